@@ -1,0 +1,57 @@
+package schema
+
+import "github.com/capcheck/capcheck/internal/diag"
+
+// ConfigFile is the name of the repository configuration file.
+const ConfigFile = "capcheck.yaml"
+
+// Config is the repository's capcheck.yaml after validation against the
+// #Config definition, defaults filled in.
+type Config struct {
+	File string   `json:"file,omitempty"` // relative path, empty when absent
+	Pos  diag.Pos `json:"-"`
+
+	// Plans are globs (doublestar "**" allowed) relative to the repository
+	// root. Default: ["capacity/**/*.cue", "capacity/**/*.yaml",
+	// "capacity/**/*.yml", "capacity/**/*.json"].
+	Plans []string `json:"plans"`
+
+	Terraform TerraformConfig `json:"terraform"`
+
+	// Policies are extra Rego directories, relative to the root.
+	Policies []string `json:"policies,omitempty"`
+	// Catalog is an optional user catalog file that extends or overrides the
+	// built-in one.
+	Catalog string `json:"catalog,omitempty"`
+	// Enforcement raises or lowers a rule's enforcement level:
+	// rule id -> "advisory" | "soft-mandatory" | "hard-mandatory".
+	Enforcement map[string]string `json:"enforcement,omitempty"`
+	// Override says who may clear a soft-mandatory deny: a PR label applied
+	// by a member of one of Teams.
+	Override *Override `json:"override,omitempty"`
+
+	Positions map[string]diag.Pos `json:"-"`
+}
+
+// TerraformConfig says where reservations live.
+type TerraformConfig struct {
+	// Dirs are root module directories relative to the repository root
+	// (default ["."]: every directory with .tf files that is not only
+	// called as a module is treated as a root).
+	Dirs []string `json:"dirs,omitempty"`
+	// VarFiles are extra -var-file style files, applied after
+	// terraform.tfvars and *.auto.tfvars in order.
+	VarFiles []string `json:"var_files,omitempty"`
+	// Vars are -var style values (HCL expressions as strings).
+	Vars map[string]string `json:"vars,omitempty"`
+	// PlanJSON are `terraform show -json` files used instead of HCL.
+	PlanJSON []string `json:"plan_json,omitempty"`
+	// Exclude are globs of paths to skip.
+	Exclude []string `json:"exclude,omitempty"`
+}
+
+// Override configures the soft-mandatory override.
+type Override struct {
+	Label string   `json:"label"`
+	Teams []string `json:"teams"`
+}

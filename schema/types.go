@@ -1,0 +1,276 @@
+package schema
+
+import (
+	"time"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
+
+// Workload kinds.
+const (
+	KindLLMInference = "llm-inference"
+	KindInference    = "inference"
+	KindTraining     = "training"
+	KindBatch        = "batch"
+	KindStream       = "stream"
+)
+
+// Scenario names.
+const (
+	Conservative = "conservative"
+	Moderate     = "moderate"
+	Aggressive   = "aggressive"
+)
+
+// Date is a calendar date (UTC midnight). The zero Date means "not given".
+type Date = time.Time
+
+// Plan is one capacity plan after CUE validation, with every default from
+// the schema filled in. Maps are keyed by name; Positions maps a field path
+// to where it was written so findings can point at it.
+type Plan struct {
+	// File is the plan's path relative to the repository root.
+	File string   `json:"file"`
+	Pos  diag.Pos `json:"pos"`
+
+	Name          string `json:"name"`
+	Owner         string `json:"owner"`
+	Reviewed      Date   `json:"reviewed"`
+	HorizonMonths int    `json:"horizon_months"`
+
+	Policy Policy `json:"policy"`
+
+	Scenarios      map[string]Scenario `json:"scenarios"` // conservative, moderate, aggressive
+	PlanFor        string              `json:"plan_for"`
+	ContingencyFor string              `json:"contingency_for"`
+	Contingency    string              `json:"contingency,omitempty"`
+
+	Pools      map[string]*Pool      `json:"pools"`
+	Workloads  map[string]*Workload  `json:"workloads"`
+	Benchmarks map[string]*Benchmark `json:"benchmarks,omitempty"`
+
+	Budget     *Budget     `json:"budget,omitempty"`
+	Exceptions []Exception `json:"exceptions,omitempty"`
+
+	// Positions maps a dotted field path ("pools.h100-use1.lead_time_weeks",
+	// "workloads.chat.requests_per_s.p95", "exceptions[0].expires") to the
+	// position of its value in File. Every field written in the source has an
+	// entry; defaults filled in by the schema point at their parent.
+	Positions map[string]diag.Pos `json:"-"`
+}
+
+// PosOf returns the position of path, falling back to the longest prefix
+// that has one and finally to the plan itself.
+func (p *Plan) PosOf(path string) diag.Pos {
+	for path != "" {
+		if pos, ok := p.Positions[path]; ok {
+			return pos
+		}
+		cut := -1
+		for i := len(path) - 1; i >= 0; i-- {
+			if path[i] == '.' || path[i] == '[' {
+				cut = i
+				break
+			}
+		}
+		if cut < 0 {
+			break
+		}
+		path = path[:cut]
+	}
+	return p.Pos
+}
+
+// Policy holds the thresholds rules judge against (all fractions 0..1).
+type Policy struct {
+	HeadroomMin            float64    `json:"headroom_min"`             // 0.30
+	Redundancy             Redundancy `json:"redundancy"`               // n_plus 1, domain zone
+	WarnUtilization        float64    `json:"warn_utilization"`         // 0.70
+	CriticalUtilization    float64    `json:"critical_utilization"`     // 0.85
+	DriftTolerance         float64    `json:"drift_tolerance"`          // 0.15
+	ReservedUtilizationMin float64    `json:"reserved_utilization_min"` // 0.50
+	BudgetTolerance        float64    `json:"budget_tolerance"`         // 0.10
+	BenchmarkMaxAgeDays    int        `json:"benchmark_max_age_days"`   // 180
+	ReviewMaxAgeDays       int        `json:"review_max_age_days"`      // 92
+	UnbackedTolerance      float64    `json:"unbacked_tolerance"`       // 0.10
+}
+
+// Redundancy is the N+k requirement.
+type Redundancy struct {
+	NPlus  int    `json:"n_plus"` // k
+	Domain string `json:"domain"` // "zone" | "replica"
+}
+
+// Scenario is a compound monthly growth rate with optional step events.
+type Scenario struct {
+	MonthlyGrowth float64     `json:"monthly_growth"`
+	Steps         []StepEvent `json:"steps,omitempty"`
+}
+
+// StepEvent multiplies demand from At onwards (a launch, a new customer).
+// Workloads, when non-empty, limits it to the named workloads.
+type StepEvent struct {
+	Name       string   `json:"name"`
+	At         Date     `json:"at"`
+	Multiplier float64  `json:"multiplier"`
+	Workloads  []string `json:"workloads,omitempty"`
+}
+
+// Pool is a set of interchangeable GPUs.
+type Pool struct {
+	Name          string   `json:"name"`
+	Pos           diag.Pos `json:"pos"`
+	GPU           string   `json:"gpu"`
+	Region        string   `json:"region"`
+	LeadTimeWeeks float64  `json:"lead_time_weeks"`
+	Price         Price    `json:"price_per_gpu_hour"`
+	// Reservations are Terraform addresses or globs
+	// ("module.gpu.aws_ec2_capacity_reservation.*").
+	Reservations    []string `json:"reservations"`
+	OnDemandMaxGPUs float64  `json:"on_demand_max_gpus,omitempty"`
+	BudgetMonthly   float64  `json:"budget_monthly,omitempty"`
+	// Utilization holds optional audit queries for the pool.
+	Utilization *UtilizationQueries `json:"utilization,omitempty"`
+}
+
+// Price is per GPU-hour.
+type Price struct {
+	Reserved float64 `json:"reserved"`
+	OnDemand float64 `json:"on_demand"`
+}
+
+// UtilizationQueries are the audit sources of a pool's utilisation
+// (fractions 0..1).
+type UtilizationQueries struct {
+	GPU         *Actuals `json:"gpu,omitempty"`
+	Reservation *Actuals `json:"reservation,omitempty"`
+}
+
+// Workload is demand on one pool. Which fields are set depends on Kind; the
+// schema enforces the combination.
+type Workload struct {
+	Name string   `json:"name"`
+	Pos  diag.Pos `json:"pos"`
+	Kind string   `json:"kind"`
+	Pool string   `json:"pool"`
+
+	// llm-inference and inference
+	RequestsPerS *Rate   `json:"requests_per_s,omitempty"`
+	SLO          *SLO    `json:"slo,omitempty"`
+	AsOf         Date    `json:"as_of"`
+	Source       string  `json:"source,omitempty"`
+	Events       []Event `json:"events,omitempty"`
+
+	// llm-inference
+	Tokens             *Tokens            `json:"tokens,omitempty"`
+	PromptCacheHitRate float64            `json:"prompt_cache_hit_rate"`
+	ModelMix           map[string]float64 `json:"model_mix,omitempty"` // model -> share, sums to 1
+
+	// inference (non-LLM)
+	RequestsPerSPerGPU float64 `json:"requests_per_s_per_gpu,omitempty"`
+
+	// training
+	GPUHoursPerMonth float64          `json:"gpu_hours_per_month,omitempty"`
+	Experimentation  *Experimentation `json:"experimentation,omitempty"`
+	Runs             []Run            `json:"runs,omitempty"`
+	Interruptible    bool             `json:"interruptible"`
+
+	// batch
+	VolumePerDay         float64 `json:"volume_per_day,omitempty"`
+	ThroughputPerGPUHour float64 `json:"throughput_per_gpu_hour,omitempty"`
+	BatchFactor          float64 `json:"batch_factor,omitempty"` // default 2
+
+	// stream
+	VolumePerS        float64 `json:"volume_per_s,omitempty"`
+	ThroughputPerGPUS float64 `json:"throughput_per_gpu_s,omitempty"`
+	StreamPeakFactor  float64 `json:"stream_peak_factor,omitempty"` // default 3
+
+	// Actuals, when set, is the observed series the forecast is fitted from.
+	Actuals *Actuals `json:"actuals,omitempty"`
+}
+
+// Rate is a demand rate. Avg alone is not enough for planning (CAP006):
+// capacity follows P95 or Peak. Nil means not given.
+type Rate struct {
+	Avg  *float64 `json:"avg,omitempty"`
+	P95  *float64 `json:"p95,omitempty"`
+	Peak *float64 `json:"peak,omitempty"`
+}
+
+// Tokens per request.
+type Tokens struct {
+	Input  float64 `json:"input"`
+	Output float64 `json:"output"`
+}
+
+// SLO of a serving workload. Zero values mean not given.
+type SLO struct {
+	Availability float64 `json:"availability,omitempty"`
+	TTFTP95Ms    float64 `json:"ttft_p95_ms,omitempty"`
+	ITLP95Ms     float64 `json:"itl_p95_ms,omitempty"`
+}
+
+// Event is a temporary demand multiplier between Start and End (inclusive).
+type Event struct {
+	Name       string  `json:"name"`
+	Start      Date    `json:"start"`
+	End        Date    `json:"end"`
+	Multiplier float64 `json:"multiplier"`
+}
+
+// Experimentation is ad-hoc training demand.
+type Experimentation struct {
+	People         int     `json:"people"`
+	GPUHoursPerDay float64 `json:"gpu_hours_per_day"` // per person
+}
+
+// Run is a one-off large training run.
+type Run struct {
+	Name  string  `json:"name"`
+	GPUs  float64 `json:"gpus"`
+	Start Date    `json:"start"`
+	End   Date    `json:"end"`
+}
+
+// Actuals names an observed series: a CSV file (relative to the plan's
+// directory) with an optional series column value, or a Prometheus query.
+type Actuals struct {
+	CSV        string `json:"csv,omitempty"`
+	Series     string `json:"series,omitempty"`
+	Prometheus string `json:"prometheus,omitempty"`
+	Metric     string `json:"metric,omitempty"` // what the series measures, e.g. "requests_per_s"
+}
+
+// Benchmark is measured throughput of a model on a GPU at the SLO.
+type Benchmark struct {
+	ID               string   `json:"id"`
+	Pos              diag.Pos `json:"pos"`
+	Model            string   `json:"model"`
+	GPU              string   `json:"gpu"`
+	GPUsPerReplica   int      `json:"gpus_per_replica"`
+	InputTokens      float64  `json:"input_tokens"`
+	OutputTokens     float64  `json:"output_tokens"`
+	Concurrency      int      `json:"concurrency,omitempty"`
+	RequestsPerS     float64  `json:"requests_per_s,omitempty"`      // per replica
+	OutputTokensPerS float64  `json:"output_tokens_per_s,omitempty"` // per replica
+	MeetsSLO         bool     `json:"meets_slo"`
+	Measured         Date     `json:"measured"`
+	Tool             string   `json:"tool,omitempty"`
+	EngineVersion    string   `json:"engine_version,omitempty"`
+}
+
+// Budget is a monthly budget for the whole plan.
+type Budget struct {
+	Monthly  float64 `json:"monthly"`
+	Currency string  `json:"currency,omitempty"` // default USD
+}
+
+// Exception waives one rule for one target until Expires.
+type Exception struct {
+	Pos        diag.Pos `json:"pos"`
+	Rule       string   `json:"rule"`
+	Target     string   `json:"target"` // e.g. "pool/h100-use1", may be a glob
+	Reason     string   `json:"reason"`
+	Expires    Date     `json:"expires"`
+	ApprovedBy string   `json:"approved_by"`
+}

@@ -255,8 +255,12 @@ type Benchmark struct {
 	OutputTokensPerS float64  `json:"output_tokens_per_s,omitempty"` // per replica
 	MeetsSLO         bool     `json:"meets_slo"`
 	Measured         Date     `json:"measured"`
-	Tool             string   `json:"tool,omitempty"`
-	EngineVersion    string   `json:"engine_version,omitempty"`
+	// ParamsB (billions of parameters) and BytesPerParam (default 2)
+	// give a roofline bound on decode throughput; optional.
+	ParamsB       float64 `json:"params_b,omitempty"`
+	BytesPerParam float64 `json:"bytes_per_param,omitempty"`
+	Tool          string  `json:"tool,omitempty"`
+	EngineVersion string  `json:"engine_version,omitempty"`
 }
 
 // Budget is a monthly budget for the whole plan.

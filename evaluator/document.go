@@ -44,8 +44,8 @@ type PlanDoc struct {
 	File             string             `json:"file"`
 	Line             int                `json:"line"`
 	Owner            string             `json:"owner"`
-	Reviewed         string             `json:"reviewed"`
-	ReviewedAgeDays  int                `json:"reviewed_age_days"`
+	Reviewed         string             `json:"reviewed"`          // "" when not given
+	ReviewedAgeDays  int                `json:"reviewed_age_days"` // 0 when reviewed is ""
 	HorizonMonths    int                `json:"horizon_months"`
 	Policy           schema.Policy      `json:"policy"`
 	PlanFor          string             `json:"plan_for"`
@@ -54,7 +54,9 @@ type PlanDoc struct {
 	GrowthRates      map[string]float64 `json:"growth_rates"` // scenario -> monthly growth
 	BudgetMonthly    float64            `json:"budget_monthly"`
 	ProjectedMonthly float64            `json:"projected_monthly_cost"` // max monthly cost over the horizon, all pools
-	Exceptions       []ExceptionDoc     `json:"exceptions"`
+	// Currency of the budget and costs (budget.currency, default "USD").
+	Currency   string         `json:"currency"`
+	Exceptions []ExceptionDoc `json:"exceptions"`
 	// Positions maps field paths of the plan to source positions, for
 	// findings about a particular field ("policy.headroom_min").
 	Positions map[string]Position `json:"positions"`
@@ -74,8 +76,8 @@ type ExceptionDoc struct {
 	Reason     string   `json:"reason"`
 	Expires    string   `json:"expires"`
 	ApprovedBy string   `json:"approved_by"`
-	Expired    bool     `json:"expired"`
-	DaysLeft   int      `json:"days_left"`
+	Expired    bool     `json:"expired"`   // expires before Now (or not given)
+	DaysLeft   int      `json:"days_left"` // expires − Now in days, negative when expired
 	Location   Position `json:"location"`
 }
 
@@ -89,7 +91,10 @@ type PoolDoc struct {
 	Location Position `json:"location"`
 
 	LeadTimeWeeks float64 `json:"lead_time_weeks"`
-	// CommitWindowEnd is the last month of now → now + lead time + 3 months.
+	// LeadTimeMonths is L = ceil(lead_time_weeks × 7 / 30.4375).
+	LeadTimeMonths int `json:"lead_time_months"`
+	// CommitWindowEnd is the last month of now → now + lead time + 3 months:
+	// the window is months 0 … L+3, clipped to the horizon.
 	CommitWindowEnd string  `json:"commit_window_end"`
 	HeadroomMin     float64 `json:"headroom_min"`
 
@@ -102,12 +107,14 @@ type PoolDoc struct {
 	// RequiredGPUsNow is the requirement in the first month.
 	RequiredGPUsNow float64 `json:"required_gpus_now"`
 
-	// MinHeadroom is the lowest headroom in the commit window and its month.
-	// Headroom is 1 − required/capacity; with zero capacity and positive
-	// demand it is -1 (and HeadroomUndefined is false); with zero capacity
+	// MinHeadroom is the lowest headroom in the commit window and its month
+	// (the first such month on ties). Headroom is 1 − required/capacity;
+	// with zero capacity and positive demand it is -1; with zero capacity
 	// and zero demand it is 1.
 	MinHeadroom      float64 `json:"min_headroom"`
 	MinHeadroomMonth string  `json:"min_headroom_month"`
+	// MinHeadroomHorizon is the lowest headroom over the whole horizon.
+	MinHeadroomHorizon float64 `json:"min_headroom_horizon"`
 	// GPUsShort is how many GPUs must be added in MinHeadroomMonth to reach
 	// headroom_min: ceil(required/(1−headroom_min) − capacity), at least 0.
 	GPUsShort float64 `json:"gpus_short"`
@@ -116,19 +123,25 @@ type PoolDoc struct {
 	NPlus NPlusDoc `json:"n_plus"`
 
 	// Cliff is the first month (any time in the horizon) with headroom
-	// below headroom_min, "" when none; OrderBy = Cliff − lead time.
+	// below headroom_min (by more than 1e-9), "" when none; OrderBy =
+	// Cliff − LeadTimeMonths.
 	Cliff          string `json:"cliff"`
 	OrderBy        string `json:"order_by"`
 	OrderByPassed  bool   `json:"order_by_passed"` // OrderBy ≤ Now's month
 	CliffInHorizon bool   `json:"cliff_in_horizon"`
 
 	// BackedGPUs: max over the commit window of
-	// max(required/(1−headroom_min), required + largest domain).
+	// max(required/(1−headroom_min), required + largest domain); the
+	// largest-domain term only counts in months with required > 0.
 	BackedGPUs float64 `json:"backed_gpus"`
-	// UnbackedGPUs: reserved above BackedGPUs × (1 + unbacked_tolerance), else 0.
+	// UnbackedGPUs = C − BackedGPUs where C is the largest guaranteed
+	// capacity in the commit window, when C > BackedGPUs × (1 +
+	// unbacked_tolerance); else 0.
 	UnbackedGPUs float64 `json:"unbacked_gpus"`
 
-	// Binding is true for the pool whose cliff comes first across all plans.
+	// Binding is true for exactly one pool across all plans: the one whose
+	// cliff comes first (ties: lowest min_headroom), or, with no cliff
+	// anywhere, the one with the lowest min_headroom_horizon.
 	Binding bool `json:"binding"`
 
 	Cost CostDoc `json:"cost"`
@@ -145,6 +158,10 @@ type PoolDoc struct {
 	Expiring     []ExpiringDoc `json:"expiring"`     // reservations ending inside the horizon while demand remains
 	Workloads    []string      `json:"workloads"`
 	Inputs       PoolInputs    `json:"inputs"`
+
+	// Notes are evaluator observations about the pool: code
+	// "CAP-LINK-NONE" for a reservations entry that matches nothing.
+	Notes []NoteDoc `json:"notes"`
 }
 
 // NPlusDoc is N+k across failure domains.
@@ -154,15 +171,20 @@ type NPlusDoc struct {
 	// Required is true when a workload on the pool has availability ≥ 0.999.
 	Required bool `json:"required"`
 	OK       bool `json:"ok"`
-	// Month is the commit-window month judged (the one with the largest
-	// requirement), with capacity after losing the k largest domains.
+	// OK when capacity − Σ k largest domains ≥ required in every
+	// commit-window month. Month is the worst commit-window month (the
+	// smallest capacity_after_loss − required, first on ties), with its
+	// domains (GPUs descending, then name), the GPUs lost with the k
+	// largest, the capacity left and the requirement.
 	Month             string      `json:"month"`
 	Domains           []DomainDoc `json:"domains"`
 	CapacityAfterLoss float64     `json:"capacity_after_loss"`
 	RequiredGPUs      float64     `json:"required_gpus"`
+	LostGPUs          float64     `json:"lost_gpus"`
 }
 
-// DomainDoc is one failure domain's guaranteed GPUs.
+// DomainDoc is one failure domain's guaranteed GPUs: a zone ("unknown" for
+// reservations without one) or a reservation instance ("address#i").
 type DomainDoc struct {
 	Name string  `json:"name"`
 	GPUs float64 `json:"gpus"`
@@ -176,6 +198,12 @@ type MonthDoc struct {
 	RequiredGPUs float64 `json:"required_gpus"`
 	Headroom     float64 `json:"headroom"`
 	Cost         float64 `json:"cost"`
+	// InterruptibleGPUs is demand of interruptible workloads: not part of
+	// required_gpus, rented on demand.
+	InterruptibleGPUs float64 `json:"interruptible_gpus"`
+	// OnDemandGPUs = max(0, required − capacity) + interruptible: what the
+	// cost model rents on demand.
+	OnDemandGPUs float64 `json:"on_demand_gpus"`
 }
 
 // ScenarioDoc summarises one scenario for a pool.
@@ -189,38 +217,60 @@ type ScenarioDoc struct {
 
 // ContingencyDoc is the contingency scenario against guaranteed capacity.
 type ContingencyDoc struct {
-	Scenario        string  `json:"scenario"`
-	ExceedsCapacity bool    `json:"exceeds_capacity"`
-	FirstMonth      string  `json:"first_month"` // first month required > capacity
-	RequiredGPUs    float64 `json:"required_gpus"`
-	CapacityGPUs    float64 `json:"capacity_gpus"`
-	Written         bool    `json:"written"` // the plan has a contingency text
+	Scenario        string `json:"scenario"`
+	ExceedsCapacity bool   `json:"exceeds_capacity"`
+	FirstMonth      string `json:"first_month"` // first month required > capacity
+	// RequiredGPUs and CapacityGPUs are taken at FirstMonth, or, when the
+	// scenario fits, at the month closest to exceeding capacity.
+	RequiredGPUs float64 `json:"required_gpus"`
+	CapacityGPUs float64 `json:"capacity_gpus"`
+	Written      bool    `json:"written"` // the plan has a contingency text
 }
 
 // ExpiringDoc is a reservation that ends inside the horizon while the pool
-// still needs capacity.
+// still needs capacity. Month is the first month it no longer covers
+// whole (its end month when it ends before the month's last day, else the
+// next month); RequiredGPUs is the pool's requirement in that month (the
+// last horizon month when Month lies beyond the horizon).
 type ExpiringDoc struct {
-	Address  string   `json:"address"`
-	End      string   `json:"end"`
-	Month    string   `json:"month"`
-	GPUs     float64  `json:"gpus"`
-	Location Position `json:"location"`
+	Address      string   `json:"address"`
+	End          string   `json:"end"`
+	Month        string   `json:"month"`
+	GPUs         float64  `json:"gpus"`
+	RequiredGPUs float64  `json:"required_gpus"`
+	Location     Position `json:"location"`
 }
 
-// CostDoc is the pool's cost model.
+// CostDoc is the pool's cost model under the plan_for scenario. With
+// hours(m) = days(m) × 24:
+//
+//	reserved(m)  = capacity(m) × price.reserved × hours(m)
+//	on-demand(m) = (max(0, required(m) − capacity(m)) + interruptible(m))
+//	               × price.on_demand × days(m) × on_demand_hours_per_day
+//
+// (on-demand overflow is rented for the daily peak window, 24 h by default).
 type CostDoc struct {
-	// Monthly is reserved GPUs × reserved price × hours + on-demand overflow
-	// × on-demand price × hours, per timeline month.
+	// Monthly is reserved(m) + on-demand(m), per timeline month.
 	Monthly []float64 `json:"monthly"`
-	// At holds the monthly cost at 6, 12, 18 and 24 months ("6", "12", …),
-	// where the horizon reaches.
+	// At holds the monthly cost at month index 6, 12, 18 and 24 (keys "6",
+	// "12", …; index 0 is the current month), where the horizon reaches.
 	At map[string]float64 `json:"at"`
 	// Total is the sum over the horizon.
 	Total float64 `json:"total"`
-	// PerMillionOutputTokens is first-month cost over the pool's LLM output
-	// tokens that month (0 when the pool serves no LLM).
+	// PerMillionOutputTokens = Monthly[0] / (OutputTokensFirstMonth / 1e6),
+	// 0 when the pool serves no LLM.
 	PerMillionOutputTokens float64 `json:"per_million_output_tokens"`
+	// OutputTokensFirstMonth is Σ over the pool's LLM workloads of rate ×
+	// output tokens × seconds in month 0, where rate is requests_per_s.avg
+	// when given (else the baseline peak) times the month-0 growth factor.
+	OutputTokensFirstMonth float64 `json:"output_tokens_first_month"`
 	Currency               string  `json:"currency"`
+	// AllOnDemandMonthly = (required(m) + interruptible(m)) × price.on_demand
+	// × hours(m): everything rented on demand all month, the comparator.
+	AllOnDemandMonthly []float64 `json:"all_on_demand_monthly"`
+	// SavingsVsOnDemand = 1 − Monthly[0] / AllOnDemandMonthly[0] (0 when
+	// the comparator is 0).
+	SavingsVsOnDemand float64 `json:"savings_vs_on_demand"`
 }
 
 // PoolInputs records what a pool's figures were computed from.
@@ -231,6 +281,8 @@ type PoolInputs struct {
 	ForecastMethods map[string]string  `json:"forecast_methods"` // workload -> method, when fitted from actuals
 	PriceReserved   float64            `json:"price_reserved"`
 	PriceOnDemand   float64            `json:"price_on_demand"`
+	// OnDemandHours is the pool's on_demand_hours_per_day used (default 24).
+	OnDemandHours float64 `json:"on_demand_hours_per_day"`
 }
 
 // WorkloadDoc is one workload's demand.
@@ -241,7 +293,9 @@ type WorkloadDoc struct {
 	Kind     string   `json:"kind"`
 	Location Position `json:"location"`
 
-	// PeakBasis is "peak", "p95", or "avg" (avg only: CAP006).
+	// PeakBasis is "peak", "p95", or "avg" (avg only: CAP006); "forecast"
+	// when the plan gives no rate and a fitted trend supplies the baseline;
+	// "" for training, batch and stream.
 	PeakBasis    string  `json:"peak_basis"`
 	AvgOnly      bool    `json:"avg_only"`
 	BaselinePeak float64 `json:"baseline_peak"`
@@ -253,6 +307,13 @@ type WorkloadDoc struct {
 
 	GPUsNow  float64 `json:"gpus_now"`
 	GPUsPeak float64 `json:"gpus_peak"`
+	// GPUs is the workload's GPUs per timeline month (plan_for scenario).
+	GPUs []float64 `json:"gpus"`
+	// Interruptible workloads are not part of the pool's required GPUs:
+	// they are costed on demand.
+	Interruptible bool `json:"interruptible"`
+	// MonthlyGrowth is the plan_for scenario's growth the figures use.
+	MonthlyGrowth float64 `json:"monthly_growth"`
 	// OutputTokensPerSPeak is LLM output tokens/s at the baseline peak.
 	OutputTokensPerSPeak float64 `json:"output_tokens_per_s_peak"`
 
@@ -263,12 +324,16 @@ type WorkloadDoc struct {
 	Forecast *ForecastDoc `json:"forecast,omitempty"`
 
 	// Notes are evaluator observations policies may turn into findings:
-	// codes "CAP-BENCH-SHAPE", "CAP-BENCH-MISSING".
+	// codes "CAP-BENCH-SHAPE" (sized from one benchmark point),
+	// "CAP-BENCH-MISSING" (scaled from another GPU), "CAP-BENCH-SLO" (no
+	// point meets the SLO), "CAP-TREND-IGNORED".
 	Notes []NoteDoc `json:"notes"`
 }
 
 // ModelCostDoc is the per-request cost model of one model in the mix:
-// cost(isl, osl) = A·isl + B·osl + C replica-seconds.
+// cost(isl, osl) = A·isl + B·osl + C replica-seconds on the pool's GPU
+// (already multiplied by BandwidthScale). A single-point model is recorded
+// as A = C = 0, B = y / osl_bench.
 type ModelCostDoc struct {
 	Model          string   `json:"model"`
 	Share          float64  `json:"share"`
@@ -281,6 +346,10 @@ type ModelCostDoc struct {
 	// EffectiveInputTokens = input × (1 − prompt_cache_hit_rate).
 	EffectiveInputTokens     float64 `json:"effective_input_tokens"`
 	ReplicaSecondsPerRequest float64 `json:"replica_seconds_per_request"`
+	// BenchmarkGPU is the GPU the benchmarks ran on; BandwidthScale is
+	// bandwidth(BenchmarkGPU) / bandwidth(pool GPU), 1 on the pool's GPU.
+	BenchmarkGPU   string  `json:"benchmark_gpu"`
+	BandwidthScale float64 `json:"bandwidth_scale"`
 }
 
 // ForecastDoc is the fitted trend a workload's baseline came from.
@@ -311,11 +380,17 @@ type BenchmarkDoc struct {
 	AgeDays          int      `json:"age_days"`
 	Stale            bool     `json:"stale"`
 	MeetsSLO         bool     `json:"meets_slo"`
-	OutputTokensPerS float64  `json:"output_tokens_per_s"` // per replica
+	OutputTokensPerS float64  `json:"output_tokens_per_s"` // per replica (given, else requests_per_s × output_tokens)
 	// RooflineOutputTokensPerS is an upper bound from the GPU's HBM
 	// bandwidth (decode is memory-bound), 0 when unknown; AboveRoofline
 	// when the measurement beats it.
 	RooflineOutputTokensPerS float64 `json:"roofline_output_tokens_per_s"`
 	AboveRoofline            bool    `json:"above_roofline"`
 	Used                     bool    `json:"used"`
+
+	GPUsPerReplica int     `json:"gpus_per_replica"`
+	Concurrency    int     `json:"concurrency"`
+	InputTokens    float64 `json:"input_tokens"`
+	OutputTokens   float64 `json:"output_tokens"`
+	RequestsPerS   float64 `json:"requests_per_s"`
 }

@@ -1,0 +1,436 @@
+package evaluator
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/schema"
+)
+
+func TestLeadMonths(t *testing.T) {
+	tests := []struct {
+		name  string
+		weeks float64
+		want  int
+	}{
+		{name: "none", weeks: 0, want: 0},
+		{name: "4 weeks", weeks: 4, want: 1},   // 28/30.4375 = 0.92 → 1
+		{name: "8 weeks", weeks: 8, want: 2},   // 56/30.4375 = 1.84 → 2
+		{name: "13 weeks", weeks: 13, want: 3}, // 91/30.4375 = 2.99 → 3
+		{name: "26 weeks", weeks: 26, want: 6}, // 182/30.4375 = 5.98 → 6
+		// exactly 3 months: 3 × 30.4375 / 7 weeks; noise must not round up to 4
+		{name: "exactly 3 months", weeks: 3 * 30.4375 / 7, want: 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := leadMonths(tc.weeks); got != tc.want {
+				t.Errorf("leadMonths(%g) = %d, want %d", tc.weeks, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHeadroom(t *testing.T) {
+	tests := []struct {
+		name               string
+		required, capacity float64
+		want               float64
+	}{
+		{name: "70% used", required: 70, capacity: 100, want: 0.30},
+		{name: "over capacity", required: 150, capacity: 100, want: -0.5},
+		{name: "nothing at all", required: 0, capacity: 0, want: 1},
+		{name: "demand without capacity", required: 5, capacity: 0, want: -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := headroom(tc.required, tc.capacity); !near(got, tc.want) {
+				t.Errorf("headroom(%g, %g) = %g, want %g", tc.required, tc.capacity, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestHeadroomCliffOrderBy: one pool, 100 reserved GPUs, a non-LLM
+// workload of 50 rps peak at 1 rps/GPU, lead 8 weeks → L = ceil(56/30.4375)
+// = 2, commit window months 0..5 (2026-03 … 2026-08).
+func TestHeadroomCliffOrderBy(t *testing.T) {
+	tests := []struct {
+		name          string
+		growth        float64
+		capacity      int // instances of 8 GPUs
+		horizon       int
+		wantMin       float64
+		wantMinMonth  string
+		wantShort     float64
+		wantCliff     string
+		wantOrderBy   string
+		wantPassed    bool
+		wantWindowEnd string
+		wantPeak      float64
+	}{
+		{
+			// required(m) = 50 × 1.1^m: 50, 55, 60.5, 66.55, 73.205, 80.5255
+			// h(m) = 1 − req/100: m3 0.3345, m4 0.26795 < 0.30 → cliff 2026-07
+			// order-by = m4 − 2 = m2 = 2026-05, not passed.
+			// min in window: m5 1 − 0.805255 = 0.194745;
+			// short = ceil(80.5255/0.7 − 100) = ceil(15.0364) = 16.
+			// peak over 12 months: 50 × 1.1^11 = 142.65583529...
+			name: "growth 10%", growth: 0.10, capacity: 100, horizon: 12,
+			wantMin: 0.194745, wantMinMonth: "2026-08", wantShort: 16,
+			wantCliff: "2026-07", wantOrderBy: "2026-05", wantPassed: false,
+			wantWindowEnd: "2026-08", wantPeak: 142.655835306,
+		},
+		{
+			// 50, 60, 72 → h(2) = 0.28 < 0.30: cliff 2026-05, order-by
+			// 2026-03 = Now's month → passed. Window min at m5: 50 × 1.2^5 =
+			// 124.416 → h = −0.24416; short = ceil(124.416/0.7 − 100) =
+			// ceil(77.737) = 78. Horizon 6: peak 124.416.
+			name: "growth 20%", growth: 0.20, capacity: 100, horizon: 6,
+			wantMin: -0.24416, wantMinMonth: "2026-08", wantShort: 78,
+			wantCliff: "2026-05", wantOrderBy: "2026-03", wantPassed: true,
+			wantWindowEnd: "2026-08", wantPeak: 124.416,
+		},
+		{
+			// flat 50 of 100: h = 0.5 everywhere, first month on ties, no cliff;
+			// short = max(0, ceil(71.43 − 100)) = 0. Horizon 3 clips the window
+			// to months 0..2.
+			name: "flat", growth: 0, capacity: 100, horizon: 3,
+			wantMin: 0.5, wantMinMonth: "2026-03", wantShort: 0,
+			wantWindowEnd: "2026-05", wantPeak: 50,
+		},
+		{
+			// no capacity at all: h = −1 from month 0; order-by 2026-01 passed;
+			// short = ceil(50/0.7) = ceil(71.43) = 72.
+			name: "no capacity", growth: 0, capacity: 0, horizon: 12,
+			wantMin: -1, wantMinMonth: "2026-03", wantShort: 72,
+			wantCliff: "2026-03", wantOrderBy: "2026-01", wantPassed: true,
+			wantWindowEnd: "2026-08", wantPeak: 50,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			p.HorizonMonths = tc.horizon
+			setGrowth(p, schema.Moderate, tc.growth)
+			addPool(p, "h100", 8, "aws_ec2_capacity_reservation.h100")
+			addInference(p, "api", "h100", 50, 1)
+			var inv []terraform.Reservation
+			if tc.capacity > 0 {
+				inv = append(inv, rsv("aws_ec2_capacity_reservation.h100", "us-east-1a", 10, tc.capacity, 1))
+			}
+			d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(inv...)})
+			got := findPool(t, d, "p", "h100")
+			if !near(got.MinHeadroom, tc.wantMin) || got.MinHeadroomMonth != tc.wantMinMonth {
+				t.Errorf("MinHeadroom = %g in %s, want %g in %s", got.MinHeadroom, got.MinHeadroomMonth, tc.wantMin, tc.wantMinMonth)
+			}
+			if got.GPUsShort != tc.wantShort {
+				t.Errorf("GPUsShort = %g, want %g", got.GPUsShort, tc.wantShort)
+			}
+			if got.Cliff != tc.wantCliff || got.OrderBy != tc.wantOrderBy || got.OrderByPassed != tc.wantPassed || got.CliffInHorizon != (tc.wantCliff != "") {
+				t.Errorf("cliff %q order-by %q passed %v, want %q %q %v", got.Cliff, got.OrderBy, got.OrderByPassed, tc.wantCliff, tc.wantOrderBy, tc.wantPassed)
+			}
+			if got.CommitWindowEnd != tc.wantWindowEnd || got.LeadTimeMonths != 2 {
+				t.Errorf("commit window ends %s (L=%d), want %s (L=2)", got.CommitWindowEnd, got.LeadTimeMonths, tc.wantWindowEnd)
+			}
+			if !near(got.RequiredGPUsPeak, tc.wantPeak) {
+				t.Errorf("RequiredGPUsPeak = %.9f, want %.9f", got.RequiredGPUsPeak, tc.wantPeak)
+			}
+			if len(got.Timeline) != tc.horizon || got.Timeline[0].Month != "2026-03" {
+				t.Errorf("timeline has %d months from %s, want %d from 2026-03", len(got.Timeline), got.Timeline[0].Month, tc.horizon)
+			}
+		})
+	}
+}
+
+// TestNPlusZonesAndBacked: zones a 16, b 16, c 8 GPUs (40 in all).
+func TestNPlusZonesAndBacked(t *testing.T) {
+	tests := []struct {
+		name          string
+		required      float64
+		k             int
+		tolerance     float64
+		wantOK        bool
+		wantAfter     float64
+		wantBacked    float64
+		wantUnbacked  float64
+		wantRedundant bool
+	}{
+		// lose a (16): 24 ≥ 20 ok. backed = max(20/0.7 = 28.57, 20+16 = 36) =
+		// 36; 40 > 36 × 1.1 = 39.6 → unbacked 40 − 36 = 4.
+		{name: "N+1 holds", required: 20, k: 1, tolerance: 0.10, wantOK: true, wantAfter: 24, wantBacked: 36, wantUnbacked: 4, wantRedundant: true},
+		// same with 15% tolerance: 40 ≤ 36 × 1.15 = 41.4 → unbacked 0.
+		{name: "within tolerance", required: 20, k: 1, tolerance: 0.15, wantOK: true, wantAfter: 24, wantBacked: 36, wantUnbacked: 0, wantRedundant: true},
+		// 24 < 26 fails. backed = max(37.14, 26+16 = 42) = 42 ≥ 40 → 0.
+		{name: "N+1 fails", required: 26, k: 1, tolerance: 0.10, wantOK: false, wantAfter: 24, wantBacked: 42, wantUnbacked: 0, wantRedundant: true},
+		// N+2: 40 − 16 − 16 = 8 < 20.
+		{name: "N+2 fails", required: 20, k: 2, tolerance: 0.10, wantOK: false, wantAfter: 8, wantBacked: 36, wantUnbacked: 4, wantRedundant: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			p.Policy.Redundancy.NPlus = tc.k
+			p.Policy.UnbackedTolerance = tc.tolerance
+			addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
+			w := addInference(p, "api", "h100", tc.required, 1)
+			w.SLO = &schema.SLO{Availability: 0.999}
+			inv := inventory(
+				rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8),
+				rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 2, 8),
+				rsv("aws_ec2_capacity_reservation.c", "us-east-1c", 30, 1, 8),
+			)
+			d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
+			got := findPool(t, d, "p", "h100")
+			want := NPlusDoc{
+				K: tc.k, Domain: "zone", Required: tc.wantRedundant, OK: tc.wantOK,
+				Month: "2026-03",
+				Domains: []DomainDoc{
+					{Name: "us-east-1a", GPUs: 16}, {Name: "us-east-1b", GPUs: 16}, {Name: "us-east-1c", GPUs: 8},
+				},
+				CapacityAfterLoss: tc.wantAfter, RequiredGPUs: tc.required, LostGPUs: 40 - tc.wantAfter,
+			}
+			if diff := cmp.Diff(want, got.NPlus); diff != "" {
+				t.Errorf("NPlus mismatch (-want +got):\n%s", diff)
+			}
+			if !near(got.BackedGPUs, tc.wantBacked) || !near(got.UnbackedGPUs, tc.wantUnbacked) {
+				t.Errorf("backed %g unbacked %g, want %g %g", got.BackedGPUs, got.UnbackedGPUs, tc.wantBacked, tc.wantUnbacked)
+			}
+		})
+	}
+}
+
+// TestNPlusReplicaDomain: reservation a holds 2 instances × 8 GPUs, b one
+// instance of 8; each instance is a domain of 8 GPUs, and an empty zone does
+// not matter.
+func TestNPlusReplicaDomain(t *testing.T) {
+	tests := []struct {
+		name     string
+		required float64
+		wantOK   bool
+	}{
+		{name: "16 survive losing one instance", required: 16, wantOK: true}, // 24 − 8 = 16 ≥ 16
+		{name: "17 do not", required: 17, wantOK: false},                     // 16 < 17
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			p.Policy.Redundancy.Domain = "replica"
+			addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
+			addInference(p, "api", "h100", tc.required, 1)
+			inv := inventory(
+				rsv("aws_ec2_capacity_reservation.a", "", 10, 2, 8),
+				rsv("aws_ec2_capacity_reservation.b", "", 20, 1, 8),
+			)
+			got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
+			want := NPlusDoc{
+				K: 1, Domain: "replica", OK: tc.wantOK, Month: "2026-03",
+				Domains: []DomainDoc{
+					{Name: "aws_ec2_capacity_reservation.a#0", GPUs: 8},
+					{Name: "aws_ec2_capacity_reservation.a#1", GPUs: 8},
+					{Name: "aws_ec2_capacity_reservation.b", GPUs: 8},
+				},
+				CapacityAfterLoss: 16, RequiredGPUs: tc.required, LostGPUs: 8,
+			}
+			if diff := cmp.Diff(want, got.NPlus); diff != "" {
+				t.Errorf("NPlus mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestNPlusUnknownZone: reservations without a zone form one domain
+// "unknown".
+func TestNPlusUnknownZone(t *testing.T) {
+	p := newPlan("p")
+	addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
+	addInference(p, "api", "h100", 10, 1)
+	inv := inventory(
+		rsv("aws_ec2_capacity_reservation.a", "", 10, 1, 8),
+		rsv("aws_ec2_capacity_reservation.b", "", 20, 1, 8),
+		rsv("aws_ec2_capacity_reservation.c", "us-east-1a", 30, 1, 8),
+	)
+	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
+	// unknown 16, us-east-1a 8: 24 − 16 = 8 < 10 → not ok.
+	want := []DomainDoc{{Name: "unknown", GPUs: 16}, {Name: "us-east-1a", GPUs: 8}}
+	if diff := cmp.Diff(want, got.NPlus.Domains); diff != "" || got.NPlus.OK || got.NPlus.CapacityAfterLoss != 8 {
+		t.Errorf("domains (-want +got):\n%s ok=%v after=%g, want ok=false after=8", diff, got.NPlus.OK, got.NPlus.CapacityAfterLoss)
+	}
+}
+
+// TestReservationDates: capacity counts a reservation only for months it
+// covers whole.
+func TestReservationDates(t *testing.T) {
+	tests := []struct {
+		name       string
+		start, end string
+		// capacity of the 16-GPU reservation in 2026-03 … 2026-07 (8 more
+		// open-ended GPUs are always there)
+		want []float64
+	}{
+		{name: "open-ended", want: []float64{24, 24, 24, 24, 24}},
+		{name: "ends mid-May: May does not count", end: "2026-05-15", want: []float64{24, 24, 8, 8, 8}},
+		{name: "ends on the last day of May", end: "2026-05-31", want: []float64{24, 24, 24, 8, 8}},
+		{name: "RFC 3339 end", end: "2026-05-31T00:00:00Z", want: []float64{24, 24, 24, 8, 8}},
+		{name: "starts 2 April: from May", start: "2026-04-02", want: []float64{8, 8, 24, 24, 24}},
+		{name: "starts 1 April", start: "2026-04-01T09:00:00Z", want: []float64{8, 24, 24, 24, 24}},
+		{name: "capacity block in June", start: "2026-06-01", end: "2026-06-30", want: []float64{8, 8, 8, 24, 8}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			p.HorizonMonths = 5
+			addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
+			addInference(p, "api", "h100", 4, 1)
+			r := rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8)
+			r.Start, r.End = tc.start, tc.end
+			inv := inventory(r, rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 1, 8))
+			got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
+			var caps []float64
+			for _, m := range got.Timeline {
+				caps = append(caps, m.CapacityGPUs)
+			}
+			if diff := cmp.Diff(tc.want, caps); diff != "" {
+				t.Errorf("capacity per month (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReservationDateUnparsable(t *testing.T) {
+	p := newPlan("p")
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
+	r := rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 14, 1, 8)
+	r.Column = 3
+	r.End = "next tuesday"
+	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inventory(r), Now: now})
+	ds := diagsOf(t, err)
+	if len(ds) != 1 || ds[0].Pos.String() != "infra/gpu.tf:14:3" || ds[0].Path != "aws_ec2_capacity_reservation.a" {
+		t.Fatalf("diagnostics = %v, want one at infra/gpu.tf:14:3 for aws_ec2_capacity_reservation.a", ds)
+	}
+}
+
+// TestExpiring: reservation a (16 GPUs) ends 2026-05-15 while 4 GPUs are
+// still required; b (8) ends after the horizon; c ended before Now.
+func TestExpiring(t *testing.T) {
+	p := newPlan("p")
+	p.HorizonMonths = 6
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
+	addInference(p, "api", "h100", 4, 1)
+	a := rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8)
+	a.End = "2026-05-15"
+	b := rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 1, 8)
+	b.End = "2027-01-31"
+	c := rsv("aws_ec2_capacity_reservation.c", "us-east-1b", 30, 1, 8)
+	c.End = "2026-02-28"
+	d := rsv("aws_ec2_capacity_reservation.d", "us-east-1c", 40, 1, 8)
+	d.End = "2026-06-30" // covers June whole: gone from July
+	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(a, b, c, d)}), "p", "h100")
+	want := []ExpiringDoc{
+		{Address: "aws_ec2_capacity_reservation.a", End: "2026-05-15", Month: "2026-05", GPUs: 16, RequiredGPUs: 4,
+			Location: Position{File: "infra/gpu.tf", Line: 10, Column: 1}},
+		{Address: "aws_ec2_capacity_reservation.d", End: "2026-06-30", Month: "2026-07", GPUs: 8, RequiredGPUs: 4,
+			Location: Position{File: "infra/gpu.tf", Line: 40, Column: 1}},
+	}
+	if diff := cmp.Diff(want, got.Expiring); diff != "" {
+		t.Errorf("Expiring (-want +got):\n%s", diff)
+	}
+}
+
+// TestElasticAndConsumers: a node group adds elastic GPUs only; a node group
+// consuming a reservation adds nothing.
+func TestElasticAndConsumers(t *testing.T) {
+	p := newPlan("p")
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*", "aws_eks_node_group.*")
+	addInference(p, "api", "h100", 4, 1)
+	ng := terraform.Reservation{Address: "aws_eks_node_group.burst", Kind: terraform.KindElastic, Count: 4,
+		GPUsPerInstance: 8, GPUs: 32, GPU: "H100-SXM", File: "infra/eks.tf", Line: 3}
+	consumer := terraform.Reservation{Address: "aws_eks_node_group.in_block", Kind: terraform.KindElastic, Count: 2,
+		GPUsPerInstance: 8, GPUs: 16, GPU: "H100-SXM", File: "infra/eks.tf", Line: 30,
+		ConsumerOf: "aws_ec2_capacity_reservation.a"}
+	inv := inventory(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8), ng, consumer)
+	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
+	if got.ReservedGPUs != 16 || got.ElasticGPUs != 32 || got.Timeline[3].CapacityGPUs != 16 || got.Timeline[3].ElasticGPUs != 32 {
+		t.Errorf("reserved %g elastic %g (month 3: %g/%g), want 16 and 32", got.ReservedGPUs, got.ElasticGPUs,
+			got.Timeline[3].CapacityGPUs, got.Timeline[3].ElasticGPUs)
+	}
+	wantRes := []string{"aws_ec2_capacity_reservation.a", "aws_eks_node_group.burst", "aws_eks_node_group.in_block"}
+	if diff := cmp.Diff(wantRes, got.Reservations); diff != "" {
+		t.Errorf("claimed reservations (-want +got):\n%s", diff)
+	}
+}
+
+// TestBinding: the pool whose cliff comes first binds; without cliffs, the
+// lowest min headroom over the horizon.
+func TestBinding(t *testing.T) {
+	tests := []struct {
+		name        string
+		reqA, reqB  float64
+		growth      float64
+		wantBinding string
+	}{
+		// 10% growth, 100 GPUs each. a: 60 → h < 0.3 once 60×1.1^m > 70:
+		// m2 72.6 → cliff 2026-05. b: 40 → 40×1.1^m > 70 at m6 (70.86) →
+		// 2026-09. a binds.
+		{name: "first cliff", reqA: 60, reqB: 40, growth: 0.10, wantBinding: "a"},
+		// flat: no cliff; b has the lower headroom (0.4 vs 0.5).
+		{name: "no cliff", reqA: 50, reqB: 60, growth: 0, wantBinding: "b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			setGrowth(p, schema.Moderate, tc.growth)
+			addPool(p, "a", 4, "aws_ec2_capacity_reservation.a")
+			addPool(p, "b", 4, "aws_ec2_capacity_reservation.b")
+			addInference(p, "wa", "a", tc.reqA, 1)
+			addInference(p, "wb", "b", tc.reqB, 1)
+			inv := inventory(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1), rsv("aws_ec2_capacity_reservation.b", "z", 20, 100, 1))
+			d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
+			var binding []string
+			for _, pd := range d.Pools {
+				if pd.Binding {
+					binding = append(binding, pd.Name)
+				}
+			}
+			if diff := cmp.Diff([]string{tc.wantBinding}, binding); diff != "" {
+				t.Errorf("binding pools (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestScenariosAndContingency: capacity 100, 60 required; aggressive grows
+// 20%/month: 60, 72, 86.4, 103.68 → exceeds in 2026-06.
+func TestScenariosAndContingency(t *testing.T) {
+	p := newPlan("p")
+	p.HorizonMonths = 6
+	setGrowth(p, schema.Conservative, 0)
+	setGrowth(p, schema.Moderate, 0.05)
+	setGrowth(p, schema.Aggressive, 0.20)
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
+	addInference(p, "api", "h100", 60, 1)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1))})
+	got := findPool(t, d, "p", "h100")
+	want := ContingencyDoc{Scenario: "aggressive", ExceedsCapacity: true, FirstMonth: "2026-06", RequiredGPUs: 103.68, CapacityGPUs: 100}
+	if diff := cmp.Diff(want, got.Contingency, cmp.Comparer(func(a, b float64) bool { return near(a, b) })); diff != "" {
+		t.Errorf("Contingency (-want +got):\n%s", diff)
+	}
+	if len(got.Scenarios) != 3 {
+		t.Fatalf("scenarios %v, want conservative, moderate, aggressive", got.Scenarios)
+	}
+	// moderate: 60, 63, 66.15, 69.4575, 72.930375 → h < 0.30 first in
+	// 2026-07 (m4).
+	if c := got.Scenarios["moderate"].Cliff; c != "2026-07" || got.Cliff != "2026-07" {
+		t.Errorf("moderate cliff %q (pool %q), want 2026-07", c, got.Cliff)
+	}
+	if s := got.Scenarios["conservative"]; s.Cliff != "" || !near(s.MinHeadroom, 0.4) || s.RequiredGPUsPeak != 60 {
+		t.Errorf("conservative = cliff %q min %g peak %g, want none, 0.4, 60", s.Cliff, s.MinHeadroom, s.RequiredGPUsPeak)
+	}
+	// aggressive: 72 in 2026-04 → h = 0.28 < 0.30; peak 60 × 1.2^5 = 149.2992.
+	if s := got.Scenarios["aggressive"]; s.Cliff != "2026-04" || !near(s.RequiredGPUsPeak, 149.2992) {
+		t.Errorf("aggressive cliff %q peak %g, want 2026-04 and 149.2992", s.Cliff, s.RequiredGPUsPeak)
+	}
+	if got.Timeline[1].RequiredGPUs != 63 {
+		t.Errorf("timeline is not the plan_for scenario: month 1 requires %g, want 63", got.Timeline[1].RequiredGPUs)
+	}
+}

@@ -1,0 +1,164 @@
+package evaluator
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/capcheck/capcheck/schema"
+)
+
+// TestCostLiterature is the reserved-baseline-plus-on-demand-peak pattern:
+// demand averages 100 rps and peaks at 400 (1 rps per GPU, so the peak needs
+// 400 GPUs). 100 GPUs are reserved at 0.7 × the on-demand price p = 10; the
+// other 300 are rented on demand for a 10-hour daily peak window. March
+// 2026 has 31 days:
+//
+//	cost        = 100 × 7 × 24 × 31 + 300 × 10 × 10 × 31 = 520 800 + 930 000 = 1 450 800
+//	all on demand = 400 × 10 × 24 × 31 = 2 976 000
+//	ratio = (1680 + 3000) / 9600 = 0.4875 → savings 0.5125
+func TestCostLiterature(t *testing.T) {
+	p := newPlan("p")
+	p.HorizonMonths = 1
+	pool := addPool(p, "h100", 4, "aws_ec2_capacity_reservation.base")
+	pool.Price = schema.Price{Reserved: 7, OnDemand: 10}
+	pool.OnDemandHoursPerDay = 10
+	w := addInference(p, "api", "h100", 400, 1)
+	w.RequestsPerS.Avg = fp(100)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.base", "z", 1, 100, 1))})
+	got := findPool(t, d, "p", "h100").Cost
+	want := CostDoc{
+		Monthly:            []float64{1450800},
+		At:                 map[string]float64{},
+		Total:              1450800,
+		Currency:           "USD",
+		AllOnDemandMonthly: []float64{2976000},
+		SavingsVsOnDemand:  0.5125,
+	}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b float64) bool { return near(a, b) })); diff != "" {
+		t.Errorf("cost (-want +got):\n%s", diff)
+	}
+	if r := got.Monthly[0] / got.AllOnDemandMonthly[0]; !near(r, 0.4875) {
+		t.Errorf("cost / all-on-demand = %g, want 0.4875", r)
+	}
+}
+
+// TestCostOverflowAndAt: 8 reserved GPUs at 2, 10 required at 5 on demand
+// (24 h/day). March: 8 × 2 × 744 + 2 × 5 × 744 = 11 904 + 7 440 = 19 344.
+// With 13 months, At holds "6" (2026-09, 30 days: (16 + 10) × 720 =
+// 18 720) and "12" (2027-03, 31 days: 19 344).
+func TestCostOverflowAndAt(t *testing.T) {
+	p := newPlan("p")
+	p.HorizonMonths = 13
+	p.Budget = &schema.Budget{Monthly: 20000, Currency: "EUR"}
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*").BudgetMonthly = 19000
+	addInference(p, "api", "h100", 10, 1)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
+	pool := findPool(t, d, "p", "h100")
+	if pool.MonthlyCost != 19344 || pool.Timeline[0].OnDemandGPUs != 2 {
+		t.Errorf("March cost %g with %g on-demand GPUs, want 19344 and 2", pool.MonthlyCost, pool.Timeline[0].OnDemandGPUs)
+	}
+	wantAt := map[string]float64{"6": 18720, "12": 19344}
+	if diff := cmp.Diff(wantAt, pool.Cost.At); diff != "" || pool.Cost.Currency != "EUR" || pool.BudgetMonthly != 19000 {
+		t.Errorf("At (-want +got):\n%s currency %s budget %g", diff, pool.Cost.Currency, pool.BudgetMonthly)
+	}
+	// ProjectedMonthly: the largest month is a 31-day one: 19 344.
+	if pd := d.Plans[0]; pd.ProjectedMonthly != 19344 || pd.BudgetMonthly != 20000 || pd.Currency != "EUR" {
+		t.Errorf("plan projected %g budget %g %s, want 19344 20000 EUR", pd.ProjectedMonthly, pd.BudgetMonthly, pd.Currency)
+	}
+}
+
+// TestPerMillionOutputTokens: the LLM workload averages 5 rps × 200 output
+// tokens = 1000 tokens/s; March has 31 × 86 400 = 2 678 400 s →
+// 2.6784e9 tokens. It needs 44 GPUs at its 10 rps peak (see
+// TestPromptCaching); 48 are reserved at 2/h: 48 × 2 × 744 = 71 424 →
+// 71 424 / 2678.4 = 26.666… per million tokens.
+func TestPerMillionOutputTokens(t *testing.T) {
+	p := llmPlan(0.6, fitBenches()...)
+	p.Pools["h100"].Reservations = []string{"aws_ec2_capacity_reservation.*"}
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))})
+	c := findPool(t, d, "p", "h100").Cost
+	if !near(c.OutputTokensFirstMonth, 2.6784e9) || !near(c.PerMillionOutputTokens, 71424/2678.4) || c.Monthly[0] != 71424 {
+		t.Errorf("tokens %g per million %g cost %g, want 2.6784e9, %g, 71424", c.OutputTokensFirstMonth, c.PerMillionOutputTokens, c.Monthly[0], 71424/2678.4)
+	}
+}
+
+// TestPlanDoc: hygiene figures on 2026-03-10.
+func TestPlanDoc(t *testing.T) {
+	p := newPlan("p")
+	p.Reviewed = date(2025, 12, 1) // 31 + 31 + 28 + 9 = 99 days
+	p.Contingency = "serve cached answers"
+	setGrowth(p, schema.Aggressive, 0.2)
+	p.Exceptions = []schema.Exception{
+		{Pos: at(90, 3), Rule: "CAP007", Target: "pool/h100", Reason: "migration", Expires: date(2026, 3, 1), ApprovedBy: "sre"},
+		{Pos: at(95, 3), Rule: "CAP001", Target: "pool/*", Reason: "launch", Expires: date(2026, 4, 9), ApprovedBy: "cto"},
+	}
+	p.Positions["policy.headroom_min"] = at(5, 17)
+	addPool(p, "h100", 4)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}})
+	want := PlanDoc{
+		Name: "p", File: planFile, Line: 1, Owner: "ml-platform", Reviewed: "2025-12-01", ReviewedAgeDays: 99,
+		HorizonMonths: 12, Policy: p.Policy, PlanFor: "moderate", ContingencyFor: "aggressive", Contingency: "serve cached answers",
+		GrowthRates: map[string]float64{"conservative": 0, "moderate": 0, "aggressive": 0.2},
+		Currency:    "USD",
+		Exceptions: []ExceptionDoc{
+			{Rule: "CAP007", Target: "pool/h100", Reason: "migration", Expires: "2026-03-01", ApprovedBy: "sre", Expired: true, DaysLeft: -9,
+				Location: Position{File: planFile, Line: 90, Column: 3}},
+			{Rule: "CAP001", Target: "pool/*", Reason: "launch", Expires: "2026-04-09", ApprovedBy: "cto", DaysLeft: 30,
+				Location: Position{File: planFile, Line: 95, Column: 3}},
+		},
+		Positions: map[string]Position{"policy.headroom_min": {File: planFile, Line: 5, Column: 17}},
+	}
+	if diff := cmp.Diff(want, d.Plans[0]); diff != "" {
+		t.Errorf("PlanDoc (-want +got):\n%s", diff)
+	}
+	if d.Version != Version || d.Now != "2026-03-10" || d.Month != "2026-03" {
+		t.Errorf("document header %s %s %s", d.Version, d.Now, d.Month)
+	}
+	if c := findPool(t, d, "p", "h100").Contingency; !c.Written || c.ExceedsCapacity {
+		t.Errorf("contingency %+v, want written and not exceeded (no demand)", c)
+	}
+}
+
+// TestDoesNotMutateInput: Evaluate leaves plans and inventory as they were.
+func TestDoesNotMutateInput(t *testing.T) {
+	p := llmPlan(0.6, fitBenches()...)
+	p.Pools["h100"].Reservations = []string{"aws_ec2_capacity_reservation.*"}
+	inv := inventory(rsv("aws_ec2_capacity_reservation.b", "z", 1, 6, 8), rsv("aws_ec2_capacity_reservation.a", "y", 2, 1, 8))
+	before := *inv
+	before.Reservations = append(before.Reservations[:0:0], inv.Reservations...)
+	planBefore := *p.Workloads["chat"]
+	mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
+	if diff := cmp.Diff(before, *inv); diff != "" {
+		t.Errorf("inventory mutated (-before +after):\n%s", diff)
+	}
+	if diff := cmp.Diff(planBefore, *p.Workloads["chat"]); diff != "" {
+		t.Errorf("workload mutated (-before +after):\n%s", diff)
+	}
+}
+
+// TestPlanErrors: plans the model cannot evaluate.
+func TestPlanErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		edit     func(p *schema.Plan)
+		wantPath string
+	}{
+		{name: "no horizon", edit: func(p *schema.Plan) { p.HorizonMonths = 0 }, wantPath: "horizon_months"},
+		{name: "unknown plan_for", edit: func(p *schema.Plan) { p.PlanFor = "optimistic" }, wantPath: "plan_for"},
+		{name: "headroom 1", edit: func(p *schema.Plan) { p.Policy.HeadroomMin = 1 }, wantPath: "policy.headroom_min"},
+		{name: "bad domain", edit: func(p *schema.Plan) { p.Policy.Redundancy.Domain = "rack" }, wantPath: "policy.redundancy.domain"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			tc.edit(p)
+			p.Positions[tc.wantPath] = at(3, 4)
+			_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Now: now})
+			ds := diagsOf(t, err)
+			if len(ds) != 1 || ds[0].Path != tc.wantPath || ds[0].Pos.String() != "capacity/plan.cue:3:4" {
+				t.Errorf("diagnostics = %v, want one at capacity/plan.cue:3:4 for %s", ds, tc.wantPath)
+			}
+		})
+	}
+}

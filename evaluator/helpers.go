@@ -1,0 +1,31 @@
+package evaluator
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
+
+// position converts a diagnostic position to the document's Position.
+func position(p diag.Pos) Position {
+	return Position{File: p.File, Line: p.Line, Column: p.Column}
+}
+
+// sortedKeys returns the keys of m in ascending order.
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// orPos returns p when it names a file, else fallback.
+func orPos(p, fallback diag.Pos) diag.Pos {
+	if p.IsValid() {
+		return p
+	}
+	return fallback
+}

@@ -1,0 +1,294 @@
+package evaluator
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// matchAddress reports whether a pool's reservations entry claims the
+// Terraform address addr.
+//
+// The pattern is matched literally except for `*`, which matches any run of
+// characters inside one address segment, instance keys included: segments
+// are separated by dots outside brackets and quotes, so
+// `module.gpu.aws_ec2_capacity_reservation.*` matches
+// `module.gpu.aws_ec2_capacity_reservation.h100[0]` and
+// `google_compute_reservation.a3["us.central1-a"]`, but `*.h100` does not
+// match `module.gpu.aws_x.h100`. Brackets are literal (unlike path.Match).
+//
+// A pattern without an instance key also claims every instance of the
+// resource: the pattern is tried against the full address, against the
+// address without its last instance key, and against the address with all
+// instance keys removed, so `aws_ec2_capacity_reservation.h100` claims
+// `aws_ec2_capacity_reservation.h100[0]` and `…h100[1]`, and
+// `module.gpu.aws_x.h100` claims `module.gpu["a"].aws_x.h100[2]`.
+func matchAddress(pattern, addr string) bool {
+	return newAddrForms(addr).match(pattern)
+}
+
+// addrForms are the strings a pattern is tried against for one address
+// (see matchAddress), with their segment separators, computed once per
+// reservation.
+type addrForms struct {
+	forms []string
+	seps  [][]bool
+}
+
+func newAddrForms(addr string) addrForms {
+	f := addrForms{forms: []string{addr}}
+	if s, ok := stripLastKey(addr); ok {
+		f.forms = append(f.forms, s)
+		if all := stripAllKeys(addr); all != s {
+			f.forms = append(f.forms, all)
+		}
+	}
+	for _, s := range f.forms {
+		f.seps = append(f.seps, separators(s))
+	}
+	return f
+}
+
+func (f addrForms) match(pattern string) bool {
+	for i, s := range f.forms {
+		if globMatch(pattern, s, f.seps[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// separators marks the dots of s that separate address segments (dots
+// outside brackets and quoted strings).
+func separators(s string) []bool {
+	sep := make([]bool, len(s))
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				quoted = false
+			}
+		case c == '"':
+			quoted = true
+		case c == '[':
+			depth++
+		case c == ']':
+			if depth > 0 {
+				depth--
+			}
+		case c == '.' && depth == 0:
+			sep[i] = true
+		}
+	}
+	return sep
+}
+
+// globMatch matches pattern against s (whose separators are sep) where `*` matches any run of
+// characters that contains no segment separator. It backtracks over at most
+// one star at a time (the classic linear wildcard algorithm), which is
+// exact here because a star can never cross a separator.
+func globMatch(pattern, s string, sep []bool) bool {
+	var match func(p, i int) bool
+	match = func(p, i int) bool {
+		for p < len(pattern) {
+			if pattern[p] == '*' {
+				// Collapse consecutive stars.
+				for p < len(pattern) && pattern[p] == '*' {
+					p++
+				}
+				for j := i; ; j++ {
+					if match(p, j) {
+						return true
+					}
+					if j >= len(s) || sep[j] {
+						return false
+					}
+				}
+			}
+			if i >= len(s) || pattern[p] != s[i] {
+				return false
+			}
+			p++
+			i++
+		}
+		return i == len(s)
+	}
+	return match(0, 0)
+}
+
+// stripLastKey removes a trailing instance key ("[0]", `["a"]`).
+func stripLastKey(addr string) (string, bool) {
+	depth, quoted, open := 0, false, -1
+	for i := 0; i < len(addr); i++ {
+		c := addr[i]
+		switch {
+		case quoted:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				quoted = false
+			}
+		case c == '"' && depth > 0:
+			quoted = true
+		case c == '[':
+			if depth == 0 {
+				open = i
+			}
+			depth++
+		case c == ']' && depth > 0:
+			depth--
+			if depth == 0 && i == len(addr)-1 && open > 0 {
+				return addr[:open], true
+			}
+		}
+	}
+	return addr, false
+}
+
+// stripAllKeys removes every instance key from addr.
+func stripAllKeys(addr string) string {
+	var b strings.Builder
+	depth, quoted := 0, false
+	for i := 0; i < len(addr); i++ {
+		c := addr[i]
+		switch {
+		case quoted:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				quoted = false
+			}
+			continue
+		case c == '"' && depth > 0:
+			quoted = true
+			continue
+		case c == '[':
+			depth++
+			continue
+		case c == ']':
+			if depth > 0 {
+				depth--
+			}
+			continue
+		}
+		if depth == 0 {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// claim records which pool claimed a reservation, for the two-pools error.
+type claim struct {
+	plan, pool string
+	pos        diag.Pos
+}
+
+// link assigns the inventory's reservations to the pools that claim them.
+// res is Evaluate's own copy of the inventory (sorted by address); link sets
+// each claimed reservation's Pool to the claiming pool's name. Plans are
+// visited in Evaluate's order (by name, then file), pools by name, entries
+// in order. It returns, per pool, the indexes into res it claims, and a
+// CAP-LINK-NONE note for each entry that matches nothing.
+//
+// Errors: a reservation claimed by two pools (reported at the second pool's
+// entry, naming the first) and a claimed reservation whose GPU model
+// differs from the pool's gpu (reported at the reservation, naming the
+// pool's gpu field and the claiming entry).
+func link(plans []*schema.Plan, res []terraform.Reservation) (map[*schema.Pool][]int, map[*schema.Pool][]NoteDoc, diag.Diagnostics) {
+	claimed := make(map[*schema.Pool][]int)
+	notes := make(map[*schema.Pool][]NoteDoc)
+	owner := make(map[int]claim)
+	forms := make([]addrForms, len(res))
+	for j := range res {
+		forms[j] = newAddrForms(res[j].Address)
+	}
+	var diags diag.Diagnostics
+	poolPlan := make(map[string]*schema.Plan)
+	for _, p := range plans {
+		for _, name := range sortedKeys(p.Pools) {
+			pool := p.Pools[name]
+			if pool == nil {
+				continue
+			}
+			// Pool names are global: reservations, findings and targets
+			// ("pool/<name>") name a pool without its plan.
+			if other, ok := poolPlan[name]; ok {
+				diags = append(diags, diag.Diagnostic{
+					Pos: p.PosOf("pools." + name), Severity: diag.Error, Path: "pools." + name,
+					Msg: fmt.Sprintf("pool %q is also defined by plan %q at %s; pool names must be unique across plans",
+						name, other.Name, other.PosOf("pools."+name)),
+				})
+				continue
+			}
+			poolPlan[name] = p
+			seen := make(map[int]bool)
+			for i, pattern := range pool.Reservations {
+				path := fmt.Sprintf("pools.%s.reservations[%d]", name, i)
+				pos := p.PosOf(path)
+				matched := false
+				for j := range res {
+					if !forms[j].match(pattern) {
+						continue
+					}
+					matched = true
+					if seen[j] {
+						continue
+					}
+					if prev, ok := owner[j]; ok {
+						diags = append(diags, diag.Diagnostic{
+							Pos: pos, Severity: diag.Error, Path: path,
+							Msg: fmt.Sprintf("reservation %s is already claimed by pool %q of plan %q at %s; a reservation belongs to one pool",
+								res[j].Address, prev.pool, prev.plan, prev.pos),
+						})
+						seen[j] = true
+						continue
+					}
+					seen[j] = true
+					owner[j] = claim{plan: p.Name, pool: name, pos: pos}
+					res[j].Pool = name
+					if res[j].GPU != pool.GPU {
+						diags = append(diags, diag.Diagnostic{
+							Pos: res[j].Pos(), Severity: diag.Error, Path: res[j].Address,
+							Msg: fmt.Sprintf("reservation GPU %q differs from pool %q GPU %q (%s), which claims it at %s",
+								res[j].GPU, name, pool.GPU, p.PosOf("pools."+name+".gpu"), pos),
+						})
+					}
+					claimed[pool] = append(claimed[pool], j)
+				}
+				if !matched {
+					notes[pool] = append(notes[pool], NoteDoc{
+						Code:     "CAP-LINK-NONE",
+						Msg:      fmt.Sprintf("reservations entry %q of pool %q matches no Terraform reservation", pattern, name),
+						Location: position(pos),
+					})
+				}
+			}
+		}
+	}
+	return claimed, notes, diags
+}
+
+// Link returns a copy of inv, sorted by address, with each reservation's
+// Pool set to the pool that claims it — what `capcheck inventory` shows.
+// Its errors are Evaluate's linking errors.
+func Link(plans []*schema.Plan, inv *terraform.Inventory) (*terraform.Inventory, error) {
+	out := &terraform.Inventory{}
+	if inv != nil {
+		out.Reservations = append([]terraform.Reservation(nil), inv.Reservations...)
+		out.Unresolved = append([]terraform.Unresolved(nil), inv.Unresolved...)
+	}
+	sortReservations(out.Reservations)
+	_, _, diags := link(sortPlans(plans), out.Reservations)
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,128 @@
+package evaluator
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// tol is the tolerance used before rounding up GPU counts and when comparing
+// headroom with its threshold, so that floating-point noise such as
+// 0.29999999999999993 versus 0.30 never flips a verdict.
+const tol = 1e-9
+
+// daysPerMonth is the mean Gregorian month (365.25 / 12) used to turn a
+// lead time in weeks into months.
+const daysPerMonth = 30.4375
+
+// calendar maps month indexes (0 = the month of Now) to calendar dates.
+type calendar struct {
+	now   time.Time // Now truncated to its UTC date
+	y0    int
+	m0    time.Month
+	first time.Time // first day of month 0
+	// starts caches the first day of months 0 … len(starts)−1.
+	starts []time.Time
+}
+
+// newCalendar returns the calendar of now, caching month starts for
+// months 0 … months+1.
+func newCalendar(now time.Time, months int) calendar {
+	now = now.UTC()
+	y, m, d := now.Date()
+	c := calendar{
+		now:   time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
+		y0:    y,
+		m0:    m,
+		first: time.Date(y, m, 1, 0, 0, 0, 0, time.UTC),
+	}
+	c.starts = make([]time.Time, max(months, 0)+2)
+	for i := range c.starts {
+		c.starts[i] = c.monthDate(i)
+	}
+	return c
+}
+
+func (c calendar) monthDate(m int) time.Time {
+	return time.Date(c.y0, c.m0+time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// start is the first day of month m.
+func (c calendar) start(m int) time.Time {
+	if m >= 0 && m < len(c.starts) {
+		return c.starts[m]
+	}
+	return c.monthDate(m)
+}
+
+// last is the last day of month m.
+func (c calendar) last(m int) time.Time { return c.start(m+1).AddDate(0, 0, -1) }
+
+// days is the number of days in month m.
+func (c calendar) days(m int) float64 {
+	return math.Round(c.start(m+1).Sub(c.start(m)).Hours() / 24)
+}
+
+// hours is days(m) × 24.
+func (c calendar) hours(m int) float64 { return c.days(m) * 24 }
+
+// seconds is days(m) × 86 400.
+func (c calendar) seconds(m int) float64 { return c.days(m) * 86400 }
+
+// label is month m as "YYYY-MM".
+func (c calendar) label(m int) string { return c.start(m).Format("2006-01") }
+
+// index is the month index of t (negative before month 0).
+func (c calendar) index(t time.Time) int {
+	t = t.UTC()
+	return (t.Year()-c.y0)*12 + int(t.Month()) - int(c.m0)
+}
+
+// ageDays is the number of whole days from t to Now (negative when t is
+// later than Now).
+func (c calendar) ageDays(t time.Time) int {
+	d := dateOf(t)
+	return int(math.Round(c.now.Sub(d).Hours() / 24))
+}
+
+// dateOf truncates t to its UTC calendar date.
+func dateOf(t time.Time) time.Time {
+	t = t.UTC()
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// formatDate is t as "YYYY-MM-DD", "" for the zero time.
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// leadMonths is L = ceil(lead_time_weeks × 7 / 30.4375): the lead time in
+// whole months, rounded up (an order takes at least that many months).
+func leadMonths(weeks float64) int {
+	if weeks <= 0 {
+		return 0
+	}
+	return int(math.Ceil(weeks*7/daysPerMonth - tol))
+}
+
+// parseResDate parses a reservation start or end as written in Terraform:
+// "YYYY-MM-DD" or RFC 3339. The result is truncated to its UTC date: the
+// model works in whole days.
+func parseResDate(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("date %q is neither YYYY-MM-DD nor RFC 3339", s)
+	}
+	return dateOf(t), nil
+}
+
+// ceilTol rounds x up to a whole number after forgiving tol of
+// floating-point noise (2.0000000001 → 2).
+func ceilTol(x float64) float64 { return math.Ceil(x - tol) }

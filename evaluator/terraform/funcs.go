@@ -1,0 +1,227 @@
+package terraform
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+)
+
+// baseFuncs are the pure functions Terraform offers that go-cty's standard
+// library implements; they are shared by every evaluation.
+var baseFuncs = map[string]function.Function{
+	"abs":                    stdlib.AbsoluteFunc,
+	"can":                    tryfunc.CanFunc,
+	"ceil":                   stdlib.CeilFunc,
+	"chomp":                  stdlib.ChompFunc,
+	"chunklist":              stdlib.ChunklistFunc,
+	"coalesce":               stdlib.CoalesceFunc,
+	"coalescelist":           stdlib.CoalesceListFunc,
+	"compact":                stdlib.CompactFunc,
+	"concat":                 stdlib.ConcatFunc,
+	"contains":               stdlib.ContainsFunc,
+	"csvdecode":              stdlib.CSVDecodeFunc,
+	"distinct":               stdlib.DistinctFunc,
+	"element":                stdlib.ElementFunc,
+	"flatten":                stdlib.FlattenFunc,
+	"floor":                  stdlib.FloorFunc,
+	"format":                 stdlib.FormatFunc,
+	"formatdate":             stdlib.FormatDateFunc,
+	"formatlist":             stdlib.FormatListFunc,
+	"indent":                 stdlib.IndentFunc,
+	"index":                  stdlib.IndexFunc,
+	"join":                   stdlib.JoinFunc,
+	"jsondecode":             stdlib.JSONDecodeFunc,
+	"jsonencode":             stdlib.JSONEncodeFunc,
+	"keys":                   stdlib.KeysFunc,
+	"length":                 stdlib.LengthFunc,
+	"log":                    stdlib.LogFunc,
+	"lookup":                 stdlib.LookupFunc,
+	"lower":                  stdlib.LowerFunc,
+	"max":                    stdlib.MaxFunc,
+	"merge":                  stdlib.MergeFunc,
+	"min":                    stdlib.MinFunc,
+	"parseint":               stdlib.ParseIntFunc,
+	"pow":                    stdlib.PowFunc,
+	"range":                  stdlib.RangeFunc,
+	"regex":                  stdlib.RegexFunc,
+	"regexall":               stdlib.RegexAllFunc,
+	"replace":                stdlib.ReplaceFunc,
+	"reverse":                stdlib.ReverseListFunc,
+	"setintersection":        stdlib.SetIntersectionFunc,
+	"setproduct":             stdlib.SetProductFunc,
+	"setsubtract":            stdlib.SetSubtractFunc,
+	"setsymmetricdifference": stdlib.SetSymmetricDifferenceFunc,
+	"setunion":               stdlib.SetUnionFunc,
+	"signum":                 stdlib.SignumFunc,
+	"slice":                  stdlib.SliceFunc,
+	"sort":                   stdlib.SortFunc,
+	"split":                  stdlib.SplitFunc,
+	"strrev":                 stdlib.ReverseFunc,
+	"substr":                 stdlib.SubstrFunc,
+	"timeadd":                stdlib.TimeAddFunc,
+	"title":                  stdlib.TitleFunc,
+	"tobool":                 stdlib.MakeToFunc(cty.Bool),
+	"tolist":                 stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+	"tomap":                  stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+	"tonumber":               stdlib.MakeToFunc(cty.Number),
+	"toset":                  stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)),
+	"tostring":               stdlib.MakeToFunc(cty.String),
+	"trim":                   stdlib.TrimFunc,
+	"trimprefix":             stdlib.TrimPrefixFunc,
+	"trimspace":              stdlib.TrimSpaceFunc,
+	"trimsuffix":             stdlib.TrimSuffixFunc,
+	"try":                    tryfunc.TryFunc,
+	"upper":                  stdlib.UpperFunc,
+	"values":                 stdlib.ValuesFunc,
+	"zipmap":                 stdlib.ZipmapFunc,
+}
+
+// fileFuncs returns base functions plus file, fileexists and templatefile,
+// confined to the repository: relative paths resolve against baseDir (the
+// root module, Terraform's working directory), symlinks are resolved, and
+// the result must stay inside root.
+func fileFuncs(root, baseDir string) map[string]function.Function {
+	fs := make(map[string]function.Function, len(baseFuncs)+3)
+	for k, v := range baseFuncs {
+		fs[k] = v
+	}
+	resolve := func(p string) (string, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(baseDir, p)
+		}
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			if os.IsNotExist(err) {
+				// Still refuse paths that point outside before saying
+				// "not found".
+				if !inside(root, filepath.Clean(p)) {
+					return "", fmt.Errorf("path %q is outside the repository", p)
+				}
+				return "", fmt.Errorf("no file exists at %s", relOrSelf(root, p))
+			}
+			return "", err
+		}
+		if !inside(root, real) {
+			return "", fmt.Errorf("path %q resolves outside the repository", relOrSelf(root, p))
+		}
+		return real, nil
+	}
+	fs["file"] = function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p, err := resolve(args[0].AsString())
+			if err != nil {
+				return cty.UnknownVal(cty.String), err
+			}
+			b, err := readSmall(p)
+			if err != nil {
+				return cty.UnknownVal(cty.String), err
+			}
+			return cty.StringVal(string(b)), nil
+		},
+	})
+	fs["fileexists"] = function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p, err := resolve(args[0].AsString())
+			if err != nil {
+				if strings.HasPrefix(err.Error(), "no file exists") {
+					return cty.False, nil
+				}
+				return cty.UnknownVal(cty.Bool), err
+			}
+			st, err := os.Stat(p)
+			if err != nil {
+				return cty.False, nil
+			}
+			return cty.BoolVal(st.Mode().IsRegular()), nil
+		},
+	})
+	var templatefile function.Function
+	templatefile = function.New(&function.Spec{
+		Params: []function.Parameter{
+			{Name: "path", Type: cty.String},
+			{Name: "vars", Type: cty.DynamicPseudoType},
+		},
+		Type: function.StaticReturnType(cty.DynamicPseudoType),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p, err := resolve(args[0].AsString())
+			if err != nil {
+				return cty.DynamicVal, err
+			}
+			src, err := readSmall(p)
+			if err != nil {
+				return cty.DynamicVal, err
+			}
+			vars := args[1]
+			if !vars.IsWhollyKnown() {
+				return cty.DynamicVal, nil
+			}
+			if !(vars.Type().IsObjectType() || vars.Type().IsMapType()) || vars.IsNull() {
+				return cty.DynamicVal, fmt.Errorf("vars must be an object or map")
+			}
+			name := relOrSelf(root, p)
+			expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
+			if diags.HasErrors() {
+				return cty.DynamicVal, diags
+			}
+			inner := make(map[string]function.Function, len(fs))
+			for k, v := range fs {
+				if k != "templatefile" {
+					inner[k] = v
+				}
+			}
+			ctx := &hcl.EvalContext{Variables: vars.AsValueMap(), Functions: inner}
+			val, diags := expr.Value(ctx)
+			if diags.HasErrors() {
+				return cty.DynamicVal, diags
+			}
+			return val, nil
+		},
+	})
+	fs["templatefile"] = templatefile
+	return fs
+}
+
+// maxFileSize bounds what file functions read.
+const maxFileSize = 16 << 20
+
+func readSmall(p string) ([]byte, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(p))
+	}
+	if st.Size() > maxFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", filepath.Base(p), maxFileSize)
+	}
+	return os.ReadFile(p)
+}
+
+// inside reports whether p is root or below it (both absolute, cleaned).
+func inside(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	if err != nil {
+		return false
+	}
+	return rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)))
+}
+
+func relOrSelf(root, p string) string {
+	if rel, err := filepath.Rel(root, p); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return p
+}

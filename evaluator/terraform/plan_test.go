@@ -1,0 +1,96 @@
+package terraform
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestLoadPlanJSONMatchesHCL(t *testing.T) {
+	dir := extract(t, "plan.txtar", "")
+	fromHCL := discover(t, dir, Options{})
+	fromPlan, err := LoadPlanJSON(dir, "plan.json", nil)
+	if err != nil {
+		t.Fatalf("LoadPlanJSON: %v", err)
+	}
+	ignorePos := cmpopts.IgnoreFields(Reservation{}, "File", "Line", "Column", "EndLine")
+	if d := cmp.Diff(fromHCL, fromPlan, ignorePos); d != "" {
+		t.Errorf("plan JSON differs from HCL (-hcl +plan):\n%s", d)
+	}
+	// Hand count: h[0] 1×8 + h[1] 2×8 + module 2×4 L40S + t4 5×2 + nv 3×1/3 = 8+16+8+10+1
+	want := []addrGPUs{
+		{"aws_ec2_capacity_reservation.h[0]", 1, 8},
+		{"aws_ec2_capacity_reservation.h[1]", 2, 16},
+		{"aws_eks_node_group.ng", 2, 16},
+		{"azurerm_capacity_reservation.nv", 3, 1},
+		{"google_compute_reservation.t4", 5, 10},
+		{`module.gpu["a"].aws_ec2_capacity_reservation.this`, 2, 8},
+	}
+	if d := cmp.Diff(want, addrs(fromPlan)); d != "" {
+		t.Errorf("plan reservations mismatch (-want +got):\n%s", d)
+	}
+	if len(fromPlan.Reservations) != len(want) {
+		t.FailNow()
+	}
+	if got := fromPlan.Reservations[2].ConsumerOf; got != "aws_ec2_capacity_reservation.h[1]" {
+		t.Errorf("node group ConsumerOf = %q, want aws_ec2_capacity_reservation.h[1]", got)
+	}
+	// Positions: the "address" member of each resource in planned_values.
+	r := fromPlan.Reservations[5]
+	if r.File != "plan.json" || r.Line != 43 || r.Column != 26 {
+		t.Errorf("module reservation at %s:%d:%d, want plan.json:43:26", r.File, r.Line, r.Column)
+	}
+}
+
+func TestLoadPlanJSONErrors(t *testing.T) {
+	tests := []struct {
+		name, plan string
+		wantErr    string
+		wantUnres  []Unresolved
+	}{
+		{name: "syntax", plan: "{\n  \"planned_values\": {,}\n}", wantErr: "p.json:2:22: error: invalid plan JSON: invalid character ',' looking for beginning of object key string"},
+		{name: "not a plan", plan: `{"foo": 1}`, wantErr: "p.json:1:1: error: not a terraform show -json plan or state: no planned_values or values"},
+		{
+			name: "unknown until apply",
+			plan: `{"planned_values": {"root_module": {"resources": [
+{"address": "aws_ec2_capacity_reservation.x", "mode": "managed", "type": "aws_ec2_capacity_reservation", "name": "x",
+ "values": {"instance_type": "p5.48xlarge", "availability_zone": "us-east-1a"}}]}}}`,
+			wantUnres: []Unresolved{{Address: "aws_ec2_capacity_reservation.x", File: "p.json", Line: 2, Column: 13,
+				Msg: "instance_count cannot be evaluated statically: aws_ec2_capacity_reservation.x.instance_count is known only after apply (p.json:2:13)"}},
+		},
+		{
+			name: "unknown instance type",
+			plan: `{"planned_values": {"root_module": {"resources": [
+{"address": "aws_ec2_capacity_reservation.x", "mode": "managed", "type": "aws_ec2_capacity_reservation", "name": "x",
+ "values": {"instance_type": "p9.huge", "instance_count": 1}}]}}}`,
+			wantErr: `p.json:2:13: error: unknown instance type "p9.huge": add it to the catalog with --catalog`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "p.json"), []byte(tc.plan), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			inv, err := LoadPlanJSON(dir, "p.json", nil)
+			if tc.wantErr != "" {
+				var ds diag.Diagnostics
+				if !errors.As(err, &ds) || err.Error() != tc.wantErr {
+					t.Fatalf("LoadPlanJSON error = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("LoadPlanJSON: %v", err)
+			}
+			if d := cmp.Diff(tc.wantUnres, inv.Unresolved); d != "" {
+				t.Errorf("unresolved mismatch (-want +got):\n%s", d)
+			}
+		})
+	}
+}

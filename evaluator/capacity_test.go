@@ -316,20 +316,25 @@ func TestExpiring(t *testing.T) {
 	p := newPlan("p")
 	p.HorizonMonths = 6
 	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
-	addInference(p, "api", "h100", 4, 1)
+	addInference(p, "api", "h100", 12, 1) // 12 GPUs every month
 	a := rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8)
 	a.End = "2026-05-15"
 	b := rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 1, 8)
-	b.End = "2027-01-31"
+	b.End = "2027-01-31" // beyond the horizon
 	c := rsv("aws_ec2_capacity_reservation.c", "us-east-1b", 30, 1, 8)
-	c.End = "2026-02-28"
+	c.End = "2026-02-28" // already over
 	d := rsv("aws_ec2_capacity_reservation.d", "us-east-1c", 40, 1, 8)
 	d.End = "2026-06-30" // covers June whole: gone from July
-	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(a, b, c, d)}), "p", "h100")
+	e := rsv("aws_ec2_capacity_reservation.e", "us-east-1d", 50, 2, 8)
+	e.End = "2026-03-31"
+	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(a, b, c, d, e)}), "p", "h100")
+	// e ends in March: April keeps a+b+d = 32 GPUs, headroom 1 − 12/32 =
+	// 62.5% ≥ 30%: no finding. a ends mid-May: May keeps b+d = 16,
+	// headroom 1 − 12/16 = 25% < 30%. d ends June: July keeps b = 8 < 12.
 	want := []ExpiringDoc{
-		{Address: "aws_ec2_capacity_reservation.a", End: "2026-05-15", Month: "2026-05", GPUs: 16, RequiredGPUs: 4,
+		{Address: "aws_ec2_capacity_reservation.a", End: "2026-05-15", Month: "2026-05", GPUs: 16, RequiredGPUs: 12,
 			Location: Position{File: "infra/gpu.tf", Line: 10, Column: 1}},
-		{Address: "aws_ec2_capacity_reservation.d", End: "2026-06-30", Month: "2026-07", GPUs: 8, RequiredGPUs: 4,
+		{Address: "aws_ec2_capacity_reservation.d", End: "2026-06-30", Month: "2026-07", GPUs: 8, RequiredGPUs: 12,
 			Location: Position{File: "infra/gpu.tf", Line: 40, Column: 1}},
 	}
 	if diff := cmp.Diff(want, got.Expiring); diff != "" {

@@ -57,9 +57,21 @@ type PlanDoc struct {
 	// Currency of the budget and costs (budget.currency, default "USD").
 	Currency   string         `json:"currency"`
 	Exceptions []ExceptionDoc `json:"exceptions"`
+	// Proposed is, in a PR diff, what the head asks for when it differs
+	// from the trusted settings (the base's) the plan was judged with;
+	// CAP014 reports weakenings. Nil otherwise.
+	Proposed *ProposedDoc `json:"proposed,omitempty"`
 	// Positions maps field paths of the plan to source positions, for
 	// findings about a particular field ("policy.headroom_min").
 	Positions map[string]Position `json:"positions"`
+}
+
+// ProposedDoc is a head plan's own trusted settings.
+type ProposedDoc struct {
+	Policy         schema.Policy  `json:"policy"`
+	PlanFor        string         `json:"plan_for"`
+	ContingencyFor string         `json:"contingency_for"`
+	Exceptions     []ExceptionDoc `json:"exceptions"`
 }
 
 // Position is a source position in the input document.

@@ -572,7 +572,9 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 
 	// Expiring reservations: a claimed guaranteed reservation whose end
 	// falls inside the horizon (on or after Now) while demand remains in
-	// the first month it no longer covers.
+	// the first month it no longer covers and what is left there does not
+	// serve it with headroom_min (a capacity block ending while the
+	// long-term reservations still cover the pool is no finding).
 	for _, rs := range rss {
 		d.Reservations = append(d.Reservations, rs.r.Address)
 		if !rs.guaranteed || rs.end.IsZero() || rs.end.Before(e.cal.now) {
@@ -586,8 +588,9 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		if !rs.end.Before(e.cal.last(em)) {
 			gone = em + 1
 		}
-		need := req[min(gone, H-1)]
-		if need > 0 {
+		at := min(gone, H-1)
+		need := req[at]
+		if need > 0 && headroom(need, capacity[at]) < hmin-tol {
 			d.Expiring = append(d.Expiring, ExpiringDoc{
 				Address:      rs.r.Address,
 				End:          formatDate(rs.end),

@@ -12,6 +12,11 @@ func position(p diag.Pos) Position {
 	return Position{File: p.File, Line: p.Line, Column: p.Column}
 }
 
+// posOf converts a document position back to a diagnostic one.
+func posOf(p Position) diag.Pos {
+	return diag.Pos{File: p.File, Line: p.Line, Column: p.Column}
+}
+
 // sortedKeys returns the keys of m in ascending order.
 func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	keys := make([]K, 0, len(m))

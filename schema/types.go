@@ -128,7 +128,11 @@ type Pool struct {
 	// ("module.gpu.aws_ec2_capacity_reservation.*").
 	Reservations    []string `json:"reservations"`
 	OnDemandMaxGPUs float64  `json:"on_demand_max_gpus,omitempty"`
-	BudgetMonthly   float64  `json:"budget_monthly,omitempty"`
+	// OnDemandHoursPerDay is how many hours a day on-demand overflow GPUs
+	// are held (they are rented for the daily peak window, not per
+	// request). Default 24: conservative.
+	OnDemandHoursPerDay float64 `json:"on_demand_hours_per_day"`
+	BudgetMonthly       float64 `json:"budget_monthly,omitempty"`
 	// Utilization holds optional audit queries for the pool.
 	Utilization *UtilizationQueries `json:"utilization,omitempty"`
 }

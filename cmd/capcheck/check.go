@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/policies"
+	"github.com/capcheck/capcheck/report"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// checkFlags are `capcheck check`'s flags.
+type checkFlags struct {
+	load       loadFlags
+	formats    stringList
+	outFiles   stringList
+	policyDirs stringList
+	overrides  stringList
+	failOnWarn bool
+	noFail     bool
+	now        string
+	base       string
+	compareTo  string
+	repo       string
+	sha        string
+	serverURL  string
+	timeout    time.Duration
+}
+
+func runCheck(e *env, args []string) int {
+	fs := newFlags(e, "check", "[flags] [path]")
+	var cf checkFlags
+	cf.load.register(fs)
+	fs.Var(&cf.formats, "format", "output format: text, json, markdown, sarif, github or junit (repeatable, paired in order with --out-file)")
+	fs.Var(&cf.outFiles, "out-file", "write the matching --format to this file instead of stdout (repeatable)")
+	fs.Var(&cf.policyDirs, "policy", "directory of extra Rego policies (repeatable)")
+	fs.Var(&cf.overrides, "override", "rule id whose soft-mandatory denies are overridden (verified by the caller, e.g. a PR label checked through the API; repeatable)")
+	fs.BoolVar(&cf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
+	fs.BoolVar(&cf.noFail, "no-fail", false, "exit 0 on policy failures (errors still exit 2)")
+	fs.StringVar(&cf.now, "now", "", "evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
+	fs.StringVar(&cf.base, "base", "", "checkout of the base branch: report base → head and judge with the base's policies and thresholds")
+	fs.StringVar(&cf.compareTo, "compare-to", "", "saved `capcheck check --format json` result to use as the base")
+	fs.StringVar(&cf.repo, "repo", "", "owner/name for links in Markdown (default: $GITHUB_REPOSITORY)")
+	fs.StringVar(&cf.sha, "sha", "", "head commit for links in Markdown (default: $GITHUB_SHA)")
+	fs.StringVar(&cf.serverURL, "server-url", "", "GitHub server URL (default: $GITHUB_SERVER_URL, else https://github.com)")
+	fs.DurationVar(&cf.timeout, "policy-timeout", 10*time.Second, "time limit for policy evaluation")
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
+	}
+	root, ok := onePath(e, "check", pos)
+	if !ok {
+		return exitError
+	}
+	if cf.base != "" && cf.compareTo != "" {
+		fmt.Fprintln(e.stderr, "capcheck check: --base and --compare-to cannot be used together")
+		return exitError
+	}
+	outputs, err := pairOutputs(cf.formats, cf.outFiles)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "capcheck check: %v\n", err)
+		return exitError
+	}
+	now, err := clock(e, cf.now)
+	if err != nil {
+		return fail(e, err)
+	}
+
+	chk, rules, err := check(e, root, now, &cf)
+	if err != nil {
+		return fail(e, err)
+	}
+
+	opts := report.Options{
+		Rules:     rules,
+		Repo:      firstNonEmpty(cf.repo, e.getenv("GITHUB_REPOSITORY")),
+		SHA:       firstNonEmpty(cf.sha, e.getenv("GITHUB_SHA")),
+		ServerURL: firstNonEmpty(cf.serverURL, e.getenv("GITHUB_SERVER_URL"), "https://github.com"),
+	}
+	// Render everything before writing anything, so a rendering error never
+	// leaves a partial report behind.
+	rendered := make([][]byte, len(outputs))
+	for i, o := range outputs {
+		var buf bytes.Buffer
+		if err := report.Write(&buf, o.format, chk, opts); err != nil {
+			return fail(e, err)
+		}
+		rendered[i] = buf.Bytes()
+	}
+	for i, o := range outputs {
+		if err := writeOutput(e.stdout, o.file, rendered[i]); err != nil {
+			return fail(e, err)
+		}
+	}
+	return exitCode(chk.Verdict, cf.failOnWarn, cf.noFail)
+}
+
+// check loads, evaluates and judges the repository at root, with the base
+// side (a checkout or a saved result) when asked.
+func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, []policies.Rule, error) {
+	head, err := loadWorkspace(e.ctx, root, &cf.load, true)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	// The trusted side: policies, thresholds, configuration and exceptions
+	// come from the base in a PR diff, so a PR cannot relax its own checks.
+	var (
+		baseDoc    *evaluator.Document
+		trusted    = head
+		trustedDir = root
+	)
+	switch {
+	case cf.base != "":
+		base, err := loadWorkspace(e.ctx, cf.base, &cf.load, true)
+		if err != nil {
+			return nil, nil, fmt.Errorf("base %s: %w", cf.base, err)
+		}
+		baseDoc, err = evaluate(base, now)
+		if err != nil {
+			return nil, nil, fmt.Errorf("base %s: %w", cf.base, err)
+		}
+		trusted, trustedDir = base, cf.base
+	case cf.compareTo != "":
+		baseDoc, err = readSavedDocument(cf.compareTo)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+
+	headPlans := head.plans
+	if baseDoc != nil {
+		headPlans = evaluator.ApplyTrusted(head.plans, baseDoc)
+	}
+	headDoc, err := evaluateWith(head, headPlans, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if baseDoc != nil {
+		evaluator.MarkProposed(headDoc, head.plans)
+		baseDoc.Base = nil
+		headDoc.Base = baseDoc
+	}
+
+	var dirs []string
+	for _, d := range trusted.config.Policies {
+		dirs = append(dirs, filepath.Join(trustedDir, filepath.FromSlash(d)))
+	}
+	dirs = append(dirs, cf.policyDirs...)
+	engine, err := policies.New(e.ctx, policies.Options{
+		Root:        trustedDir,
+		Dirs:        dirs,
+		Enforcement: trusted.config.Enforcement,
+		Timeout:     cf.timeout,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := engine.Eval(e.ctx, headDoc, cf.overrides)
+	if err != nil {
+		return nil, nil, err
+	}
+	return report.NewCheck(headDoc, res), engine.Rules(), nil
+}
+
+func evaluate(ws *workspace, now time.Time) (*evaluator.Document, error) {
+	return evaluateWith(ws, ws.plans, now)
+}
+
+func evaluateWith(ws *workspace, plans []*schema.Plan, now time.Time) (*evaluator.Document, error) {
+	trends, err := fitTrends(ws, plans, now)
+	if err != nil {
+		return nil, err
+	}
+	return evaluator.Evaluate(evaluator.Input{
+		Plans:     plans,
+		Inventory: ws.inv,
+		GPUs:      ws.catalog,
+		Now:       now,
+		Trends:    trends,
+	})
+}
+
+// readSavedDocument reads the policy input document of a saved JSON result.
+func readSavedDocument(file string) (*evaluator.Document, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read --compare-to: %w", err)
+	}
+	var saved struct {
+		Version  string              `json:"version"`
+		Document *evaluator.Document `json:"document"`
+	}
+	if err := json.Unmarshal(data, &saved); err != nil {
+		return nil, fmt.Errorf("read --compare-to %s: %w", file, err)
+	}
+	if saved.Version != evaluator.Version || saved.Document == nil {
+		return nil, fmt.Errorf("read --compare-to %s: not a %s result of `capcheck check --format json`", file, evaluator.Version)
+	}
+	return saved.Document, nil
+}
+
+type output struct{ format, file string }
+
+// pairOutputs pairs formats with out-files in order; formats beyond the
+// out-files go to stdout, and at most one may.
+func pairOutputs(formats, files []string) ([]output, error) {
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	if len(files) > len(formats) {
+		return nil, fmt.Errorf("%d --out-file for %d --format", len(files), len(formats))
+	}
+	known := map[string]bool{}
+	for _, f := range report.Formats() {
+		known[f] = true
+	}
+	var outs []output
+	stdout := 0
+	for i, f := range formats {
+		if !known[f] {
+			return nil, fmt.Errorf("unknown format %q (want one of %v)", f, report.Formats())
+		}
+		o := output{format: f}
+		if i < len(files) {
+			o.file = files[i]
+		} else {
+			stdout++
+		}
+		outs = append(outs, o)
+	}
+	if stdout > 1 {
+		return nil, fmt.Errorf("%d formats would go to stdout; give each but one an --out-file", stdout)
+	}
+	return outs, nil
+}
+
+func writeOutput(stdout io.Writer, file string, data []byte) error {
+	if file == "" || file == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// exitCode maps a verdict to the process exit code (DESIGN.md section 7).
+func exitCode(verdict string, failOnWarn, noFail bool) int {
+	code := exitPass
+	switch verdict {
+	case policies.VerdictFail:
+		code = exitPolicy
+	case policies.VerdictWarn:
+		if failOnWarn {
+			code = exitPolicy
+		}
+	}
+	if noFail && code == exitPolicy {
+		return exitPass
+	}
+	return code
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

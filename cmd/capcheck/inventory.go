@@ -1,0 +1,33 @@
+package main
+
+import (
+	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/report"
+)
+
+func runInventory(e *env, args []string) int {
+	fs := newFlags(e, "inventory", "[flags] [path]")
+	var lf loadFlags
+	lf.register(fs)
+	format := fs.String("format", "text", "output format: text or json")
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
+	}
+	root, ok := onePath(e, "inventory", pos)
+	if !ok {
+		return exitError
+	}
+	ws, err := loadWorkspace(e.ctx, root, &lf, true)
+	if err != nil {
+		return fail(e, err)
+	}
+	inv, err := evaluator.Link(ws.plans, ws.inv)
+	if err != nil {
+		return fail(e, err)
+	}
+	if err := report.Inventory(e.stdout, *format, inv); err != nil {
+		return fail(e, err)
+	}
+	return exitPass
+}

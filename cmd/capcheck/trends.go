@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/capcheck/capcheck/actuals"
+	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/forecast"
+	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// baselineWindow is how far back the observed peak baseline looks.
+const baselineWindow = 28 * 24 * time.Hour
+
+// fitTrends fits the actuals series of every workload that names a CSV and
+// returns the trends the evaluator takes its baseline and fitted growth
+// from, keyed "plan/workload". Prometheus actuals are read by `capcheck
+// audit`, not by check.
+func fitTrends(ws *workspace, plans []*schema.Plan, now time.Time) (map[string]evaluator.Trend, error) {
+	trends := map[string]evaluator.Trend{}
+	var errs diag.Diagnostics
+	for _, p := range plans {
+		for name, w := range p.Workloads {
+			if w == nil || w.Actuals == nil || w.Actuals.CSV == "" {
+				continue
+			}
+			pos := p.PosOf("workloads." + name + ".actuals.csv")
+			tr, err := fitTrend(ws.root, w.Actuals, now)
+			if err != nil {
+				var ds diag.Diagnostics
+				if errors.As(err, &ds) {
+					errs = append(errs, ds...)
+				} else {
+					errs = append(errs, diag.Diagnostic{Pos: pos, Severity: diag.Error, Path: "workloads." + name + ".actuals", Msg: err.Error()})
+				}
+				continue
+			}
+			trends[p.Name+"/"+name] = tr
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return trends, nil
+}
+
+// fitTrend reads one series, fits its daily peaks and turns the fit into a
+// baseline at now: the highest daily peak of the last 28 observed days,
+// carried forward to now at the fitted growth when the series ends earlier.
+func fitTrend(root string, a *schema.Actuals, now time.Time) (evaluator.Trend, error) {
+	all, err := actuals.ReadCSVFile(root, a.CSV)
+	if err != nil {
+		return evaluator.Trend{}, err
+	}
+	named, err := pickSeries(all, a.Series)
+	if err != nil {
+		return evaluator.Trend{}, fmt.Errorf("%s: %w", a.CSV, err)
+	}
+	peaks, _, err := forecast.AutoPeaks(named.Series, forecast.PeaksDaily)
+	if err != nil {
+		return evaluator.Trend{}, fmt.Errorf("%s: %w", a.CSV, err)
+	}
+	res, err := forecast.Fit(peaks, forecast.Options{})
+	if err != nil {
+		return evaluator.Trend{}, fmt.Errorf("%s: fit: %w", a.CSV, err)
+	}
+	if math.IsNaN(res.MonthlyGrowth) {
+		return evaluator.Trend{}, fmt.Errorf("%s: the fitted level is not positive, so no growth rate can be derived", a.CSV)
+	}
+	end := peaks.Times[peaks.Len()-1]
+	var recent []float64
+	for i, t := range peaks.Times {
+		if end.Sub(t) < baselineWindow {
+			recent = append(recent, peaks.Values[i])
+		}
+	}
+	base := slices.Max(recent)
+	if months := now.Sub(end).Hours() / 24 / (365.2425 / 12); months > 0 {
+		base *= math.Pow(1+res.MonthlyGrowth, months)
+	}
+	tr := evaluator.Trend{
+		BaselinePeak:  base,
+		MonthlyGrowth: res.MonthlyGrowth,
+		Method:        res.Model,
+		Source:        a.CSV,
+	}
+	if res.Backtest != nil {
+		tr.MASE = res.Backtest.MASE
+	}
+	return tr, nil
+}

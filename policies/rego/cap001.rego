@@ -1,0 +1,37 @@
+# METADATA
+# title: Headroom below the plan's minimum in the commit window
+# description: >-
+#   A pool's lowest headroom (1 - required/capacity) between now and the end of
+#   its commit window (now + lead time + 3 months) is below the plan's
+#   headroom_min. GPUs ordered today cannot arrive in time to fix it, so the
+#   change is blocked until capacity is added or demand is lowered.
+# custom:
+#   id: CAP001
+#   severity: high
+#   enforcement: soft-mandatory
+package capcheck.rules.cap001
+
+import data.capcheck.lib
+
+deny contains f if {
+	some pool in input.pools
+	pool.min_headroom < pool.headroom_min
+	f := {
+		"rule": "CAP001",
+		"msg": sprintf("pool %s: headroom %s%% in %s is below %s%%%s; add %s GPUs or lower demand", [
+			pool.name,
+			lib.pct(pool.min_headroom),
+			pool.min_headroom_month,
+			lib.pct(pool.headroom_min),
+			figures(pool),
+			lib.num(pool.gpus_short),
+		]),
+		"target": sprintf("pool/%s", [pool.name]),
+		"location": pool.location,
+	}
+}
+
+# figures names the requirement and capacity of the judged month.
+figures(pool) := sprintf(" (needs %s GPUs, has %s)", [lib.num(e.required_gpus), lib.num(e.capacity_gpus)]) if {
+	e := lib.month_entry(pool, pool.min_headroom_month)
+} else := ""

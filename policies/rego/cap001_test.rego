@@ -1,0 +1,53 @@
+package capcheck.rules.cap001_test
+
+import data.capcheck.rules.cap001
+import data.capcheck.test.fixtures as fx
+
+test_healthy_pool_passes if {
+	count(cap001.deny) == 0 with input as fx.doc
+}
+
+# 56 GPUs for 40 required: headroom 1 - 40/56 = 0.2857 -> "28.6%";
+# short ceil(40/0.7 - 56) = ceil(1.14) = 2.
+test_denies_headroom_below_min if {
+	d := fx.with_pool({
+		"reserved_gpus": 56,
+		"min_headroom": 0.2857142857,
+		"gpus_short": 2,
+		"timeline": [{"month": "2026-12", "capacity_gpus": 56, "required_gpus": 40, "headroom": 0.2857142857}],
+	})
+	cap001.deny == {{
+		"rule": "CAP001",
+		"msg": "pool h100-use1: headroom 28.6% in 2026-12 is below 30% (needs 40 GPUs, has 56); add 2 GPUs or lower demand",
+		"target": "pool/h100-use1",
+		"location": {"file": "capacity/inference.cue", "line": 20, "column": 3},
+	}} with input as d
+}
+
+test_denies_just_below_min if {
+	count(cap001.deny) == 1 with input as fx.with_pool({"min_headroom": 0.299, "gpus_short": 1})
+}
+
+test_allows_headroom_at_min if {
+	count(cap001.deny) == 0 with input as fx.with_pool({"min_headroom": 0.30})
+}
+
+test_allows_headroom_just_above_min if {
+	count(cap001.deny) == 0 with input as fx.with_pool({"min_headroom": 0.31})
+}
+
+# The plan's own headroom_min is the threshold, not a fixed 30%.
+test_uses_pool_headroom_min if {
+	count(cap001.deny) == 1 with input as fx.with_pool({"headroom_min": 0.40, "min_headroom": 0.375})
+}
+
+# Without capacity the headroom is -1; a missing timeline month drops the
+# figures, never the finding.
+test_denies_without_capacity_or_timeline if {
+	cap001.deny == {{
+		"rule": "CAP001",
+		"msg": "pool h100-use1: headroom -100% in 2026-12 is below 30%; add 58 GPUs or lower demand",
+		"target": "pool/h100-use1",
+		"location": fx.pool.location,
+	}} with input as fx.with_pool({"min_headroom": -1, "gpus_short": 58, "timeline": []})
+}

@@ -1,0 +1,44 @@
+# METADATA
+# title: Plan entry matches nothing or is ignored
+# description: >-
+#   The evaluator could not use part of a plan: a pool's reservations entry
+#   (address or glob) matches no Terraform reservation, or actuals were given
+#   for a workload kind that does not take its baseline from them. Any other
+#   evaluator note not covered by a rule is reported here too, so no
+#   observation is dropped silently.
+# custom:
+#   id: CAP018
+#   severity: low
+#   enforcement: advisory
+package capcheck.rules.cap018
+
+import data.capcheck.lib
+
+warn contains f if {
+	some pool in input.pools
+	some n in pool.notes
+	f := {
+		"rule": "CAP018",
+		"msg": sprintf("pool %s: %s%s", [pool.name, n.msg, advice(n.code)]),
+		"target": sprintf("pool/%s", [pool.name]),
+		"location": n.location,
+	}
+}
+
+warn contains f if {
+	some w in input.workloads
+	some n in w.notes
+	not n.code in lib.bench_note_codes
+	f := {
+		"rule": "CAP018",
+		"msg": sprintf("workload %s: %s%s", [w.name, n.msg, advice(n.code)]),
+		"target": sprintf("workload/%s", [w.name]),
+		"location": n.location,
+	}
+}
+
+advice("CAP-LINK-NONE") := "; fix the address or glob, or remove the entry"
+
+advice("CAP-TREND-IGNORED") := "; remove the actuals or model the workload by request rate"
+
+advice(code) := "" if not code in {"CAP-LINK-NONE", "CAP-TREND-IGNORED"}

@@ -1,0 +1,34 @@
+package capcheck.rules.cap018_test
+
+import data.capcheck.rules.cap018
+import data.capcheck.test.fixtures as fx
+
+test_no_notes_pass if {
+	count(cap018.warn) == 0 with input as fx.doc
+}
+
+test_warns_on_unmatched_reservation_entry if {
+	loc := {"file": "capacity/inference.cue", "line": 27, "column": 5}
+	d := fx.with_pool({"notes": [{
+		"code": "CAP-LINK-NONE",
+		"msg": "reservations entry \"aws_ec2_capacity_reservation.h100_use1d\" of pool \"h100-use1\" matches no Terraform reservation",
+		"location": loc,
+	}]})
+	cap018.warn == {{
+		"rule": "CAP018",
+		"msg": "pool h100-use1: reservations entry \"aws_ec2_capacity_reservation.h100_use1d\" of pool \"h100-use1\" matches no Terraform reservation; fix the address or glob, or remove the entry",
+		"target": "pool/h100-use1",
+		"location": loc,
+	}} with input as d
+}
+
+# Benchmark notes are CAP009's; any other workload note is reported here.
+test_reports_non_benchmark_workload_notes_only if {
+	loc := {"file": "capacity/inference.cue", "line": 41, "column": 5}
+	d := fx.with_workload({"notes": [
+		{"code": "CAP-BENCH-SHAPE", "msg": "shape differs", "location": loc},
+		{"code": "CAP-NEW-THING", "msg": "something new", "location": loc},
+	]})
+	fs := cap018.warn with input as d
+	{[f.target, f.msg] | some f in fs} == {["workload/chat", "workload chat: something new"]}
+}

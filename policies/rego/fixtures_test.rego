@@ -1,0 +1,222 @@
+# Package capcheck.test.fixtures is a healthy policy input document the rule
+# tests start from and change one field at a time. Every built-in rule is
+# silent on doc; its figures are worked out by hand in the comments.
+package capcheck.test.fixtures
+
+plan_file := "capacity/inference.cue"
+
+tf_file := "infra/gpu.tf"
+
+pos(line, column) := {"file": plan_file, "line": line, "column": column}
+
+policy := {
+	"headroom_min": 0.30,
+	"redundancy": {"n_plus": 1, "domain": "zone"},
+	"warn_utilization": 0.70,
+	"critical_utilization": 0.85,
+	"drift_tolerance": 0.15,
+	"reserved_utilization_min": 0.50,
+	"budget_tolerance": 0.10,
+	"benchmark_max_age_days": 180,
+	"review_max_age_days": 92,
+	"unbacked_tolerance": 0.10,
+}
+
+plan := {
+	"name": "inference",
+	"file": plan_file,
+	"line": 1,
+	"owner": "ml-platform",
+	"reviewed": "2026-06-01",
+	"reviewed_age_days": 44,
+	"horizon_months": 24,
+	"policy": policy,
+	"plan_for": "moderate",
+	"contingency_for": "aggressive",
+	"contingency": "serve cached answers and shed batch traffic",
+	"growth_rates": {"conservative": 0.01, "moderate": 0.03, "aggressive": 0.06},
+	"budget_monthly": 0,
+	"projected_monthly_cost": 116800,
+	"currency": "USD",
+	"exceptions": [],
+	"positions": {
+		"reviewed": pos(4, 11),
+		"policy.headroom_min": pos(7, 17),
+		"policy.redundancy.n_plus": pos(8, 26),
+		"policy.redundancy.domain": pos(8, 36),
+		"policy.critical_utilization": pos(10, 25),
+		"budget.monthly": pos(60, 12),
+	},
+}
+
+# Capacity 64 GPUs (24 + 24 + 16 in three zones); demand grows from 30 to 40
+# GPUs by the end of the commit window (2026-12): headroom 1 - 40/64 = 0.375.
+timeline := [
+	{"month": "2026-07", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 30, "headroom": 0.53125, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
+	{"month": "2026-08", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 32, "headroom": 0.5, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
+	{"month": "2026-09", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 34, "headroom": 0.46875, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
+	{"month": "2026-10", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 36, "headroom": 0.4375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
+	{"month": "2026-11", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 38, "headroom": 0.40625, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
+	{"month": "2026-12", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 40, "headroom": 0.375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
+]
+
+# 64 GPUs × 2.50 USD × 730 h = 116800 USD a month.
+pool := {
+	"name": "h100-use1",
+	"plan": "inference",
+	"gpu": "H100-SXM",
+	"region": "us-east-1",
+	"location": pos(20, 3),
+	"lead_time_weeks": 12,
+	"lead_time_months": 3,
+	"commit_window_end": "2026-12",
+	"headroom_min": 0.30,
+	"reserved_gpus": 64,
+	"elastic_gpus": 0,
+	"on_demand_max_gpus": 0,
+	"required_gpus_peak": 40,
+	"required_gpus_now": 30,
+	"min_headroom": 0.375,
+	"min_headroom_month": "2026-12",
+	"min_headroom_horizon": 0.375,
+	"gpus_short": 0,
+	# Losing us-east-1a (24) leaves 40 >= 40 required.
+	"n_plus": {
+		"k": 1, "domain": "zone", "required": true, "ok": true, "month": "2026-12",
+		"domains": [
+			{"name": "us-east-1a", "gpus": 24},
+			{"name": "us-east-1b", "gpus": 24},
+			{"name": "us-east-1c", "gpus": 16},
+		],
+		"capacity_after_loss": 40, "required_gpus": 40, "lost_gpus": 24,
+	},
+	"cliff": "",
+	"order_by": "",
+	"order_by_passed": false,
+	"cliff_in_horizon": false,
+	# max(40/0.7 = 57.1, 40 + 24 = 64) = 64 backed; 64 reserved: none unbacked.
+	"backed_gpus": 64,
+	"unbacked_gpus": 0,
+	"binding": false,
+	"cost": {
+		"monthly": [116800, 116800, 116800, 116800, 116800, 116800],
+		"at": {},
+		"total": 700800,
+		"per_million_output_tokens": 1.2,
+		"output_tokens_first_month": 97333333333,
+		"currency": "USD",
+		"all_on_demand_monthly": [131400, 140160, 148920, 157680, 166440, 175200],
+		"savings_vs_on_demand": 0.1111,
+	},
+	"monthly_cost": 116800,
+	"budget_monthly": 0,
+	"timeline": timeline,
+	"scenarios": {},
+	"contingency": {
+		"scenario": "aggressive", "exceeds_capacity": false, "first_month": "",
+		"required_gpus": 52, "capacity_gpus": 64, "written": true,
+	},
+	"reservations": [
+		"aws_ec2_capacity_reservation.h100_use1a",
+		"aws_ec2_capacity_reservation.h100_use1b",
+		"aws_ec2_capacity_reservation.h100_use1c",
+	],
+	"expiring": [],
+	"workloads": ["chat"],
+	"inputs": {
+		"scenario": "moderate", "growth_rates": {"moderate": 0.03}, "benchmarks": ["llama70b-h100"],
+		"forecast_methods": {}, "price_reserved": 2.5, "price_on_demand": 6.0,
+		"on_demand_hours_per_day": 24,
+	},
+	"notes": [],
+}
+
+workload := {
+	"name": "chat",
+	"plan": "inference",
+	"pool": "h100-use1",
+	"kind": "llm-inference",
+	"location": pos(40, 3),
+	"peak_basis": "p95",
+	"avg_only": false,
+	"baseline_peak": 120,
+	"availability": 0.999,
+	"needs_redundancy": true,
+	"as_of": "2026-06-01",
+	"baseline_age_days": 44,
+	"gpus_now": 30,
+	"gpus_peak": 40,
+	"gpus": [30, 32, 34, 36, 38, 40],
+	"interruptible": false,
+	"monthly_growth": 0.03,
+	"output_tokens_per_s_peak": 36000,
+	"notes": [],
+}
+
+benchmark := {
+	"id": "llama70b-h100",
+	"plan": "inference",
+	"model": "llama-3.1-70b",
+	"gpu": "H100-SXM",
+	"location": pos(52, 5),
+	"measured": "2026-05-01",
+	"age_days": 75,
+	"stale": false,
+	"meets_slo": true,
+	"output_tokens_per_s": 2400,
+	"roofline_output_tokens_per_s": 3900,
+	"above_roofline": false,
+	"used": true,
+	"gpus_per_replica": 8,
+	"concurrency": 64,
+	"input_tokens": 1000,
+	"output_tokens": 300,
+	"requests_per_s": 8,
+}
+
+reservation(zone, line) := {
+	"address": sprintf("aws_ec2_capacity_reservation.h100_use1%s", [zone]),
+	"resource_type": "aws_ec2_capacity_reservation",
+	"file": tf_file,
+	"line": line,
+	"column": 1,
+	"end_line": line + 8,
+	"kind": "reservation",
+	"instance_type": "p5.48xlarge",
+	"count": 3,
+	"gpus_per_instance": 8,
+	"gpus": 24,
+	"gpu": "H100-SXM",
+	"zone": sprintf("us-east-1%s", [zone]),
+	"start": "",
+	"end": "",
+	"guaranteed": true,
+	"pool": "h100-use1",
+}
+
+doc := {
+	"version": "capcheck/v1",
+	"now": "2026-07-15",
+	"month": "2026-07",
+	"plans": [plan],
+	"pools": [pool],
+	"workloads": [workload],
+	"reservations": [reservation("a", 1), reservation("b", 10), object.union(reservation("c", 19), {"count": 2, "gpus": 16})],
+	"unresolved": [],
+	"benchmarks": [benchmark],
+}
+
+# with_pool is doc with its one pool changed by patch.
+with_pool(patch) := object.union(doc, {"pools": [object.union(pool, patch)]})
+
+# with_plan is doc with its one plan changed by patch.
+with_plan(patch) := object.union(doc, {"plans": [object.union(plan, patch)]})
+
+# with_workload is doc with its one workload changed by patch.
+with_workload(patch) := object.union(doc, {"workloads": [object.union(workload, patch)]})
+
+# with_benchmark is doc with its one benchmark changed by patch.
+with_benchmark(patch) := object.union(doc, {"benchmarks": [object.union(benchmark, patch)]})
+
+# diff is a pull request: head with base as the base tree.
+diff(head, base) := object.union(head, {"base": base})

@@ -1,0 +1,64 @@
+# Package capcheck.lib holds the helpers the built-in rules share: number
+# formatting for messages and lookups in the policy input document. It has no
+# deny or warn rules of its own and is reserved: user policies may import it
+# but not add to it.
+package capcheck.lib
+
+# num formats a GPU count or any other figure for a message: whole numbers
+# without decimals, others with one decimal (51.25 -> "51.3").
+num(x) := sprintf("%d", [round(x)]) if {
+	round(x * 10) == round(x) * 10
+} else := sprintf("%.1f", [round(x * 10) / 10])
+
+# pct formats a fraction 0..1 as a percentage without the sign (0.175 -> "17.5").
+pct(x) := num(x * 100)
+
+# money formats a monthly cost rounded to whole currency units.
+money(x, currency) := sprintf("%s %d", [currency, round(x)])
+
+# plan returns the plan document named name.
+plan(name) := p if {
+	some p in input.plans
+	p.name == name
+}
+
+# plan_pos is where a field of plan p is written (positions key such as
+# "policy.headroom_min"), falling back to the start of the plan.
+plan_pos(p, key) := pos if {
+	pos := p.positions[key]
+} else := {"file": p.file, "line": p.line, "column": 0}
+
+# resource_pos is where a Terraform reservation or unresolved resource starts.
+resource_pos(r) := {"file": r.file, "line": r.line, "column": r.column}
+
+# month_entry is the timeline entry of pool for month m.
+month_entry(pool, m) := e if {
+	some e in pool.timeline
+	e.month == m
+}
+
+# base_pool is the base tree's pool named name, in a PR diff.
+base_pool(name) := b if {
+	some b in input.base.pools
+	b.name == name
+}
+
+# unbacked_added holds for a pool whose change adds unbacked GPUs: in a PR diff,
+# a pool that exists in the base and reserves more GPUs in the head, or a new
+# pool, with reserved GPUs above what the forecast backs. CAP004 denies it;
+# CAP007 (existing waste) skips it so one problem yields one finding.
+unbacked_added(pool) if {
+	pool.unbacked_gpus > 0
+	b := base_pool(pool.name)
+	pool.reserved_gpus > b.reserved_gpus
+}
+
+unbacked_added(pool) if {
+	pool.unbacked_gpus > 0
+	input.base
+	not base_pool(pool.name)
+}
+
+# bench_note_codes are the evaluator's workload notes about benchmarks
+# (CAP009); CAP018 reports every other note, so none is dropped.
+bench_note_codes := {"CAP-BENCH-SHAPE", "CAP-BENCH-MISSING", "CAP-BENCH-SLO"}

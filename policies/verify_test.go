@@ -1,0 +1,163 @@
+package policies
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// minBuiltinTests is how many Rego unit tests the built-ins ship; the count
+// only grows.
+const minBuiltinTests = 80
+
+func TestBuiltinRegoTests(t *testing.T) {
+	var out bytes.Buffer
+	passed, failed, err := Verify(context.Background(), nil, &out)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if failed != 0 || passed < minBuiltinTests {
+		t.Fatalf("Verify = %d passed, %d failed; want 0 failed and at least %d passed\n%s", passed, failed, minBuiltinTests, out.String())
+	}
+	want := "policy tests: " + itoa(passed) + " passed, 0 failed\n"
+	if out.String() != want {
+		t.Errorf("Verify output = %q, want %q", out.String(), want)
+	}
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// TestRegoTestsCatchMutations proves the Rego tests can fail: each mutation
+// of a built-in rule (a threshold moved, a comparison loosened, a rule
+// removed) must make the named test fail.
+func TestRegoTestsCatchMutations(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		old, new string
+		wantFail string
+	}{
+		{name: "CAP001 threshold lowered", file: "cap001.rego",
+			old: "pool.min_headroom < pool.headroom_min", new: "pool.min_headroom < pool.headroom_min - 0.02",
+			wantFail: "cap001_test.test_denies_just_below_min"},
+		{name: "CAP001 comparison loosened", file: "cap001.rego",
+			old: "pool.min_headroom < pool.headroom_min", new: "pool.min_headroom <= pool.headroom_min",
+			wantFail: "cap001_test.test_allows_headroom_at_min"},
+		{name: "CAP002 ignores the redundancy result", file: "cap002.rego",
+			old: "\tnot pool.n_plus.ok\n", new: "\n",
+			wantFail: "cap002_test.test_healthy_pool_passes"},
+		{name: "CAP003 removed", file: "cap003.rego",
+			old: "deny contains f if {", new: "disabled contains f if {",
+			wantFail: "cap003_test.test_denies_unclaimed_guaranteed_reservation"},
+		{name: "CAP010 at the limit", file: "cap010.rego",
+			old: "p.reviewed_age_days > p.policy.review_max_age_days", new: "p.reviewed_age_days >= p.policy.review_max_age_days",
+			wantFail: "cap010_test.test_review_at_limit_passes"},
+		{name: "CAP011 epsilon widened", file: "cap011.rego",
+			old: "epsilon := 0.002", new: "epsilon := 0.004",
+			wantFail: "cap011_test.test_warns_when_plan_grows_slower_than_trend"},
+		{name: "CAP013 tolerance ignored", file: "cap013.rego",
+			old: "peak > pool.budget_monthly * (1 + tol)", new: "peak > pool.budget_monthly",
+			wantFail: "cap013_test.test_pool_cost_within_tolerance_passes"},
+		{name: "CAP014 ignores headroom_min", file: "cap014.rego",
+			old: `{"path": ["headroom_min"], "weaker": "lower", "unit": "pct"},`, new: "",
+			wantFail: "cap014_test.test_denies_lower_headroom_min"},
+		{name: "CAP016 limit moved", file: "cap016.rego",
+			old: "max_days := 90", new: "max_days := 91",
+			wantFail: "cap016_test.test_denies_expiry_past_90_days"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srcs, err := builtinSources()
+			if err != nil {
+				t.Fatal(err)
+			}
+			mutated := false
+			for i, s := range srcs {
+				if s.Name == builtinPrefix+"rego/"+tc.file {
+					if !strings.Contains(s.Text, tc.old) {
+						t.Fatalf("%s does not contain %q: update the mutation", tc.file, tc.old)
+					}
+					srcs[i].Text = strings.Replace(s.Text, tc.old, tc.new, 1)
+					mutated = true
+				}
+			}
+			if !mutated {
+				t.Fatalf("no built-in %s", tc.file)
+			}
+			var out bytes.Buffer
+			_, failed, err := verify(context.Background(), srcs, &out)
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			if failed == 0 || !strings.Contains(out.String(), "capcheck.rules."+tc.wantFail+"\n") {
+				t.Errorf("after the mutation, %d tests failed; want %s among them:\n%s", failed, tc.wantFail, out.String())
+			}
+		})
+	}
+}
+
+func TestVerifyUserDirs(t *testing.T) {
+	var out bytes.Buffer
+	builtinPassed, _, err := Verify(context.Background(), nil, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("custom example", func(t *testing.T) {
+		var out bytes.Buffer
+		passed, failed, err := Verify(context.Background(), []string{"testdata/custom"}, &out)
+		if err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		// zone_spread_test.rego holds 4 tests.
+		if passed != builtinPassed+4 || failed != 0 {
+			t.Errorf("Verify = %d passed, %d failed; want %d, 0\n%s", passed, failed, builtinPassed+4, out.String())
+		}
+	})
+
+	t.Run("failing user test", func(t *testing.T) {
+		root := writePolicies(t, map[string]string{"policies/mine_test.rego": `package capcheck.mine_test
+
+test_ok if true
+
+test_wrong if {
+	print("headroom", 0.2)
+	1 == 2
+}
+`})
+		dir := root + "/policies"
+		var out bytes.Buffer
+		passed, failed, err := Verify(context.Background(), []string{dir}, &out)
+		if err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		if passed != builtinPassed+1 || failed != 1 {
+			t.Errorf("Verify = %d passed, %d failed; want %d, 1", passed, failed, builtinPassed+1)
+		}
+		want := dir + "/mine_test.rego:5:1: FAIL capcheck.mine_test.test_wrong\n    headroom 0.2\npolicy tests: " + itoa(builtinPassed+1) + " passed, 1 failed\n"
+		if out.String() != want {
+			t.Errorf("Verify output =\n%s\nwant\n%s", out.String(), want)
+		}
+	})
+
+	t.Run("sandbox applies to tests", func(t *testing.T) {
+		root := writePolicies(t, map[string]string{"policies/net_test.rego": "package capcheck.net_test\n\ntest_net if net.lookup_ip_addr(\"example.com\")\n"})
+		_, _, err := Verify(context.Background(), []string{root + "/policies"}, &bytes.Buffer{})
+		want := root + "/policies/net_test.rego:3:13: error: undefined function net.lookup_ip_addr (capcheck policies cannot use network or environment built-ins)"
+		if err == nil || err.Error() != want {
+			t.Errorf("Verify error = %v, want %q", err, want)
+		}
+	})
+}

@@ -1,0 +1,445 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/policies"
+)
+
+// Check is the result of `capcheck check`: the verdict, a summary per pool
+// (base → head in a PR diff), the findings, and the full policy input so
+// that a saved result can serve as the base of a later run
+// (`--compare-to`). It is the `--format json` contract of DESIGN.md
+// section 7, and every other format renders it.
+type Check struct {
+	Version  string                  `json:"version"`
+	Verdict  string                  `json:"verdict"` // "pass" | "warn" | "fail"
+	Now      string                  `json:"now"`
+	Pools    []evaluator.PoolSummary `json:"pools"`
+	Findings []policies.Finding      `json:"findings"`
+	Document *evaluator.Document     `json:"document"`
+}
+
+// NewCheck assembles the result of evaluating doc with the policies. A nil
+// res (no policy result) leaves the verdict empty, which every renderer
+// refuses: a result that was not judged never renders as a pass.
+func NewCheck(doc *evaluator.Document, res *policies.Result) *Check {
+	c := &Check{
+		Version:  evaluator.Version,
+		Pools:    evaluator.Summarize(doc),
+		Findings: []policies.Finding{},
+		Document: doc,
+	}
+	if doc != nil {
+		c.Now = doc.Now
+	}
+	if res != nil {
+		c.Verdict = res.Verdict
+		c.Findings = append(c.Findings, res.Findings...)
+	}
+	return c
+}
+
+// ReadCheck decodes a result written by `--format json` (for `capcheck
+// comment github` and `--compare-to`), checking its version and verdict.
+// Unknown fields are ignored (extras are welcome in the contract).
+func ReadCheck(r io.Reader) (*Check, error) {
+	var c Check
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("read check result: %w", err)
+	}
+	if c.Version != evaluator.Version {
+		return nil, fmt.Errorf("read check result: version is %q, want %q", c.Version, evaluator.Version)
+	}
+	if _, err := verdictOf(&c); err != nil {
+		return nil, fmt.Errorf("read check result: %w", err)
+	}
+	if c.Pools == nil {
+		c.Pools = []evaluator.PoolSummary{}
+	}
+	if c.Findings == nil {
+		c.Findings = []policies.Finding{}
+	}
+	return &c, nil
+}
+
+// Options tune the renderers that link or describe findings.
+type Options struct {
+	// Rules give SARIF its rule metadata and titles (Engine.Rules()).
+	Rules []policies.Rule
+	// ServerURL is the GitHub server for links, "https://github.com" when
+	// empty.
+	ServerURL string
+	// Repo is "owner/name"; with SHA, Markdown findings link to
+	// ServerURL/Repo/blob/SHA/file#Lline.
+	Repo string
+	// SHA is the head commit the links point at.
+	SHA string
+	// MaxChars limits the Markdown body (DefaultMaxChars when zero).
+	MaxChars int
+	// Marker is the hidden first line that makes the PR comment sticky
+	// (DefaultMarker when empty).
+	Marker string
+}
+
+// Defaults of Options.
+const (
+	DefaultServerURL = "https://github.com"
+	DefaultMaxChars  = 60000
+	DefaultMarker    = "<!-- capcheck:comment -->"
+)
+
+var formats = []string{"text", "json", "markdown", "sarif", "github", "junit"}
+
+// Formats lists the formats Write renders.
+func Formats() []string { return append([]string(nil), formats...) }
+
+// Write renders c in format to w. The output is rendered in full before
+// anything is written, so a failure never leaves a partial report. A result
+// without a valid verdict, or whose verdict contradicts a blocking finding,
+// is an error: nothing that was not judged renders as a pass.
+func Write(w io.Writer, format string, c *Check, opts Options) error {
+	if c == nil {
+		return errors.New("render check: no result")
+	}
+	if _, err := verdictOf(c); err != nil {
+		return fmt.Errorf("render check: %w", err)
+	}
+	if opts.ServerURL == "" {
+		opts.ServerURL = DefaultServerURL
+	}
+	opts.ServerURL = strings.TrimRight(opts.ServerURL, "/")
+	if opts.MaxChars == 0 {
+		opts.MaxChars = DefaultMaxChars
+	}
+	if opts.Marker == "" {
+		opts.Marker = DefaultMarker
+	}
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "text", "":
+		err = checkText(&buf, c)
+	case "json":
+		err = checkJSON(&buf, c)
+	case "markdown":
+		err = checkMarkdown(&buf, c, opts)
+	case "sarif":
+		err = checkSARIF(&buf, c, opts)
+	case "github":
+		err = checkGitHub(&buf, c)
+	case "junit":
+		err = checkJUnit(&buf, c)
+	default:
+		return errUnknownFormat("check", format, formats...)
+	}
+	if err != nil {
+		return fmt.Errorf("render check as %s: %w", format, err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func checkJSON(w io.Writer, c *Check) error {
+	out := *c
+	if out.Pools == nil {
+		out.Pools = []evaluator.PoolSummary{}
+	}
+	if out.Findings == nil {
+		out.Findings = []policies.Finding{}
+	}
+	return writeJSON(w, out)
+}
+
+// verdictOf validates the verdict: one of pass, warn, fail, and fail when a
+// finding blocks.
+func verdictOf(c *Check) (string, error) {
+	switch c.Verdict {
+	case policies.VerdictPass, policies.VerdictWarn, policies.VerdictFail:
+	default:
+		return "", fmt.Errorf("verdict is %q, want pass, warn or fail", c.Verdict)
+	}
+	if c.Verdict != policies.VerdictFail {
+		for _, f := range c.Findings {
+			if f.Blocking {
+				return "", fmt.Errorf("verdict is %q but %s at %s blocks", c.Verdict, f.Rule, posOr(f, "(no location)"))
+			}
+		}
+	}
+	return c.Verdict, nil
+}
+
+// findingKind classifies a finding for display.
+type findingKind int
+
+const (
+	kindBlocking   findingKind = iota // fails the check
+	kindWarning                       // a warn, or a deny that is advisory
+	kindOverridden                    // a soft-mandatory deny cleared by an override
+	kindExcepted                      // covered by an active plan exception
+)
+
+func kindOf(f policies.Finding) findingKind {
+	switch {
+	case f.Blocking:
+		return kindBlocking
+	case f.Excepted:
+		return kindExcepted
+	case f.Overridden:
+		return kindOverridden
+	}
+	return kindWarning
+}
+
+// tally counts findings by findingKind.
+type tally struct{ blocking, warnings, overridden, excepted int }
+
+func tallyOf(fs []policies.Finding) tally {
+	var t tally
+	for _, f := range fs {
+		switch kindOf(f) {
+		case kindBlocking:
+			t.blocking++
+		case kindWarning:
+			t.warnings++
+		case kindOverridden:
+			t.overridden++
+		case kindExcepted:
+			t.excepted++
+		}
+	}
+	return t
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// cleared is " (1 overridden, 2 excepted)" or "".
+func (t tally) cleared() string {
+	var parts []string
+	if t.overridden > 0 {
+		parts = append(parts, fmt.Sprintf("%d overridden", t.overridden))
+	}
+	if t.excepted > 0 {
+		parts = append(parts, fmt.Sprintf("%d excepted", t.excepted))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// suffix is what text-like formats append to a finding's message.
+func suffix(f policies.Finding) string {
+	switch kindOf(f) {
+	case kindExcepted:
+		if f.Exception != "" {
+			return " (excepted: " + f.Exception + ")"
+		}
+		return " (excepted)"
+	case kindOverridden:
+		return " (overridden)"
+	case kindWarning:
+		if f.Level == policies.LevelDeny {
+			return " (advisory)"
+		}
+	}
+	return ""
+}
+
+// posOr is the finding's file:line:col, or alt without a file.
+func posOr(f policies.Finding, alt string) string {
+	if s := f.Pos().String(); s != "" {
+		return s
+	}
+	return alt
+}
+
+// oneLine makes repository text safe on one line of a terminal or log:
+// line breaks become spaces, other control characters (ANSI escapes
+// included) and bidirectional overrides are shown escaped.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	s = lineBreaks.Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) && r != '\t' {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		if r == '\t' {
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// unsafeRune is a control character or a bidirectional formatting
+// character (which can make text read differently from what it is).
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// pct formats a fraction as a percentage with at most one decimal ("38%",
+// "17.5%").
+func pct(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "?"
+	}
+	s := strconv.FormatFloat(100*f, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if s == "-0" {
+		s = "0"
+	}
+	return s + "%"
+}
+
+// money formats a monthly cost in whole units with thousands separators:
+// "$123,456" in USD (or no currency), "123,456 EUR" otherwise.
+func money(f float64, currency string) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "?"
+	}
+	r := math.Round(f)
+	digits := strconv.FormatFloat(math.Abs(r), 'f', 0, 64)
+	var b strings.Builder
+	if r < 0 {
+		b.WriteString("−")
+	}
+	if currency == "" || currency == "USD" {
+		b.WriteByte('$')
+	}
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	if currency != "" && currency != "USD" {
+		b.WriteString(" " + currency)
+	}
+	return b.String()
+}
+
+// signedMoney is a cost delta: "+$1,200", "−$30,000", "±$0".
+func signedMoney(d float64, currency string) string {
+	switch r := math.Round(d); {
+	case r > 0:
+		return "+" + money(d, currency)
+	case r < 0:
+		return money(d, currency)
+	}
+	return "±" + money(0, currency)
+}
+
+// orNone is s, or none when s is empty.
+func orNone(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
+}
+
+// cells of a pool row, one per column, for the text and Markdown tables.
+type poolCells struct {
+	reserved, peak, headroom, nplus, cliff, orderBy, backed, unbacked, cost string
+}
+
+// sideCells formats one side (base or head) of a pool.
+func sideCells(p *evaluator.PoolSummary, check, cross string) poolCells {
+	nplus := fmt.Sprintf("N+%d ", p.NPlusK)
+	switch {
+	case p.NPlusOK:
+		nplus += check
+	case p.NPlusRequired:
+		nplus += cross
+	default:
+		nplus += cross + " (not required)"
+	}
+	headroom := pct(p.MinHeadroom)
+	if p.MinHeadroomMonth != "" {
+		headroom += " (" + p.MinHeadroomMonth + ")"
+	}
+	return poolCells{
+		reserved: num(p.ReservedGPUs),
+		peak:     num(p.RequiredGPUsPeak),
+		headroom: headroom,
+		nplus:    nplus,
+		cliff:    orNone(p.Cliff, "none"),
+		orderBy:  orNone(p.OrderBy, "-"),
+		backed:   num(p.BackedGPUs),
+		unbacked: num(p.UnbackedGPUs),
+		cost:     money(p.MonthlyCost, p.Currency),
+	}
+}
+
+// rowCells formats a pool's cells: "base → head" where a figure changed in
+// a diff, the one side otherwise (the base side for a removed pool).
+func rowCells(p *evaluator.PoolSummary, check, cross string) poolCells {
+	if p.Status == evaluator.StatusRemoved && p.Base != nil {
+		return sideCells(p.Base, check, cross)
+	}
+	head := sideCells(p, check, cross)
+	if p.Base == nil {
+		return head
+	}
+	base := sideCells(p.Base, check, cross)
+	arrow := func(b, h string) string {
+		if b == h {
+			return h
+		}
+		return b + " → " + h
+	}
+	out := poolCells{
+		reserved: arrow(base.reserved, head.reserved),
+		peak:     arrow(base.peak, head.peak),
+		headroom: arrow(base.headroom, head.headroom),
+		nplus:    arrow(base.nplus, head.nplus),
+		cliff:    arrow(base.cliff, head.cliff),
+		orderBy:  arrow(base.orderBy, head.orderBy),
+		backed:   arrow(base.backed, head.backed),
+		unbacked: arrow(base.unbacked, head.unbacked),
+		cost:     arrow(base.cost, head.cost),
+	}
+	// Say the shared part once: "30.8% → 17% (2026-06)", "N+1 ✓ → ✗".
+	if p.MinHeadroomMonth != "" && p.MinHeadroomMonth == p.Base.MinHeadroomMonth && out.headroom != head.headroom {
+		out.headroom = pct(p.Base.MinHeadroom) + " → " + pct(p.MinHeadroom) + " (" + p.MinHeadroomMonth + ")"
+	}
+	if prefix := fmt.Sprintf("N+%d ", p.NPlusK); p.NPlusK == p.Base.NPlusK && out.nplus != head.nplus {
+		out.nplus = prefix + strings.TrimPrefix(base.nplus, prefix) + " → " + strings.TrimPrefix(head.nplus, prefix)
+	}
+	if out.cost != head.cost {
+		out.cost += " (" + signedMoney(p.MonthlyCost-p.Base.MonthlyCost, p.Currency) + ")"
+	}
+	return out
+}
+
+// statusLabel marks new and removed pools in tables.
+func statusLabel(p *evaluator.PoolSummary) string {
+	switch p.Status {
+	case evaluator.StatusNew, evaluator.StatusRemoved:
+		return " (" + p.Status + ")"
+	}
+	return ""
+}

@@ -1,0 +1,42 @@
+// Package report renders capcheck results — inventories, check results,
+// forecasts — in every output format: text for people, JSON for machines,
+// Markdown for PR comments, SARIF for code scanning, GitHub workflow
+// commands and JUnit for CI. A renderer writes to the io.Writer it is
+// handed and posts nothing.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// writeJSON writes v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// num formats a GPU count or figure for people: at most two decimals,
+// trailing zeros dropped ("48", "0.17", "19.44").
+func num(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "?"
+	}
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// errUnknownFormat is returned for a format a renderer does not support.
+func errUnknownFormat(what, format string, known ...string) error {
+	return fmt.Errorf("%s: unknown format %q (want one of %v)", what, format, known)
+}

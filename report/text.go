@@ -1,0 +1,62 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/capcheck/capcheck/policies"
+)
+
+// checkText renders findings the way editors and problem matchers read them
+// ("infra/gpu.tf:14:3: deny: [CAP001] msg"), then a table per pool and the
+// verdict line.
+func checkText(w io.Writer, c *Check) error {
+	for _, f := range c.Findings {
+		fmt.Fprintln(w, textFinding(f))
+	}
+	if len(c.Findings) > 0 {
+		fmt.Fprintln(w)
+	}
+	if len(c.Pools) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "POOL\tPLAN\tGPU\tRESERVED\tPEAK REQUIRED\tMIN HEADROOM\tN+K\tCLIFF\tORDER BY\tBACKED\tUNBACKED\tMONTHLY COST")
+		for i := range c.Pools {
+			p := &c.Pools[i]
+			r := rowCells(p, "ok", "NO")
+			fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				oneLine(p.Name), statusLabel(p), oneLine(p.Plan), oneLine(p.GPU),
+				r.reserved, r.peak, r.headroom, r.nplus, r.cliff, r.orderBy, r.backed, r.unbacked, r.cost)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	_, err := fmt.Fprintln(w, textVerdict(c))
+	return err
+}
+
+// textFinding is one finding on one line.
+func textFinding(f policies.Finding) string {
+	return fmt.Sprintf("%s: %s: [%s] %s%s", oneLine(posOr(f, "capcheck")), oneLine(f.Level), oneLine(f.Rule), oneLine(f.Msg), oneLine(suffix(f)))
+}
+
+// textVerdict is "FAIL: 2 blocking findings, 3 warnings", "PASS with 3
+// warnings" or "PASS", followed by the cleared findings in parentheses.
+func textVerdict(c *Check) string {
+	t := tallyOf(c.Findings)
+	switch c.Verdict {
+	case policies.VerdictFail:
+		s := "FAIL: " + plural(t.blocking, "blocking finding", "blocking findings")
+		if t.warnings > 0 {
+			s += ", " + plural(t.warnings, "warning", "warnings")
+		}
+		return s + t.cleared()
+	default:
+		if t.warnings > 0 {
+			return "PASS with " + plural(t.warnings, "warning", "warnings") + t.cleared()
+		}
+		return "PASS" + t.cleared()
+	}
+}

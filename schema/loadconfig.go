@@ -1,0 +1,166 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
+
+// LoadConfig reads ConfigFile (capcheck.yaml) at root, validated against
+// #Config with its defaults. When the file does not exist it returns the
+// defaults, with File empty.
+func LoadConfig(root string) (*Config, error) {
+	data, err := readInRoot(root, ConfigFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return DefaultConfig()
+	}
+	if err != nil {
+		return nil, diag.Errorf(diag.Pos{File: ConfigFile}, "read config: %v", err)
+	}
+	return LoadConfigBytes(ConfigFile, data)
+}
+
+// LoadConfigFile reads a configuration file at rel (a slash path relative
+// to root), for a --config flag.
+func LoadConfigFile(root, rel string) (*Config, error) {
+	data, err := readInRoot(root, rel)
+	if err != nil {
+		return nil, diag.Errorf(diag.Pos{File: filepath.ToSlash(rel)}, "read config: %v", err)
+	}
+	return LoadConfigBytes(rel, data)
+}
+
+// DefaultConfig is the configuration of a repository without capcheck.yaml:
+// #Config with nothing set.
+func DefaultConfig() (*Config, error) {
+	return LoadConfigBytes("", []byte("{}"))
+}
+
+// LoadConfigBytes loads a configuration from data; name is the file name
+// for positions and its extension says the format (YAML unless .json or
+// .cue). An empty name means built-in defaults (no file).
+func LoadConfigBytes(name string, data []byte) (*Config, error) {
+	s, err := newSession()
+	if err != nil {
+		return nil, err
+	}
+	parseName := name
+	if parseName == "" {
+		parseName = "defaults.json"
+	} else if formatOf(parseName) == formatUnknown {
+		parseName += ".yaml"
+	}
+	doc, ds := s.parse(parseName, data)
+	if ds != nil {
+		return nil, renameFile(ds, parseName, name).Err()
+	}
+	u, ds := doc.validate(s.ctx, s.config)
+	if len(ds) == 0 {
+		cfg := &Config{}
+		dec := &decoder{doc: doc, positions: map[string]diag.Pos{}}
+		dec.decode(u, reflect.ValueOf(cfg).Elem(), "")
+		ds = dec.diags
+		if len(ds) == 0 {
+			cfg.File = name
+			if name != "" {
+				cfg.Pos = diag.Pos{File: name, Line: 1, Column: 1}
+				cfg.Positions = dec.positions
+			} else {
+				cfg.Positions = map[string]diag.Pos{}
+			}
+			if ds = checkConfig(cfg); len(ds) == 0 {
+				return cfg, nil
+			}
+		}
+	}
+	return nil, renameFile(dedup(ds), parseName, name).Err()
+}
+
+// renameFile undoes the extension added for parsing an oddly named file.
+func renameFile(ds diag.Diagnostics, from, to string) diag.Diagnostics {
+	for i := range ds {
+		if ds[i].Pos.File == from {
+			ds[i].Pos.File = to
+		}
+	}
+	return ds
+}
+
+var ruleIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+
+// checkConfig checks the globs and paths of a decoded configuration.
+func checkConfig(cfg *Config) diag.Diagnostics {
+	var ds diag.Diagnostics
+	at := func(p string) diag.Pos {
+		if pos, ok := cfg.Positions[p]; ok {
+			return pos
+		}
+		return cfg.Pos
+	}
+	if len(cfg.Plans) == 0 {
+		ds = append(ds, diag.Diagnostic{Pos: at("plans"), Severity: diag.Error, Path: "plans", Msg: "plans must list at least one glob"})
+	}
+	if cfg.Override != nil && len(cfg.Override.Teams) == 0 {
+		ds = append(ds, diag.Diagnostic{Pos: at("override.teams"), Severity: diag.Error, Path: "override.teams", Msg: "override needs at least one team"})
+	}
+	for i, pat := range cfg.Plans {
+		p := indexPath("plans", i)
+		expanded, err := expandBraces(pat)
+		for _, e := range expanded {
+			if err == nil {
+				_, err = splitPattern(e)
+			}
+		}
+		if err != nil {
+			ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("invalid glob %q: %v", pat, err)})
+		}
+	}
+	paths := map[string][]string{
+		"terraform.dirs":      cfg.Terraform.Dirs,
+		"terraform.var_files": cfg.Terraform.VarFiles,
+		"terraform.plan_json": cfg.Terraform.PlanJSON,
+		"policies":            cfg.Policies,
+	}
+	if cfg.Catalog != "" {
+		paths["catalog"] = []string{cfg.Catalog}
+	}
+	for _, key := range sortedKeys(paths) {
+		for i, rel := range paths[key] {
+			p := indexPath(key, i)
+			if key == "catalog" {
+				p = key
+			}
+			if rel != "." && !fs.ValidPath(rel) {
+				ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("%q must be a slash path inside the repository (no leading /, no ..)", rel)})
+			}
+		}
+	}
+	for i, pat := range cfg.Terraform.Exclude {
+		p := indexPath("terraform.exclude", i)
+		if _, err := splitPattern(pat); err != nil {
+			ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("invalid glob %q: %v", pat, err)})
+		}
+	}
+	for _, id := range sortedKeys(cfg.Enforcement) {
+		if !ruleIDRE.MatchString(id) {
+			p := "enforcement." + id
+			ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("rule id %q must match %s", id, ruleIDRE)})
+		}
+	}
+	return ds
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

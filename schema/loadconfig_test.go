@@ -1,0 +1,140 @@
+package schema
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
+
+func TestLoadConfigAbsent(t *testing.T) {
+	cfg, err := LoadConfig(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{
+		Plans:     DefaultPlanPatterns(),
+		Terraform: TerraformConfig{},
+		Positions: map[string]diag.Pos{},
+	}
+	if diff := cmp.Diff(want, cfg); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	root := t.TempDir()
+	src := `# capcheck configuration
+plans:
+  - plans/**/*.{yaml,cue}
+terraform:
+  dirs: [infra/prod, infra/staging]
+  var_files: [infra/prod.tfvars]
+  vars: {region: '"us-east-1"'}
+  plan_json: [build/plan.json]
+  exclude: ["**/examples/**"]
+policies: [policy/extra]
+catalog: catalog/gpus.json
+enforcement:
+  CAP007: hard-mandatory
+  CAP001: soft-mandatory
+override:
+  label: capacity-override
+  teams: [capacity-council]
+`
+	if err := os.WriteFile(filepath.Join(root, ConfigFile), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{
+		File:  "capcheck.yaml",
+		Pos:   diag.Pos{File: "capcheck.yaml", Line: 1, Column: 1},
+		Plans: []string{"plans/**/*.{yaml,cue}"},
+		Terraform: TerraformConfig{
+			Dirs:     []string{"infra/prod", "infra/staging"},
+			VarFiles: []string{"infra/prod.tfvars"},
+			Vars:     map[string]string{"region": `"us-east-1"`},
+			PlanJSON: []string{"build/plan.json"},
+			Exclude:  []string{"**/examples/**"},
+		},
+		Policies:    []string{"policy/extra"},
+		Catalog:     "catalog/gpus.json",
+		Enforcement: map[string]string{"CAP007": "hard-mandatory", "CAP001": "soft-mandatory"},
+		Override:    &Override{Label: "capacity-override", Teams: []string{"capacity-council"}},
+	}
+	if diff := cmp.Diff(want, cfg, cmpopts.IgnoreFields(Config{}, "Positions")); diff != "" {
+		t.Errorf("config (-want +got):\n%s", diff)
+	}
+	// enforcement is on line 12; CAP001's value starts at column 11.
+	if got, want := cfg.Positions["enforcement.CAP001"], (diag.Pos{File: "capcheck.yaml", Line: 14, Column: 11}); got != want {
+		t.Errorf("Positions[enforcement.CAP001] = %v, want %v", got, want)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		src  string
+		want []string
+	}{
+		{
+			name: "unknown field and bad level",
+			src:  "plan: [x]\nenforcement:\n  CAP001: strict\n",
+			want: []string{
+				`capcheck.yaml:1:1: error: plan: field not allowed`,
+				`capcheck.yaml:3:11: error: enforcement.CAP001: invalid value "strict" (must be one of "advisory", "soft-mandatory", "hard-mandatory")`,
+			},
+		},
+		{
+			name: "paths must stay inside the repository",
+			src:  "plans: [../elsewhere/*.yaml]\npolicies: [/etc/policy]\nterraform: {dirs: [infra/../..]}\n",
+			want: []string{
+				`capcheck.yaml:1:9: error: plans[0]: invalid glob "../elsewhere/*.yaml": pattern may not leave the repository ("..")`,
+				`capcheck.yaml:2:12: error: policies[0]: "/etc/policy" must be a slash path inside the repository`,
+				`capcheck.yaml:3:20: error: terraform.dirs[0]: "infra/../.." must be a slash path inside the repository`,
+			},
+		},
+		{
+			name: "override without teams",
+			src:  "override: {label: x}\n",
+			want: []string{
+				`capcheck.yaml:1:1: error: override.teams: field is required but missing`,
+			},
+		},
+		{
+			name: "empty lists",
+			src:  "plans: []\noverride: {label: x, teams: []}\n",
+			want: []string{
+				`capcheck.yaml:1:1: error: plans: plans must list at least one glob`,
+				`capcheck.yaml:2:22: error: override.teams: override needs at least one team`,
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadConfigBytes(ConfigFile, []byte(tc.src))
+			var got []string
+			if ds, ok := err.(diag.Diagnostics); ok {
+				for _, d := range ds {
+					got = append(got, d.String())
+				}
+			} else if err != nil {
+				t.Fatalf("error %T: %v", err, err)
+			}
+			ok := len(got) == len(tc.want)
+			for i := 0; ok && i < len(got); i++ {
+				ok = strings.HasPrefix(got[i], tc.want[i])
+			}
+			if !ok {
+				t.Errorf("diagnostics:\n%s\nwant (prefixes):\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}

@@ -46,6 +46,10 @@ func commands() []command {
 		{"check", "evaluate plans and Terraform, apply policies, report", runCheck},
 		{"inventory", "list the GPU reservations discovered in Terraform", runInventory},
 		{"forecast", "fit a demand series and project it with intervals", runForecast},
+		{"audit", "compare the plan with observed actuals (CSV or Prometheus)", runAudit},
+		{"comment", "post or update the sticky PR comment (or audit issue) from a JSON result", runComment},
+		{"verify", "run the Rego unit tests of built-in and user policies", runVerify},
+		{"doc", "print the rule catalogue (Markdown)", runDoc},
 		{"version", "print the version", runVersion},
 	}
 }

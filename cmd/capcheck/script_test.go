@@ -24,7 +24,9 @@ func TestMain(m *testing.M) {
 // TestScripts runs the end-to-end scripts in testdata/script: each is a
 // txtar archive holding a repository, the capcheck commands, their exit
 // codes and expected output. Every script starts with a copy of the bundled
-// example repository in $WORK/example and CAPCHECK_NOW fixed.
+// example repository in $WORK/example (files the archive itself puts under
+// example/ win, so a script states only what it changes) and CAPCHECK_NOW
+// fixed. `cpdir SRC DST` copies a tree (for base/head pairs).
 func TestScripts(t *testing.T) {
 	example, err := filepath.Abs("../../testdata/example")
 	if err != nil {
@@ -34,6 +36,14 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: *update,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"cpdir": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: cpdir SRC DST")
+				}
+				ts.Check(copyTree(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
+			},
+		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CAPCHECK_NOW", "2026-11-21")
 			env.Setenv("SHARED_DATA", shared)
@@ -42,7 +52,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// copyTree copies the regular files below src to dst.
+// copyTree copies the regular files below src to dst, keeping files that
+// already exist in dst.
 func copyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -55,6 +66,9 @@ func copyTree(src, dst string) error {
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
+		}
+		if _, err := os.Lstat(target); err == nil {
+			return nil
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {

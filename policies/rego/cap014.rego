@@ -31,11 +31,53 @@ thresholds := [
 	{"path": ["review_max_age_days"], "weaker": "higher", "unit": "days"},
 ]
 
-# plans pairs each head plan with its base version.
-plans contains [head, base] if {
+# plans pairs what each head plan asks for with what it is judged by. In a
+# diff capcheck judges the head with the base's trusted settings and records
+# the head's own under `proposed`; a plan new in the change is judged with
+# the schema defaults, so its weaker thresholds are reported too.
+plans contains [asked(head), base] if {
 	some head in input.plans
 	some base in input.base.plans
 	head.name == base.name
+}
+
+plans contains [asked(head), head] if {
+	input.base
+	some head in input.plans
+	head.proposed
+	not in_base(head.name)
+}
+
+in_base(name) if {
+	some base in input.base.plans
+	base.name == name
+}
+
+# asked is the head plan with its proposed settings, when it has any.
+asked(head) := object.union(head, {
+	"policy": head.proposed.policy,
+	"plan_for": head.proposed.plan_for,
+	"contingency_for": head.proposed.contingency_for,
+	"exceptions": head.proposed.exceptions,
+}) if head.proposed
+
+asked(head) := head if not head.proposed
+
+# scenario_rank orders scenarios by how much demand they assume.
+scenario_rank := {"conservative": 0, "moderate": 1, "aggressive": 2}
+
+deny contains f if {
+	some [head, base] in plans
+	some field in ["plan_for", "contingency_for"]
+	scenario_rank[head[field]] < scenario_rank[base[field]]
+	f := {
+		"rule": "CAP014",
+		"msg": sprintf("plan %s: the change moves %s from %s to the lower-demand scenario %s; revert it or get the change approved outside this pull request", [
+			head.name, field, base[field], head[field],
+		]),
+		"target": sprintf("plan/%s", [head.name]),
+		"location": lib.plan_pos(head, field),
+	}
 }
 
 deny contains f if {

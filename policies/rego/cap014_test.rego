@@ -76,3 +76,41 @@ test_existing_exception_passes if {
 	with_exc := fx.with_plan({"exceptions": [exception]})
 	count(cap014.deny) == 0 with input as fx.diff(with_exc, with_exc)
 }
+
+# proposed is a head plan judged with the base's trusted policy that asks for
+# its own (what `capcheck check --base` produces).
+proposed(patch) := fx.with_plan({"proposed": object.union(
+	{"policy": fx.plan.policy, "plan_for": "moderate", "contingency_for": "aggressive", "exceptions": []},
+	patch,
+)})
+
+test_denies_proposed_lower_headroom_min if {
+	fs := cap014.deny with input as fx.diff(proposed({"policy": object.union(fx.plan.policy, {"headroom_min": 0.1})}), fx.doc)
+	{[f.msg, f.location.line] | some f in fs} == {["plan inference: the change lowers policy.headroom_min from 30% to 10%; revert it or get the change approved outside this pull request", 7]}
+}
+
+test_proposed_same_as_trusted_passes if {
+	count(cap014.deny) == 0 with input as fx.diff(proposed({}), fx.doc)
+}
+
+test_denies_proposed_exception if {
+	fs := cap014.deny with input as fx.diff(proposed({"exceptions": [exception]}), fx.doc)
+	{f.msg | some f in fs} == {"plan inference: the change adds an exception to CAP001 for pool/h100-use1 (migration to us-east-2 in progress); exceptions apply only once approved and merged"}
+}
+
+test_denies_lower_demand_plan_for if {
+	fs := cap014.deny with input as fx.diff(proposed({"plan_for": "conservative"}), fx.doc)
+	{f.msg | some f in fs} == {"plan inference: the change moves plan_for from moderate to the lower-demand scenario conservative; revert it or get the change approved outside this pull request"}
+}
+
+test_higher_demand_plan_for_passes if {
+	count(cap014.deny) == 0 with input as fx.diff(proposed({"plan_for": "aggressive"}), fx.doc)
+}
+
+test_denies_new_plan_weaker_than_defaults if {
+	# A plan absent from the base is judged with the defaults; its own
+	# weaker threshold is reported against them.
+	base := object.union(fx.doc, {"plans": []})
+	fs := cap014.deny with input as fx.diff(proposed({"policy": object.union(fx.plan.policy, {"headroom_min": 0.2})}), base)
+	{f.msg | some f in fs} == {"plan inference: the change lowers policy.headroom_min from 30% to 20%; revert it or get the change approved outside this pull request"}
+}

@@ -59,8 +59,15 @@ func Forecast(w io.Writer, format string, in ForecastInput) error {
 }
 
 func stepString(r *forecast.Result) string {
-	if r.Months > 0 {
-		return fmt.Sprintf("%d month(s)", r.Months)
+	switch {
+	case r.Months == 1:
+		return "1 month"
+	case r.Months > 1:
+		return fmt.Sprintf("%d months", r.Months)
+	case r.Step == 24*time.Hour:
+		return "1 day"
+	case r.Step > 0 && r.Step%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", r.Step/(24*time.Hour))
 	}
 	return r.Step.String()
 }

@@ -148,11 +148,16 @@ func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, [
 		headDoc.Base = baseDoc
 	}
 
-	var dirs []string
-	for _, d := range trusted.config.Policies {
-		dirs = append(dirs, filepath.Join(trustedDir, filepath.FromSlash(d)))
+	// Configured directories are relative to the (trusted) repository root;
+	// --policy directories to the working directory.
+	dirs := append([]string{}, trusted.config.Policies...)
+	for _, d := range cf.policyDirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--policy %s: %w", d, err)
+		}
+		dirs = append(dirs, abs)
 	}
-	dirs = append(dirs, cf.policyDirs...)
 	engine, err := policies.New(e.ctx, policies.Options{
 		Root:        trustedDir,
 		Dirs:        dirs,

@@ -33,6 +33,10 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	shared, _ := filepath.Abs("../../../shared/data")
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:           "../../testdata/script",
 		UpdateScripts: *update,
@@ -47,6 +51,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CAPCHECK_NOW", "2026-11-21")
 			env.Setenv("SHARED_DATA", shared)
+			env.Setenv("REPO", repo)
 			return copyTree(example, filepath.Join(env.WorkDir, "example"))
 		},
 	})

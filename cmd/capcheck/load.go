@@ -31,7 +31,7 @@ func (lf *loadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&lf.catalog, "catalog", "", "extra catalog file extending or overriding the built-in GPU catalog")
 	fs.Var(&lf.varFiles, "var-file", "Terraform variable file, relative to PATH (repeatable; applied after *.auto.tfvars)")
 	fs.Var(lf.vars, "var", "Terraform variable NAME=VALUE (repeatable; applied last)")
-	fs.Var(&lf.planJSON, "plan-json", "`terraform show -json` plan file to read instead of HCL (repeatable)")
+	fs.Var(&lf.planJSON, "plan-json", "`terraform show -json` plan file, relative to PATH, read instead of HCL (repeatable)")
 }
 
 // workspace is a loaded repository: configuration, plans, catalog and the

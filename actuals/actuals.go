@@ -1,7 +1,8 @@
-// Package actuals owns reading observed demand series: CSV files
-// (`timestamp,value` or `timestamp,series,value`) today, and the seam
-// ([Source]) a Prometheus range-query reader will fill. Every problem in a
-// file is reported at name:line:col through internal/diag; values are never
+// Package actuals owns reading observed series: CSV files
+// (`timestamp,value` or `timestamp,series,value`) and Prometheus range
+// queries ([Prometheus], with the per-step aggregation pushed down to the
+// server), both behind the [Source] seam. Every problem in a file is
+// reported at name:line:col through internal/diag; values are never
 // guessed (an empty, NaN or Inf value is an error, not a zero).
 //
 // Series are returned as [forecast.Series], sorted by time, ready for
@@ -38,8 +39,8 @@ type Named struct {
 // Source fetches observed series for query over [start, end] at step
 // resolution. Aggregation (peaks per step) belongs to the source, pushed
 // down where it can be (Prometheus max_over_time), never done by
-// downloading raw samples. A Prometheus implementation will satisfy it;
-// [CSVSource] does for files.
+// downloading raw samples. [Prometheus] satisfies it for servers and
+// [CSVSource] for files.
 type Source interface {
 	Fetch(ctx context.Context, query string, start, end time.Time, step time.Duration) ([]Named, error)
 }

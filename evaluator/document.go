@@ -33,6 +33,10 @@ type Document struct {
 
 	Benchmarks []BenchmarkDoc `json:"benchmarks"`
 
+	// Audit is the plan compared with observed actuals (`capcheck audit`:
+	// CAP020–CAP022), nil otherwise. See [Audit].
+	Audit *AuditDoc `json:"audit,omitempty"`
+
 	// Base is the same document for the base tree in a PR diff, nil
 	// otherwise. Policies compare Base and the head (CAP004, CAP014).
 	Base *Document `json:"base,omitempty"`

@@ -731,6 +731,9 @@ func TestRules(t *testing.T) {
 		{"CAP016", "deny", "hard-mandatory", "hard-mandatory", "medium", "capcheck.rules.cap016", "capcheck:rego/cap016.rego"},
 		{"CAP017", "warn", "advisory", "advisory", "low", "capcheck.rules.cap017", "capcheck:rego/cap017.rego"},
 		{"CAP018", "warn", "advisory", "advisory", "low", "capcheck.rules.cap018", "capcheck:rego/cap018.rego"},
+		{"CAP020", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap020", "capcheck:rego/cap020.rego"},
+		{"CAP021", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap021", "capcheck:rego/cap021.rego"},
+		{"CAP022", "warn", "advisory", "advisory", "medium", "capcheck.rules.cap022", "capcheck:rego/cap022.rego"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Rules (-want +got):\n%s", diff)

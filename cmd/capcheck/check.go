@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
@@ -83,20 +81,8 @@ func runCheck(e *env, args []string) int {
 		SHA:       firstNonEmpty(cf.sha, e.getenv("GITHUB_SHA")),
 		ServerURL: firstNonEmpty(cf.serverURL, e.getenv("GITHUB_SERVER_URL"), "https://github.com"),
 	}
-	// Render everything before writing anything, so a rendering error never
-	// leaves a partial report behind.
-	rendered := make([][]byte, len(outputs))
-	for i, o := range outputs {
-		var buf bytes.Buffer
-		if err := report.Write(&buf, o.format, chk, opts); err != nil {
-			return fail(e, err)
-		}
-		rendered[i] = buf.Bytes()
-	}
-	for i, o := range outputs {
-		if err := writeOutput(e.stdout, o.file, rendered[i]); err != nil {
-			return fail(e, err)
-		}
+	if err := emit(e, outputs, chk, opts); err != nil {
+		return fail(e, err)
 	}
 	return exitCode(chk.Verdict, cf.failOnWarn, cf.noFail)
 }
@@ -148,30 +134,7 @@ func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, [
 		headDoc.Base = baseDoc
 	}
 
-	// Configured directories are relative to the (trusted) repository root;
-	// --policy directories to the working directory.
-	dirs := append([]string{}, trusted.config.Policies...)
-	for _, d := range cf.policyDirs {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--policy %s: %w", d, err)
-		}
-		dirs = append(dirs, abs)
-	}
-	engine, err := policies.New(e.ctx, policies.Options{
-		Root:        trustedDir,
-		Dirs:        dirs,
-		Enforcement: trusted.config.Enforcement,
-		Timeout:     cf.timeout,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := engine.Eval(e.ctx, headDoc, cf.overrides)
-	if err != nil {
-		return nil, nil, err
-	}
-	return report.NewCheck(headDoc, res), engine.Rules(), nil
+	return judge(e, trusted, trustedDir, cf.policyDirs, cf.timeout, headDoc, cf.overrides)
 }
 
 func evaluate(ws *workspace, now time.Time) (*evaluator.Document, error) {

@@ -115,10 +115,11 @@ func runComment(e *env, args []string) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	full := body
+	// The job summary gets the whole report, also when posting fails.
 	if summary := e.getenv("GITHUB_STEP_SUMMARY"); summary != "" && !cf.dryRun {
 		opts.MaxChars = summaryMaxChars
-		if full, err = renderCheck(chk, "markdown", opts); err != nil {
+		full, err := renderCheck(chk, "markdown", opts)
+		if err != nil {
 			return fail(e, err)
 		}
 		if err := action.AppendSummary(summary, full); err != nil {
@@ -147,6 +148,10 @@ func runComment(e *env, args []string) int {
 	}
 	if cf.apiURL == "" {
 		p.GraphQLURL = e.getenv("GITHUB_GRAPHQL_URL")
+	}
+	if token == "" && p.BotLogin == "" {
+		// A dry run without a token cannot ask GET /user who it is.
+		p.BotLogin = action.FallbackBotLogin
 	}
 
 	var out action.Outcome

@@ -220,3 +220,82 @@ with_benchmark(patch) := object.union(doc, {"benchmarks": [object.union(benchmar
 
 # diff is a pull request: head with base as the base tree.
 diff(head, base) := object.union(head, {"base": base})
+
+# audit is a healthy audit (`capcheck audit`) of doc over the 28 days to
+# 2026-07-15: every audit rule (CAP020-CAP022) is silent on audit_doc.
+# chat's plan p95 for 2026-07 is 120 x 1.03 = 123.6 (as_of 2026-06-01, one
+# month of 3% growth); the observed p95 132 is 132 / 123.6 - 1 = 6.8% above.
+audit_workload := {
+	"name": "chat",
+	"plan": "inference",
+	"pool": "h100-use1",
+	"kind": "llm-inference",
+	"location": pos(42, 20),
+	"source": "max_over_time((sum(rate(vllm_request_success_total[5m])))[1h:])",
+	"unit": "requests/s",
+	"basis": "p95",
+	"samples": 672,
+	"observed_peak": 141,
+	"observed_peak_at": "2026-07-08T19:00:00Z",
+	"observed_p95": 132,
+	"observed_mean": 88,
+	"observed": 132,
+	"projected": 123.6,
+	"projected_month": "2026-07",
+	"drift": 0.06796116504854366,
+	"drift_tolerance": 0.15,
+	"direction": "above",
+	"plan_monthly_growth": 0.03,
+	"fit": {"method": "ets-additive", "model": "ETS(A,A,A) m=7", "days": 28, "monthly_growth": 0.031, "mase": 0.72},
+	"fit_error": "",
+}
+
+# At chat's observed level (132 / 120 = 1.1 x 40 = 44 GPUs in 2026-12) the
+# lowest commit-window headroom of h100-use1 is 1 - 44/64 = 0.3125: no cliff.
+audit_pool := {
+	"name": "h100-use1",
+	"plan": "inference",
+	"location": pos(20, 3),
+	"warn_utilization": 0.70,
+	"critical_utilization": 0.85,
+	"reserved_utilization_min": 0.50,
+	"gpu": {
+		"source": "max_over_time((avg(DCGM_FI_DEV_GPU_UTIL{pool=\"h100-use1\"}) / 100)[1h:])",
+		"samples": 672, "peak": 0.78, "peak_at": "2026-07-08T19:00:00Z", "p95": 0.62, "mean": 0.45,
+	},
+	"reservation": {
+		"source": "avg_over_time(capcheck_reservation_utilization{pool=\"h100-use1\"}[1h])",
+		"samples": 672, "peak": 0.94, "peak_at": "2026-07-08T19:00:00Z", "p95": 0.9, "mean": 0.81,
+	},
+	"reserved_gpus": 64,
+	"cliff": "",
+	"order_by": "",
+	"min_headroom": 0.375,
+	"refreshed_cliff": "",
+	"refreshed_order_by": "",
+	"refreshed_min_headroom": 0.3125,
+	"refreshed_from": ["chat"],
+}
+
+audit := {
+	"start": "2026-06-17T00:00:00Z",
+	"end": "2026-07-15T00:00:00Z",
+	"window_days": 28,
+	"step_seconds": 3600,
+	"months": ["2026-06", "2026-07"],
+	"workloads": [audit_workload],
+	"pools": [audit_pool],
+	"not_audited": [],
+}
+
+# audit_doc is doc with the healthy audit.
+audit_doc := object.union(doc, {"audit": audit})
+
+# with_audit_workload is audit_doc with its one audited workload changed by patch.
+with_audit_workload(patch) := object.union(audit_doc, {"audit": object.union(audit, {"workloads": [object.union(audit_workload, patch)]})})
+
+# with_audit_pool is audit_doc with its one audited pool changed by patch.
+with_audit_pool(patch) := object.union(audit_doc, {"audit": object.union(audit, {"pools": [object.union(audit_pool, patch)]})})
+
+# with_not_audited is audit_doc listing entries as not audited.
+with_not_audited(entries) := object.union(audit_doc, {"audit": object.union(audit, {"not_audited": entries})})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"strconv"
 	"strings"
 	"unicode"
@@ -27,6 +28,10 @@ type Check struct {
 	Pools    []evaluator.PoolSummary `json:"pools"`
 	Findings []policies.Finding      `json:"findings"`
 	Document *evaluator.Document     `json:"document"`
+	// PathPrefix is where the checked directory sits in the repository
+	// (see Options.PathPrefix), kept so a saved result renders the same
+	// links when `capcheck comment` posts it.
+	PathPrefix string `json:"path_prefix,omitempty"`
 }
 
 // NewCheck assembles the result of evaluating doc with the policies. A nil
@@ -90,6 +95,19 @@ type Options struct {
 	// Marker is the hidden first line that makes the PR comment sticky
 	// (DefaultMarker when empty).
 	Marker string
+	// PathPrefix is where the checked directory sits in the repository
+	// ("" for the root, "infra/capacity" for a subdirectory). Findings name
+	// files relative to the checked directory; links, annotations and SARIF
+	// locations need them relative to the repository.
+	PathPrefix string
+}
+
+// repoPath returns file relative to the repository root.
+func (o Options) repoPath(file string) string {
+	if o.PathPrefix == "" || o.PathPrefix == "." {
+		return file
+	}
+	return path.Join(o.PathPrefix, file)
 }
 
 // Defaults of Options.
@@ -125,6 +143,9 @@ func Write(w io.Writer, format string, c *Check, opts Options) error {
 	if opts.Marker == "" {
 		opts.Marker = DefaultMarker
 	}
+	if opts.PathPrefix == "" {
+		opts.PathPrefix = c.PathPrefix
+	}
 	var buf bytes.Buffer
 	var err error
 	switch format {
@@ -137,7 +158,7 @@ func Write(w io.Writer, format string, c *Check, opts Options) error {
 	case "sarif":
 		err = checkSARIF(&buf, c, opts)
 	case "github":
-		err = checkGitHub(&buf, c)
+		err = checkGitHub(&buf, c, opts)
 	case "junit":
 		err = checkJUnit(&buf, c)
 	default:

@@ -21,7 +21,7 @@ const annotationLimit = 10
 // out, a last ::notice says how many, within the ten notices. Every value
 // is escaped, so repository text can neither break a line nor start a
 // command of its own.
-func checkGitHub(w io.Writer, c *Check) error {
+func checkGitHub(w io.Writer, c *Check, opts Options) error {
 	var errs, warns, notes []policies.Finding
 	for _, f := range c.Findings {
 		switch kindOf(f) {
@@ -43,13 +43,13 @@ func checkGitHub(w io.Writer, c *Check) error {
 
 	var b strings.Builder
 	for _, f := range errs[:len(errs)-omittedErrs] {
-		annotate(&b, "error", f)
+		annotate(&b, "error", f, opts)
 	}
 	for _, f := range warns[:len(warns)-omittedWarns] {
-		annotate(&b, "warning", f)
+		annotate(&b, "warning", f, opts)
 	}
 	for _, f := range notes[:len(notes)-omittedNotes] {
-		annotate(&b, "notice", f)
+		annotate(&b, "notice", f, opts)
 	}
 	if total := omittedErrs + omittedWarns + omittedNotes; total > 0 {
 		var parts []string
@@ -71,10 +71,10 @@ func checkGitHub(w io.Writer, c *Check) error {
 }
 
 // annotate writes one ::level command.
-func annotate(b *strings.Builder, level string, f policies.Finding) {
+func annotate(b *strings.Builder, level string, f policies.Finding, opts Options) {
 	var props []string
 	if relativePath(f.File) {
-		props = append(props, "file="+escapeProperty(f.File))
+		props = append(props, "file="+escapeProperty(opts.repoPath(f.File)))
 		if f.Line > 0 {
 			props = append(props, "line="+strconv.Itoa(f.Line))
 			if f.Column > 0 {

@@ -185,7 +185,10 @@ var (
 )
 
 // linker links findings to their file at the head commit.
-type linker struct{ base string }
+type linker struct {
+	base string
+	opts Options
+}
 
 func newLinker(opts Options) linker {
 	if !repoRE.MatchString(opts.Repo) || !shaRE.MatchString(opts.SHA) {
@@ -195,7 +198,7 @@ func newLinker(opts Options) linker {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return linker{}
 	}
-	return linker{base: opts.ServerURL + "/" + opts.Repo + "/blob/" + opts.SHA + "/"}
+	return linker{base: opts.ServerURL + "/" + opts.Repo + "/blob/" + opts.SHA + "/", opts: opts}
 }
 
 // link is "[file:line](…/blob/SHA/file#Lline)", or the escaped position
@@ -210,11 +213,7 @@ func (l linker) link(f policies.Finding) string {
 	if l.base == "" || !relativePath(f.File) {
 		return text
 	}
-	segs := strings.Split(f.File, "/")
-	for i, s := range segs {
-		segs[i] = url.PathEscape(s)
-	}
-	u := l.base + strings.Join(segs, "/")
+	u := l.base + uriOf(l.opts.repoPath(f.File))
 	if f.Line > 0 {
 		u += "#L" + strconv.Itoa(f.Line)
 	}

@@ -172,7 +172,7 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 		pos, anchored := anchorOf(c, f)
 		if pos.File != "" {
 			r.Locations = []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: uriOf(pos.File), URIBaseID: "%SRCROOT%"},
+				ArtifactLocation: sarifArtifact{URI: uriOf(opts.repoPath(pos.File)), URIBaseID: "%SRCROOT%"},
 				Region:           sarifRegion{StartLine: max(pos.Line, 1), StartColumn: pos.Column},
 			}}}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
@@ -28,6 +29,7 @@ type checkFlags struct {
 	repo       string
 	sha        string
 	serverURL  string
+	pathPrefix string
 	timeout    time.Duration
 }
 
@@ -47,6 +49,7 @@ func runCheck(e *env, args []string) int {
 	fs.StringVar(&cf.repo, "repo", "", "owner/name for links in Markdown (default: $GITHUB_REPOSITORY)")
 	fs.StringVar(&cf.sha, "sha", "", "head commit for links in Markdown (default: $GITHUB_SHA)")
 	fs.StringVar(&cf.serverURL, "server-url", "", "GitHub server URL (default: $GITHUB_SERVER_URL, else https://github.com)")
+	fs.StringVar(&cf.pathPrefix, "path-prefix", "", "where PATH sits in the repository, for links, annotations and SARIF (default: PATH relative to the enclosing git repository)")
 	fs.DurationVar(&cf.timeout, "policy-timeout", 10*time.Second, "time limit for policy evaluation")
 	pos, code, ok := parseFlags(fs, args)
 	if !ok {
@@ -75,6 +78,10 @@ func runCheck(e *env, args []string) int {
 		return fail(e, err)
 	}
 
+	chk.PathPrefix = cf.pathPrefix
+	if chk.PathPrefix == "" {
+		chk.PathPrefix = repoPrefix(root)
+	}
 	opts := report.Options{
 		Rules:     rules,
 		Repo:      firstNonEmpty(cf.repo, e.getenv("GITHUB_REPOSITORY")),
@@ -244,4 +251,27 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// repoPrefix is root's directory relative to the enclosing git repository
+// ("" when root is the repository's top or not in one).
+func repoPrefix(root string) string {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return ""
+	}
+	for dir := abs; ; {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			rel, err := filepath.Rel(dir, abs)
+			if err != nil || rel == "." {
+				return ""
+			}
+			return filepath.ToSlash(rel)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }

@@ -140,7 +140,7 @@ func exampleCheck(t *testing.T) *report.Check {
 		out := filepath.Join(os.TempDir(), fmt.Sprintf("capcheck-comment-test-%d.json", os.Getpid()))
 		defer os.Remove(out)
 		var stderr bytes.Buffer
-		code := run(context.Background(), []string{"check", "--now", "2026-11-21", "--format", "json", "--out-file", out, "../../testdata/example"},
+		code := run(context.Background(), []string{"check", "--now", "2026-11-21", "--path-prefix", ".", "--format", "json", "--out-file", out, "../../testdata/example"},
 			strings.NewReader(""), io.Discard, &stderr)
 		if code != exitPass {
 			exampleErr = fmt.Sprintf("check exit %d: %s", code, stderr.String())

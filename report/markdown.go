@@ -33,6 +33,9 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 
 	var blocks []string
 	blocks = append(blocks, poolTable(c)...)
+	if c.Document != nil && c.Document.Audit != nil {
+		blocks = append(blocks, auditMarkdown(c.Document.Audit))
+	}
 
 	var blocking, warnings, cleared []policies.Finding
 	for _, f := range c.Findings {

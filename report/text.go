@@ -33,6 +33,11 @@ func checkText(w io.Writer, c *Check) error {
 		}
 		fmt.Fprintln(w)
 	}
+	if c.Document != nil && c.Document.Audit != nil {
+		if err := auditText(w, c.Document.Audit); err != nil {
+			return err
+		}
+	}
 	_, err := fmt.Fprintln(w, textVerdict(c))
 	return err
 }

@@ -21,6 +21,7 @@ type checkFlags struct {
 	outFiles   stringList
 	policyDirs stringList
 	overrides  stringList
+	override   overrideFlags
 	failOnWarn bool
 	noFail     bool
 	now        string
@@ -41,6 +42,7 @@ func runCheck(e *env, args []string) int {
 	fs.Var(&cf.outFiles, "out-file", "write the matching --format to this file instead of stdout (repeatable)")
 	fs.Var(&cf.policyDirs, "policy", "directory of extra Rego policies (repeatable)")
 	fs.Var(&cf.overrides, "override", "rule id whose soft-mandatory denies are overridden (verified by the caller, e.g. a PR label checked through the API; repeatable)")
+	cf.override.register(fs)
 	fs.BoolVar(&cf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	fs.BoolVar(&cf.noFail, "no-fail", false, "exit 0 on policy failures (errors still exit 2)")
 	fs.StringVar(&cf.now, "now", "", "evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
@@ -141,7 +143,7 @@ func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, [
 		headDoc.Base = baseDoc
 	}
 
-	return judge(e, trusted, trustedDir, cf.policyDirs, cf.timeout, headDoc, cf.overrides)
+	return judgeOverride(e, trusted, trustedDir, cf, headDoc)
 }
 
 func evaluate(ws *workspace, now time.Time) (*evaluator.Document, error) {

@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/capcheck/capcheck/evaluator/terraform"
@@ -65,29 +66,50 @@ func (f addrForms) match(pattern string) bool {
 // outside brackets and quoted strings).
 func separators(s string) []bool {
 	sep := make([]bool, len(s))
-	depth, quoted := 0, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quoted:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				quoted = false
-			}
-		case c == '"':
-			quoted = true
-		case c == '[':
-			depth++
-		case c == ']':
-			if depth > 0 {
-				depth--
-			}
-		case c == '.' && depth == 0:
+	for i, depth := range addrBytes(s, true) {
+		if depth == 0 && s[i] == '.' {
 			sep[i] = true
 		}
 	}
 	return sep
+}
+
+// addrBytes yields the index and bracket depth of each byte of s outside
+// quoted strings: a string's quotes, the bytes inside it and its escapes
+// are skipped. The depth is the one before the byte, so a '[' that opens
+// an instance key is yielded at the outer depth and the ']' that closes it
+// at the inner one (an unbalanced ']' is yielded at 0 and changes
+// nothing). Quoted strings open anywhere when topQuotes is set, else only
+// inside brackets (a quote outside them is then an ordinary byte).
+func addrBytes(s string, topQuotes bool) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		depth, quoted := 0, false
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case quoted:
+				if c == '\\' {
+					i++
+				} else if c == '"' {
+					quoted = false
+				}
+				continue
+			case c == '"' && (topQuotes || depth > 0):
+				quoted = true
+				continue
+			}
+			before := depth
+			switch {
+			case c == '[':
+				depth++
+			case c == ']' && depth > 0:
+				depth--
+			}
+			if !yield(i, before) {
+				return
+			}
+		}
+	}
 }
 
 // globMatch matches pattern against s (whose separators are sep) where `*` matches any run of
@@ -125,28 +147,13 @@ func globMatch(pattern, s string, sep []bool) bool {
 
 // stripLastKey removes a trailing instance key ("[0]", `["a"]`).
 func stripLastKey(addr string) (string, bool) {
-	depth, quoted, open := 0, false, -1
-	for i := 0; i < len(addr); i++ {
-		c := addr[i]
+	open := -1
+	for i, depth := range addrBytes(addr, false) {
 		switch {
-		case quoted:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				quoted = false
-			}
-		case c == '"' && depth > 0:
-			quoted = true
-		case c == '[':
-			if depth == 0 {
-				open = i
-			}
-			depth++
-		case c == ']' && depth > 0:
-			depth--
-			if depth == 0 && i == len(addr)-1 && open > 0 {
-				return addr[:open], true
-			}
+		case addr[i] == '[' && depth == 0:
+			open = i
+		case addr[i] == ']' && depth == 1 && i == len(addr)-1 && open > 0:
+			return addr[:open], true
 		}
 	}
 	return addr, false
@@ -155,30 +162,8 @@ func stripLastKey(addr string) (string, bool) {
 // stripAllKeys removes every instance key from addr.
 func stripAllKeys(addr string) string {
 	var b strings.Builder
-	depth, quoted := 0, false
-	for i := 0; i < len(addr); i++ {
-		c := addr[i]
-		switch {
-		case quoted:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				quoted = false
-			}
-			continue
-		case c == '"' && depth > 0:
-			quoted = true
-			continue
-		case c == '[':
-			depth++
-			continue
-		case c == ']':
-			if depth > 0 {
-				depth--
-			}
-			continue
-		}
-		if depth == 0 {
+	for i, depth := range addrBytes(addr, false) {
+		if c := addr[i]; depth == 0 && c != '[' && c != ']' {
 			b.WriteByte(c)
 		}
 	}

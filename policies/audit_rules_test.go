@@ -1,97 +1,24 @@
 package policies
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-	"testing"
-
-	"github.com/capcheck/capcheck/evaluator"
-	"github.com/google/go-cmp/cmp"
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
-)
+import "testing"
 
 // TestAuditFixtureMatchesDocument keeps the Rego tests' audit fixture
 // (data.capcheck.test.fixtures.audit_doc, dumped to testdata/audit.json by
 // -update) in step with evaluator.Document and its AuditDoc: no field the
 // evaluator does not produce, every field it does produce present.
 func TestAuditFixtureMatchesDocument(t *testing.T) {
-	srcs, err := builtinSources()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := []func(*rego.Rego){rego.Query("data.capcheck.test.fixtures.audit_doc"), rego.SetRegoVersion(ast.RegoV1)}
-	for _, s := range srcs {
-		opts = append(opts, rego.Module(s.Name, s.Text))
-	}
-	rs, err := rego.New(opts...).Eval(context.Background())
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("evaluate the fixture: %v (%d results)", err, len(rs))
-	}
-	want, err := json.MarshalIndent(rs[0].Expressions[0].Value, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = append(want, '\n')
-	path := filepath.Join("testdata", "audit.json")
-	if *update {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Fatalf("%s differs from rego/fixtures_test.rego's audit_doc (-rego +json), rerun with -update:\n%s", path, diff)
-	}
-
-	dec := json.NewDecoder(bytes.NewReader(got))
-	dec.DisallowUnknownFields()
-	var d evaluator.Document
-	if err := dec.Decode(&d); err != nil {
-		t.Fatalf("testdata/audit.json is not an evaluator.Document: %v", err)
-	}
+	got := checkRegoFixture(t, "audit_doc", "audit.json")
+	d := decodeDocument(t, "testdata/audit.json", got)
 	if d.Audit == nil || len(d.Audit.Workloads) == 0 || len(d.Audit.Pools) == 0 || d.Audit.Pools[0].GPU == nil || d.Audit.Workloads[0].Fit == nil {
 		t.Fatal("testdata/audit.json lacks an audited workload (with a fit) or pool (with GPU utilisation)")
 	}
-	round, err := json.Marshal(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var full, mine any
-	if err := json.Unmarshal(round, &full); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(got, &mine); err != nil {
-		t.Fatal(err)
-	}
-	var missing []string
-	missingKeys("", full, mine, &missing)
-	sort.Strings(missing)
-	for _, m := range missing {
-		t.Errorf("testdata/audit.json (rego/fixtures_test.rego audit_doc) lacks %s", m)
-	}
+	checkDocumentFields(t, "testdata/audit.json (rego/fixtures_test.rego audit_doc)", d, got)
 }
 
 // auditDoc is the healthy audited document, freshly decoded.
 func auditDoc(t testing.TB) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "audit.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d map[string]any
-	if err := json.Unmarshal(b, &d); err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return readDoc(t, "audit.json")
 }
 
 func auditPart(d map[string]any, key string) map[string]any {
@@ -158,16 +85,7 @@ func TestEvalAuditFindings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := auditDoc(t)
 			tc.mutate(d)
-			res, err := e.Eval(context.Background(), d, nil)
-			if err != nil {
-				t.Fatalf("Eval: %v", err)
-			}
-			if res.Verdict != tc.wantVerdict {
-				t.Errorf("Verdict = %q, want %q", res.Verdict, tc.wantVerdict)
-			}
-			if diff := cmp.Diff(tc.want, res.Findings); diff != "" {
-				t.Errorf("Findings (-want +got):\n%s", diff)
-			}
+			checkEval(t, e, d, tc.wantVerdict, tc.want)
 		})
 	}
 }
@@ -224,31 +142,7 @@ func TestAuditRegoTestsCatchMutations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srcs, err := builtinSources()
-			if err != nil {
-				t.Fatal(err)
-			}
-			mutated := false
-			for i, s := range srcs {
-				if s.Name == builtinPrefix+"rego/"+tc.file {
-					if !strings.Contains(s.Text, tc.old) {
-						t.Fatalf("%s does not contain %q: update the mutation", tc.file, tc.old)
-					}
-					srcs[i].Text = strings.Replace(s.Text, tc.old, tc.new, 1)
-					mutated = true
-				}
-			}
-			if !mutated {
-				t.Fatalf("no built-in %s", tc.file)
-			}
-			var out bytes.Buffer
-			_, failed, err := verify(context.Background(), srcs, &out)
-			if err != nil {
-				t.Fatalf("verify: %v", err)
-			}
-			if failed == 0 || !strings.Contains(out.String(), "capcheck.rules."+tc.wantFail+"\n") {
-				t.Errorf("after the mutation, %d tests failed; want %s among them:\n%s", failed, tc.wantFail, out.String())
-			}
+			checkMutationCaught(t, tc.file, tc.old, tc.new, tc.wantFail)
 		})
 	}
 }

@@ -20,12 +20,27 @@ func TestFixtureMatchesDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkDocumentFields(t, "testdata/healthy.json (rego/fixtures_test.rego)", decodeDocument(t, "testdata/healthy.json", b), b)
+}
+
+// decodeDocument decodes b, the policy input in file, as an
+// evaluator.Document, failing t on any field the Document lacks.
+func decodeDocument(t *testing.T, file string, b []byte) *evaluator.Document {
+	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var d evaluator.Document
 	if err := dec.Decode(&d); err != nil {
-		t.Fatalf("testdata/healthy.json is not an evaluator.Document: %v", err)
+		t.Fatalf("%s is not an evaluator.Document: %v", file, err)
 	}
+	return &d
+}
+
+// checkDocumentFields fails t, naming the input as what, for every field of
+// d, the Document decoded from b, that the evaluator produces (that
+// encoding d again writes) and b lacks.
+func checkDocumentFields(t *testing.T, what string, d *evaluator.Document, b []byte) {
+	t.Helper()
 	round, err := json.Marshal(d)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +56,7 @@ func TestFixtureMatchesDocument(t *testing.T) {
 	missingKeys("", full, mine, &missing)
 	sort.Strings(missing)
 	for _, m := range missing {
-		t.Errorf("testdata/healthy.json (rego/fixtures_test.rego) lacks %s", m)
+		t.Errorf("%s lacks %s", what, m)
 	}
 }
 

@@ -18,7 +18,13 @@ import (
 // document as rego/fixtures_test.rego's doc), freshly decoded for each test.
 func healthyDoc(t testing.TB) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "healthy.json"))
+	return readDoc(t, "healthy.json")
+}
+
+// readDoc decodes the policy input testdata/name.
+func readDoc(t testing.TB, name string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +33,22 @@ func healthyDoc(t testing.TB) map[string]any {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// checkEval evaluates d with e (no overrides) and compares the verdict and
+// the findings with the wanted ones.
+func checkEval(t *testing.T, e *Engine, d map[string]any, wantVerdict string, want []Finding) {
+	t.Helper()
+	res, err := e.Eval(context.Background(), d, nil)
+	if err != nil {
+		t.Fatalf("Eval: %v", err)
+	}
+	if res.Verdict != wantVerdict {
+		t.Errorf("Verdict = %q, want %q", res.Verdict, wantVerdict)
+	}
+	if diff := cmp.Diff(want, res.Findings); diff != "" {
+		t.Errorf("Findings (-want +got):\n%s", diff)
+	}
 }
 
 func firstPool(d map[string]any) map[string]any {
@@ -147,16 +169,7 @@ func TestEvalBuiltinFindings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := healthyDoc(t)
 			tc.mutate(d)
-			res, err := e.Eval(context.Background(), d, nil)
-			if err != nil {
-				t.Fatalf("Eval: %v", err)
-			}
-			if res.Verdict != tc.wantVerdict {
-				t.Errorf("Verdict = %q, want %q", res.Verdict, tc.wantVerdict)
-			}
-			if diff := cmp.Diff(tc.want, res.Findings); diff != "" {
-				t.Errorf("Findings (-want +got):\n%s", diff)
-			}
+			checkEval(t, e, d, tc.wantVerdict, tc.want)
 		})
 	}
 }

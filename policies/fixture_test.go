@@ -16,11 +16,19 @@ import (
 // input) equal to data.capcheck.test.fixtures.doc (the Rego tests' input);
 // -update rewrites the JSON from the Rego.
 func TestHealthyJSONIsRegoFixture(t *testing.T) {
+	checkRegoFixture(t, "doc", "healthy.json")
+}
+
+// checkRegoFixture fails t unless testdata/name holds, as indented JSON,
+// the Rego tests' fixture data.capcheck.test.fixtures.<fixture>; -update
+// rewrites the file from the Rego first. It returns the file's contents.
+func checkRegoFixture(t *testing.T, fixture, name string) []byte {
+	t.Helper()
 	srcs, err := builtinSources()
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := []func(*rego.Rego){rego.Query("data.capcheck.test.fixtures.doc"), rego.SetRegoVersion(ast.RegoV1)}
+	opts := []func(*rego.Rego){rego.Query("data.capcheck.test.fixtures." + fixture), rego.SetRegoVersion(ast.RegoV1)}
 	for _, s := range srcs {
 		opts = append(opts, rego.Module(s.Name, s.Text))
 	}
@@ -33,7 +41,7 @@ func TestHealthyJSONIsRegoFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = append(want, '\n')
-	path := filepath.Join("testdata", "healthy.json")
+	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.WriteFile(path, want, 0o644); err != nil {
 			t.Fatal(err)
@@ -44,6 +52,7 @@ func TestHealthyJSONIsRegoFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs from rego/fixtures_test.rego's doc (-rego +json), rerun with -update:\n%s", path, diff)
+		t.Fatalf("%s differs from rego/fixtures_test.rego's %s (-rego +json), rerun with -update:\n%s", path, fixture, diff)
 	}
+	return got
 }

@@ -79,32 +79,40 @@ func TestRegoTestsCatchMutations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srcs, err := builtinSources()
-			if err != nil {
-				t.Fatal(err)
-			}
-			mutated := false
-			for i, s := range srcs {
-				if s.Name == builtinPrefix+"rego/"+tc.file {
-					if !strings.Contains(s.Text, tc.old) {
-						t.Fatalf("%s does not contain %q: update the mutation", tc.file, tc.old)
-					}
-					srcs[i].Text = strings.Replace(s.Text, tc.old, tc.new, 1)
-					mutated = true
-				}
-			}
-			if !mutated {
-				t.Fatalf("no built-in %s", tc.file)
-			}
-			var out bytes.Buffer
-			_, failed, err := verify(context.Background(), srcs, &out)
-			if err != nil {
-				t.Fatalf("verify: %v", err)
-			}
-			if failed == 0 || !strings.Contains(out.String(), "capcheck.rules."+tc.wantFail+"\n") {
-				t.Errorf("after the mutation, %d tests failed; want %s among them:\n%s", failed, tc.wantFail, out.String())
-			}
+			checkMutationCaught(t, tc.file, tc.old, tc.new, tc.wantFail)
 		})
+	}
+}
+
+// checkMutationCaught replaces the first old in the built-in rego/file with
+// new, runs the built-in Rego tests, and fails t unless the test wantFail
+// (package.rule, below capcheck.rules) is among those that fail.
+func checkMutationCaught(t *testing.T, file, old, new, wantFail string) {
+	t.Helper()
+	srcs, err := builtinSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutated := false
+	for i, s := range srcs {
+		if s.Name == builtinPrefix+"rego/"+file {
+			if !strings.Contains(s.Text, old) {
+				t.Fatalf("%s does not contain %q: update the mutation", file, old)
+			}
+			srcs[i].Text = strings.Replace(s.Text, old, new, 1)
+			mutated = true
+		}
+	}
+	if !mutated {
+		t.Fatalf("no built-in %s", file)
+	}
+	var out bytes.Buffer
+	_, failed, err := verify(context.Background(), srcs, &out)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if failed == 0 || !strings.Contains(out.String(), "capcheck.rules."+wantFail+"\n") {
+		t.Errorf("after the mutation, %d tests failed; want %s among them:\n%s", failed, wantFail, out.String())
 	}
 }
 

@@ -339,23 +339,14 @@ func mdText(s string) string {
 	s = capText(oneLine(s))
 	var b strings.Builder
 	for _, r := range s {
+		if writeEntity(&b, r) {
+			continue
+		}
 		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
-		case '@':
-			b.WriteString("@\u200d")
 		case '\\', '`', '*', '_', '[', ']', '|', '#', '~', '$':
 			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
 		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }
@@ -366,24 +357,36 @@ func htmlText(s string) string {
 	s = capText(oneLine(s))
 	var b strings.Builder
 	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
-		case '\'':
+		switch {
+		case r == '\'':
 			b.WriteString("&#39;")
-		case '@':
-			b.WriteString("@\u200d")
+		case writeEntity(&b, r):
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// writeEntity writes the escape that mdText and htmlText share for r, if
+// it has one, and reports whether it did: &, <, > and " as HTML entities,
+// and @ followed by a zero-width joiner so no user or team is mentioned.
+func writeEntity(b *strings.Builder, r rune) bool {
+	switch r {
+	case '&':
+		b.WriteString("&amp;")
+	case '<':
+		b.WriteString("&lt;")
+	case '>':
+		b.WriteString("&gt;")
+	case '"':
+		b.WriteString("&quot;")
+	case '@':
+		b.WriteString("@\u200d")
+	default:
+		return false
+	}
+	return true
 }
 
 func capText(s string) string {

@@ -1,8 +1,9 @@
 // Package forecast owns the numerics capcheck uses to project observed demand:
 // aggregating raw samples to peaks, fitting trend and exponential-smoothing
-// models, projecting them with 80% and 95% prediction intervals, choosing a
-// model by AICc or rolling-origin backtest, scoring accuracy (MASE, sMAPE,
-// interval coverage) and reporting the fitted monthly growth rate.
+// models, projecting them with 80% and 95% prediction intervals calibrated
+// on rolling-origin refits (split-conformal), choosing a model by AICc or
+// rolling-origin backtest, scoring accuracy (MASE, sMAPE, interval
+// coverage) and reporting the fitted monthly growth rate.
 //
 // Capacity follows peaks, so callers normally fit the series of daily (or
 // hourly) maxima returned by [DailyPeaks] or [PeaksBy], not raw samples.

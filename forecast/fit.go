@@ -38,6 +38,7 @@ type Options struct {
 	// Selection is SelectAICc (default) or SelectBacktest.
 	Selection string
 	// Origins is the number of rolling origins for backtests (default 3).
+	// Prediction intervals are calibrated on max(8, Origins) origins.
 	Origins int
 	// MaxMissing is the largest fraction of grid points that may be missing
 	// and filled by linear interpolation (default 0.1).
@@ -94,7 +95,9 @@ type Result struct {
 	// AICc of the chosen model (NaN for seasonal-naive).
 	AICc float64 `json:"-"`
 	// Backtest is the rolling-origin accuracy of the chosen model; nil
-	// when the series is too short for even one origin.
+	// when the series is too short for even one origin. Its coverage is
+	// that of the calibrated intervals, each origin calibrated on the
+	// others.
 	Backtest *Accuracy `json:"backtest,omitempty"`
 	// MonthlyGrowth is the fitted compound monthly growth of the trend,
 	// e.g. 0.04 for 4%/month, with S = steps per average month
@@ -280,6 +283,10 @@ func newPlan(s Series, opts Options) (*plan, error) {
 // Fit regularises s onto its grid, fits every candidate model, selects one
 // by opts.Selection, projects it opts.Horizon steps ahead with 80% and 95%
 // prediction intervals, and backtests the chosen model on rolling origins.
+// The intervals are the model's own, rescaled so that they would have
+// covered 80% and 95% of the last horizon-long windows when the model was
+// refitted on the data before each (split-conformal calibration; see
+// calibration).
 //
 // The series must be regular after gap filling (see [Options.MaxMissing]);
 // aggregate raw samples with [DailyPeaks] or [PeaksBy] first. Errors wrap
@@ -398,13 +405,18 @@ func Fit(s Series, opts Options) (*Result, error) {
 	for i := range n {
 		res.Times[i] = p.r.g.at(i)
 	}
-	res.Forecast = points(p, chosen, n, p.horizon)
-	if cands[best].MASE != nil {
-		res.Backtest, _ = backtestSpec(p, chosen.spec)
-	} else if acc, err := backtestSpec(p, chosen.spec); err == nil && acc != nil {
+	// Intervals: the model's own, calibrated on rolling origins (see
+	// calibration); the same refits give the reported backtest.
+	cal := calibrate(p, chosen.spec)
+	mean, lo80, hi80, lo95, hi95 := chosen.project(p.horizon)
+	cal.apply(-1, mean, lo80, hi80, lo95, hi95)
+	res.Forecast = toPoints(p, n, mean, lo80, hi80, lo95, hi95)
+	if acc, err := cal.backtest(p); err == nil && acc != nil {
 		res.Backtest = acc
-		v := acc.MASE
-		cands[best].MASE = &v
+		if cands[best].MASE == nil {
+			v := acc.MASE
+			cands[best].MASE = &v
+		}
 	}
 	return res, nil
 }
@@ -434,6 +446,12 @@ func runnerUp(cs []Candidate, best int) int {
 // at zero.
 func points(p *plan, m *model, n, h int) []Point {
 	mean, lo80, hi80, lo95, hi95 := m.project(h)
+	return toPoints(p, n, mean, lo80, hi80, lo95, hi95)
+}
+
+// toPoints turns a projection from the first n grid points into Points.
+func toPoints(p *plan, n int, mean, lo80, hi80, lo95, hi95 []float64) []Point {
+	h := len(mean)
 	nonneg := !slices.ContainsFunc(p.r.y[:n], func(v float64) bool { return v < 0 })
 	out := make([]Point, h)
 	for j := range h {

@@ -534,8 +534,11 @@ func fitETS(sp spec, y []float64, spm float64, seed uint64) (*model, error) {
 		pool[i] -= mean
 	}
 	mod.project = func(h int) (mu, lo80, hi80, lo95, hi95 []float64) {
-		mu, lo80, hi80, lo95, hi95 = e.simulate(l, b, state, n, h, pool, seed)
-		e.empiricalIntervals(y, mu, lo80, hi80, lo95, hi95)
+		mu = e.point(l, b, state, n, h)
+		lo80, hi80, lo95, hi95 = make([]float64, h), make([]float64, h), make([]float64, h), make([]float64, h)
+		if !e.empiricalIntervals(y, mu, lo80, hi80, lo95, hi95) {
+			e.simulate(l, b, state, n, pool, seed, lo80, hi80, lo95, hi95)
+		}
 		return
 	}
 	return mod, nil
@@ -554,15 +557,16 @@ const minSamples = 30
 // does not: on hourly data a near-random-walk level (α ≈ 1) makes the
 // bootstrap widen like √h while real errors saturate at the seasonal spread.
 // Horizons with fewer than minSamples errors extrapolate the last reliable
-// one by √(h/h0). Without even one reliable horizon the bootstrap stays.
-func (e *ets) empiricalIntervals(y, mu, lo80, hi80, lo95, hi95 []float64) {
+// one by √(h/h0). It reports whether it set the intervals; without even one
+// reliable horizon the caller falls back to the bootstrap.
+func (e *ets) empiricalIntervals(y, mu, lo80, hi80, lo95, hi95 []float64) bool {
 	n, h := len(y), len(mu)
 	from := min(2*e.m, n/2)
 	if e.m == 0 {
 		from = min(10, n/2)
 	}
 	if n-from < minSamples {
-		return
+		return false
 	}
 	every := max(1, (n-from)/300)
 	errs := make([][]float64, h)
@@ -614,7 +618,7 @@ func (e *ets) empiricalIntervals(y, mu, lo80, hi80, lo95, hi95 []float64) {
 		}
 	}
 	if len(errs[0]) < minSamples {
-		return
+		return false
 	}
 	var q0 [4]float64
 	h0 := 1
@@ -634,25 +638,29 @@ func (e *ets) empiricalIntervals(y, mu, lo80, hi80, lo95, hi95 []float64) {
 			lo95[j], lo80[j], hi80[j], hi95[j] = mu[j]+q[0], mu[j]+q[1], mu[j]+q[2], mu[j]+q[3]
 		}
 	}
+	return true
 }
 
-// simulate returns the point forecast and bootstrap quantiles for h steps
-// from the final state (ℓ, b, s) after n observations. Sample paths add
-// residuals drawn with replacement from pool (seeded PCG), feeding each
-// error back through the state equations, so the spread grows with horizon
-// as the model implies.
-func (e *ets) simulate(l, b float64, s []float64, n, h int, pool []float64, seed uint64) (mu, lo80, hi80, lo95, hi95 []float64) {
-	mu, lo80, hi80, lo95, hi95 = make([]float64, h), make([]float64, h), make([]float64, h), make([]float64, h), make([]float64, h)
-	// Point forecast: the deterministic path with zero errors.
-	{
-		pl, pb := l, b
-		for j := range h {
-			pb *= e.phi
-			base := pl + pb
-			mu[j] = e.mean(base, s, n+j)
-			pl = base
-		}
+// point is the point forecast for h steps from the final state (ℓ, b, s)
+// after n observations: the deterministic path with zero errors.
+func (e *ets) point(l, b float64, s []float64, n, h int) []float64 {
+	mu := make([]float64, h)
+	for j := range h {
+		b *= e.phi
+		base := l + b
+		mu[j] = e.mean(base, s, n+j)
+		l = base
 	}
+	return mu
+}
+
+// simulate writes bootstrap quantiles for the len(lo80) steps after the
+// final state (ℓ, b, s) after n observations. Sample paths add residuals
+// drawn with replacement from pool (seeded PCG), feeding each error back
+// through the state equations, so the spread grows with horizon as the
+// model implies.
+func (e *ets) simulate(l, b float64, s []float64, n int, pool []float64, seed uint64, lo80, hi80, lo95, hi95 []float64) {
+	h := len(lo80)
 	paths := min(1000, max(200, 2_000_000/h))
 	sims := make([]float64, paths*h) // sims[j*paths+p]
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
@@ -691,7 +699,6 @@ func (e *ets) simulate(l, b float64, s []float64, n, h int, pool []float64, seed
 		lo95[j], lo80[j] = quantile(row, 0.025), quantile(row, 0.10)
 		hi80[j], hi95[j] = quantile(row, 0.90), quantile(row, 0.975)
 	}
-	return
 }
 
 func (e *ets) mean(base float64, s []float64, t int) float64 {

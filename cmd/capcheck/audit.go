@@ -28,37 +28,25 @@ const (
 
 // auditFlags are `capcheck audit`'s flags.
 type auditFlags struct {
-	load          loadFlags
-	formats       stringList
-	outFiles      stringList
-	policyDirs    stringList
-	overrides     stringList
-	failOnWarn    bool
-	noFail        bool
-	now           string
-	prometheus    string
-	window        span
-	step          span
-	promTimeout   time.Duration
-	policyTimeout time.Duration
+	load loadFlags
+	reportFlags
+	prometheus  string
+	window      span
+	step        span
+	promTimeout time.Duration
 }
 
 func runAudit(e *env, args []string) int {
 	fs := newFlags(e, "audit", "[flags] [path]")
 	af := auditFlags{window: span(28 * 24 * time.Hour), step: span(time.Hour)}
 	af.load.register(fs)
-	fs.Var(&af.formats, "format", "output format: text, json, markdown, sarif, github or junit (repeatable, paired in order with --out-file)")
-	fs.Var(&af.outFiles, "out-file", "write the matching --format to this file instead of stdout (repeatable)")
-	fs.Var(&af.policyDirs, "policy", "directory of extra Rego policies (repeatable)")
-	fs.Var(&af.overrides, "override", "rule id whose soft-mandatory denies are overridden (verified by the caller; repeatable)")
-	fs.BoolVar(&af.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
-	fs.BoolVar(&af.noFail, "no-fail", false, "exit 0 on policy failures (errors still exit 2)")
-	fs.StringVar(&af.now, "now", "", "end of the audit window, YYYY-MM-DD at 00:00 UTC (default: $CAPCHECK_NOW, else now)")
+	af.reportFlags.register(fs,
+		"rule id whose soft-mandatory denies are overridden (verified by the caller; repeatable)",
+		"end of the audit window, YYYY-MM-DD at 00:00 UTC (default: $CAPCHECK_NOW, else now)")
 	fs.StringVar(&af.prometheus, "prometheus", "", "Prometheus (or Thanos, Mimir) base URL to read actuals.prometheus and utilization queries from; credentials from $"+envPromToken+" or $"+envPromUser+"/$"+envPromPassword+" (default: CSV actuals only)")
 	fs.Var(&af.window, "window", "audit window ending at --now: 28d, 2w, 72h, …")
 	fs.Var(&af.step, "step", "resolution: each point is the peak (or, for reservation utilisation, the mean) of one step")
 	fs.DurationVar(&af.promTimeout, "prometheus-timeout", actuals.DefaultTimeout, "time limit of one Prometheus request (retried on 5xx and timeouts)")
-	fs.DurationVar(&af.policyTimeout, "policy-timeout", 10*time.Second, "time limit for policy evaluation")
 	pos, code, ok := parseFlags(fs, args)
 	if !ok {
 		return code
@@ -71,9 +59,8 @@ func runAudit(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "capcheck audit: --window %s must be at least one --step (%s)\n", af.window.String(), af.step.String())
 		return exitError
 	}
-	outputs, err := pairOutputs(af.formats, af.outFiles)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "capcheck audit: %v\n", err)
+	outputs, ok := af.outputs(e, "audit")
+	if !ok {
 		return exitError
 	}
 	now, err := clock(e, af.now)
@@ -84,16 +71,11 @@ func runAudit(e *env, args []string) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	opts := report.Options{
-		Rules:     rules,
-		Repo:      e.getenv("GITHUB_REPOSITORY"),
-		SHA:       e.getenv("GITHUB_SHA"),
-		ServerURL: firstNonEmpty(e.getenv("GITHUB_SERVER_URL"), "https://github.com"),
-	}
-	if err := emit(e, outputs, chk, opts); err != nil {
+	chk.PathPrefix = repoPrefix(root)
+	if err := emit(e, outputs, chk, reportOptions(e, rules, "", "", "")); err != nil {
 		return fail(e, err)
 	}
-	return exitCode(chk.Verdict, af.failOnWarn, af.noFail)
+	return af.exit(chk.Verdict)
 }
 
 // audit loads the repository, reads the observed series over the window

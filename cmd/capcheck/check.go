@@ -16,43 +16,31 @@ import (
 
 // checkFlags are `capcheck check`'s flags.
 type checkFlags struct {
-	load       loadFlags
-	formats    stringList
-	outFiles   stringList
-	policyDirs stringList
-	overrides  stringList
+	load loadFlags
+	reportFlags
 	override   overrideFlags
-	failOnWarn bool
-	noFail     bool
-	now        string
 	base       string
 	compareTo  string
 	repo       string
 	sha        string
 	serverURL  string
 	pathPrefix string
-	timeout    time.Duration
 }
 
 func runCheck(e *env, args []string) int {
 	fs := newFlags(e, "check", "[flags] [path]")
 	var cf checkFlags
 	cf.load.register(fs)
-	fs.Var(&cf.formats, "format", "output format: text, json, markdown, sarif, github or junit (repeatable, paired in order with --out-file)")
-	fs.Var(&cf.outFiles, "out-file", "write the matching --format to this file instead of stdout (repeatable)")
-	fs.Var(&cf.policyDirs, "policy", "directory of extra Rego policies (repeatable)")
-	fs.Var(&cf.overrides, "override", "rule id whose soft-mandatory denies are overridden (verified by the caller, e.g. a PR label checked through the API; repeatable)")
+	cf.reportFlags.register(fs,
+		"rule id whose soft-mandatory denies are overridden (verified by the caller, e.g. a PR label checked through the API; repeatable)",
+		"evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
 	cf.override.register(fs)
-	fs.BoolVar(&cf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
-	fs.BoolVar(&cf.noFail, "no-fail", false, "exit 0 on policy failures (errors still exit 2)")
-	fs.StringVar(&cf.now, "now", "", "evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
 	fs.StringVar(&cf.base, "base", "", "checkout of the base branch: report base → head and judge with the base's policies and thresholds")
 	fs.StringVar(&cf.compareTo, "compare-to", "", "saved `capcheck check --format json` result to use as the base")
 	fs.StringVar(&cf.repo, "repo", "", "owner/name for links in Markdown (default: $GITHUB_REPOSITORY)")
 	fs.StringVar(&cf.sha, "sha", "", "head commit for links in Markdown (default: $GITHUB_SHA)")
 	fs.StringVar(&cf.serverURL, "server-url", "", "GitHub server URL (default: $GITHUB_SERVER_URL, else https://github.com)")
 	fs.StringVar(&cf.pathPrefix, "path-prefix", "", "where PATH sits in the repository, for links, annotations and SARIF (default: PATH relative to the enclosing git repository)")
-	fs.DurationVar(&cf.timeout, "policy-timeout", 10*time.Second, "time limit for policy evaluation")
 	pos, code, ok := parseFlags(fs, args)
 	if !ok {
 		return code
@@ -65,9 +53,8 @@ func runCheck(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "capcheck check: --base and --compare-to cannot be used together")
 		return exitError
 	}
-	outputs, err := pairOutputs(cf.formats, cf.outFiles)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "capcheck check: %v\n", err)
+	outputs, ok := cf.outputs(e, "check")
+	if !ok {
 		return exitError
 	}
 	now, err := clock(e, cf.now)
@@ -80,20 +67,11 @@ func runCheck(e *env, args []string) int {
 		return fail(e, err)
 	}
 
-	chk.PathPrefix = cf.pathPrefix
-	if chk.PathPrefix == "" {
-		chk.PathPrefix = repoPrefix(root)
-	}
-	opts := report.Options{
-		Rules:     rules,
-		Repo:      firstNonEmpty(cf.repo, e.getenv("GITHUB_REPOSITORY")),
-		SHA:       firstNonEmpty(cf.sha, e.getenv("GITHUB_SHA")),
-		ServerURL: firstNonEmpty(cf.serverURL, e.getenv("GITHUB_SERVER_URL"), "https://github.com"),
-	}
-	if err := emit(e, outputs, chk, opts); err != nil {
+	chk.PathPrefix = firstNonEmpty(cf.pathPrefix, repoPrefix(root))
+	if err := emit(e, outputs, chk, reportOptions(e, rules, cf.repo, cf.sha, cf.serverURL)); err != nil {
 		return fail(e, err)
 	}
-	return exitCode(chk.Verdict, cf.failOnWarn, cf.noFail)
+	return cf.exit(chk.Verdict)
 }
 
 // check loads, evaluates and judges the repository at root, with the base

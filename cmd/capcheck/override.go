@@ -75,7 +75,7 @@ func judgeOverride(e *env, trusted *workspace, trustedDir string, cf *checkFlags
 	if err != nil {
 		return nil, nil, err
 	}
-	chk, rules, err := judge(e, trusted, trustedDir, cf.policyDirs, cf.timeout, doc, cf.overrides)
+	chk, rules, err := judge(e, trusted, trustedDir, cf.policyDirs, cf.policyTimeout, doc, cf.overrides)
 	if err != nil || req == nil || !overridable(chk) {
 		return chk, rules, err
 	}
@@ -92,7 +92,7 @@ func judgeOverride(e *env, trusted *workspace, trustedDir string, cf *checkFlags
 		fmt.Fprintf(e.stderr, "capcheck: override label %q does not count: %s; soft-mandatory denies stand\n", label, o.Reason)
 		return chk, rules, nil
 	}
-	chk, rules, err = judge(e, trusted, trustedDir, cf.policyDirs, cf.timeout, doc, append(append([]string{}, cf.overrides...), "*"))
+	chk, rules, err = judge(e, trusted, trustedDir, cf.policyDirs, cf.policyTimeout, doc, append(append([]string{}, cf.overrides...), "*"))
 	if err != nil {
 		return nil, nil, err
 	}

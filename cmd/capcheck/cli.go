@@ -50,6 +50,7 @@ func commands() []command {
 		{"comment", "post or update the sticky PR comment (or audit issue) from a JSON result", runComment},
 		{"verify", "run the Rego unit tests of built-in and user policies", runVerify},
 		{"doc", "print the rule catalogue (Markdown)", runDoc},
+		{"init", "scaffold a capacity plan for the reservations no plan claims", runInit},
 		{"version", "print the version", runVersion},
 	}
 }

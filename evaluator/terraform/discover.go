@@ -8,15 +8,21 @@
 // Evaluation fails closed: a value that cannot be known statically (a data
 // source, a remote module, a resource attribute) becomes an Unresolved entry
 // at its file:line, never a zero count.
+//
+// Hostile input is bounded before it can exhaust the stack or memory (file
+// size, bracket nesting, expression size, reference depth, instances per
+// root: see limits.go); each bound is a positioned error.
 package terraform
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -37,8 +43,14 @@ type Options struct {
 	// primitive or unspecified type), applied last.
 	Vars map[string]string
 	// Dirs are the root module directories relative to the root; nil means
-	// auto-detect (directories with .tf files that no local module call in
-	// another directory uses as its source).
+	// auto-detect: directories with .tf files that no local module call in
+	// another directory uses as its source, except library and sample
+	// trees (a path component named modules, examples, example, test,
+	// tests, testdata, test-fixtures or fixtures). Those are evaluated only
+	// when a root calls them, so a module repository's examples/* (which
+	// call "../..") and its uncalled modules/* (whose inputs only a caller
+	// knows) add no capacity and report no missing variables; name them in
+	// Dirs to evaluate them as roots.
 	Dirs []string
 	// Exclude are globs (slash paths relative to the root, or base names)
 	// of files and directories to skip.
@@ -78,6 +90,9 @@ func Discover(ctx context.Context, root string, opts Options) (*Inventory, error
 		return nil, err
 	}
 	roots, ds := d.rootDirs()
+	if d.opts.Dirs == nil {
+		ds = append(ds, d.orphanCycles(roots)...)
+	}
 	if err := ds.Err(); err != nil {
 		return nil, err
 	}
@@ -168,26 +183,22 @@ func (d *discovery) parseAll(ctx context.Context, files []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var ds diag.Diagnostics
+	// A directory's parse errors are kept with it and reported only when
+	// it is evaluated (a root, or a module a root calls): a deliberately
+	// broken fixture under test/ must not fail the whole repository.
 	byDir := map[string][]*parsedFile{}
 	var order []string
 	for _, pf := range parsed {
-		ds = append(ds, pf.diags...)
 		dir := path.Dir(pf.rel)
 		if _, ok := byDir[dir]; !ok {
 			order = append(order, dir)
 		}
 		byDir[dir] = append(byDir[dir], pf)
 	}
-	if err := ds.Err(); err != nil {
-		return err
-	}
 	for _, dir := range order {
-		m, mds := newModuleDir(dir, byDir[dir])
-		ds = append(ds, mds...)
-		d.dirs[dir] = m
+		d.dirs[dir] = newModuleDir(dir, byDir[dir])
 	}
-	return ds.Err()
+	return nil
 }
 
 type parsedFile struct {
@@ -198,9 +209,13 @@ type parsedFile struct {
 
 func (d *discovery) parseFile(rel string) *parsedFile {
 	pf := &parsedFile{rel: rel}
-	src, err := os.ReadFile(filepath.Join(d.root, filepath.FromSlash(rel)))
+	src, err := readConfig(filepath.Join(d.root, filepath.FromSlash(rel)))
 	if err != nil {
-		pf.diags = diag.Errorf(diag.Pos{File: rel}, "read: %v", err)
+		pf.diags = diag.Errorf(diag.Pos{File: rel}, "read: %s", cleanErr(err, d.root))
+		return pf
+	}
+	if ds := checkNesting(src, rel); ds != nil {
+		pf.diags = ds
 		return pf
 	}
 	var hd hcl.Diagnostics
@@ -210,36 +225,38 @@ func (d *discovery) parseFile(rel string) *parsedFile {
 		pf.file, hd = hclsyntax.ParseConfig(src, rel, hcl.InitialPos)
 	}
 	pf.diags = fromHCL(hd)
+	// An expression needs at least one source byte per two syntax nodes:
+	// smaller files cannot hold one over maxExprNodes.
+	if !hd.HasErrors() && pf.file != nil && len(src) >= maxExprNodes/2 {
+		pf.diags = append(pf.diags, checkExprSize(pf.file)...)
+	}
 	return pf
 }
 
 // loadDir returns the parsed module in dir, parsing it on demand when the
 // walk skipped it (an excluded or hidden directory used as a module source).
+//
+// The diagnostics are the directory's own (parse and structure errors),
+// returned on every call: a module is only valid once its files are.
 func (d *discovery) loadDir(dir string) (*moduleDir, diag.Diagnostics) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if m, ok := d.dirs[dir]; ok {
-		return m, nil
+		return m, m.diags
 	}
 	entries, err := os.ReadDir(filepath.Join(d.root, filepath.FromSlash(dir)))
 	if err != nil {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Msg: fmt.Sprintf("read module directory %s: %v", dir, err)}}
 	}
 	var pfs []*parsedFile
-	var ds diag.Diagnostics
 	for _, e := range entries {
 		if e.Type().IsRegular() && isConfigFile(e.Name()) {
-			pf := d.parseFile(path.Join(dir, e.Name()))
-			ds = append(ds, pf.diags...)
-			pfs = append(pfs, pf)
+			pfs = append(pfs, d.parseFile(path.Join(dir, e.Name())))
 		}
 	}
-	if ds.HasErrors() {
-		return nil, ds
-	}
-	m, mds := newModuleDir(dir, pfs)
+	m := newModuleDir(dir, pfs)
 	d.dirs[dir] = m
-	return m, mds
+	return m, m.diags
 }
 
 // rootDirs returns the root modules to evaluate, sorted.
@@ -253,8 +270,8 @@ func (d *discovery) rootDirs() ([]string, diag.Diagnostics) {
 				ds = append(ds, diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("root module %s is outside the repository", dir)})
 				continue
 			}
-			if _, err := d.loadDir(rel); err != nil {
-				ds = append(ds, err...)
+			if _, lds := d.loadDir(rel); lds.HasErrors() {
+				ds = append(ds, lds...)
 				continue
 			}
 			roots = append(roots, rel)
@@ -262,27 +279,109 @@ func (d *discovery) rootDirs() ([]string, diag.Diagnostics) {
 		sort.Strings(roots)
 		return roots, ds
 	}
+	// A bad source is reported when its directory is evaluated.
 	called := map[string]bool{}
 	for dir, m := range d.dirs {
 		for _, mc := range m.modules {
-			target, local, err := d.localSource(dir, mc)
-			if err != nil {
-				ds = append(ds, err...)
-				continue
-			}
-			if local && target != dir {
+			if target, local, lds := d.localSource(dir, mc); local && !lds.HasErrors() && target != dir {
 				called[target] = true
 			}
 		}
 	}
 	var roots []string
 	for dir := range d.dirs {
-		if !called[dir] {
+		if !called[dir] && !libraryDir(dir) {
 			roots = append(roots, dir)
 		}
 	}
 	sort.Strings(roots)
 	return roots, ds
+}
+
+// libraryDirNames are the path components of trees that hold reusable
+// modules, their examples and their tests rather than deployed roots.
+var libraryDirNames = map[string]bool{
+	"modules": true, "examples": true, "example": true, "test": true, "tests": true,
+	"testdata": true, "test-fixtures": true, "fixtures": true,
+}
+
+// libraryDir reports whether dir (slash, relative to the root) lies in a
+// library or sample tree: it is never an auto-detected root.
+func libraryDir(dir string) bool {
+	for _, c := range strings.Split(dir, "/") {
+		if libraryDirNames[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// orphanCycles reports local module calls that form a cycle no root
+// reaches: every directory in it is called, so none is a root, and its
+// resources would otherwise vanish silently. (Cycles a root reaches are
+// reported during evaluation.)
+func (d *discovery) orphanCycles(roots []string) diag.Diagnostics {
+	edges := func(dir string) []string {
+		var out []string
+		for _, mc := range d.dirs[dir].modules {
+			if target, local, lds := d.localSource(dir, mc); local && !lds.HasErrors() && d.dirs[target] != nil {
+				out = append(out, target)
+			}
+		}
+		return out
+	}
+	reached := map[string]bool{}
+	stack := slices.Clone(roots)
+	for len(stack) > 0 {
+		dir := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if reached[dir] {
+			continue
+		}
+		reached[dir] = true
+		stack = append(stack, edges(dir)...)
+	}
+	var ds diag.Diagnostics
+	for _, dir := range slices.Sorted(maps.Keys(d.dirs)) {
+		if reached[dir] || libraryDir(dir) {
+			continue
+		}
+		// dir is called (not a root) yet unreachable from every root:
+		// report the cycle if it is on one.
+		for _, mc := range d.dirs[dir].modules {
+			target, local, lds := d.localSource(dir, mc)
+			if !local || lds.HasErrors() || d.dirs[target] == nil || !d.reaches(target, dir) {
+				continue
+			}
+			ds = append(ds, diag.Errorf(mc.pos, "module %q: module cycle through %s: no root module calls into it", mc.name, target)...)
+			break
+		}
+	}
+	return ds
+}
+
+// reaches reports whether from calls to (directly or not) through local
+// module calls.
+func (d *discovery) reaches(from, to string) bool {
+	seen := map[string]bool{}
+	stack := []string{from}
+	for len(stack) > 0 {
+		dir := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if dir == to {
+			return true
+		}
+		if seen[dir] || d.dirs[dir] == nil {
+			continue
+		}
+		seen[dir] = true
+		for _, mc := range d.dirs[dir].modules {
+			if target, local, lds := d.localSource(dir, mc); local && !lds.HasErrors() {
+				stack = append(stack, target)
+			}
+		}
+	}
+	return false
 }
 
 // localSource resolves a module call's source: local reports whether it is

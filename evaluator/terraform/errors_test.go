@@ -292,6 +292,28 @@ resource "aws_ec2_capacity_block_reservation" "b" {
 				Msg: `instance_count cannot be evaluated statically: the capacity block offering does not set it literally`}},
 		},
 		{
+			name: "dynamic block over a data source",
+			tree: `
+-- main.tf --
+data "google_compute_zones" "z" {}
+resource "google_container_node_pool" "p" {
+  node_count = 1
+  node_config {
+    machine_type = "n1-standard-8"
+    dynamic "guest_accelerator" {
+      for_each = data.google_compute_zones.z.names
+      content {
+        type  = "nvidia-tesla-t4"
+        count = 1
+      }
+    }
+  }
+}
+`,
+			want: []Unresolved{{Address: "google_container_node_pool.p", File: "main.tf", Line: 2, Column: 1,
+				Msg: "node_config.0.guest_accelerator cannot be evaluated statically: data.google_compute_zones.z is read only at plan time (main.tf:1:1)"}},
+		},
+		{
 			name: "offering field read through the data source",
 			tree: `
 -- main.tf --

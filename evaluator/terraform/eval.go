@@ -75,11 +75,29 @@ type lazy struct {
 	eval  func() (cty.Value, diag.Diagnostics)
 }
 
-// scope holds count.index and each.* for one resource or module instance.
+// scope holds count.index and each.* for one resource or module instance,
+// and the iterators of the dynamic blocks being expanded (by name, each an
+// object {key, value}).
 type scope struct {
 	count   *cty.Value
 	eachKey *cty.Value
 	eachVal cty.Value
+	iters   map[string]cty.Value
+}
+
+// withIterator returns a copy of sc with the dynamic block iterator name
+// bound to {key, value}.
+func (sc *scope) withIterator(name string, key, value cty.Value) *scope {
+	out := &scope{}
+	if sc != nil {
+		*out = *sc
+	}
+	out.iters = make(map[string]cty.Value, len(out.iters)+1)
+	if sc != nil {
+		maps.Copy(out.iters, sc.iters)
+	}
+	out.iters[name] = cty.ObjectVal(map[string]cty.Value{"key": key, "value": value})
+	return out
 }
 
 func (d *discovery) evaluateRoot(dir string) *collector {
@@ -150,6 +168,9 @@ func (in *instance) expand(count, forEach *hcl.Attribute, addr string, pos diag.
 			in.errorf(rangePos(count.Expr.Range()), "invalid count for %s: %s", addr, errOr(err, fmt.Sprintf("must be between 0 and %d", maxCount)))
 			return nil, false
 		}
+		if !in.spend(n, rangePos(count.Expr.Range()), addr) {
+			return nil, false
+		}
 		out := make([]expansion, n)
 		for i := range out {
 			idx := cty.NumberIntVal(int64(i))
@@ -193,10 +214,28 @@ func (in *instance) expand(count, forEach *hcl.Attribute, addr string, pos diag.
 			in.errorf(p, "invalid for_each for %s: want a map or a set of strings, got %s (use toset() for a list)", addr, ty.FriendlyName())
 			return nil, false
 		}
+		if !in.spend(len(out), p, addr) {
+			return nil, false
+		}
 		slices.SortFunc(out, func(a, b expansion) int { return strings.Compare(a.suffix, b.suffix) })
 		return out, true
 	}
 	return []expansion{{sc: parent}}, true
+}
+
+// spend charges n instances to the root module's budget; past
+// maxInstances (count and for_each multiplied through nested modules) it
+// reports an error at pos once.
+func (in *instance) spend(n int, pos diag.Pos, addr string) bool {
+	in.out.instances += n
+	if in.out.instances <= maxInstances {
+		return true
+	}
+	if !in.out.overBudget {
+		in.out.overBudget = true
+		in.errorf(pos, "%s: more than %d resource and module instances in one root module (count and for_each multiply through nested modules)", addr, maxInstances)
+	}
+	return false
 }
 
 func errOr(err error, s string) string {
@@ -359,16 +398,24 @@ func (in *instance) defaultOrMissing(v *variableDecl, missing func() cty.Value) 
 	return &lazy{state: 2, val: missing()}
 }
 
-func (l *lazy) get() (cty.Value, diag.Diagnostics, bool) {
+// get evaluates l once. ok is false for a reference cycle. depth counts
+// the evaluations in progress in this root module: a chain of references
+// deeper than maxRefDepth is an error at pos, not a stack overflow.
+func (l *lazy) get(depth *int, pos diag.Pos) (val cty.Value, ds diag.Diagnostics, ok bool) {
 	switch l.state {
 	case 1:
 		return cty.DynamicVal, nil, false
 	case 2:
 		return l.val, l.diags, true
 	}
+	if *depth >= maxRefDepth {
+		return cty.DynamicVal, diag.Errorf(pos, "references nested more than %d levels deep", maxRefDepth), true
+	}
+	*depth++
 	l.state = 1
 	l.val, l.diags = l.eval()
 	l.state = 2
+	*depth--
 	return l.val, l.diags, true
 }
 
@@ -384,6 +431,12 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 	for _, tr := range expr.Variables() {
 		root := tr.RootName()
 		p := rangePos(tr.SourceRange())
+		if sc != nil {
+			if it, ok := sc.iters[root]; ok {
+				vars[root] = it
+				continue
+			}
+		}
 		switch root {
 		case "var", "local":
 			name, ok := attrStep(tr, 1)
@@ -400,7 +453,7 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 				ds = append(ds, diag.Errorf(p, "reference to undeclared %s %q", kind, name)...)
 				continue
 			}
-			val, lds, ok := l.get()
+			val, lds, ok := l.get(&in.out.depth, p)
 			if !ok {
 				ds = append(ds, diag.Errorf(p, "%s %q refers to itself (cycle)", kind, name)...)
 				continue

@@ -171,6 +171,9 @@ func fileFuncs(root, baseDir string) map[string]function.Function {
 				return cty.DynamicVal, fmt.Errorf("vars must be an object or map")
 			}
 			name := relOrSelf(root, p)
+			if ds := checkNesting(src, name); ds != nil {
+				return cty.DynamicVal, ds
+			}
 			expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
 			if diags.HasErrors() {
 				return cty.DynamicVal, diags

@@ -21,6 +21,9 @@ type moduleDir struct {
 	byAddr    map[string]*block // "type.name" for resources, "data.type.name" for data
 	modules   []*moduleCall
 	outputs   map[string]*hcl.Attribute
+	// diags are the parse and structure diagnostics of the directory's
+	// files, reported when the module is evaluated.
+	diags diag.Diagnostics
 }
 
 type variableDecl struct {
@@ -75,7 +78,7 @@ var moduleCallSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "providers"}, {Name: "depends_on"},
 }}
 
-func newModuleDir(dir string, files []*parsedFile) (*moduleDir, diag.Diagnostics) {
+func newModuleDir(dir string, files []*parsedFile) *moduleDir {
 	m := &moduleDir{
 		dir:       dir,
 		variables: map[string]*variableDecl{},
@@ -85,16 +88,23 @@ func newModuleDir(dir string, files []*parsedFile) (*moduleDir, diag.Diagnostics
 	}
 	var hd hcl.Diagnostics
 	for _, pf := range files {
+		m.diags = append(m.diags, pf.diags...)
 		if pf.file == nil {
 			continue
 		}
+		// A file that failed to parse still contributes what parsed (its
+		// module calls decide which directories are roots), but only its
+		// parse errors are reported: the rest would be their echo.
+		var fd hcl.Diagnostics
 		content, _, d := pf.file.Body.PartialContent(moduleSchema)
-		hd = append(hd, d...)
-		if content == nil {
-			continue
+		fd = append(fd, d...)
+		if content != nil {
+			for _, b := range content.Blocks {
+				fd = append(fd, m.addBlock(b, pf.file.Bytes)...)
+			}
 		}
-		for _, b := range content.Blocks {
-			hd = append(hd, m.addBlock(b, pf.file.Bytes)...)
+		if !pf.diags.HasErrors() {
+			hd = append(hd, fd...)
 		}
 	}
 	sort.SliceStable(m.resources, func(i, j int) bool {
@@ -104,7 +114,8 @@ func newModuleDir(dir string, files []*parsedFile) (*moduleDir, diag.Diagnostics
 		}
 		return a.Start.Byte < b.Start.Byte
 	})
-	return m, fromHCL(hd)
+	m.diags = append(m.diags, fromHCL(hd)...)
+	return m
 }
 
 func (m *moduleDir) addBlock(b *hcl.Block, fileSrc []byte) hcl.Diagnostics {

@@ -31,6 +31,7 @@ var (
 		"capacity_reservation_specification": {blocks: map[string]*shape{
 			"capacity_reservation_target": {attrs: []string{"capacity_reservation_id"}},
 		}},
+		"instance_market_options": {attrs: []string{"market_type"}},
 	}}
 	offeringShape = &shape{attrs: offeringFields}
 	ltRefShape    = &shape{attrs: []string{"id", "name"}}
@@ -87,7 +88,7 @@ var handlers = map[string]handler{
 		fn: autoscalingGroup,
 	},
 	"google_container_node_pool": {
-		shape: &shape{attrs: []string{"node_count", "initial_node_count", "location"}, blocks: map[string]*shape{
+		shape: &shape{attrs: []string{"node_count", "initial_node_count", "location", "node_locations"}, blocks: map[string]*shape{
 			"autoscaling": {attrs: []string{"max_node_count", "total_max_node_count"}},
 			"node_config": {attrs: []string{"machine_type"}, blocks: map[string]*shape{
 				"guest_accelerator":    {attrs: []string{"type", "count"}},
@@ -123,6 +124,11 @@ type collector struct {
 	found      []*found
 	unresolved []Unresolved
 	diags      diag.Diagnostics
+	// depth counts lazy evaluations in progress; instances counts the
+	// expanded instances (see maxRefDepth, maxInstances).
+	depth      int
+	instances  int
+	overBudget bool
 }
 
 type found struct {
@@ -637,21 +643,32 @@ func gkeNodePool(x *extraction) {
 		}
 		gpu, per = in.GPU, in.GPUs
 	}
-	var n int
-	found := false
-	for _, p := range []string{"autoscaling.0.max_node_count", "autoscaling.0.total_max_node_count", "node_count", "initial_node_count"} {
-		v, set, ok := x.num(p)
+	// total_max_node_count counts the whole pool; max_node_count,
+	// node_count and initial_node_count count each zone of node_locations.
+	// Without node_locations the zones are the cluster's (unknown here):
+	// the per-zone figure is kept, a lower bound of elastic capacity.
+	n, set, ok := x.num("autoscaling.0.total_max_node_count")
+	if !ok {
+		return
+	}
+	if !set {
+		for _, p := range []string{"autoscaling.0.max_node_count", "node_count", "initial_node_count"} {
+			if n, set, ok = x.num(p); !ok {
+				return
+			}
+			if set {
+				break
+			}
+		}
+		if !set {
+			x.unresolvedf("no autoscaling.max_node_count, total_max_node_count, node_count or initial_node_count: the node count cannot be evaluated statically")
+			return
+		}
+		zones, ok := x.zoneCount("node_locations")
 		if !ok {
 			return
 		}
-		if set {
-			n, found = v, true
-			break
-		}
-	}
-	if !found {
-		x.unresolvedf("no autoscaling.max_node_count, node_count or initial_node_count: the node count cannot be evaluated statically")
-		return
+		n *= zones
 	}
 	const aff = "node_config.0.reservation_affinity.0."
 	wants := ""
@@ -660,13 +677,44 @@ func gkeNodePool(x *extraction) {
 		if addr != "" {
 			x.consumer = addr
 		} else if name, set, _ := x.strQuiet(aff + "values.0"); set {
-			wants = name
+			wants = reservationName(name)
 			x.consumer = name
 		}
 	}
 	loc, _, _ := x.strQuiet("location")
 	x.emit(KindElastic, machine, n, gpu, per, loc, false)
 	x.f.gcpWants = wants
+}
+
+// reservationName is the reservation a reservation_affinity value names:
+// "a3-res", "projects/p/reservations/a3-res" or
+// "projects/p/reservations/a3-res/reservationBlocks/b1" all name a3-res.
+func reservationName(v string) string {
+	if _, after, ok := strings.Cut(v, "reservations/"); ok {
+		v = after
+	}
+	name, _, _ := strings.Cut(v, "/")
+	return name
+}
+
+// zoneCount is the number of zones in the list at p: 1 when it is not set.
+func (x *extraction) zoneCount(p string) (int, bool) {
+	v := x.get(p)
+	if !x.known(v, p) {
+		return 0, false
+	}
+	v, _ = v.UnmarkDeep()
+	if v.IsNull() {
+		return 1, true
+	}
+	if !v.CanIterateElements() {
+		x.c.errorf(x.v.pos(p), "%s: %s must be a list of zones, got %s", x.addr, p, v.Type().FriendlyName())
+		return 0, false
+	}
+	if n := v.LengthInt(); n > 0 {
+		return n, true
+	}
+	return 1, true
 }
 
 func aksNodePool(x *extraction) {
@@ -802,18 +850,22 @@ func (in *instance) resource(b *block) {
 
 // view evaluates body to sh in scope sc.
 func (in *instance) view(body hcl.Body, sh *shape, sc *scope, addr string) (view, bool) {
-	exprs := map[string]hcl.Expression{}
+	exprs := map[string]scopedExpr{}
 	val, ok := in.buildView(body, sh, sc, "", exprs, addr)
 	return view{
 		v: val,
 		pos: func(p string) diag.Pos {
 			if e, ok := exprs[p]; ok {
-				return rangePos(e.Range())
+				return rangePos(e.expr.Range())
 			}
-			for k, e := range exprs { // a list element: point at the list
-				if strings.HasPrefix(p, k+".") {
-					return rangePos(e.Range())
+			best := ""
+			for k := range exprs { // a list element: point at the list
+				if strings.HasPrefix(p, k+".") && len(k) > len(best) {
+					best = k
 				}
+			}
+			if best != "" {
+				return rangePos(exprs[best].expr.Range())
 			}
 			return rangePos(body.MissingItemRange())
 		},
@@ -822,12 +874,24 @@ func (in *instance) view(body hcl.Body, sh *shape, sc *scope, addr string) (view
 			if !ok {
 				return "", ""
 			}
-			return in.refAddress(e, sc, types...)
+			return in.refAddress(e.expr, e.sc, 0, types...)
 		},
 	}, ok
 }
 
-func (in *instance) buildView(body hcl.Body, sh *shape, sc *scope, prefix string, exprs map[string]hcl.Expression, addr string) (cty.Value, bool) {
+// scopedExpr is an argument's expression and the scope it evaluates in (a
+// dynamic block's content sees its iterator).
+type scopedExpr struct {
+	expr hcl.Expression
+	sc   *scope
+}
+
+var dynamicSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "for_each", Required: true}, {Name: "iterator"}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "content"}},
+}
+
+func (in *instance) buildView(body hcl.Body, sh *shape, sc *scope, prefix string, exprs map[string]scopedExpr, addr string) (cty.Value, bool) {
 	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "dynamic", LabelNames: []string{"type"}}}}
 	for _, a := range sh.attrs {
 		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: a})
@@ -844,7 +908,7 @@ func (in *instance) buildView(body hcl.Body, sh *shape, sc *scope, prefix string
 			obj[name] = cty.NullVal(cty.DynamicPseudoType)
 			continue
 		}
-		exprs[prefix+name] = a.Expr
+		exprs[prefix+name] = scopedExpr{a.Expr, sc}
 		v, ds := in.eval(a.Expr, sc)
 		if in.fail(ds) {
 			ok = false
@@ -852,27 +916,152 @@ func (in *instance) buildView(body hcl.Body, sh *shape, sc *scope, prefix string
 		}
 		obj[name] = v
 	}
-	dynamic := map[string]diag.Pos{}
-	for _, b := range content.Blocks.OfType("dynamic") {
-		dynamic[b.Labels[0]] = rangePos(b.DefRange)
-	}
 	for name, sub := range sh.blocks {
-		if p, isDyn := dynamic[name]; isDyn {
-			obj[name] = unknownBecause(false, p, "dynamic %q blocks are not evaluated statically", name)
-			continue
-		}
+		// Static and dynamic blocks of a type, in source order, as
+		// Terraform expands them.
 		var elems []cty.Value
-		for i, b := range content.Blocks.OfType(name) {
-			v, bok := in.buildView(b.Body, sub, sc, prefix+name+"."+strconv.Itoa(i)+".", exprs, addr)
-			ok = ok && bok
-			elems = append(elems, v)
+		var unknown []cty.Value
+		for _, b := range content.Blocks {
+			switch {
+			case b.Type == name:
+				v, bok := in.buildView(b.Body, sub, sc, prefix+name+"."+strconv.Itoa(len(elems))+".", exprs, addr)
+				ok = ok && bok
+				elems = append(elems, v)
+			case b.Type == "dynamic" && b.Labels[0] == name:
+				vs, u, dok := in.dynamicBlocks(b, sub, sc, prefix+name, len(elems), exprs, addr)
+				ok = ok && dok
+				elems = append(elems, vs...)
+				if u != cty.NilVal {
+					unknown = append(unknown, u)
+				}
+			}
 		}
-		obj[name] = cty.TupleVal(elems)
-		if len(elems) == 0 {
+		switch {
+		case len(unknown) > 0:
+			// Unknown for_each: the whole block list is unknown, carrying
+			// why.
+			obj[name] = unknown[0]
+		case len(elems) > 0:
+			obj[name] = cty.TupleVal(elems)
+		default:
 			obj[name] = cty.EmptyTupleVal
+			// The provider's "attributes as blocks" mode: a block type
+			// written as an argument, `guest_accelerator = [{...}]`.
+			if v, found, aok := in.blockAttribute(body, name, sc, prefix, exprs); found {
+				ok = ok && aok
+				obj[name] = v
+			}
 		}
 	}
 	return cty.ObjectVal(obj), ok
+}
+
+// dynamicBlocks expands one `dynamic "name"` block whose for_each is known:
+// one element per for_each element, built from its content block with the
+// iterator (the label, or `iterator = x`) in scope. unknown is set, with
+// the reasons, when for_each cannot be evaluated statically.
+func (in *instance) dynamicBlocks(b *hcl.Block, sh *shape, sc *scope, path string, first int, exprs map[string]scopedExpr, addr string) (elems []cty.Value, unknown cty.Value, ok bool) {
+	pos := rangePos(b.DefRange)
+	content, hd := b.Body.Content(dynamicSchema)
+	if hd.HasErrors() {
+		in.fail(fromHCL(hd))
+		return nil, cty.NilVal, false
+	}
+	iter := b.Labels[0]
+	if a := content.Attributes["iterator"]; a != nil {
+		name := hcl.ExprAsKeyword(a.Expr)
+		if name == "" {
+			in.errorf(rangePos(a.Expr.Range()), "dynamic %q: iterator must be a single name", b.Labels[0])
+			return nil, cty.NilVal, false
+		}
+		iter = name
+	}
+	bodies := content.Blocks.OfType("content")
+	if len(bodies) != 1 {
+		in.errorf(pos, "dynamic %q: want exactly one content block, got %d", b.Labels[0], len(bodies))
+		return nil, cty.NilVal, false
+	}
+	fe := content.Attributes["for_each"]
+	v, ds := in.eval(fe.Expr, sc)
+	if in.fail(ds) {
+		return nil, cty.NilVal, false
+	}
+	// Iterate a collection that is itself known even when some element
+	// values are not: those stay unknown in the attributes that use them.
+	if !v.IsKnown() || (v.Type().IsSetType() && !v.IsWhollyKnown()) {
+		if len(reasons(v)) == 0 {
+			v = unknownBecause(false, rangePos(fe.Expr.Range()), "the for_each of dynamic %q is not known statically", b.Labels[0])
+		}
+		return nil, v, true
+	}
+	v, _ = v.Unmark()
+	if v.IsNull() || !v.CanIterateElements() {
+		in.errorf(rangePos(fe.Expr.Range()), "dynamic %q: for_each must be a collection, got %s", b.Labels[0], friendly(v))
+		return nil, cty.NilVal, false
+	}
+	if !in.spend(v.LengthInt(), rangePos(fe.Expr.Range()), addr) {
+		return nil, cty.NilVal, false
+	}
+	ok = true
+	for it := v.ElementIterator(); it.Next(); {
+		k, val := it.Element()
+		if v.Type().IsSetType() {
+			k = val
+		}
+		isc := sc.withIterator(iter, k, val)
+		ev, eok := in.buildView(bodies[0].Body, sh, isc, path+"."+strconv.Itoa(first+len(elems))+".", exprs, addr)
+		ok = ok && eok
+		elems = append(elems, ev)
+	}
+	return elems, cty.NilVal, ok
+}
+
+func friendly(v cty.Value) string {
+	if v.IsNull() {
+		return "null"
+	}
+	return v.Type().FriendlyName()
+}
+
+// blockAttribute reads a block type written as an argument (a list of
+// objects, or one object). found is false when there is no such argument.
+func (in *instance) blockAttribute(body hcl.Body, name string, sc *scope, prefix string, exprs map[string]scopedExpr) (v cty.Value, found, ok bool) {
+	sb, isNative := body.(*hclsyntax.Body)
+	if !isNative {
+		return cty.NilVal, false, true
+	}
+	a := sb.Attributes[name]
+	if a == nil {
+		return cty.NilVal, false, true
+	}
+	exprs[prefix+name] = scopedExpr{a.Expr, sc}
+	val, ds := in.eval(a.Expr, sc)
+	if in.fail(ds) {
+		return cty.DynamicVal, true, false
+	}
+	if !val.IsWhollyKnown() {
+		return val, true, true
+	}
+	plain, marks := val.UnmarkDeep()
+	ty := plain.Type()
+	switch {
+	case plain.IsNull():
+		return cty.EmptyTupleVal, true, true
+	case ty.IsObjectType() || ty.IsMapType():
+		return cty.TupleVal([]cty.Value{plain}).WithMarks(marks), true, true
+	case plain.CanIterateElements():
+		var elems []cty.Value
+		for it := plain.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			elems = append(elems, e)
+		}
+		if len(elems) == 0 {
+			return cty.EmptyTupleVal, true, true
+		}
+		return cty.TupleVal(elems), true, true
+	}
+	in.errorf(rangePos(a.Expr.Range()), "%s must be a list of objects, got %s", name, ty.FriendlyName())
+	return cty.DynamicVal, true, false
 }
 
 // refAddress resolves a reference expression to a resource address without
@@ -880,12 +1069,13 @@ func (in *instance) buildView(body hcl.Body, sh *shape, sc *scope, prefix string
 // `aws_ec2_capacity_reservation.x.id` → `module.m.aws_ec2_capacity_reservation.x`,
 // with an index when the reference has one (evaluated in sc). literal is
 // the value when expr is a known string instead of a reference.
-func (in *instance) refAddress(expr hcl.Expression, sc *scope, types ...string) (addr, literal string) {
+func (in *instance) refAddress(expr hcl.Expression, sc *scope, depth int, types ...string) (addr, literal string) {
 	want := func(t string) bool { return len(types) == 0 || slices.Contains(types, t) }
-	// name returns "T.N" (or "data.T.N") and how many steps it took.
-	name := func(tr hcl.Traversal) (string, int, bool) {
+	// name returns "T.N" (or "data.T.N") with the instance key that follows
+	// it, if any.
+	name := func(tr hcl.Traversal) (string, bool) {
 		if !want(tr.RootName()) {
-			return "", 0, false
+			return "", false
 		}
 		steps := 2
 		if tr.RootName() == "data" {
@@ -895,26 +1085,27 @@ func (in *instance) refAddress(expr hcl.Expression, sc *scope, types ...string) 
 		for i := 1; i < steps; i++ {
 			n, ok := attrStep(tr, i)
 			if !ok {
-				return "", 0, false
+				return "", false
 			}
 			parts = append(parts, n)
 		}
-		return in.prefix + strings.Join(parts, "."), steps, true
+		a := in.prefix + strings.Join(parts, ".")
+		if len(tr) > steps {
+			if ix, ok := tr[steps].(hcl.TraverseIndex); ok {
+				a += indexSuffix(ix.Key)
+			}
+		}
+		return a, true
 	}
 	if tr, d := hcl.AbsTraversalForExpr(expr); !d.HasErrors() {
-		if a, steps, ok := name(tr); ok {
-			if len(tr) > steps {
-				if ix, ok := tr[steps].(hcl.TraverseIndex); ok {
-					a += indexSuffix(ix.Key)
-				}
-			}
+		if a, ok := name(tr); ok {
 			return a, ""
 		}
 	}
 	if rt, ok := expr.(*hclsyntax.RelativeTraversalExpr); ok {
 		if ix, ok := rt.Source.(*hclsyntax.IndexExpr); ok {
 			if st, ok := ix.Collection.(*hclsyntax.ScopeTraversalExpr); ok {
-				if a, steps, ok := name(st.Traversal); ok && len(st.Traversal) == steps {
+				if a, ok := name(st.Traversal); ok && !strings.HasSuffix(a, "]") {
 					k, ds := in.eval(ix.Key, sc)
 					if !ds.HasErrors() && k.IsWhollyKnown() {
 						k, _ = k.UnmarkDeep()
@@ -925,15 +1116,37 @@ func (in *instance) refAddress(expr hcl.Expression, sc *scope, types ...string) 
 			}
 		}
 	}
-	for _, tr := range expr.Variables() {
+	vars := expr.Variables()
+	for _, tr := range vars {
+		if sc != nil && sc.iters[tr.RootName()] != cty.NilVal {
+			continue
+		}
 		if slices.Contains([]string{"var", "local", "each", "count", "path", "module", "self", "terraform"}, tr.RootName()) {
 			continue
 		}
-		if a, _, ok := name(tr); ok {
+		if a, ok := name(tr); ok {
 			return a, ""
 		}
 	}
-	if len(expr.Variables()) == 0 {
+	// A local that names the resource, as modules write
+	// `local.lt_name = try(aws_launch_template.this[0].name, var.name)`.
+	if depth < 8 {
+		for _, tr := range vars {
+			if tr.RootName() != "local" {
+				continue
+			}
+			if n, ok := attrStep(tr, 1); ok {
+				if a := in.mod.locals[n]; a != nil {
+					if addr, _ := in.refAddress(a.Expr, nil, depth+1, types...); addr != "" {
+						return addr, ""
+					}
+				}
+			}
+		}
+	}
+	// Otherwise the value itself, when it is a known string (a literal,
+	// or a variable holding an id such as "cr-0123").
+	if depth == 0 {
 		v, ds := in.eval(expr, sc)
 		if !ds.HasErrors() && v.IsWhollyKnown() {
 			v, _ = v.UnmarkDeep()
@@ -1000,7 +1213,40 @@ func (in *instance) linkedBlock(x *extraction, kind string, sh *shape, p string)
 	var sc *scope
 	switch {
 	case b.forEach != nil:
-		return view{}, false
+		// The instance the key names: evaluate for_each (without
+		// reporting: the block is reported on its own) and pick it.
+		k, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(suffix, "["), "]"))
+		if err != nil {
+			return view{}, false
+		}
+		v, ds := in.eval(b.forEach.Expr, nil)
+		if ds.HasErrors() || !v.IsWhollyKnown() {
+			return view{}, false
+		}
+		v, _ = v.UnmarkDeep()
+		key := cty.StringVal(k)
+		switch ty := v.Type(); {
+		case v.IsNull():
+			return view{}, false
+		case ty.IsMapType() || ty.IsObjectType():
+			if !v.Type().IsObjectType() && !v.HasIndex(key).True() || ty.IsObjectType() && !ty.HasAttribute(k) {
+				return view{}, false
+			}
+			var val cty.Value
+			if ty.IsObjectType() {
+				val = v.GetAttr(k)
+			} else {
+				val = v.Index(key)
+			}
+			sc = &scope{eachKey: &key, eachVal: val}
+		case ty.IsSetType():
+			if !v.HasElement(key).True() {
+				return view{}, false
+			}
+			sc = &scope{eachKey: &key, eachVal: key}
+		default:
+			return view{}, false
+		}
 	case b.count != nil:
 		n, err := strconv.Atoi(strings.Trim(suffix, "[]"))
 		if err != nil {

@@ -52,9 +52,12 @@ func (d *discovery) parseTfvars(rel string) (hcl.Attributes, diag.Diagnostics) {
 	if !inside(d.root, real) {
 		return nil, diag.Errorf(diag.Pos{File: rel}, "var file %s resolves outside the repository", rel)
 	}
-	src, err := readSmall(real)
+	src, err := readConfig(real)
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{File: rel}, "read var file: %s", cleanErr(err, d.root))
+	}
+	if ds := checkNesting(src, clean); ds != nil {
+		return nil, ds
 	}
 	var f *hcl.File
 	var hd hcl.Diagnostics
@@ -65,6 +68,9 @@ func (d *discovery) parseTfvars(rel string) (hcl.Attributes, diag.Diagnostics) {
 	}
 	if hd.HasErrors() {
 		return nil, fromHCL(hd)
+	}
+	if ds := checkExprSize(f); ds != nil {
+		return nil, ds
 	}
 	attrs, hd := f.Body.JustAttributes()
 	return attrs, fromHCL(hd)

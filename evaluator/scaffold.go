@@ -1,0 +1,97 @@
+package evaluator
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/capcheck/capcheck/evaluator/terraform"
+)
+
+// ScaffoldPool is a pool `capcheck init` proposes for guaranteed
+// reservations no plan claims yet: one per GPU model and region.
+type ScaffoldPool struct {
+	Name   string
+	GPU    string
+	Region string  // "" when no reservation's zone names it
+	GPUs   float64 // guaranteed GPUs of its reservations
+	Zones  []string
+	// Reservations are the entries for the pool's `reservations` list:
+	// a resource's address without instance keys when every instance of it
+	// lands in this pool, else the instance addresses.
+	Reservations []string
+}
+
+// Scaffold groups the guaranteed reservations of inv that no pool claims
+// (Pool == "", as Link leaves them) into proposed pools, ordered by name.
+// Elastic groups and consumers add no guaranteed capacity and are left out.
+func Scaffold(inv *terraform.Inventory) []ScaffoldPool {
+	byKey := map[string]*ScaffoldPool{}
+	instances := map[string][]string{} // resource address → instance addresses, all pools
+	owner := map[string]string{}       // instance address → pool key
+	for _, r := range inv.Reservations {
+		if !guaranteedKind(&r) || r.Pool != "" {
+			continue
+		}
+		key := r.GPU + "\x00" + r.Region
+		p := byKey[key]
+		if p == nil {
+			p = &ScaffoldPool{Name: scaffoldName(r.GPU, r.Region), GPU: r.GPU, Region: r.Region}
+			byKey[key] = p
+		}
+		p.GPUs += r.GPUs
+		if r.Zone != "" && !slices.Contains(p.Zones, r.Zone) {
+			p.Zones = append(p.Zones, r.Zone)
+		}
+		res := stripAllKeys(r.Address)
+		instances[res] = append(instances[res], r.Address)
+		owner[r.Address] = key
+	}
+	// A resource whose instances all fall in one pool is claimed whole.
+	for res, addrs := range instances {
+		key := owner[addrs[0]]
+		whole := true
+		for _, a := range addrs {
+			whole = whole && owner[a] == key
+		}
+		if whole {
+			byKey[key].Reservations = append(byKey[key].Reservations, res)
+			continue
+		}
+		for _, a := range addrs {
+			byKey[owner[a]].Reservations = append(byKey[owner[a]].Reservations, a)
+		}
+	}
+	out := make([]ScaffoldPool, 0, len(byKey))
+	for _, p := range byKey {
+		slices.Sort(p.Zones)
+		slices.Sort(p.Reservations)
+		p.Reservations = slices.Compact(p.Reservations)
+		out = append(out, *p)
+	}
+	slices.SortFunc(out, func(a, b ScaffoldPool) int { return cmp.Compare(a.Name, b.Name) })
+	// Two GPU/region pairs can fold to one name ("h100-sxm" vs "H100 SXM"):
+	// number the later ones so names stay unique.
+	seen := map[string]int{}
+	for i := range out {
+		n := out[i].Name
+		if seen[n]++; seen[n] > 1 {
+			out[i].Name = fmt.Sprintf("%s-%d", n, seen[n])
+		}
+	}
+	return out
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9]+`)
+
+// scaffoldName is "<gpu>-<region>" in the schema's name alphabet:
+// "h100-sxm-us-east-1".
+func scaffoldName(gpu, region string) string {
+	n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(gpu+"-"+region), "-"), "-")
+	if n == "" {
+		return "pool"
+	}
+	return n
+}

@@ -1,0 +1,47 @@
+package evaluator
+
+import (
+	"testing"
+
+	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestScaffold(t *testing.T) {
+	res := func(addr, gpu, zone, region string, gpus float64) terraform.Reservation {
+		return terraform.Reservation{Address: addr, GPU: gpu, Zone: zone, Region: region, GPUs: gpus,
+			Kind: terraform.KindReservation, Guaranteed: true}
+	}
+	inv := &terraform.Inventory{Reservations: []terraform.Reservation{
+		// One for_each resource split over two regions: claimed per instance.
+		res(`aws_ec2_capacity_reservation.h100["us-east-1a"]`, "H100-SXM", "us-east-1a", "us-east-1", 24),
+		res(`aws_ec2_capacity_reservation.h100["us-west-2a"]`, "H100-SXM", "us-west-2a", "us-west-2", 16),
+		// A count resource wholly in one pool: claimed whole.
+		res(`aws_ec2_capacity_reservation.more[0]`, "H100-SXM", "us-east-1b", "us-east-1", 8),
+		res(`aws_ec2_capacity_reservation.more[1]`, "H100-SXM", "us-east-1b", "us-east-1", 8),
+		// Already claimed, elastic, and consumers are left out.
+		func() terraform.Reservation {
+			r := res("google_compute_reservation.l4", "L4", "us-central1-a", "us-central1", 8)
+			r.Pool = "l4"
+			return r
+		}(),
+		{Address: "aws_eks_node_group.burst", GPU: "L40S", GPUs: 16, Kind: terraform.KindElastic},
+		func() terraform.Reservation {
+			r := res("google_container_node_pool.np", "L4", "us-central1-a", "us-central1", 16)
+			r.ConsumerOf = "google_compute_reservation.l4"
+			return r
+		}(),
+	}}
+	want := []ScaffoldPool{
+		// 24 + 8 + 8 = 40 in us-east-1.
+		{Name: "h100-sxm-us-east-1", GPU: "H100-SXM", Region: "us-east-1", GPUs: 40,
+			Zones:        []string{"us-east-1a", "us-east-1b"},
+			Reservations: []string{`aws_ec2_capacity_reservation.h100["us-east-1a"]`, "aws_ec2_capacity_reservation.more"}},
+		{Name: "h100-sxm-us-west-2", GPU: "H100-SXM", Region: "us-west-2", GPUs: 16,
+			Zones:        []string{"us-west-2a"},
+			Reservations: []string{`aws_ec2_capacity_reservation.h100["us-west-2a"]`}},
+	}
+	if diff := cmp.Diff(want, Scaffold(inv)); diff != "" {
+		t.Errorf("Scaffold (-want +got):\n%s", diff)
+	}
+}

@@ -164,8 +164,10 @@ func TestNPlusZonesAndBacked(t *testing.T) {
 		{name: "within tolerance", required: 20, k: 1, tolerance: 0.15, wantOK: true, wantAfter: 24, wantBacked: 36, wantUnbacked: 0, wantRedundant: true},
 		// 24 < 26 fails. backed = max(37.14, 26+16 = 42) = 42 ≥ 40 → 0.
 		{name: "N+1 fails", required: 26, k: 1, tolerance: 0.10, wantOK: false, wantAfter: 24, wantBacked: 42, wantUnbacked: 0, wantRedundant: true},
-		// N+2: 40 − 16 − 16 = 8 < 20.
-		{name: "N+2 fails", required: 20, k: 2, tolerance: 0.10, wantOK: false, wantAfter: 8, wantBacked: 36, wantUnbacked: 4, wantRedundant: true},
+		// N+2: 40 − 16 − 16 = 8 < 20. backed counts the 2 largest domains
+		// the plan's N+2 asks for: max(28.57, 20 + 16 + 16 = 52) = 52 ≥ 40
+		// → 0 unbacked (the pool is short, not wasteful).
+		{name: "N+2 fails", required: 20, k: 2, tolerance: 0.10, wantOK: false, wantAfter: 8, wantBacked: 52, wantUnbacked: 0, wantRedundant: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -239,22 +241,167 @@ func TestNPlusReplicaDomain(t *testing.T) {
 	}
 }
 
-// TestNPlusUnknownZone: reservations without a zone form one domain
-// "unknown".
+// TestNPlusUnknownZone: the bundled example's shape. Zones a 24, b 24,
+// c 16 GPUs all horizon, plus a 16-GPU capacity block without a zone in
+// April–May (months 1–2). An inference workload needs 33 GPUs every month
+// and a training run 16 more in April–May: required 33, 49, 49.
+//
+// A zone-less block may sit in the largest zone, so that zone's domain is
+// us-east-1a+unknown = 24 + 16 = 40. April: 80 − 40 = 40 < 49 → N+1 fails
+// (counting "unknown" as a zone of its own would lose only 24: 56 ≥ 49).
+// March: 64 − 24 = 40 ≥ 33 (margin 7); April margin 40 − 49 = −9 is the
+// worst (first on ties with May).
+//
+// Backed: March max(33/0.7 = 47.14, 33 + 24 = 57) = 57; April max(70,
+// 49 + min(40, 49) = 89) = 89 → 89; the largest capacity 80 ≤ 89: the
+// block the run needs is not waste. Without the run, April needs 33:
+// max(47.14, 33 + min(40, 33) = 66) = 66 and 80 > 66 × 1.1 = 72.6 → 14
+// unbacked.
 func TestNPlusUnknownZone(t *testing.T) {
+	tests := []struct {
+		name         string
+		run          bool
+		k            int
+		req          float64 // the 0.999 workload's GPUs (default 33)
+		wantReq      float64
+		wantOK       bool
+		wantMonth    string
+		wantAfter    float64
+		wantBacked   float64
+		wantUnbacked float64
+		wantDomains  []DomainDoc
+	}{
+		{
+			// Redundancy is owed to the 0.999 workload only (33 GPUs), not
+			// to the training run: March 64 − 24 = 40 ≥ 33 (margin 7),
+			// April 80 − (24 + 16 zone-less) = 40 ≥ 33 (margin 7): ok,
+			// first month on ties. backed (all demand, 49 in April):
+			// 49 + min(40, 49) = 89.
+			name: "block may share the largest zone", run: true, k: 1, wantReq: 33,
+			wantOK: true, wantMonth: "2026-03", wantAfter: 40, wantBacked: 89, wantUnbacked: 0,
+			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
+		},
+		{
+			// N+2: March loses 24 + 24 = 48, 16 left for 33; April loses
+			// 40 + 24 = 64, 16 left: margin −17 both, March first.
+			// backed: 49 + min(40, 49) + min(24, 49) = 113.
+			name: "N+2", run: true, k: 2, wantReq: 33,
+			wantOK: false, wantMonth: "2026-03", wantAfter: 16, wantBacked: 113, wantUnbacked: 0,
+			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
+		},
+		{
+			// The zone-less block fails closed: with the SLO workload at 45
+			// GPUs, April 80 − 40 = 40 < 45 although the block could sit
+			// in a fourth zone (March: 64 − 24 = 40 < 45 too; March first).
+			// backed: April 45 + min(40, 45) = 85 (March 45 + 24 = 69).
+			name: "zone-less block counted with the largest zone", run: false, k: 1, req: 45, wantReq: 45,
+			wantOK: false, wantMonth: "2026-03", wantAfter: 40, wantBacked: 85, wantUnbacked: 0,
+			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
+		},
+		{
+			// Without the run: March 64 − 24 = 40 vs 33 (margin 7), April
+			// 80 − 40 = 40 vs 33 (margin 7): first month on ties, March.
+			name: "block without demand is unbacked", run: false, k: 1, wantReq: 33,
+			wantOK: true, wantMonth: "2026-03", wantAfter: 40, wantBacked: 66, wantUnbacked: 14,
+			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			p.HorizonMonths = 4
+			p.Policy.Redundancy.NPlus = tc.k
+			addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*", "aws_ec2_capacity_block_reservation.*")
+			req := tc.req
+			if req == 0 {
+				req = 33
+			}
+			addInference(p, "api", "h100", req, 1).SLO = &schema.SLO{Availability: 0.999}
+			if tc.run {
+				p.Workloads["ft"] = &schema.Workload{Name: "ft", Kind: schema.KindTraining, Pool: "h100",
+					Runs: []schema.Run{{Name: "q2", GPUs: 16, Start: date(2026, 4, 1), End: date(2026, 5, 31)}}}
+			}
+			block := rsv("aws_ec2_capacity_block_reservation.ft", "", 40, 2, 8)
+			block.Kind, block.Start, block.End = terraform.KindCapacityBlock, "2026-04-01T00:00:00Z", "2026-05-31T23:59:59Z"
+			inv := inventory(
+				rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 3, 8),
+				rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 3, 8),
+				rsv("aws_ec2_capacity_reservation.c", "us-east-1c", 30, 2, 8),
+				block,
+			)
+			got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
+			capAt := map[string]float64{"2026-03": 64, "2026-04": 80}
+			want := NPlusDoc{
+				K: tc.k, Domain: "zone", Required: true, OK: tc.wantOK, Month: tc.wantMonth,
+				Domains: tc.wantDomains, CapacityAfterLoss: tc.wantAfter, RequiredGPUs: tc.wantReq,
+				LostGPUs: capAt[tc.wantMonth] - tc.wantAfter,
+			}
+			if diff := cmp.Diff(want, got.NPlus); diff != "" {
+				t.Errorf("NPlus mismatch (-want +got):\n%s", diff)
+			}
+			if !near(got.BackedGPUs, tc.wantBacked) || !near(got.UnbackedGPUs, tc.wantUnbacked) {
+				t.Errorf("backed %g unbacked %g, want %g %g", got.BackedGPUs, got.UnbackedGPUs, tc.wantBacked, tc.wantUnbacked)
+			}
+		})
+	}
+}
+
+// TestNPlusNoZoneKnown: with no zone known at all, every GPU may sit in one
+// zone: one domain "unknown" of 8 + 8 = 16, and losing it leaves 0 < 10.
+func TestNPlusNoZoneKnown(t *testing.T) {
 	p := newPlan("p")
 	addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
 	addInference(p, "api", "h100", 10, 1)
 	inv := inventory(
 		rsv("aws_ec2_capacity_reservation.a", "", 10, 1, 8),
 		rsv("aws_ec2_capacity_reservation.b", "", 20, 1, 8),
-		rsv("aws_ec2_capacity_reservation.c", "us-east-1a", 30, 1, 8),
 	)
 	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
-	// unknown 16, us-east-1a 8: 24 − 16 = 8 < 10 → not ok.
-	want := []DomainDoc{{Name: "unknown", GPUs: 16}, {Name: "us-east-1a", GPUs: 8}}
-	if diff := cmp.Diff(want, got.NPlus.Domains); diff != "" || got.NPlus.OK || got.NPlus.CapacityAfterLoss != 8 {
-		t.Errorf("domains (-want +got):\n%s ok=%v after=%g, want ok=false after=8", diff, got.NPlus.OK, got.NPlus.CapacityAfterLoss)
+	want := []DomainDoc{{Name: "unknown", GPUs: 16}}
+	if diff := cmp.Diff(want, got.NPlus.Domains); diff != "" || got.NPlus.OK || got.NPlus.CapacityAfterLoss != 0 {
+		t.Errorf("domains (-want +got):\n%s ok=%v after=%g, want ok=false after=0", diff, got.NPlus.OK, got.NPlus.CapacityAfterLoss)
+	}
+}
+
+// TestBackedOversizedZone: one zone of 100 GPUs for a 10-GPU requirement.
+// The zone cannot justify itself: a lost domain counts at most the
+// requirement, so backed = max(10/0.7 = 14.29, 10 + min(100, 10) = 20) = 20
+// and 100 > 20 × 1.1 = 22 → 80 unbacked (DESIGN's literal 10 + 100 = 110
+// would call all 100 backed).
+func TestBackedOversizedZone(t *testing.T) {
+	p := newPlan("p")
+	addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
+	addInference(p, "api", "h100", 10, 1)
+	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 100, 1))}), "p", "h100")
+	if !near(got.BackedGPUs, 20) || !near(got.UnbackedGPUs, 80) {
+		t.Errorf("backed %g unbacked %g, want 20 and 80", got.BackedGPUs, got.UnbackedGPUs)
+	}
+}
+
+// TestPlansWithDifferentHorizons: each plan's timelines have its own
+// length, and a 3-month horizon clips the commit window (lead 8 weeks →
+// L = 2, window 0..5) to months 0..2.
+func TestPlansWithDifferentHorizons(t *testing.T) {
+	short, long := newPlan("a"), newPlan("b")
+	short.HorizonMonths, long.HorizonMonths = 3, 12
+	addPool(short, "pa", 8)
+	addInference(short, "wa", "pa", 1, 1)
+	addPool(long, "pb", 8)
+	addInference(long, "wb", "pb", 1, 1)
+	d := mustEval(t, Input{Plans: []*schema.Plan{long, short}})
+	for _, tc := range []struct {
+		plan, pool, wantEnd string
+		wantLen             int
+	}{
+		{plan: "a", pool: "pa", wantEnd: "2026-05", wantLen: 3},
+		{plan: "b", pool: "pb", wantEnd: "2026-08", wantLen: 12},
+	} {
+		got := findPool(t, d, tc.plan, tc.pool)
+		if len(got.Timeline) != tc.wantLen || len(got.Cost.Monthly) != tc.wantLen || got.CommitWindowEnd != tc.wantEnd ||
+			len(findWorkload(t, d, tc.plan, "w"+tc.plan).GPUs) != tc.wantLen {
+			t.Errorf("pool %s: %d months, %d costs, window to %s; want %d months to %s",
+				tc.pool, len(got.Timeline), len(got.Cost.Monthly), got.CommitWindowEnd, tc.wantLen, tc.wantEnd)
+		}
 	}
 }
 
@@ -275,6 +422,10 @@ func TestReservationDates(t *testing.T) {
 		{name: "starts 2 April: from May", start: "2026-04-02", want: []float64{8, 8, 24, 24, 24}},
 		{name: "starts 1 April", start: "2026-04-01T09:00:00Z", want: []float64{8, 24, 24, 24, 24}},
 		{name: "capacity block in June", start: "2026-06-01", end: "2026-06-30", want: []float64{8, 8, 8, 24, 8}},
+		// Now is 2026-03-10: a reservation that started on 5 March covers
+		// the rest of March (its past days need no capacity).
+		{name: "started this month before Now", start: "2026-03-05", want: []float64{24, 24, 24, 24, 24}},
+		{name: "starts this month after Now", start: "2026-03-12", want: []float64{8, 24, 24, 24, 24}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,10 @@
 package evaluator
 
 import (
+	"encoding/json"
+	"math"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -80,6 +83,135 @@ func TestPerMillionOutputTokens(t *testing.T) {
 	c := findPool(t, d, "p", "h100").Cost
 	if !near(c.OutputTokensFirstMonth, 2.6784e9) || !near(c.PerMillionOutputTokens, 71424/2678.4) || c.Monthly[0] != 71424 {
 		t.Errorf("tokens %g per million %g cost %g, want 2.6784e9, %g, 71424", c.OutputTokensFirstMonth, c.PerMillionOutputTokens, c.Monthly[0], 71424/2678.4)
+	}
+}
+
+// TestPerMillionOutputTokensVolume: the token volume of a month is the
+// average rate × seconds, with events and steps weighted by the days they
+// last (not the peak factor). llmPlan: avg 5 rps × 200 output tokens =
+// 1000 tokens/s; 10 rps peak at 2.17 replica-s × 2 GPUs/replica (see
+// TestPromptCaching); 48 GPUs reserved at 2/h, on demand 5/h; March has
+// 31 days = 744 h = 2 678 400 s.
+func TestPerMillionOutputTokensVolume(t *testing.T) {
+	tests := []struct {
+		name       string
+		events     []schema.Event
+		steps      []schema.StepEvent
+		asOf       time.Time
+		growth     float64
+		trend      *Trend
+		wantTokens float64
+		wantCost   float64
+	}{
+		{
+			// Black Friday style: ×1.25 on 27–30 March (4 days).
+			// tokens = 1000 × 86 400 × (27 + 4 × 1.25) = 86.4e6 × 32 = 2.7648e9
+			// (the peak factor would give 1000 × 1.25 × 2 678 400 = 3.348e9).
+			// peak 12.5 rps × 2.17 = 27.125 → 28 replicas × 2 = 56 GPUs:
+			// 48 × 2 × 744 + 8 × 5 × 744 = 71 424 + 29 760 = 101 184.
+			name:       "four-day event",
+			events:     []schema.Event{{Name: "bf", Start: date(2026, 3, 27), End: date(2026, 3, 30), Multiplier: 1.25}},
+			wantTokens: 2.7648e9, wantCost: 101184,
+		},
+		{
+			// ×2 step on 17 March: days 17–31 (15 days) at ×2.
+			// tokens = 86.4e6 × (16 + 15 × 2) = 86.4e6 × 46 = 3.9744e9.
+			// peak 20 rps × 2.17 = 43.4 → 44 × 2 = 88 GPUs:
+			// 71 424 + 40 × 5 × 744 = 71 424 + 148 800 = 220 224.
+			name:       "mid-month step",
+			steps:      []schema.StepEvent{{Name: "launch", At: date(2026, 3, 17), Multiplier: 2}},
+			wantTokens: 3.9744e9, wantCost: 220224,
+		},
+		{
+			// A trend supplies the peak (10 rps as of Now → 44 GPUs, 71 424),
+			// but the plan's avg is as of 2026-01-15: grown 2 months at 10%
+			// → 5 × 1.21 × 200 = 1210 tokens/s × 2 678 400 = 3 240 864 000.
+			name: "plan average grows from its own as_of", asOf: date(2026, 1, 15), growth: 0.10,
+			trend:      &Trend{BaselinePeak: 10, MonthlyGrowth: 0.1, Method: "log-linear"},
+			wantTokens: 3240864000, wantCost: 71424,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := llmPlan(0.6, fitBenches()...)
+			p.Pools["h100"].Reservations = []string{"aws_ec2_capacity_reservation.*"}
+			setGrowth(p, schema.Moderate, tc.growth)
+			sc := p.Scenarios[schema.Moderate]
+			sc.Steps = tc.steps
+			p.Scenarios[schema.Moderate] = sc
+			w := p.Workloads["chat"]
+			w.Events, w.AsOf = tc.events, tc.asOf
+			in := Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))}
+			if tc.trend != nil {
+				in.Trends = map[string]Trend{"p/chat": *tc.trend}
+			}
+			c := findPool(t, mustEval(t, in), "p", "h100").Cost
+			wantPer := tc.wantCost / (tc.wantTokens / 1e6)
+			if !near(c.OutputTokensFirstMonth, tc.wantTokens) || !near(c.Monthly[0], tc.wantCost) || !near(c.PerMillionOutputTokens, wantPer) {
+				t.Errorf("tokens %g cost %g per million %g, want %g, %g, %g", c.OutputTokensFirstMonth, c.Monthly[0], c.PerMillionOutputTokens,
+					tc.wantTokens, tc.wantCost, wantPer)
+			}
+		})
+	}
+}
+
+// TestFiniteFigures: every figure the document carries is finite, so it
+// always encodes as JSON; inputs that would overflow fail closed with the
+// workload's position.
+func TestFiniteFigures(t *testing.T) {
+	t.Run("zero capacity and no tokens encode", func(t *testing.T) {
+		p := newPlan("p")
+		addPool(p, "h100", 4)
+		addInference(p, "api", "h100", 5, 1)
+		addPool(p, "idle", 4)
+		d := mustEval(t, Input{Plans: []*schema.Plan{p}})
+		if _, err := json.Marshal(d); err != nil {
+			t.Fatalf("json.Marshal: %v", err)
+		}
+		// h = −1 with demand and no capacity, 1 with neither; no tokens:
+		// per million 0.
+		if a, b := findPool(t, d, "p", "h100"), findPool(t, d, "p", "idle"); a.MinHeadroom != -1 || b.MinHeadroom != 1 || a.Cost.PerMillionOutputTokens != 0 {
+			t.Errorf("headroom %g and %g, per million %g, want -1, 1, 0", a.MinHeadroom, b.MinHeadroom, a.Cost.PerMillionOutputTokens)
+		}
+	})
+	tests := []struct {
+		name     string
+		edit     func(p *schema.Plan, in *Input)
+		wantPath string
+		wantPos  string
+	}{
+		{
+			// 1e300 rps × an event ×1e300 = +Inf GPUs.
+			name: "demand overflows",
+			edit: func(p *schema.Plan, _ *Input) {
+				w := p.Workloads["api"]
+				w.RequestsPerS.Peak = fp(1e300)
+				w.Events = []schema.Event{{Name: "x", Start: date(2026, 4, 1), End: date(2026, 4, 2), Multiplier: 1e300}}
+			},
+			wantPath: "workloads.api", wantPos: "capacity/plan.cue:30:3",
+		},
+		{
+			name: "trend MASE is NaN",
+			edit: func(p *schema.Plan, in *Input) {
+				p.Positions["workloads.api.actuals"] = at(33, 5)
+				in.Trends = map[string]Trend{"p/api": {BaselinePeak: 5, MonthlyGrowth: 0.01, MASE: math.NaN()}}
+			},
+			wantPath: "workloads.api.actuals", wantPos: "capacity/plan.cue:33:5",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			addPool(p, "h100", 4)
+			addInference(p, "api", "h100", 5, 1)
+			in := Input{Plans: []*schema.Plan{p}, Now: now, GPUs: testGPUs}
+			tc.edit(p, &in)
+			_, err := Evaluate(in)
+			ds := diagsOf(t, err)
+			if len(ds) != 1 || ds[0].Path != tc.wantPath || ds[0].Pos.String() != tc.wantPos {
+				t.Errorf("diagnostics = %v, want one at %s for %s", ds, tc.wantPos, tc.wantPath)
+			}
+		})
 	}
 }
 

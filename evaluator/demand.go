@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
@@ -28,27 +29,44 @@ type workloadModel struct {
 	doc  WorkloadDoc
 	// gpus[scenario][m] is the GPUs the workload needs in month m.
 	gpus map[string][]float64
-	// llm workloads: output tokens per second in month 0 under the plan_for
-	// scenario on the per-million-tokens basis (avg when given, else the
-	// baseline peak).
+	// llm workloads: mean output tokens per second over month 0 under the
+	// plan_for scenario on the per-million-tokens basis (avg when given,
+	// else the baseline peak; see volumeFactor).
 	tokensPerSMonth0 float64
 	benchmarks       []string
 }
 
-// demandFactor is the growth factor G_s(m) of a workload in month m under
-// scenario s:
+// demandFactor is the growth factor G_s(m) of a workload's peak in month m
+// under scenario s:
 //
-//	G = (1+g_s)^e × E × S
+//	G = (1+g_s)^e × max over the days d of month m of E(d) × S(d)
 //
 // where e = months from the workload's as_of month to month m (e = m when
 // as_of is unset or a fitted trend supplies the baseline; never negative),
-// E = the largest multiplier among the workload's events whose
-// [start, end] overlaps month m (1 when none is active), and S = the
-// product of the scenario's step events with At on or before the last day
-// of month m that apply to the workload (Workloads empty or naming it): a
-// launch on the 15th raises that month's peak, so it counts from its own
-// month (fail closed).
+// E(d) = the largest multiplier among the workload's events whose
+// [start, end] holds day d (1 on a day no event holds: a dampening event
+// lowers the peak only on the days it lasts, so a partial-month holiday
+// never lowers the month's peak), and S(d) = the product of the scenario's
+// step events with At on or before d that apply to the workload (Workloads
+// empty or naming it). The peak is the largest day of the month: a launch
+// on the 15th raises that month's peak, a ×3 event that ends on the 2nd
+// and a ×2 step on the 15th never combine into ×6.
 func (e *evaluation) demandFactor(p *schema.Plan, name string, w *schema.Workload, sc schema.Scenario, m int, useAsOf bool) float64 {
+	peak, _ := e.dayFactors(name, w, sc, m)
+	return e.growth(w, sc, m, useAsOf) * peak
+}
+
+// volumeFactor is the factor of a workload's average rate over month m:
+// (1+g_s)^e × the mean over the days of the month of E(d) × S(d) (see
+// demandFactor). A 4-day ×1.25 event in a 30-day month raises the month's
+// volume by 4 × 0.25 / 30 = 3.3%, not 25%.
+func (e *evaluation) volumeFactor(name string, w *schema.Workload, sc schema.Scenario, m int, useAsOf bool) float64 {
+	_, mean := e.dayFactors(name, w, sc, m)
+	return e.growth(w, sc, m, useAsOf) * mean
+}
+
+// growth is (1+g_s)^e (see demandFactor).
+func (e *evaluation) growth(w *schema.Workload, sc schema.Scenario, m int, useAsOf bool) float64 {
 	exp := m
 	if useAsOf && !w.AsOf.IsZero() {
 		exp = m - e.cal.index(w.AsOf)
@@ -56,34 +74,74 @@ func (e *evaluation) demandFactor(p *schema.Plan, name string, w *schema.Workloa
 	if exp < 0 {
 		exp = 0
 	}
-	g := math.Pow(1+sc.MonthlyGrowth, float64(exp))
+	return math.Pow(1+sc.MonthlyGrowth, float64(exp))
+}
 
-	first, last := e.cal.start(m), e.cal.last(m)
-	ev, active := 1.0, false
-	for _, x := range w.Events {
-		if !x.Start.IsZero() && dateOf(x.Start).After(last) {
-			continue
-		}
-		if !x.End.IsZero() && dateOf(x.End).Before(first) {
-			continue
-		}
-		if !active || x.Multiplier > ev {
-			ev = x.Multiplier
-		}
-		active = true
+// dayFactors returns the largest and the mean of E(d) × S(d) over the days
+// d of month m (see demandFactor). Events and steps are turned into day
+// ranges of the month once, then the days are walked with integer
+// comparisons.
+func (e *evaluation) dayFactors(name string, w *schema.Workload, sc schema.Scenario, m int) (peak, mean float64) {
+	if len(w.Events) == 0 && len(sc.Steps) == 0 {
+		return 1, 1
 	}
-
-	step := 1.0
-	for _, s := range sc.Steps {
-		if !s.At.IsZero() && dateOf(s.At).After(last) {
-			continue
+	first := e.cal.start(m)
+	n := int(e.cal.days(m))
+	// day is t's day index in month m (negative before it, ≥ n after it).
+	day := func(t time.Time) int { return int(math.Floor(dateOf(t).Sub(first).Hours()/24 + 0.5)) }
+	type span struct {
+		lo, hi int
+		mult   float64
+	}
+	var spans [8]span
+	evs := spans[:0]
+	for _, x := range w.Events {
+		lo, hi := 0, n-1
+		if !x.Start.IsZero() {
+			lo = max(lo, day(x.Start))
 		}
+		if !x.End.IsZero() {
+			hi = min(hi, day(x.End))
+		}
+		if lo <= hi {
+			evs = append(evs, span{lo, hi, x.Multiplier})
+		}
+	}
+	var stepSpans [8]span
+	steps := stepSpans[:0]
+	for _, s := range sc.Steps {
 		if len(s.Workloads) > 0 && !slices.Contains(s.Workloads, name) {
 			continue
 		}
-		step *= s.Multiplier
+		lo := 0
+		if !s.At.IsZero() {
+			lo = max(lo, day(s.At))
+		}
+		if lo < n {
+			steps = append(steps, span{lo: lo, hi: n - 1, mult: s.Multiplier})
+		}
 	}
-	return g * ev * step
+	var sum float64
+	for d := range n {
+		ev, active := 1.0, false
+		for _, x := range evs {
+			if d >= x.lo && d <= x.hi && (!active || x.mult > ev) {
+				ev, active = x.mult, true
+			}
+		}
+		step := 1.0
+		for _, x := range steps {
+			if d >= x.lo {
+				step *= x.mult
+			}
+		}
+		f := ev * step
+		if d == 0 || f > peak {
+			peak = f
+		}
+		sum += f
+	}
+	return peak, sum / float64(n)
 }
 
 // baseline picks a rate's planning baseline: peak, else p95, else avg
@@ -169,6 +227,9 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		v, basis, ok := baseline(w.RequestsPerS)
 		d.PeakBasis, d.AvgOnly = basis, basis == "avg"
 		switch {
+		case trend != nil && !finite(trend.BaselinePeak, trend.MonthlyGrowth, trend.MASE):
+			fail("actuals", "the trend fitted for workload %q is not finite (baseline %g, growth %g, MASE %g)", name, trend.BaselinePeak, trend.MonthlyGrowth, trend.MASE)
+			return nil, diags
 		case trend != nil:
 			base, useAsOf = trend.BaselinePeak, false
 			if !ok {
@@ -208,13 +269,16 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		perRPS = f
 		d.OutputTokensPerSPeak = base * w.Tokens.Output
 		// Per-million-tokens basis: the average rate when the plan gives
-		// one, else the baseline peak; grown to month 0.
-		tokensBasis := base
+		// one (grown from its own as_of), else the baseline peak (an upper
+		// bound of the volume, so the cost per token is a lower bound);
+		// grown to month 0, with events and steps weighted by the days
+		// they last in the month (volumeFactor), not by the peak factor.
+		tokensBasis, basisAsOf := base, useAsOf
 		if w.RequestsPerS != nil && w.RequestsPerS.Avg != nil {
-			tokensBasis = *w.RequestsPerS.Avg
+			tokensBasis, basisAsOf = *w.RequestsPerS.Avg, true
 		}
 		wm.tokensPerSMonth0 = tokensBasis * w.Tokens.Output *
-			e.demandFactor(p, name, w, p.Scenarios[e.planFor(p)], 0, useAsOf)
+			e.volumeFactor(name, w, p.Scenarios[e.planFor(p)], 0, basisAsOf)
 	case schema.KindInference:
 		if !(w.RequestsPerSPerGPU > 0) {
 			fail("requests_per_s_per_gpu", "inference workload %q needs requests_per_s_per_gpu > 0 (got %g)", name, w.RequestsPerSPerGPU)
@@ -246,7 +310,15 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 				series[m] = streamGPUs(w, g)
 			}
 		}
+		if !finite(series...) {
+			fail("", "workload %q: demand under scenario %q overflows (growth %g a month over %d months, events and steps): no finite GPU figure", name, s, sc.MonthlyGrowth, p.HorizonMonths)
+			return nil, diags
+		}
 		wm.gpus[s] = series
+	}
+	if !finite(wm.tokensPerSMonth0) {
+		fail("", "workload %q: output token volume overflows: no finite cost per token", name)
+		return nil, diags
 	}
 	plan := wm.gpus[e.planFor(p)]
 	d.GPUs = plan

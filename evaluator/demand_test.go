@@ -36,10 +36,16 @@ func TestEventsAndSteps(t *testing.T) {
 			want: []float64{100, 100, 100, 110},
 		},
 		{
-			// April: event ×3 (20 Apr – 2 May) → 133.1 × 3 = 399.3.
-			// May: ×3 and ×2 overlap → largest ×3; steps at 1 May ×1.5 and
-			// at 15 May ×2 (a step counts from its own month: fail closed)
-			// → 146.41 × 3 × 1.5 × 2 = 1317.69.
+			// April: event ×3 (20 Apr – 2 May, spans the month boundary)
+			// → 133.1 × 3 = 399.3.
+			// May, day by day (the peak is the largest day):
+			//   1–2 May:  events ×3 and ×2 overlap → largest ×3; step ×1.5
+			//             (1 May) → 4.5
+			//   3–10 May: ×2 × 1.5 = 3
+			//   11–14:    1.5
+			//   15–31:    steps ×1.5 × 2 = 3
+			// → 146.41 × 4.5 = 658.845 (the ×3 event ended before the ×2
+			// step began: they never combine into ×9).
 			// June: no event; steps ×1.5 and ×2 → 161.051 × 3 = 483.153.
 			// The step for another workload (×10) never applies.
 			name: "events and steps", asOf: [3]int{2026, 1, 15},
@@ -52,13 +58,37 @@ func TestEventsAndSteps(t *testing.T) {
 				{Name: "eu launch", At: date(2026, 5, 15), Multiplier: 2},
 				{Name: "other team", At: date(2026, 3, 1), Multiplier: 10, Workloads: []string{"batch"}},
 			},
-			want: []float64{121, 399.3, 1317.69, 483.153},
+			want: []float64{121, 399.3, 658.845, 483.153},
 		},
 		{
-			// a dampening event (0.5 in March) is the largest active one.
-			name:   "multiplier below one",
+			// a dampening event (×0.5 on 20–31 March) leaves 1–19 March at
+			// ×1: March's peak stays 100.
+			name:   "partial-month multiplier below one",
 			events: []schema.Event{{Name: "holiday", Start: date(2026, 3, 20), End: date(2026, 3, 31), Multiplier: 0.5}},
+			want:   []float64{100, 110, 121, 133.1},
+		},
+		{
+			// ×0.5 on every day of March: 100 × 0.5 = 50.
+			name:   "whole-month multiplier below one",
+			events: []schema.Event{{Name: "freeze", Start: date(2026, 3, 1), End: date(2026, 3, 31), Multiplier: 0.5}},
 			want:   []float64{50, 110, 121, 133.1},
+		},
+		{
+			// A ×0.5 step (traffic moved away) on 15 April: 1–14 April keep
+			// ×1 → 110; from May ×0.5: 121 × 0.5 = 60.5, 133.1 × 0.5 = 66.55.
+			name:  "dampening step counts from the first whole month",
+			steps: []schema.StepEvent{{Name: "move to eu", At: date(2026, 4, 15), Multiplier: 0.5}},
+			want:  []float64{100, 110, 60.5, 66.55},
+		},
+		{
+			// Overlapping events ×2 (1–10 March) and ×1.5 (5–20 March):
+			// the largest wins, never the product → 100 × 2 = 200.
+			name: "overlapping events: largest wins",
+			events: []schema.Event{
+				{Name: "a", Start: date(2026, 3, 1), End: date(2026, 3, 10), Multiplier: 2},
+				{Name: "b", Start: date(2026, 3, 5), End: date(2026, 3, 20), Multiplier: 1.5},
+			},
+			want: []float64{200, 110, 121, 133.1},
 		},
 	}
 	for _, tc := range tests {
@@ -174,6 +204,33 @@ func TestInterruptible(t *testing.T) {
 	}
 	if w := findWorkload(t, d, "p", "train"); !w.Interruptible || w.GPUsNow != 6 {
 		t.Errorf("train: interruptible %v GPUs %g, want true 6", w.Interruptible, w.GPUsNow)
+	}
+}
+
+// TestInterruptiblePeakWindow: with a 10-hour daily peak window, overflow
+// is rented 10 h a day but interruptible training runs around the clock.
+// 8 reserved at 2/h, on demand 5/h, inference needs 10 (2 overflow),
+// interruptible run of 6 GPUs. March (31 days, 744 h):
+//
+//	reserved      8 × 2 × 744      = 11 904
+//	overflow      2 × 5 × 31 × 10  =  3 100
+//	interruptible 6 × 5 × 744      = 22 320
+//	total                          = 37 324
+//
+// (renting the run only 10 h a day would give 6 × 5 × 310 = 9 300: a
+// 600 h/month job costed for 310 h).
+func TestInterruptiblePeakWindow(t *testing.T) {
+	p := newPlan("p")
+	p.HorizonMonths = 1
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*").OnDemandHoursPerDay = 10
+	addInference(p, "api", "h100", 10, 1)
+	p.Workloads["train"] = &schema.Workload{Name: "train", Kind: schema.KindTraining, Pool: "h100", Interruptible: true,
+		Runs: []schema.Run{{Name: "sweep", GPUs: 6}}}
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
+	got := findPool(t, d, "p", "h100")
+	want := MonthDoc{Month: "2026-03", CapacityGPUs: 8, RequiredGPUs: 10, InterruptibleGPUs: 6, OnDemandGPUs: 8, Headroom: -0.25, Cost: 37324}
+	if diff := cmp.Diff(want, got.Timeline[0]); diff != "" {
+		t.Errorf("March (-want +got):\n%s", diff)
 	}
 }
 

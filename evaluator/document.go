@@ -40,6 +40,12 @@ type Document struct {
 	// Base is the same document for the base tree in a PR diff, nil
 	// otherwise. Policies compare Base and the head (CAP004, CAP014).
 	Base *Document `json:"base,omitempty"`
+
+	// ConfigChanges are, in a PR diff against a base checkout, the
+	// differences between the head's configuration (capcheck.yaml and the
+	// trusted files it names) and the base's, which the head was loaded
+	// and judged with; CAP014 reports each. See [ConfigChange].
+	ConfigChanges []ConfigChange `json:"config_changes,omitempty"`
 }
 
 // PlanDoc is a plan's identity, policy and hygiene.
@@ -114,7 +120,8 @@ type PoolDoc struct {
 	CommitWindowEnd string  `json:"commit_window_end"`
 	HeadroomMin     float64 `json:"headroom_min"`
 
-	// ReservedGPUs are guaranteed GPUs active in the first month.
+	// ReservedGPUs are guaranteed GPUs active for the rest of the first
+	// month (from Now).
 	ReservedGPUs    float64 `json:"reserved_gpus"`
 	ElasticGPUs     float64 `json:"elastic_gpus"` // node groups, not guaranteed
 	OnDemandMaxGPUs float64 `json:"on_demand_max_gpus"`
@@ -147,8 +154,11 @@ type PoolDoc struct {
 	CliffInHorizon bool   `json:"cliff_in_horizon"`
 
 	// BackedGPUs: max over the commit window of
-	// max(required/(1−headroom_min), required + largest domain); the
-	// largest-domain term only counts in months with required > 0.
+	// max(required/(1−headroom_min), required + Σ k largest domains), k =
+	// n_plus (1 when n_plus is 0: DESIGN's "largest domain"), each domain
+	// counted at most required (an oversized zone cannot justify itself);
+	// the domain term only counts in months with required > 0. Domains are
+	// those of NPlus (zone-less GPUs in the largest zone).
 	BackedGPUs float64 `json:"backed_gpus"`
 	// UnbackedGPUs = C − BackedGPUs where C is the largest guaranteed
 	// capacity in the commit window, when C > BackedGPUs × (1 +
@@ -188,7 +198,9 @@ type NPlusDoc struct {
 	Required bool `json:"required"`
 	OK       bool `json:"ok"`
 	// OK when capacity − Σ k largest domains ≥ required in every
-	// commit-window month. Month is the worst commit-window month (the
+	// commit-window month, where required is the GPUs of the workloads
+	// whose availability SLO needs redundancy (all demand, for
+	// information, when none does). Month is the worst commit-window month (the
 	// smallest capacity_after_loss − required, first on ties), with its
 	// domains (GPUs descending, then name), the GPUs lost with the k
 	// largest, the capacity left and the requirement.
@@ -199,8 +211,11 @@ type NPlusDoc struct {
 	LostGPUs          float64     `json:"lost_gpus"`
 }
 
-// DomainDoc is one failure domain's guaranteed GPUs: a zone ("unknown" for
-// reservations without one) or a reservation instance ("address#i").
+// DomainDoc is one failure domain's guaranteed GPUs: a zone or a
+// reservation instance ("address#i"). Reservations without a zone (AWS
+// capacity blocks) may sit in any zone, so they fail closed: their GPUs
+// are added to the largest known zone, named "<zone>+unknown", or form one
+// domain "unknown" when no zone is known.
 type DomainDoc struct {
 	Name string  `json:"name"`
 	GPUs float64 `json:"gpus"`
@@ -261,10 +276,11 @@ type ExpiringDoc struct {
 // hours(m) = days(m) × 24:
 //
 //	reserved(m)  = capacity(m) × price.reserved × hours(m)
-//	on-demand(m) = (max(0, required(m) − capacity(m)) + interruptible(m))
-//	               × price.on_demand × days(m) × on_demand_hours_per_day
+//	on-demand(m) = (max(0, required(m) − capacity(m)) × days(m) × on_demand_hours_per_day
+//	               + interruptible(m) × hours(m)) × price.on_demand
 //
-// (on-demand overflow is rented for the daily peak window, 24 h by default).
+// (on-demand overflow of the peak is rented for the daily peak window, 24 h
+// by default; interruptible training runs around the clock).
 type CostDoc struct {
 	// Monthly is reserved(m) + on-demand(m), per timeline month.
 	Monthly []float64 `json:"monthly"`
@@ -278,7 +294,10 @@ type CostDoc struct {
 	PerMillionOutputTokens float64 `json:"per_million_output_tokens"`
 	// OutputTokensFirstMonth is Σ over the pool's LLM workloads of rate ×
 	// output tokens × seconds in month 0, where rate is requests_per_s.avg
-	// when given (else the baseline peak) times the month-0 growth factor.
+	// when given (grown from as_of; else the baseline peak, an upper bound
+	// of the volume) times the month-0 growth and the mean over the
+	// month's days of the event and step multipliers: a 4-day ×1.25 event
+	// in a 30-day month adds 4 × 0.25 / 30 = 3.3% to the volume, not 25%.
 	OutputTokensFirstMonth float64 `json:"output_tokens_first_month"`
 	Currency               string  `json:"currency"`
 	// AllOnDemandMonthly = (required(m) + interruptible(m)) × price.on_demand

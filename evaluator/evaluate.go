@@ -271,12 +271,17 @@ func guaranteedKind(r *terraform.Reservation) bool {
 	return r.Guaranteed && r.Kind != terraform.KindElastic && r.ConsumerOf == ""
 }
 
-// activeWhole reports whether a reservation covers all of month m: start on
-// or before the month's first day and end on or after its last day (either
-// may be open). A reservation ending mid-month does not count for that
-// month: fail closed.
+// activeWhole reports whether a reservation covers the rest of month m
+// from its first day (from Now in month 0, whose past days need no
+// capacity any more): start on or before that day and end on or after the
+// month's last day (either may be open). A reservation ending mid-month
+// does not count for that month: fail closed.
 func (e *evaluation) activeWhole(rs resState, m int) bool {
-	if !rs.start.IsZero() && rs.start.After(e.cal.start(m)) {
+	from := e.cal.start(m)
+	if m == 0 {
+		from = e.cal.now
+	}
+	if !rs.start.IsZero() && rs.start.After(from) {
 		return false
 	}
 	if !rs.end.IsZero() && rs.end.Before(e.cal.last(m)) {
@@ -298,11 +303,20 @@ func headroom(required, capacity float64) float64 {
 }
 
 // domainsAt lists the failure domains of month m, largest first (then by
-// name): by zone (an empty zone is the domain "unknown") or, for
-// domain "replica", one domain per reservation instance named
-// "address#i" holding GPUs/count GPUs.
+// name): by zone or, for domain "replica", one domain per reservation
+// instance named "address#i" holding GPUs/count GPUs.
+//
+// Zones fail closed: a reservation without a zone (an AWS capacity block
+// sits in one zone that is only known once it is bought) may share any
+// zone, so the worst case is assumed: every zone-less GPU is added to the
+// largest known zone, named "<zone>+unknown" (ties: the zone name first in
+// order), or forms one domain "unknown" when no zone is known. Losing the k
+// largest domains then loses Σ k largest known zones + every zone-less GPU,
+// the most any placement could lose; counting "unknown" as a zone of its
+// own would let N+k pass on capacity that may sit in the lost zone.
 func (e *evaluation) domainsAt(rss []resState, m int, domain string) []DomainDoc {
 	byName := map[string]float64{}
+	var unknown float64
 	for _, rs := range rss {
 		if !rs.guaranteed || !e.activeWhole(rs, m) {
 			continue
@@ -319,20 +333,42 @@ func (e *evaluation) domainsAt(rss []resState, m int, domain string) []DomainDoc
 			}
 			continue
 		}
-		z := r.Zone
-		if z == "" {
-			z = "unknown"
+		if r.Zone == "" {
+			unknown += r.GPUs
+			continue
 		}
-		byName[z] += r.GPUs
+		byName[r.Zone] += r.GPUs
 	}
-	out := make([]DomainDoc, 0, len(byName))
+	out := make([]DomainDoc, 0, len(byName)+1)
 	for n, g := range byName {
 		out = append(out, DomainDoc{Name: n, GPUs: g})
 	}
-	slices.SortFunc(out, func(a, b DomainDoc) int {
+	byGPUs := func(a, b DomainDoc) int {
 		return cmp.Or(-cmp.Compare(a.GPUs, b.GPUs), cmp.Compare(a.Name, b.Name))
-	})
+	}
+	slices.SortFunc(out, byGPUs)
+	if unknown > 0 {
+		if len(out) == 0 {
+			out = append(out, DomainDoc{Name: "unknown", GPUs: unknown})
+		} else {
+			out[0] = DomainDoc{Name: out[0].Name + "+unknown", GPUs: out[0].GPUs + unknown}
+		}
+	}
 	return out
+}
+
+// lostGPUs is the GPUs lost with the k largest of doms (sorted largest
+// first), each counted at most limit when limit ≥ 0.
+func lostGPUs(doms []DomainDoc, k int, limit float64) float64 {
+	var lost float64
+	for i := 0; i < k && i < len(doms); i++ {
+		g := doms[i].GPUs
+		if limit >= 0 {
+			g = math.Min(g, limit)
+		}
+		lost += g
+	}
+	return lost
 }
 
 // scenarioRun is one scenario's timeline for a pool.
@@ -403,11 +439,15 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		}
 	}
 
-	// monthCost is the pool's cost in month m (see CostDoc).
+	// monthCost is the pool's cost in month m (see CostDoc). Overflow is
+	// peak demand, rented for the daily peak window (odh hours a day);
+	// interruptible demand is training (GPU-hours spread over the month,
+	// runs that last all day), rented around the clock.
 	monthCost := func(m int, req, intr float64) (cost, onDemandGPUs, allOnDemand float64) {
 		hours, days := e.cal.hours(m), e.cal.days(m)
-		onDemandGPUs = math.Max(0, req-capacity[m]) + intr
-		cost = capacity[m]*pool.Price.Reserved*hours + onDemandGPUs*pool.Price.OnDemand*days*odh
+		overflow := math.Max(0, req-capacity[m])
+		onDemandGPUs = overflow + intr
+		cost = capacity[m]*pool.Price.Reserved*hours + (overflow*days*odh+intr*hours)*pool.Price.OnDemand
 		allOnDemand = (req + intr) * pool.Price.OnDemand * hours
 		return cost, onDemandGPUs, allOnDemand
 	}
@@ -497,38 +537,52 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		d.OrderByPassed = c-L <= 0
 	}
 
-	// N+k over the commit window, and backed capacity.
+	// N+k over the commit window, and backed capacity. Redundancy is owed
+	// to the workloads whose availability SLO needs it (CAP002): after
+	// losing k domains, the capacity left must serve their peak; training,
+	// batch and lower-SLO serving can be paused in a zone outage. When no
+	// workload needs it, the check runs on the whole requirement, for
+	// information.
 	k := p.Policy.Redundancy.NPlus
 	d.NPlus = NPlusDoc{K: k, Domain: domain, Domains: []DomainDoc{}}
+	critical := make([]float64, H)
 	for _, wm := range wms {
-		if wm.doc.NeedsRedundancy {
+		if wm.doc.NeedsRedundancy && !wm.doc.Interruptible {
 			d.NPlus.Required = true
+			for m, g := range wm.gpus[e.planFor(p)] {
+				critical[m] += g
+			}
 		}
+	}
+	if !d.NPlus.Required {
+		critical = req
 	}
 	d.NPlus.OK = true
 	worst := math.Inf(1)
 	var backed, maxCap float64
 	for m := 0; m <= W; m++ {
 		doms := e.domainsAt(rss, m, domain)
-		var lost float64
-		for i := 0; i < k && i < len(doms); i++ {
-			lost += doms[i].GPUs
-		}
+		lost := lostGPUs(doms, k, -1)
 		after := capacity[m] - lost
-		if after < req[m]-tol {
+		if after < critical[m]-tol {
 			d.NPlus.OK = false
 		}
-		if margin := after - req[m]; margin < worst {
+		if margin := after - critical[m]; margin < worst {
 			worst = margin
 			d.NPlus.Month = e.cal.label(m)
 			d.NPlus.Domains = doms
 			d.NPlus.CapacityAfterLoss = after
 			d.NPlus.LostGPUs = lost
-			d.NPlus.RequiredGPUs = req[m]
+			d.NPlus.RequiredGPUs = critical[m]
 		}
+		// Redundancy the plan justifies: the k largest domains (the
+		// largest one when k is 0, as DESIGN writes it), each at most
+		// required: surviving the loss of a domain never needs more than
+		// the requirement elsewhere, so one oversized zone cannot justify
+		// itself.
 		b := req[m] / (1 - hmin)
-		if req[m] > 0 && len(doms) > 0 {
-			b = math.Max(b, req[m]+doms[0].GPUs)
+		if req[m] > 0 {
+			b = math.Max(b, req[m]+lostGPUs(doms, max(k, 1), req[m]))
 		}
 		backed = math.Max(backed, b)
 		maxCap = math.Max(maxCap, capacity[m])
@@ -636,6 +690,10 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	}
 	d.Cost = cost
 	d.MonthlyCost = cost.Monthly[0]
+	if !finite(cost.Total) || !finite(cost.AllOnDemandMonthly...) || !finite(cost.PerMillionOutputTokens) {
+		return PoolDoc{}, diag.Diagnostics{{Pos: posOf(d.Location), Severity: diag.Error, Path: "pools." + name,
+			Msg: fmt.Sprintf("pool %q: the cost overflows (prices %g reserved, %g on demand per GPU-hour): no finite figure can be reported", name, pool.Price.Reserved, pool.Price.OnDemand)}}
+	}
 
 	// Inputs.
 	d.Inputs = PoolInputs{

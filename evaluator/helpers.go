@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/capcheck/capcheck/internal/diag"
@@ -33,4 +34,15 @@ func orPos(p, fallback diag.Pos) diag.Pos {
 		return p
 	}
 	return fallback
+}
+
+// finite reports whether every x is a finite number: the document must
+// encode as JSON, which has no NaN or infinity.
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -156,6 +156,81 @@ func TestPromptCaching(t *testing.T) {
 	}
 }
 
+// TestNoPrefill: a prompt-cache hit rate of 1.0, or no input tokens,
+// leaves decode only: isl = 0, cost = 0.0002 × 0 + 0.01 × 200 + 0.05 =
+// 2.05 replica-s; 10 rps → 20.5 → 21 replicas × 2 GPUs = 42.
+func TestNoPrefill(t *testing.T) {
+	tests := []struct {
+		name  string
+		hit   float64
+		input float64
+	}{
+		{name: "every prompt cached", hit: 1, input: 1500},
+		{name: "no input tokens", hit: 0, input: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := llmPlan(tc.hit, fitBenches()...)
+			p.Workloads["chat"].Tokens.Input = tc.input
+			w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{p}}), "p", "chat")
+			m := w.Models[0]
+			if m.Method != MethodFit || m.EffectiveInputTokens != 0 || !near(m.ReplicaSecondsPerRequest, 2.05) || w.GPUsNow != 42 {
+				t.Errorf("model %s isl %g cost %g GPUs %g, want fit 0 2.05 42", m.Method, m.EffectiveInputTokens, m.ReplicaSecondsPerRequest, w.GPUsNow)
+			}
+		})
+	}
+}
+
+// TestTwoPoints: two benchmark points fit a·isl + b·osl (c = 0) when their
+// shapes are independent, and fall back to the nearest single point when
+// they are not. Workload: 600 in (1500 × 0.4) / 200 out, 10 rps, 1 GPU per
+// replica.
+func TestTwoPoints(t *testing.T) {
+	tests := []struct {
+		name       string
+		pts        [2][3]float64 // isl, osl, replica-s
+		wantMethod string
+		wantCost   float64
+		wantGPUs   float64
+		wantIDs    []string
+	}{
+		{
+			// exact y = 0.001·isl + 0.02·osl: (1000, 100) → 3, (500, 400) →
+			// 8.5. cost = 0.6 + 4 = 4.6; 46 replicas.
+			name: "independent shapes", pts: [2][3]float64{{1000, 100, 3}, {500, 400, 8.5}},
+			wantMethod: MethodFit, wantCost: 4.6, wantGPUs: 46, wantIDs: []string{"pa", "pb"},
+		},
+		{
+			// the same shape twice: nearest is the first by id, pa (y = 2):
+			// 2 × 200/500 = 0.8 → 8 replicas.
+			name: "same shape", pts: [2][3]float64{{2000, 500, 2}, {2000, 500, 2.5}},
+			wantMethod: MethodSinglePoint, wantCost: 0.8, wantGPUs: 8, wantIDs: []string{"pa"},
+		},
+		{
+			// proportional shapes (1000, 200) and (2000, 400): rank 1, no
+			// fit. Distances |ln(600/1000)| + 0 = 0.51 and |ln 0.3| + |ln 0.5|
+			// = 1.90: pa, y = 1.5 × 200/200 = 1.5 → 15 replicas.
+			name: "proportional shapes", pts: [2][3]float64{{1000, 200, 1.5}, {2000, 400, 2.8}},
+			wantMethod: MethodSinglePoint, wantCost: 1.5, wantGPUs: 15, wantIDs: []string{"pa"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var bs []*schema.Benchmark
+			for i, q := range tc.pts {
+				bs = append(bs, &schema.Benchmark{ID: "p" + string(rune('a'+i)), Model: "m", GPU: "H100-SXM", GPUsPerReplica: 1,
+					InputTokens: q[0], OutputTokens: q[1], RequestsPerS: 1 / q[2], MeetsSLO: true})
+			}
+			w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{llmPlan(0.6, bs...)}}), "p", "chat")
+			m := w.Models[0]
+			if m.Method != tc.wantMethod || !near(m.ReplicaSecondsPerRequest, tc.wantCost) || w.GPUsNow != tc.wantGPUs || !cmp.Equal(m.Benchmarks, tc.wantIDs) {
+				t.Errorf("model %s cost %g GPUs %g from %v, want %s %g %g from %v",
+					m.Method, m.ReplicaSecondsPerRequest, w.GPUsNow, m.Benchmarks, tc.wantMethod, tc.wantCost, tc.wantGPUs, tc.wantIDs)
+			}
+		})
+	}
+}
+
 // TestSinglePoint: one benchmark at 2000 in / 500 out, 0.5 rps per replica
 // (y = 2 replica-s). Workload 1500 × 0.4 = 600 in / 200 out: cost = 2 ×
 // 200/500 = 0.8; 10 rps → 8 replicas × 1 GPU.

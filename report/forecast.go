@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -58,36 +60,64 @@ func Forecast(w io.Writer, format string, in ForecastInput) error {
 	return errUnknownFormat("forecast", format, "text", "json")
 }
 
+// stepString says how far apart the fitted points are: "1 month", "1
+// day", "1 hour", "15 minutes".
 func stepString(r *forecast.Result) string {
 	switch {
 	case r.Months == 1:
 		return "1 month"
 	case r.Months > 1:
 		return fmt.Sprintf("%d months", r.Months)
-	case r.Step == 24*time.Hour:
-		return "1 day"
-	case r.Step > 0 && r.Step%(24*time.Hour) == 0:
-		return fmt.Sprintf("%d days", r.Step/(24*time.Hour))
+	}
+	for _, u := range []struct {
+		d          time.Duration
+		one, other string
+	}{{24 * time.Hour, "day", "days"}, {time.Hour, "hour", "hours"}, {time.Minute, "minute", "minutes"}, {time.Second, "second", "seconds"}} {
+		if r.Step >= u.d && r.Step%u.d == 0 {
+			n := int64(r.Step / u.d)
+			if n == 1 {
+				return "1 " + u.one
+			}
+			return fmt.Sprintf("%d %s", n, u.other)
+		}
 	}
 	return r.Step.String()
+}
+
+// hasTrend reports whether the chosen model has a trend term, so that its
+// monthly growth is fitted rather than zero by construction.
+func hasTrend(r *forecast.Result) bool {
+	switch r.Method {
+	case "linear", "loglinear":
+		return true
+	case "seasonal-naive":
+		return false
+	}
+	_, ok := r.Params["trend"]
+	return ok
 }
 
 func forecastText(w io.Writer, in ForecastInput) error {
 	r := in.Result
 	fmt.Fprintf(w, "series:   %s (%d points, step %s, peaks: %s)\n", in.Name, in.Points, stepString(r), in.Aggregation)
 	fmt.Fprintf(w, "model:    %s — %s\n", r.Model, r.Reason)
-	if math.IsNaN(r.MonthlyGrowth) {
+	switch {
+	case math.IsNaN(r.MonthlyGrowth):
 		fmt.Fprintln(w, "growth:   unknown (last fitted level is not positive)")
-	} else {
+	case !hasTrend(r):
+		fmt.Fprintf(w, "growth:   none fitted (%s has no trend term)\n", r.Model)
+	default:
 		fmt.Fprintf(w, "growth:   %+.2f%%/month (fitted trend)\n", 100*r.MonthlyGrowth)
 	}
 	if b := r.Backtest; b != nil {
-		fmt.Fprintf(w, "backtest: MASE %.3f, sMAPE %.2f%%, interval coverage 80%%: %.0f%%, 95%%: %.0f%% (%d origins, %d points)\n",
-			b.MASE, b.SMAPE, 100*b.Coverage80, 100*b.Coverage95, b.Origins, b.Points)
+		fmt.Fprintf(w, "backtest: MASE %.3f (below 1 beats seasonal naive), sMAPE %.2f%%, over %s and %s\n",
+			b.MASE, b.SMAPE, plural(b.Origins, "origin", "origins"), plural(b.Points, "held-out point", "held-out points"))
+		fmt.Fprintf(w, "coverage: the 80%% interval held %.0f%% of them, the 95%% interval %.0f%%\n", 100*b.Coverage80, 100*b.Coverage95)
 	} else {
-		fmt.Fprintln(w, "backtest: series too short for a rolling-origin backtest")
+		fmt.Fprintln(w, "backtest: none (the series is too short for a rolling-origin backtest, or too flat to score)")
 	}
 	fmt.Fprintln(w)
+	dec := decimals(r.Forecast)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "TIME\tFORECAST\t80% LOW\t80% HIGH\t95% LOW\t95% HIGH\t")
 	layout := time.RFC3339
@@ -96,7 +126,7 @@ func forecastText(w io.Writer, in ForecastInput) error {
 	}
 	for _, p := range r.Forecast {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", p.Time.UTC().Format(layout),
-			fig(p.Value), fig(p.Lo80), fig(p.Hi80), fig(p.Lo95), fig(p.Hi95))
+			fig(p.Value, dec), fig(p.Lo80, dec), fig(p.Hi80, dec), fig(p.Lo95, dec), fig(p.Hi95, dec))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -104,22 +134,64 @@ func forecastText(w io.Writer, in ForecastInput) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "candidates:")
 	for _, c := range r.Candidates {
+		mark := ""
+		if c.Method == r.Method && c.Model == r.Model {
+			mark = "  ← chosen"
+		}
 		switch {
 		case c.Err != "":
 			fmt.Fprintf(w, "  %-22s skipped: %s\n", c.Method, c.Err)
 		case c.AICc != nil:
-			fmt.Fprintf(w, "  %-22s %s, AICc %.1f\n", c.Method, c.Model, *c.AICc)
+			fmt.Fprintf(w, "  %-22s %s, AICc %.2f%s\n", c.Method, c.Model, *c.AICc, mark)
 		default:
-			fmt.Fprintf(w, "  %-22s %s\n", c.Method, c.Model)
+			fmt.Fprintf(w, "  %-22s %s%s\n", c.Method, c.Model, mark)
 		}
 	}
 	return nil
 }
 
-// fig formats a forecast figure with four significant digits.
-func fig(f float64) string {
+// decimals is how many decimals the forecast table shows: enough for four
+// significant digits of its largest figure (131.2, 47.09, 0.7512), none
+// from 1,000 up, at most six.
+func decimals(pts []forecast.Point) int {
+	var top float64
+	for _, p := range pts {
+		for _, v := range []float64{p.Value, p.Lo80, p.Hi80, p.Lo95, p.Hi95} {
+			if a := math.Abs(v); !math.IsNaN(a) && !math.IsInf(a, 0) && a > top {
+				top = a
+			}
+		}
+	}
+	if top == 0 {
+		return 0
+	}
+	return min(max(3-int(math.Floor(math.Log10(top))), 0), 6)
+}
+
+// fig formats a forecast figure with dec decimals and thousands
+// separators ("27,153", "93.93"); "?" when it is not a number.
+func fig(f float64, dec int) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return "?"
 	}
-	return fmt.Sprintf("%.4g", f)
+	s := strconv.FormatFloat(f, 'f', dec, 64)
+	if s == "-0" || strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-")
+	}
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return sign + b.String()
 }

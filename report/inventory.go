@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/evaluator/terraform"
@@ -35,37 +36,93 @@ func Inventory(w io.Writer, format string, inv *terraform.Inventory) error {
 	return errUnknownFormat("inventory", format, "text", "json")
 }
 
+// inventoryText is a table, one row per resource, then what it adds up
+// to: guaranteed GPUs (and how many no plan claims), elastic GPUs, and the
+// groups that run inside a reservation. A consumer's CAPACITY cell is just
+// "consumer" (the reservation it runs in is named below the table) so the
+// column stays narrow.
 func inventoryText(w io.Writer, inv *terraform.Inventory) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADDRESS\tLOCATION\tKIND\tINSTANCE TYPE\tCOUNT\tGPUS\tGPU\tZONE\tEND\tCAPACITY\tPOOL")
-	var guaranteed, elastic float64
-	for _, r := range inv.Reservations {
-		capacity := "guaranteed"
-		switch {
-		case r.ConsumerOf != "":
-			capacity = "consumer of " + r.ConsumerOf
-		case !r.Guaranteed:
-			capacity = "elastic"
-			elastic += r.GPUs
-		default:
-			guaranteed += r.GPUs
+	var (
+		guaranteed, elastic, unclaimed    float64
+		nGuaranteed, nElastic, nUnclaimed int
+		consumers                         []terraform.Reservation
+	)
+	if len(inv.Reservations) == 0 {
+		fmt.Fprintln(w, "No GPU capacity found: no reservation, capacity block, node group or autoscaling group with GPUs.")
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ADDRESS\tLOCATION\tKIND\tINSTANCE TYPE\tCOUNT\tGPUS\tGPU\tZONE\tSTART\tEND\tCAPACITY\tPOOL")
+		for _, r := range inv.Reservations {
+			capacity := "guaranteed"
+			switch {
+			case r.ConsumerOf != "":
+				capacity = "consumer"
+				consumers = append(consumers, r)
+			case !r.Guaranteed:
+				capacity = "elastic"
+				elastic += r.GPUs
+				nElastic++
+			default:
+				guaranteed += r.GPUs
+				nGuaranteed++
+				if r.Pool == "" {
+					unclaimed += r.GPUs
+					nUnclaimed++
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				r.Address, r.File, r.Line, r.Kind, dash(r.InstanceType), r.Count, num(r.GPUs),
+				dash(r.GPU), dash(r.Zone), day(r.Start), day(r.End), capacity, dash(r.Pool))
 		}
-		fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.Address, r.File, r.Line, r.Kind, r.InstanceType, r.Count, num(r.GPUs),
-			r.GPU, dash(r.Zone), dash(r.End), capacity, dash(r.Pool))
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Guaranteed: %s GPUs in %s%s.\n", num(guaranteed),
+			plural(nGuaranteed, "reservation", "reservations"), claimed(nGuaranteed, nUnclaimed, unclaimed))
+		fmt.Fprintf(w, "Elastic:    %s GPUs in %s (scaling maximum, never counted as guaranteed).\n",
+			num(elastic), plural(nElastic, "group", "groups"))
+		if len(consumers) > 0 {
+			fmt.Fprintf(w, "Consumers:  %s inside a reservation, adding no GPUs:\n", plural(len(consumers), "group runs", "groups run"))
+			for _, r := range consumers {
+				fmt.Fprintf(w, "  %s → %s\n", r.Address, r.ConsumerOf)
+			}
+		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\n%d reservations: %s guaranteed GPUs, %s elastic GPUs (not guaranteed).\n",
-		len(inv.Reservations), num(guaranteed), num(elastic))
 	if len(inv.Unresolved) > 0 {
-		fmt.Fprintf(w, "\n%d could not be evaluated statically (never counted as zero):\n", len(inv.Unresolved))
+		fmt.Fprintf(w, "\n%s could not be evaluated statically (never counted as zero):\n",
+			plural(len(inv.Unresolved), "resource", "resources"))
 		for _, u := range inv.Unresolved {
 			fmt.Fprintf(w, "%s:%d:%d: unresolved: %s: %s\n", u.File, u.Line, u.Column, u.Address, u.Msg)
 		}
 	}
 	return nil
+}
+
+// claimed says how much of the guaranteed capacity no plan's pool claims.
+func claimed(n, nUnclaimed int, unclaimed float64) string {
+	switch {
+	case n == 0:
+		return ""
+	case nUnclaimed == 0:
+		return ", all claimed by a plan's pool"
+	case nUnclaimed == n:
+		return ", none claimed by a plan's pool (CAP003)"
+	}
+	return fmt.Sprintf("; %s GPUs in %s claimed by no plan's pool (CAP003)",
+		num(unclaimed), plural(nUnclaimed, "reservation", "reservations"))
+}
+
+// day shortens an RFC 3339 timestamp to its date ("2028-06-30T23:59:59Z"
+// → "2028-06-30"): capacity is planned by month. Anything else is shown
+// as written; empty is "-".
+func day(s string) string {
+	if len(s) > 10 && s[10] == 'T' {
+		if _, err := time.Parse("2006-01-02", s[:10]); err == nil {
+			return s[:10]
+		}
+	}
+	return dash(s)
 }
 
 func dash(s string) string {

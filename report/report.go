@@ -36,6 +36,9 @@ func num(f float64) string {
 	return s
 }
 
+// DataFormats are the formats of the inventory and forecast renderers.
+func DataFormats() []string { return []string{"text", "json"} }
+
 // errUnknownFormat is returned for a format a renderer does not support.
 func errUnknownFormat(what, format string, known ...string) error {
 	return fmt.Errorf("%s: unknown format %q (want one of %v)", what, format, known)

@@ -35,8 +35,8 @@ func runCheck(e *env, args []string) int {
 		"rule id whose soft-mandatory denies are overridden (verified by the caller, e.g. a PR label checked through the API; repeatable)",
 		"evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
 	cf.override.register(fs)
-	fs.StringVar(&cf.base, "base", "", "checkout of the base branch: report base → head and judge with the base's policies and thresholds")
-	fs.StringVar(&cf.compareTo, "compare-to", "", "saved `capcheck check --format json` result to use as the base")
+	fs.StringVar(&cf.base, "base", "", "checkout of the base branch: report base → head and judge with the base's configuration, catalog, policies, thresholds and exceptions (the PR's changes to them are reported by CAP014)")
+	fs.StringVar(&cf.compareTo, "compare-to", "", "saved `capcheck check --format json` result to use as the base (it carries plan thresholds and exceptions, not configuration: capcheck.yaml, the catalog and policy files are then the head's own)")
 	fs.StringVar(&cf.repo, "repo", "", "owner/name for links in Markdown (default: $GITHUB_REPOSITORY)")
 	fs.StringVar(&cf.sha, "sha", "", "head commit for links in Markdown (default: $GITHUB_SHA)")
 	fs.StringVar(&cf.serverURL, "server-url", "", "GitHub server URL (default: $GITHUB_SERVER_URL, else https://github.com)")
@@ -76,35 +76,50 @@ func runCheck(e *env, args []string) int {
 
 // check loads, evaluates and judges the repository at root, with the base
 // side (a checkout or a saved result) when asked.
+//
+// The trusted side: in a diff against a base checkout, configuration,
+// catalog, policies, thresholds and exceptions come from the base, so a PR
+// cannot relax its own checks. The head tree is read with the base's
+// capcheck.yaml (plan globs, Terraform directories, excludes, variables,
+// plan files) and catalog, its plans are judged with the base's settings,
+// and the head's own configuration and trusted files are compared with
+// the base's: each difference is reported by CAP014 and applies only after
+// merge. A saved result (--compare-to) carries no configuration, so there
+// only plan settings are trusted; the head's capcheck.yaml, catalog and
+// policy files are used and a note on stderr says so.
 func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, []policies.Rule, error) {
-	head, err := loadWorkspace(e.ctx, root, &cf.load, true)
-	if err != nil {
-		return nil, nil, err
-	}
-
-	// The trusted side: policies, thresholds, configuration and exceptions
-	// come from the base in a PR diff, so a PR cannot relax its own checks.
 	var (
-		baseDoc    *evaluator.Document
-		trusted    = head
-		trustedDir = root
+		head, trusted *workspace
+		trustedDir    = root
+		baseDoc       *evaluator.Document
+		changes       []evaluator.ConfigChange
+		err           error
 	)
 	switch {
 	case cf.base != "":
-		base, err := loadWorkspace(e.ctx, cf.base, &cf.load, true)
+		trusted, err = loadWorkspace(e.ctx, cf.base, &cf.load, true)
 		if err != nil {
 			return nil, nil, fmt.Errorf("base %s: %w", cf.base, err)
 		}
-		baseDoc, err = evaluate(base, now)
-		if err != nil {
-			return nil, nil, fmt.Errorf("base %s: %w", cf.base, err)
-		}
-		trusted, trustedDir = base, cf.base
-	case cf.compareTo != "":
-		baseDoc, err = readSavedDocument(cf.compareTo)
-		if err != nil {
+		trustedDir = cf.base
+		if head, changes, err = loadHeadTrusted(e, root, trusted, &cf.load); err != nil {
 			return nil, nil, err
 		}
+		baseDoc, err = evaluate(trusted, now)
+		if err != nil {
+			return nil, nil, fmt.Errorf("base %s: %w", cf.base, err)
+		}
+	case cf.compareTo != "":
+		if baseDoc, err = readSavedDocument(cf.compareTo); err != nil {
+			return nil, nil, err
+		}
+		fmt.Fprintln(e.stderr, "capcheck: --compare-to: plan thresholds and exceptions come from the saved base result; capcheck.yaml, the catalog and policy files are the head's own (use --base DIR to take them from the base checkout)")
+		fallthrough
+	default:
+		if head, err = loadWorkspace(e.ctx, root, &cf.load, true); err != nil {
+			return nil, nil, err
+		}
+		trusted = head
 	}
 
 	headPlans := head.plans
@@ -118,10 +133,47 @@ func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, [
 	if baseDoc != nil {
 		evaluator.MarkProposed(headDoc, head.plans)
 		baseDoc.Base = nil
+		baseDoc.ConfigChanges = nil
 		headDoc.Base = baseDoc
+		headDoc.ConfigChanges = changes
 	}
 
 	return judgeOverride(e, trusted, trustedDir, cf, headDoc)
+}
+
+// loadHeadTrusted reads the head tree at root with the base workspace's
+// configuration and catalog, and lists how the head's own configuration
+// and trusted files differ from the base's. The head's own capcheck.yaml
+// must still be valid: after merge it is the one in force.
+func loadHeadTrusted(e *env, root string, base *workspace, lf *loadFlags) (*workspace, []evaluator.ConfigChange, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read repository: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, nil, fmt.Errorf("read repository: %s is not a directory", root)
+	}
+	own, err := loadConfig(root, lf.config)
+	if err != nil {
+		return nil, nil, err
+	}
+	head, err := loadTree(e.ctx, root, base.config, base.catalog, lf, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	baseFiles, err := trustedFiles(base.root, base.config, own)
+	if err != nil {
+		return nil, nil, fmt.Errorf("base %s: %w", base.root, err)
+	}
+	headFiles, err := trustedFiles(root, base.config, own)
+	if err != nil {
+		return nil, nil, err
+	}
+	changes := evaluator.ConfigChanges(
+		evaluator.ConfigSide{Config: base.config, Files: baseFiles},
+		evaluator.ConfigSide{Config: own, Files: headFiles},
+	)
+	return head, changes, nil
 }
 
 func evaluate(ws *workspace, now time.Time) (*evaluator.Document, error) {

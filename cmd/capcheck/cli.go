@@ -6,9 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
@@ -37,22 +41,64 @@ type env struct {
 
 type command struct {
 	name    string
-	summary string
+	args    string // what follows `capcheck NAME [flags]`, e.g. "[PATH]"
+	summary string // one line for `capcheck help`
+	help    string // what `capcheck NAME -h` says before the flags
 	run     func(e *env, args []string) int
 }
 
+// Paragraphs shared by the help of the commands that read a repository.
+const (
+	helpPath = "PATH is the root of the repository to read (default: the current directory); " +
+		"file positions in the output are relative to it."
+	helpExit = "Exit codes: 0 pass (warnings allowed), 1 policy failure (or warnings with --fail-on-warn; " +
+		"--no-fail turns it into 0), 2 could not evaluate (bad input, usage, I/O, API)."
+)
+
 func commands() []command {
 	return []command{
-		{"check", "evaluate plans and Terraform, apply policies, report", runCheck},
-		{"inventory", "list the GPU reservations discovered in Terraform", runInventory},
-		{"forecast", "fit a demand series and project it with intervals", runForecast},
-		{"audit", "compare the plan with observed actuals (CSV or Prometheus)", runAudit},
-		{"comment", "post or update the sticky PR comment (or audit issue) from a JSON result", runComment},
-		{"verify", "run the Rego unit tests of built-in and user policies", runVerify},
-		{"doc", "print the rule catalogue (Markdown)", runDoc},
-		{"init", "scaffold a capacity plan for the reservations no plan claims", runInit},
-		{"version", "print the version", runVersion},
+		{"check", "[PATH]", "evaluate plans and Terraform, apply policies, report", `Reads the capacity plans and the Terraform under PATH, projects demand over each plan's horizon, computes headroom, N+k redundancy, the capacity cliff, backed GPUs and cost for every GPU pool, and applies the built-in and your Rego policies.
+
+` + helpPath + ` Plans are PATH/capacity/**/*.{cue,yaml,yml,json} unless PATH/capcheck.yaml lists plans: globs; Terraform is every root module below PATH. --config, --var-file and --plan-json are relative to PATH; --catalog, --policy, --base, --compare-to and --out-file to the working directory.
+
+` + helpExit + `
+
+Examples:
+  capcheck check testdata/example
+  capcheck check --format json --out-file result.json --format text .
+  capcheck check --base ../base-checkout --format markdown .`, runCheck},
+		{"inventory", "[PATH]", "list the GPU reservations discovered in Terraform", `Lists the GPU capacity the Terraform under PATH declares, with its file:line and the plan pool that claims it: reservations and capacity blocks (guaranteed), node groups and autoscaling groups (elastic: their scaling maximum, never guaranteed), and groups that run inside a reservation (consumers: they add no GPUs). A resource whose size cannot be evaluated statically is listed as unresolved, never counted as zero.
+
+` + helpPath + ` --config, --var-file and --plan-json are relative to PATH; --catalog to the working directory.`, runInventory},
+		{"forecast", "SERIES.csv", "fit a demand series and project it with intervals", `Fits a demand series, chooses a model (linear, log-linear, ETS with daily or weekly seasonality, seasonal naive) and prints its forecast with 80% and 95% prediction intervals, a rolling-origin backtest (MASE, sMAPE, interval coverage) and the fitted monthly growth.
+
+SERIES.csv has a header row and rows timestamp,value or timestamp,series,value; timestamps are RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or Unix seconds. Capacity follows peaks, so sub-daily samples are first reduced to daily or hourly peaks (--peaks).
+
+Example:
+  capcheck forecast --format json requests.csv`, runForecast},
+		{"audit", "[PATH]", "compare the plan with observed actuals (CSV or Prometheus)", `Compares each plan under PATH with what production did over --window ending at --now: workload demand (actuals: csv files relative to PATH, or prometheus queries with --prometheus) against the plan's projection (CAP020), GPU utilisation against the plan's warn and critical lines (CAP021), reserved GPUs in use (CAP022). It re-runs the capacity model at the observed levels to show where each pool's cliff moves. Workloads and pools without a source are reported as not audited.
+
+` + helpPath + `
+
+` + helpExit + `
+
+Example:
+  capcheck audit --prometheus https://prometheus.internal --window 28d --format json --out-file audit.json .`, runAudit},
+		{"comment", "github RESULT.json", "post or update the sticky PR comment (or audit issue) from a JSON result", "Posts the pull request comment for a saved `capcheck check --format json` result, updating the one it posted before (found by a hidden marker on its own comments), or with --issue keeps one open issue for scheduled audits. The token is read from the environment ($GITHUB_TOKEN, see --token-env), never from a flag. Without write access (pull requests from forks) the report goes to the job summary and annotations instead.\n\nExample:\n  capcheck comment github --pr 12 result.json", runComment},
+		{"verify", "[DIR...]", "run the Rego unit tests of built-in and user policies", "Runs the Rego unit tests (*_test.rego) of the built-in policies and of each policy directory given (relative to the working directory).\n\nExit codes: 0 every test passed, 1 a test failed, 2 no tests found or a policy does not compile.", runVerify},
+		{"doc", "", "print the rule catalogue (Markdown)", "Prints the rule catalogue as Markdown: every built-in rule, and those of the --policy directories, with its level, enforcement, severity and description.", runDoc},
+		{"init", "[PATH]", "scaffold a capacity plan for the reservations no plan claims", "Writes a capacity plan (YAML) with one pool per GPU model and region for the guaranteed reservations under PATH that no plan claims. What Terraform cannot tell (owner, lead times, prices, workloads) is left as TODO lines, which the first `capcheck check` names. It prints to stdout unless --out names a file (relative to the working directory, never overwritten).\n\n" + helpPath + "\n\nExample:\n  capcheck init --owner team-ml-platform --out capacity/gpu.yaml .", runInit},
+		{"version", "", "print the version", "Prints the version of capcheck.", runVersion},
 	}
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 // run is the whole program; main only wires the process to it.
@@ -64,81 +110,397 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	name := args[0]
 	switch name {
-	case "-h", "-help", "--help", "help":
+	case "-h", "-help", "--help":
 		usage(stdout)
 		return exitPass
+	case "help":
+		return runHelp(e, args[1:])
 	case "-version", "--version":
 		name = "version"
 	}
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(e, args[1:])
-		}
+	if c, ok := lookup(name); ok {
+		return c.run(e, args[1:])
 	}
-	fmt.Fprintf(stderr, "capcheck: unknown command %q\n\n", name)
-	usage(stderr)
+	unknownCommand(e, name)
 	return exitError
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "capcheck keeps GPU capacity honest in GitOps repositories.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: capcheck <command> [flags] [path]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
-	cs := commands()
-	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
-	for _, c := range cs {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+// runHelp is `capcheck help [COMMAND]`.
+func runHelp(e *env, args []string) int {
+	switch len(args) {
+	case 0:
+		usage(e.stdout)
+		return exitPass
+	case 1:
+		if c, ok := lookup(args[0]); ok {
+			return c.run(e, []string{"-h"})
+		}
+		unknownCommand(e, args[0])
+		return exitError
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit codes: 0 pass, 1 policy failure, 2 could not evaluate.")
-	fmt.Fprintln(w, "Run 'capcheck <command> -h' for a command's flags.")
+	fmt.Fprintf(e.stderr, "capcheck help: want at most one command, got %q\nRun 'capcheck help' for the commands.\n", strings.Join(args, " "))
+	return exitError
 }
 
-// newFlags returns a flag set that prints its usage to stderr and never
-// exits the process.
-func newFlags(e *env, name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: capcheck %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
+func unknownCommand(e *env, name string) {
+	msg := fmt.Sprintf("capcheck: unknown command %q", name)
+	names := make([]string, 0, len(commands()))
+	for _, c := range commands() {
+		names = append(names, c.name)
 	}
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		msg += fmt.Sprintf("; to check the repository in %s run: capcheck check %s", name, name)
+	} else if s := closest(name, names); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	fmt.Fprintln(e.stderr, msg)
+	fmt.Fprintln(e.stderr, "Run 'capcheck help' for the commands.")
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "capcheck keeps GPU capacity honest in GitOps repositories: it checks capacity")
+	fmt.Fprintln(w, "plans against the Terraform that reserves the GPUs, with OPA policies.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: capcheck <command> [flags] [arguments]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range commands() {
+		fmt.Fprintf(tw, "  %s\t%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "PATH is the root of the repository to read (default: the current directory).")
+	fmt.Fprintln(w, "Flags may come before or after the arguments.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Examples:")
+	fmt.Fprintln(w, "  capcheck check testdata/example")
+	fmt.Fprintln(w, "  capcheck inventory --format json .")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit codes: 0 pass, 1 policy failure, 2 could not evaluate (bad input, usage, I/O, API).")
+	fmt.Fprintln(w, "Run 'capcheck help <command>' (or 'capcheck <command> -h') for a command's flags.")
+}
+
+// flagSink is a flag set's output. The flag package's own messages are
+// dropped: parseFlags reports errors and help itself, with the command's
+// name, on the right stream.
+type flagSink struct {
+	cmd            command
+	stdout, stderr io.Writer
+}
+
+func (*flagSink) Write(p []byte) (int, error) { return len(p), nil }
+
+// newFlags returns a flag set for the command name that never exits the
+// process: -h prints the command's help to stdout, a bad flag a short
+// error to stderr (see parseFlags). synopsis is used for a command that
+// commands() does not list.
+func newFlags(e *env, name, synopsis string) *flag.FlagSet {
+	c, ok := lookup(name)
+	if !ok {
+		c = command{name: name, args: strings.TrimSpace(strings.TrimPrefix(synopsis, "[flags]"))}
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(&flagSink{cmd: c, stdout: e.stdout, stderr: e.stderr})
+	fs.Usage = func() {}
 	return fs
 }
 
+// synopsis is the usage line of c: "capcheck check [flags] [PATH]", with
+// a sub-command word ahead of the flags ("capcheck comment github [flags]
+// RESULT.json").
+func (c command) synopsis() string {
+	sub, rest := "", c.args
+	if first, after, ok := strings.Cut(c.args, " "); ok && first != "" && !strings.ContainsAny(first, "[.") && strings.ToLower(first) == first {
+		sub, rest = " "+first, after
+	}
+	return strings.TrimSpace(fmt.Sprintf("capcheck %s%s [flags] %s", c.name, sub, rest))
+}
+
+// printHelp writes the command's help: usage line, description and every
+// flag with its placeholder and default.
+func printHelp(w io.Writer, fs *flag.FlagSet, c command) {
+	fmt.Fprintf(w, "Usage: %s\n", c.synopsis())
+	if c.help != "" {
+		fmt.Fprintln(w)
+		for _, para := range strings.Split(c.help, "\n\n") {
+			if strings.HasPrefix(para, "Example") {
+				fmt.Fprintln(w, para) // keep the example lines as written
+			} else {
+				fmt.Fprintln(w, wrap(para, "", 80))
+			}
+			fmt.Fprintln(w)
+		}
+	} else {
+		fmt.Fprintln(w)
+	}
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		fmt.Fprintln(w, "Flags: none.")
+		return
+	}
+	fmt.Fprintln(w, "Flags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		line := "  --" + f.Name
+		if p := placeholder(f); p != "" {
+			line += " " + p
+		}
+		fmt.Fprintln(w, line)
+		text := f.Usage
+		if d := defaultText(f); d != "" && !strings.Contains(text, "(default") {
+			text += " (default " + d + ")"
+		}
+		fmt.Fprintln(w, wrap(text, "      ", 80))
+	})
+}
+
+// placeholders name the value of each flag in help ("--format FORMAT").
+var placeholders = map[string]string{
+	"api-url": "URL", "base": "DIR", "behavior": "MODE", "bot-login": "LOGIN",
+	"catalog": "FILE", "compare-to": "FILE", "config": "FILE", "format": "FORMAT",
+	"horizon": "STEPS", "label": "LABEL", "marker": "TEXT", "methods": "LIST",
+	"name": "NAME", "now": "YYYY-MM-DD", "out": "FILE", "out-file": "FILE",
+	"override": "RULE", "owner": "TEAM", "path-prefix": "DIR", "peaks": "MODE",
+	"plan-json": "FILE", "policy": "DIR", "policy-timeout": "DURATION", "pr": "N",
+	"prometheus": "URL", "prometheus-timeout": "DURATION", "repo": "OWNER/NAME",
+	"select": "METHOD", "series": "NAME", "server-url": "URL", "sha": "SHA",
+	"step": "DURATION", "title": "TEXT", "token-env": "NAME", "var": "NAME=VALUE",
+	"var-file": "FILE", "window": "DURATION",
+}
+
+func placeholder(f *flag.Flag) string {
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return ""
+	}
+	if p, ok := placeholders[f.Name]; ok {
+		return p
+	}
+	return "VALUE"
+}
+
+// defaultText is a flag's default as help shows it, "" when it is the
+// zero value.
+func defaultText(f *flag.Flag) string {
+	switch f.DefValue {
+	case "", "false", "0", "[]":
+		return ""
+	}
+	if d, err := time.ParseDuration(f.DefValue); err == nil {
+		return shortDuration(d)
+	}
+	if strings.ContainsAny(f.DefValue, " \t") {
+		return strconv.Quote(f.DefValue)
+	}
+	return f.DefValue
+}
+
+// shortDuration drops zero units: 1h0m0s → 1h, 1m30s stays.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// wrap fills text to width columns, each line starting with indent.
+func wrap(text, indent string, width int) string {
+	var b strings.Builder
+	col := 0
+	for _, word := range strings.Fields(text) {
+		switch {
+		case col == 0:
+			b.WriteString(indent)
+			col = len(indent)
+		case col+1+len(word) > width:
+			b.WriteString("\n" + indent)
+			col = len(indent)
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}
+
 // parseFlags parses args, allowing flags after positional arguments
-// (`capcheck check testdata/example --format json`). It returns the
-// positional arguments, or an exit code when parsing stopped.
+// (`capcheck check testdata/example --format json`); arguments after "--"
+// are all positional. It returns the positional arguments, or the exit
+// code when parsing stopped: 0 after printing the help for -h, 2 after
+// printing a usage error.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	sink, _ := fs.Output().(*flagSink)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if sink == nil {
+				if errors.Is(err, flag.ErrHelp) {
+					return nil, exitPass, false
+				}
+				return nil, exitError, false
+			}
 			if errors.Is(err, flag.ErrHelp) {
+				printHelp(sink.stdout, fs, sink.cmd)
 				return nil, exitPass, false
 			}
+			usageError(sink.stderr, sink.cmd.name, flagError(fs, err))
 			return nil, exitError, false
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
 			return pos, 0, true
 		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), 0, true
+		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
 }
 
-// onePath returns the single optional path argument (default ".").
-func onePath(e *env, name string, pos []string) (string, bool) {
-	switch len(pos) {
-	case 0:
-		return ".", true
-	case 1:
-		return pos[0], true
+// flagError rewrites the flag package's messages the way capcheck's docs
+// write flags (--name), with a suggestion for a mistyped name.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		name = strings.TrimLeft(name, "-")
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		msg = fmt.Sprintf("unknown flag --%s", name)
+		if s := closest(name, names); s != "" {
+			msg += fmt.Sprintf("; did you mean --%s?", s)
+		}
+		return msg
 	}
-	fmt.Fprintf(e.stderr, "capcheck %s: expected at most one path, got %q\n", name, strings.Join(pos, " "))
-	return "", false
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		f := fs.Lookup(strings.TrimLeft(name, "-"))
+		if f != nil {
+			return fmt.Sprintf("flag --%s needs a value: --%s %s", f.Name, f.Name, placeholder(f))
+		}
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
+		if val, name, ok := strings.Cut(rest, " for -"); ok {
+			name, _, _ = strings.Cut(name, ":")
+			return fmt.Sprintf("flag --%s takes true or false, got %s", strings.TrimLeft(name, "-"), val)
+		}
+	}
+	return strings.Replace(msg, "for flag -", "for flag --", 1)
+}
+
+// usageError prints a usage error for the command and how to get help.
+func usageError(w io.Writer, name, msg string) {
+	fmt.Fprintf(w, "capcheck %s: %s\n", name, msg)
+	fmt.Fprintf(w, "Run 'capcheck %s -h' for usage.\n", name)
+}
+
+// closest returns the candidate within two edits of s (or that s is a
+// prefix of), "" when none or several tie.
+func closest(s string, candidates []string) string {
+	best, bestD, tie := "", 3, false
+	for _, c := range candidates {
+		d := editDistance(s, c)
+		if len(s) >= 2 && strings.HasPrefix(c, s) {
+			d = min(d, 1)
+		}
+		switch {
+		case d < bestD:
+			best, bestD, tie = c, d, false
+		case d == bestD:
+			tie = true
+		}
+	}
+	if tie {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// knownFormat reports a usage error when format is not one of known.
+func knownFormat(e *env, name, format string, known []string) bool {
+	if slices.Contains(known, format) {
+		return true
+	}
+	usageError(e.stderr, name, fmt.Sprintf("unknown --format %q (want %s)", format, orList(known)))
+	return false
+}
+
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// plural is "1 pool" or "3 pools".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// noArgs reports a usage error when a command that takes no arguments got
+// some.
+func noArgs(e *env, name string, pos []string) bool {
+	if len(pos) == 0 {
+		return true
+	}
+	usageError(e.stderr, name, fmt.Sprintf("takes no arguments, got %q", strings.Join(pos, " ")))
+	return false
+}
+
+// onePath returns the single optional PATH argument (default "."), after
+// checking that it is a directory.
+func onePath(e *env, name string, pos []string) (string, bool) {
+	if len(pos) > 1 {
+		usageError(e.stderr, name, fmt.Sprintf("want at most one PATH (the repository root), got %d arguments: %s", len(pos), strings.Join(pos, " ")))
+		return "", false
+	}
+	root := "."
+	if len(pos) == 1 {
+		root = pos[0]
+	}
+	st, err := os.Stat(root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(e.stderr, "capcheck %s: %s: no such directory; PATH is the root of the repository to read (default: the current directory)\n", name, root)
+		return "", false
+	case err != nil:
+		fmt.Fprintf(e.stderr, "capcheck %s: %v\n", name, err)
+		return "", false
+	case !st.IsDir():
+		fmt.Fprintf(e.stderr, "capcheck %s: %s is a file, not a directory; PATH is the root of the repository to read (default: the current directory)\n", name, root)
+		return "", false
+	}
+	return root, true
 }
 
 // fail prints err (one diagnostic per line when it is positioned) and
@@ -188,8 +550,12 @@ func (kv keyValues) Set(v string) error {
 
 func runVersion(e *env, args []string) int {
 	fs := newFlags(e, "version", "")
-	if _, code, ok := parseFlags(fs, args); !ok {
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
 		return code
+	}
+	if !noArgs(e, "version", pos) {
+		return exitError
 	}
 	fmt.Fprintf(e.stdout, "capcheck %s\n", version)
 	return exitPass
@@ -207,7 +573,21 @@ func clock(e *env, flagNow string) (time.Time, error) {
 	}
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--now %q: want YYYY-MM-DD", s)
+		from := "--now"
+		if flagNow == "" {
+			from = "$CAPCHECK_NOW"
+		}
+		return time.Time{}, fmt.Errorf("%s %q: want a date YYYY-MM-DD%s", from, s, parseReason(err))
 	}
 	return t, nil
+}
+
+// parseReason is what is wrong with a well-shaped but invalid date
+// (": month out of range"), "" otherwise.
+func parseReason(err error) string {
+	var pe *time.ParseError
+	if errors.As(err, &pe) && pe.Message != "" {
+		return pe.Message
+	}
+	return ""
 }

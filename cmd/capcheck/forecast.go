@@ -24,8 +24,14 @@ func runForecast(e *env, args []string) int {
 		return code
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(e.stderr, "capcheck forecast: want exactly one SERIES.csv")
-		fs.Usage()
+		got := "none"
+		if len(pos) > 1 {
+			got = strings.Join(pos, " ")
+		}
+		usageError(e.stderr, "forecast", "want exactly one SERIES.csv, got "+got)
+		return exitError
+	}
+	if !knownFormat(e, "forecast", *format, report.DataFormats()) {
 		return exitError
 	}
 	file := pos[0]
@@ -34,6 +40,9 @@ func runForecast(e *env, args []string) int {
 		return fail(e, fmt.Errorf("read series: %w", err))
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return fail(e, fmt.Errorf("read series: %s is a directory, want a CSV file", file))
+	}
 	all, err := actuals.ReadCSV(f, filepath.ToSlash(file))
 	if err != nil {
 		return fail(e, err)

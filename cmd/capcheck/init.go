@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/report"
+	"github.com/capcheck/capcheck/schema"
 )
 
 func runInit(e *env, args []string) int {
@@ -34,9 +37,10 @@ func runInit(e *env, args []string) int {
 	}
 	if *out != "" {
 		if _, err := os.Lstat(*out); err == nil {
-			return fail(e, fmt.Errorf("init: %s exists; capcheck init never overwrites a plan", *out))
+			fmt.Fprintf(e.stderr, "capcheck init: %s exists and capcheck init never overwrites a plan; choose another --out, or omit it to print to stdout\n", *out)
+			return exitError
 		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fail(e, fmt.Errorf("init: %w", err))
+			return fail(e, fmt.Errorf("check --out: %w", err))
 		}
 	}
 	ws, err := loadWorkspace(e.ctx, root, &lf, true)
@@ -49,6 +53,10 @@ func runInit(e *env, args []string) int {
 	}
 	pools := evaluator.Scaffold(inv)
 	if len(pools) == 0 {
+		if !slices.ContainsFunc(inv.Reservations, func(r terraform.Reservation) bool { return r.Guaranteed }) {
+			fmt.Fprintf(e.stderr, "capcheck init: found no guaranteed GPU reservation in the Terraform under %s; nothing to scaffold\n", root)
+			return exitPass
+		}
 		fmt.Fprintln(e.stderr, "capcheck init: every guaranteed GPU reservation is already claimed by a plan; nothing to scaffold")
 		return exitPass
 	}
@@ -64,11 +72,34 @@ func runInit(e *env, args []string) int {
 		return exitPass
 	}
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return fail(e, fmt.Errorf("init: %w", err))
+		return fail(e, fmt.Errorf("write plan: %w", err))
 	}
 	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
-		return fail(e, fmt.Errorf("init: %w", err))
+		return fail(e, fmt.Errorf("write plan: %w", err))
 	}
-	fmt.Fprintf(e.stderr, "capcheck init: wrote %s with %d pools; fill in its TODO lines\n", *out, len(pools))
+	fmt.Fprintf(e.stderr, "capcheck init: wrote %s with %s; fill in its TODO lines, then run capcheck check %s\n", *out, plural(len(pools), "pool", "pools"), root)
+	if !readAsPlan(root, ws.config.Plans, *out) {
+		fmt.Fprintf(e.stderr, "capcheck init: note: capcheck check %s does not read %s as a plan: move it under %s or add it to plans: in capcheck.yaml\n",
+			root, *out, filepath.Join(root, "capacity")+string(filepath.Separator))
+	}
 	return exitPass
+}
+
+// readAsPlan reports whether file is one of the plans the repository at
+// root is read with (its plans: globs, else the default capacity/ globs).
+func readAsPlan(root string, patterns []string, file string) bool {
+	absRoot, err1 := filepath.Abs(root)
+	absFile, err2 := filepath.Abs(file)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(absRoot, absFile)
+	if err != nil {
+		return false
+	}
+	if patterns == nil {
+		patterns = schema.DefaultPlanPatterns()
+	}
+	files, _ := schema.Glob(root, patterns)
+	return slices.Contains(files, filepath.ToSlash(rel))
 }

@@ -14,6 +14,9 @@ func runInventory(e *env, args []string) int {
 	if !ok {
 		return code
 	}
+	if !knownFormat(e, "inventory", *format, report.DataFormats()) {
+		return exitError
+	}
 	root, ok := onePath(e, "inventory", pos)
 	if !ok {
 		return exitError

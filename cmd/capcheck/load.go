@@ -5,8 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
@@ -44,9 +47,9 @@ type workspace struct {
 	inv     *terraform.Inventory
 }
 
-// loadWorkspace reads everything under root. Plans and Terraform are read
-// concurrently; their problems are reported together so a user sees every
-// error in one run.
+// loadWorkspace reads everything under root with root's own configuration.
+// Plans and Terraform are read concurrently; their problems are reported
+// together so a user sees every error in one run.
 func loadWorkspace(ctx context.Context, root string, lf *loadFlags, needPlans bool) (*workspace, error) {
 	st, err := os.Stat(root)
 	if err != nil {
@@ -55,24 +58,33 @@ func loadWorkspace(ctx context.Context, root string, lf *loadFlags, needPlans bo
 	if !st.IsDir() {
 		return nil, fmt.Errorf("read repository: %s is not a directory", root)
 	}
-	ws := &workspace{root: root}
-
 	cfg, err := loadConfig(root, lf.config)
 	if err != nil {
 		return nil, err
 	}
-	ws.config = cfg
+	return loadTree(ctx, root, cfg, nil, lf, needPlans)
+}
 
-	catFile := lf.catalog
-	if catFile == "" && cfg.Catalog != "" {
-		catFile = filepath.Join(root, filepath.FromSlash(cfg.Catalog))
-	}
-	if catFile != "" {
-		if ws.catalog, err = catalog.Load(catFile); err != nil {
-			return nil, err
+// loadTree reads the plans and Terraform under root as cfg says. cat, when
+// not nil, is the GPU catalog to use instead of the one the flags or cfg
+// name: in a PR diff the head tree is read with the trusted (base)
+// configuration and catalog, so the PR cannot hide plans or reservations,
+// or resize them, through its own capcheck.yaml or catalog file.
+func loadTree(ctx context.Context, root string, cfg *schema.Config, cat *catalog.Catalog, lf *loadFlags, needPlans bool) (*workspace, error) {
+	ws := &workspace{root: root, config: cfg, catalog: cat}
+	if ws.catalog == nil {
+		catFile := lf.catalog
+		if catFile == "" && cfg.Catalog != "" {
+			catFile = filepath.Join(root, filepath.FromSlash(cfg.Catalog))
 		}
-	} else {
-		ws.catalog = catalog.Default()
+		var err error
+		if catFile != "" {
+			if ws.catalog, err = catalog.Load(catFile); err != nil {
+				return nil, err
+			}
+		} else {
+			ws.catalog = catalog.Default()
+		}
 	}
 
 	var (
@@ -161,4 +173,85 @@ func joinDiagnostics(errs ...error) error {
 		all = append(all, ds...)
 	}
 	return all.Err()
+}
+
+// trustedFiles reads, under root, the files the configurations name whose
+// contents steer a check: the catalog file and the *.rego files below the
+// policy directories (not *_test.rego, not in hidden directories, as the
+// policy engine reads them), keyed by slash path relative to root. A file
+// or directory missing under root is left out; a symbolic link is recorded
+// by its target, never followed, so nothing outside root is read.
+func trustedFiles(root string, cfgs ...*schema.Config) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	read := func(rel string, d fs.DirEntry) error {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", rel, err)
+			}
+			out[rel] = []byte("symlink -> " + target)
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", rel, err)
+		}
+		out[rel] = data
+		return nil
+	}
+	for _, cfg := range cfgs {
+		if cfg == nil {
+			continue
+		}
+		if cfg.Catalog != "" {
+			rel := path.Clean(cfg.Catalog)
+			info, err := os.Lstat(filepath.Join(root, filepath.FromSlash(rel)))
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+			case err != nil:
+				return nil, fmt.Errorf("read %s: %w", rel, err)
+			default:
+				if err := read(rel, fs.FileInfoToDirEntry(info)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, dir := range cfg.Policies {
+			dir = path.Clean(dir)
+			top := filepath.Join(root, filepath.FromSlash(dir))
+			if info, err := os.Lstat(top); err != nil || !info.IsDir() {
+				if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("read %s: %w", dir, err)
+				}
+				continue
+			}
+			err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if d.IsDir() {
+					if p != top && strings.HasPrefix(d.Name(), ".") {
+						return filepath.SkipDir
+					}
+					return nil
+				}
+				if !strings.HasSuffix(d.Name(), ".rego") || strings.HasSuffix(d.Name(), "_test.rego") {
+					return nil
+				}
+				rel, err := filepath.Rel(root, p)
+				if err != nil {
+					return err
+				}
+				return read(filepath.ToSlash(rel), d)
+			})
+			if err != nil {
+				return nil, fmt.Errorf("read policy directory %s: %w", dir, err)
+			}
+		}
+	}
+	return out, nil
 }

@@ -42,8 +42,9 @@ func overrideRepo(t *testing.T, dir string, files map[string]string) string {
 // (8 H100 each): the pool keeps 8 + 24 + 16 = 48 reserved GPUs plus the
 // 16 of the capacity block until 2027-03, 64 in all, for 53 needed there:
 // headroom 1 − 53/64 = 17.2% < 30%, so CAP001 denies, and with it CAP002
-// (losing us-east-1b's 24 leaves 24 for a 37 GPU peak) and CAP005 (a cliff
-// in 2026-11); all three are soft-mandatory. The override label and teams
+// (losing us-east-1b's 24 and the zone-less capacity block's 16, which may
+// share that zone, leaves 24 for 53 in 2027-03) and CAP005 (a cliff in
+// 2026-11); all three are soft-mandatory. The override label and teams
 // come from the base's capcheck.yaml.
 func TestCheckGitHubOverride(t *testing.T) {
 	tmp := t.TempDir()
@@ -58,7 +59,11 @@ reservation_end = "2028-06-30T23:59:59Z"
 	baseWithOverride := overrideRepo(t, filepath.Join(tmp, "base"), map[string]string{"capcheck.yaml": overrideYAML})
 	basePlain := overrideRepo(t, filepath.Join(tmp, "base-plain"), nil)
 	head := overrideRepo(t, filepath.Join(tmp, "head"), map[string]string{"capcheck.yaml": overrideYAML, "infra/aws/terraform.tfvars": tfvars})
-	headSame := overrideRepo(t, filepath.Join(tmp, "head-same"), map[string]string{"capcheck.yaml": overrideYAML})
+	// headSame blocks nothing: 4 + 4 + 3 instances keep N+1 even if the
+	// zone-less capacity block shares the largest zone (2027-03: 104 − 32 −
+	// 16 = 56 ≥ 53).
+	headSame := overrideRepo(t, filepath.Join(tmp, "head-same"), map[string]string{"capcheck.yaml": overrideYAML,
+		"infra/aws/terraform.tfvars": "h100_instances_per_zone = {\n  \"us-east-1a\" = 4\n  \"us-east-1b\" = 4\n  \"us-east-1c\" = 3\n}\n\nreservation_end = \"2028-06-30T23:59:59Z\"\n"})
 
 	const (
 		issuePath  = "/repos/o/r/issues/12"
@@ -118,9 +123,12 @@ reservation_end = "2028-06-30T23:59:59Z"
 		},
 		{
 			// The head adds its own override section; the base, which
-			// judges, has none: no API request is made.
+			// judges, has none: no API request is made, and CAP014
+			// reports the section (label value at 2:10, teams key at 3:3).
 			name: "override only in the PR's own config", base: basePlain, head: head, token: "secret-token",
-			wantCode: exitPolicy, wantVerdict: "fail", wantDenies: blocking,
+			wantCode: exitPolicy, wantVerdict: "fail", wantDenies: append(append([]deny{}, blocking...),
+				deny{"CAP014", false, true, "capcheck.yaml:2:10 config/override.label"},
+				deny{"CAP014", false, true, "capcheck.yaml:3:3 config/override.teams"}),
 		},
 		{
 			// Nothing blocks, so nothing is asked of the API.

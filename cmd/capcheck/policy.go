@@ -30,8 +30,12 @@ func runDoc(e *env, args []string) int {
 	fs := newFlags(e, "doc", "[flags]")
 	var dirs stringList
 	fs.Var(&dirs, "policy", "directory of extra Rego policies to document too (repeatable)")
-	if _, code, ok := parseFlags(fs, args); !ok {
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
 		return code
+	}
+	if !noArgs(e, "doc", pos) {
+		return exitError
 	}
 	engine, err := policies.New(e.ctx, policies.Options{Root: ".", Dirs: dirs})
 	if err != nil {

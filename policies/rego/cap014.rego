@@ -1,13 +1,15 @@
 # METADATA
-# title: The change weakens a policy threshold or adds an exception
+# title: The change weakens a policy threshold, adds an exception or edits the configuration
 # description: >-
 #   In a pull request, a plan's policy is weaker in the head than in the base
 #   branch (lower headroom_min, n_plus or reserved_utilization_min; higher
 #   warn or critical utilization, drift, budget or unbacked tolerance, or
-#   maximum ages; redundancy domain zone relaxed to replica), or the change
-#   adds an exception. Thresholds and exceptions are read from the base
-#   branch, so such a change needs approval outside the pull request's own
-#   files.
+#   maximum ages; redundancy domain zone relaxed to replica), the change adds
+#   an exception, moves a pool to a plan with weaker settings, or edits
+#   capcheck.yaml or a file it names (the catalog, user policies).
+#   Thresholds, exceptions and configuration are read from the base branch,
+#   so such a change applies only after merge and needs approval outside the
+#   pull request's own files.
 # custom:
 #   id: CAP014
 #   severity: high
@@ -148,3 +150,75 @@ show("pct", x) := sprintf("%s%%", [lib.pct(x)])
 show("count", x) := lib.num(x)
 
 show("days", x) := sprintf("%s days", [lib.num(x)])
+
+# A pool the base had under another plan keeps the stricter of both plans'
+# settings until merge; the move itself is reported when the receiving
+# plan's own settings are weaker than the pool's old plan's.
+deny contains f if {
+	some pool in input.pools
+	b := lib.base_pool(pool.name)
+	b.plan != pool.plan
+	some head in input.plans
+	head.name == pool.plan
+	in_base(head.name)
+	some old in input.base.plans
+	old.name == b.plan
+	some t in thresholds
+	h := object.get(asked(head).policy, t.path, null)
+	o := object.get(old.policy, t.path, null)
+	is_number(h)
+	is_number(o)
+	weaker(t.weaker, o, h)
+	key := concat(".", array.concat(["policy"], t.path))
+	f := {
+		"rule": "CAP014",
+		"msg": sprintf("pool %s: the change moves it from plan %s to plan %s, whose %s %s is weaker than %s; until merge the pool is judged with the stricter setting", [
+			pool.name, old.name, head.name, key, show(t.unit, h), show(t.unit, o),
+		]),
+		"target": sprintf("pool/%s", [pool.name]),
+		"location": pool.location,
+	}
+}
+
+# Configuration: in a diff against a base checkout the head is read and
+# judged with the base's capcheck.yaml, catalog and policy files; each
+# difference the change makes to them is reported where it is written.
+deny contains f if {
+	some c in input.config_changes
+	not c.file
+	f := {
+		"rule": "CAP014",
+		"msg": sprintf("the change %s; configuration changes apply after merge", [key_change(c)]),
+		"target": sprintf("config/%s", [c.path]),
+		"location": c.location,
+	}
+}
+
+deny contains f if {
+	some c in input.config_changes
+	c.file
+	f := {
+		"rule": "CAP014",
+		"msg": sprintf("the change %s %s (%s); the base's version is used until merge", [
+			change_verb[c.change], c.file, file_role[c.path],
+		]),
+		"target": sprintf("config/%s", [c.file]),
+		"location": c.location,
+	}
+}
+
+change_verb := {"added": "adds", "removed": "removes", "edited": "edits"}
+
+file_role := {
+	"catalog": "the catalog file capcheck.yaml names",
+	"policies": "a policy file under capcheck.yaml policies",
+}
+
+key_change(c) := sprintf("edits %s %s from %s to %s", [config_name(c), c.path, c.base, c.head]) if c.change == "edited"
+
+key_change(c) := sprintf("adds %s %s %s", [config_name(c), c.path, c.head]) if c.change == "added"
+
+key_change(c) := sprintf("removes %s %s (was %s)", [config_name(c), c.path, c.base]) if c.change == "removed"
+
+# config_name is the configuration file's name as the location gives it.
+config_name(c) := c.location.file

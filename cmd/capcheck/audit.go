@@ -85,6 +85,9 @@ func audit(e *env, root string, now time.Time, af *auditFlags) (*report.Check, [
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := requireSomething(root, ws); err != nil {
+		return nil, nil, err
+	}
 	// The plan is judged on its own written baselines; only a workload
 	// that writes none takes it from its CSV actuals, as check does.
 	trends, err := fitTrends(ws, unwrittenBaselines(ws.plans), now)

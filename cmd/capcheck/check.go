@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
@@ -122,6 +122,9 @@ func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, [
 		trusted = head
 	}
 
+	if err := requireSomething(root, head); err != nil {
+		return nil, nil, err
+	}
 	headPlans := head.plans
 	if baseDoc != nil {
 		headPlans = evaluator.ApplyTrusted(head.plans, baseDoc)
@@ -196,21 +199,30 @@ func evaluateWith(ws *workspace, plans []*schema.Plan, now time.Time) (*evaluato
 
 // readSavedDocument reads the policy input document of a saved JSON result.
 func readSavedDocument(file string) (*evaluator.Document, error) {
-	data, err := os.ReadFile(file)
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("read --compare-to: %w", err)
 	}
-	var saved struct {
-		Version  string              `json:"version"`
-		Document *evaluator.Document `json:"document"`
+	defer f.Close()
+	saved, err := report.ReadCheck(f)
+	if err != nil {
+		return nil, fmt.Errorf("read --compare-to %s: not a saved `capcheck check --format json` result: %w", file, err)
 	}
-	if err := json.Unmarshal(data, &saved); err != nil {
-		return nil, fmt.Errorf("read --compare-to %s: %w", file, err)
-	}
-	if saved.Version != evaluator.Version || saved.Document == nil {
-		return nil, fmt.Errorf("read --compare-to %s: not a %s result of `capcheck check --format json`", file, evaluator.Version)
+	if saved.Document == nil {
+		return nil, fmt.Errorf("read --compare-to %s: the result has no document (save it with `capcheck check --format json`)", file)
 	}
 	return saved.Document, nil
+}
+
+// requireSomething fails closed on a tree with nothing to judge: no plan
+// matched the globs and Terraform reserves no GPU capacity (usually a
+// wrong PATH or plan globs). Passing it would look like a clean check.
+func requireSomething(root string, ws *workspace) error {
+	if len(ws.plans) > 0 || len(ws.inv.Reservations) > 0 || len(ws.inv.Unresolved) > 0 {
+		return nil
+	}
+	return fmt.Errorf("nothing to check under %s: no capacity plan matches %s and its Terraform reserves no GPU capacity; check PATH or the plans globs in capcheck.yaml",
+		root, strings.Join(ws.config.Plans, ", "))
 }
 
 type output struct{ format, file string }
@@ -232,7 +244,7 @@ func pairOutputs(formats, files []string) ([]output, error) {
 	stdout := 0
 	for i, f := range formats {
 		if !known[f] {
-			return nil, fmt.Errorf("unknown format %q (want one of %v)", f, report.Formats())
+			return nil, fmt.Errorf("unknown format %q (want %s)", f, formatList())
 		}
 		o := output{format: f}
 		if i < len(files) {

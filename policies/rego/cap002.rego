@@ -20,7 +20,7 @@ deny contains f if {
 	np := pool.n_plus
 	f := {
 		"rule": "CAP002",
-		"msg": sprintf("pool %s: N+%d across %ss fails in %s: %s leaves %s GPUs for a %s GPU peak; add %s GPUs outside the lost %s or spread reservations across more %ss", [
+		"msg": sprintf("pool %s: N+%d across %ss fails in %s: %s leaves %s GPUs for a %s GPU peak; add %s outside the lost %s or spread reservations across more %ss", [
 			pool.name,
 			np.k,
 			np.domain,
@@ -28,7 +28,7 @@ deny contains f if {
 			lost(np),
 			lib.num(np.capacity_after_loss),
 			lib.num(np.required_gpus),
-			lib.num(ceil(np.required_gpus - np.capacity_after_loss)),
+			gpus(ceil(np.required_gpus - np.capacity_after_loss)),
 			np.domain,
 			np.domain,
 		]),
@@ -38,8 +38,22 @@ deny contains f if {
 }
 
 # lost describes the k largest domains, largest first (ties by name).
-lost(np) := sprintf("losing %s", [concat(" and ", [sprintf("%s (%s GPUs)", [d[1], lib.num(0 - d[0])]) | some d in top])]) if {
+lost(np) := sprintf("losing %s", [concat(" and ", [sprintf("%s (%s GPUs)", [domain_name(d[1]), lib.num(0 - d[0])]) | some d in top])]) if {
 	ordered := sort([[0 - d.gpus, d.name] | some d in np.domains])
 	top := array.slice(ordered, 0, np.k)
 	count(top) > 0
 } else := sprintf("no %s holds guaranteed capacity, which", [np.domain])
+
+# gpus is "1 GPU" or "n GPUs".
+gpus(1) := "1 GPU"
+
+gpus(n) := sprintf("%s GPUs", [lib.num(n)]) if n != 1
+
+# domain_name spells out the domains the evaluator merges to fail closed:
+# reservations without a zone (capacity blocks) may sit in the largest one.
+domain_name(name) := sprintf("%s with the zone-less reservations that may share it", [trim_suffix(name, "+unknown")]) if {
+	endswith(name, "+unknown")
+	name != "+unknown"
+} else := "the zone-less reservations" if {
+	name == "unknown"
+} else := name

@@ -43,3 +43,24 @@ test_no_domains if {
 test_allows_when_not_required if {
 	count(cap002.deny) == 0 with input as fx.with_pool({"n_plus": {"required": false, "ok": false, "capacity_after_loss": 32}})
 }
+
+# A capacity block without a zone is counted with the largest zone
+# ("us-east-1a+unknown", 24 + 16): losing it leaves 64 + 16 − 40 = 40 for
+# 41 required; add 41 − 40 = 1 GPU (singular).
+test_names_zone_less_capacity_and_one_gpu if {
+	d := fx.with_pool({"n_plus": {
+		"ok": false,
+		"domains": [{"name": "us-east-1a+unknown", "gpus": 40}, {"name": "us-east-1b", "gpus": 24}, {"name": "us-east-1c", "gpus": 16}],
+		"capacity_after_loss": 40,
+		"required_gpus": 41,
+	}})
+	fs := cap002.deny with input as d
+	{f.msg | some f in fs} == {"pool h100-use1: N+1 across zones fails in 2026-12: losing us-east-1a with the zone-less reservations that may share it (40 GPUs) leaves 40 GPUs for a 41 GPU peak; add 1 GPU outside the lost zone or spread reservations across more zones"}
+}
+
+# With no zone known at all, the one domain is the zone-less reservations.
+test_names_only_zone_less_capacity if {
+	d := fx.with_pool({"n_plus": {"ok": false, "domains": [{"name": "unknown", "gpus": 16}], "capacity_after_loss": 0}})
+	fs := cap002.deny with input as d
+	{f.msg | some f in fs} == {"pool h100-use1: N+1 across zones fails in 2026-12: losing the zone-less reservations (16 GPUs) leaves 0 GPUs for a 40 GPU peak; add 40 GPUs outside the lost zone or spread reservations across more zones"}
+}

@@ -10,6 +10,8 @@
 package actuals
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/csv"
@@ -24,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/capcheck/capcheck/forecast"
 	"github.com/capcheck/capcheck/internal/diag"
@@ -48,6 +51,75 @@ type Source interface {
 // maxDiags bounds the diagnostics collected from one file.
 const maxDiags = 20
 
+// maxQuote is how much of a field a message quotes back.
+const maxQuote = 40
+
+// maxCSVBytes is the largest CSV ReadCSV reads: ten million rows of
+// `timestamp,value` fit well within it. A variable so tests can lower it.
+var maxCSVBytes int64 = 512 << 20
+
+// Timestamps must fall in [minTime, maxTime): observed data does not
+// predate Unix time, and a year past 2199 is a unit mistake (milliseconds
+// read as seconds) or a typo, never an observation.
+var (
+	minTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	// minUnix is the smallest Unix-seconds timestamp accepted (1973-03-03):
+	// every smaller integer of 8 digits or fewer reads as a compact date
+	// (20240101) or a counter, not as seconds.
+	minUnix int64 = 100_000_000
+)
+
+// errTooLarge is returned by limitReader past maxCSVBytes.
+var errTooLarge = errors.New("file is larger than the limit for actuals")
+
+// limitReader reads at most n bytes and then fails with errTooLarge, so a
+// file that is too large is an error rather than silently cut short.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// quote quotes a field for a message, shortened to maxQuote bytes.
+func quote(s string) string {
+	if len(s) <= maxQuote {
+		return strconv.Quote(s)
+	}
+	cut := s[:maxQuote]
+	for !utf8.ValidString(cut) && len(cut) > 0 {
+		cut = cut[:len(cut)-1]
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(cut), len(s))
+}
+
+// timeForm is how a timestamp is written: a file keeps to one.
+type timeForm int
+
+const (
+	formNone timeForm = iota
+	formText          // RFC 3339 or a date layout
+	formUnix          // Unix seconds
+)
+
+func (f timeForm) String() string {
+	if f == formUnix {
+		return "Unix seconds"
+	}
+	return "dates (RFC 3339 or YYYY-MM-DD forms)"
+}
+
 // point is a parsed row, with the line it came from for duplicate reports.
 type point struct {
 	t    time.Time
@@ -67,8 +139,20 @@ type point struct {
 // timestamps within a series are errors at name:line:col, collected (up to
 // 20) into a diag.Diagnostics. Series come back sorted by name, each sorted
 // by time.
+//
+// Hostile input: a leading UTF-8 byte order mark is dropped; input past
+// 512 MiB is an error; timestamps must lie in 1970–2199 and Unix
+// seconds be at least 100000000 (so that 20240101 is not read as 1970);
+// a file writes every timestamp either as Unix seconds or as dates, not a
+// mix; values are plain decimal numbers (no hex, no digit separators) in
+// float64 range; series names must be UTF-8. Fields quoted back in
+// messages are cut to 40 bytes.
 func ReadCSV(r io.Reader, name string) ([]Named, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(&limitReader{r: r, n: maxCSVBytes})
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -78,6 +162,9 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 		first  = true
 		byName = map[string][]point{}
 		order  []string
+		form   timeForm
+		// formLine is the first line that set form.
+		formLine int
 	)
 	add := func(line, col int, format string, args ...any) {
 		if len(ds) < maxDiags {
@@ -95,6 +182,9 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 				add(pe.Line, pe.Column, "%v", pe.Err)
 				break // the csv reader cannot resume reliably
 			}
+			if errors.Is(err, errTooLarge) {
+				return nil, diag.Errorf(diag.Pos{File: name}, "file is larger than the %d MiB limit for actuals", maxCSVBytes>>20)
+			}
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
@@ -108,8 +198,9 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 				add(line, 1, "want 2 columns (timestamp,value) or 3 (timestamp,series,value), got %d", cols)
 				return nil, ds.Err()
 			}
-			if _, ok := parseTime(rec[0]); !ok {
-				continue // header
+			_, _, tsErr := parseTime(rec[0])
+			if _, numErr := strconv.ParseFloat(strings.TrimSpace(rec[cols-1]), 64); tsErr != nil && numErr != nil {
+				continue // header: neither a timestamp nor a value
 			}
 		}
 		if len(rec) != cols {
@@ -117,10 +208,17 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 			add(line, col, "want %d fields like the first row, got %d", cols, len(rec))
 			continue
 		}
-		t, ok := parseTime(rec[0])
-		if !ok {
+		t, f, err := parseTime(rec[0])
+		if err != nil {
 			_, col := cr.FieldPos(0)
-			add(line, col, "timestamp %q: want RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or Unix seconds", rec[0])
+			add(line, col, "timestamp %s: %v", quote(rec[0]), err)
+			continue
+		}
+		if form == formNone {
+			form, formLine = f, line
+		} else if f != form {
+			_, col := cr.FieldPos(0)
+			add(line, col, "timestamp %s is written as %v, but line %d starts the file with %v: use one form throughout", quote(rec[0]), f, formLine, form)
 			continue
 		}
 		series := ""
@@ -129,6 +227,11 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 			if series == "" {
 				_, col := cr.FieldPos(1)
 				add(line, col, "empty series name")
+				continue
+			}
+			if !utf8.ValidString(series) {
+				_, col := cr.FieldPos(1)
+				add(line, col, "series name %s is not valid UTF-8", quote(series))
 				continue
 			}
 		}
@@ -140,12 +243,20 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 			continue
 		}
 		v, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			add(line, col, "value %q is not a number", raw)
+		switch {
+		case errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
+			v = 0 // underflow: 1e-400 is zero for any capacity purpose
+		case errors.Is(err, strconv.ErrRange):
+			add(line, col, "value %s is out of range", quote(raw))
 			continue
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			add(line, col, "value %q is not finite", raw)
+		case err != nil:
+			add(line, col, "value %s is not a number", quote(raw))
+			continue
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			add(line, col, "value %s is not finite", quote(raw))
+			continue
+		case !plainNumber(raw):
+			add(line, col, "value %s is not a plain decimal number", quote(raw))
 			continue
 		}
 		if _, seen := byName[series]; !seen {
@@ -187,38 +298,64 @@ func seriesSuffix(n string) string {
 	return " in series " + strconv.Quote(n)
 }
 
+// plainNumber reports whether s is a decimal number: an optional sign,
+// digits with an optional fraction, an optional exponent. ParseFloat also
+// takes hex floats and "1_000", which a CSV of observations never means.
+func plainNumber(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	mant, exp, hasExp := strings.Cut(strings.ToLower(s), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	if intPart+frac == "" || !allDigits(intPart) || !allDigits(frac) {
+		return false
+	}
+	if hasExp {
+		exp = strings.TrimLeft(exp, "+-")
+		return exp != "" && allDigits(exp)
+	}
+	return true
+}
+
 var layouts = []string{time.RFC3339Nano, time.DateTime, "2006-01-02T15:04:05", time.DateOnly}
 
-// parseTime accepts the timestamp forms ReadCSV documents.
-func parseTime(s string) (time.Time, bool) {
+const wantForms = "want RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or Unix seconds"
+
+// parseTime accepts the timestamp forms ReadCSV documents, within
+// [minTime, maxTime).
+func parseTime(s string) (time.Time, timeForm, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, false
+		return time.Time{}, formNone, errors.New(wantForms)
 	}
 	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return t, true
+			if t.Before(minTime) || !t.Before(maxTime) {
+				return time.Time{}, formNone, fmt.Errorf("out of range: want a time from %d to %d", minTime.Year(), maxTime.Year()-1)
+			}
+			return t, formText, nil
 		}
 	}
-	// Unix seconds: digits with an optional fraction (no exponent, no sign
-	// games: a timestamp before 1970 in seconds is not something we expect).
+	// Unix seconds: digits with an optional fraction (no exponent, no
+	// sign).
 	intPart, frac, _ := strings.Cut(s, ".")
-	if intPart == "" || len(intPart) > 12 || !allDigits(intPart) || !allDigits(frac) {
-		return time.Time{}, false
+	if intPart == "" || !allDigits(intPart) || !allDigits(frac) {
+		return time.Time{}, formNone, errors.New(wantForms)
 	}
 	sec, err := strconv.ParseInt(intPart, 10, 64)
-	if err != nil {
-		return time.Time{}, false
+	switch {
+	case err != nil || sec >= maxTime.Unix():
+		return time.Time{}, formNone, fmt.Errorf("as Unix seconds this is after %d (milliseconds? divide by 1000)", maxTime.Year()-1)
+	case sec < minUnix:
+		return time.Time{}, formNone, fmt.Errorf("as Unix seconds this is before 1973 (a compact date? write YYYY-MM-DD)")
 	}
 	var nsec int64
 	if frac != "" {
 		f, err := strconv.ParseFloat("0."+frac, 64)
 		if err != nil {
-			return time.Time{}, false
+			return time.Time{}, formNone, errors.New(wantForms)
 		}
 		nsec = int64(math.Round(f * 1e9))
 	}
-	return time.Unix(sec, nsec).UTC(), true
+	return time.Unix(sec, nsec).UTC(), formUnix, nil
 }
 
 func allDigits(s string) bool {
@@ -243,7 +380,12 @@ func ReadCSVFile(root, rel string) ([]Named, error) {
 		return nil, fmt.Errorf("open repository root %s: %w", root, err)
 	}
 	defer r.Close()
-	f, err := r.Open(filepath.FromSlash(path.Clean(name)))
+	clean := filepath.FromSlash(path.Clean(name))
+	// Stat before opening: opening a FIFO would block.
+	if fi, err := r.Stat(clean); err == nil && !fi.Mode().IsRegular() {
+		return nil, diag.Errorf(diag.Pos{File: name}, "open actuals: not a regular file (%v)", fi.Mode().Type())
+	}
+	f, err := r.Open(clean)
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{File: name}, "open actuals: %v", err)
 	}

@@ -236,6 +236,11 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add("ds,y\n2024-01-01,1\n2024-01-02,2\n")
 	f.Add("t,s,v\n1700000000,a,1\n1700000000,b,2\n")
 	f.Add("2024-01-01T00:00:00Z,\"1\"\n\"")
+	// Hostile shapes (hostile_test.go).
+	f.Add("\ufeff2024-01-01,1\n1704153600,2\n")
+	f.Add("99999-01-01,1\n20240101,2\n1700000000000,3\n")
+	f.Add("2024-01-01,0x1p4\n2024-01-02,1_000\n2024-01-03,1e400\n2024-01-04,1e-400\n")
+	f.Add("2024-01-01,\xff,1\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		got, err := ReadCSV(strings.NewReader(in), "f.csv")
 		if err != nil {

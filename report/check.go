@@ -54,20 +54,88 @@ func NewCheck(doc *evaluator.Document, res *policies.Result) *Check {
 	return c
 }
 
+// maxCheckBytes bounds a saved result ReadCheck reads; a variable so
+// tests can lower it.
+var maxCheckBytes = 256 << 20
+
 // ReadCheck decodes a result written by `--format json` (for `capcheck
 // comment github` and `--compare-to`), checking its version and verdict.
 // Unknown fields are ignored (extras are welcome in the contract).
+//
+// A saved result may come from an untrusted job (the two-stage fork
+// workflow), so it is checked for consistency, not taken at its word: one
+// JSON object of at most 256 MiB and nothing after it; every finding's
+// level and enforcement known; a finding blocks exactly when it is a deny
+// that is neither excepted, overridden nor advisory (a hard-mandatory deny
+// can be neither excepted nor overridden, and only a soft-mandatory deny
+// can be overridden); and the verdict is the one those findings give (fail
+// when one blocks, warn when one is not excepted, pass otherwise). A
+// doctored file cannot post a passing comment over a blocking finding.
+// Syntax and type errors name the line and column.
 func ReadCheck(r io.Reader) (*Check, error) {
-	var c Check
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&c); err != nil {
+	data, err := io.ReadAll(io.LimitReader(r, int64(maxCheckBytes)+1))
+	if err != nil {
 		return nil, fmt.Errorf("read check result: %w", err)
+	}
+	if len(data) > maxCheckBytes {
+		return nil, fmt.Errorf("read check result: larger than the %d MiB limit", maxCheckBytes>>20)
+	}
+	var c Check
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&c); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			line, col := jsonLineCol(data, int(se.Offset)-1)
+			return nil, fmt.Errorf("read check result: line %d, column %d: %w", line, col, err)
+		case errors.As(err, &te):
+			line, col := jsonLineCol(data, int(te.Offset))
+			return nil, fmt.Errorf("read check result: line %d, column %d: %w", line, col, err)
+		}
+		return nil, fmt.Errorf("read check result: %w", err)
+	}
+	if off := dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
+		line, col := jsonLineCol(data, int(off)+len(data[off:])-len(bytes.TrimLeft(data[off:], " \t\r\n")))
+		return nil, fmt.Errorf("read check result: line %d, column %d: data after the result object", line, col)
 	}
 	if c.Version != evaluator.Version {
 		return nil, fmt.Errorf("read check result: version is %q, want %q", c.Version, evaluator.Version)
 	}
 	if _, err := verdictOf(&c); err != nil {
 		return nil, fmt.Errorf("read check result: %w", err)
+	}
+	want := policies.VerdictPass
+	for i, f := range c.Findings {
+		at := fmt.Sprintf("finding %d (%s at %s)", i, f.Rule, posOr(f, "(no location)"))
+		if f.Level != policies.LevelDeny && f.Level != policies.LevelWarn {
+			return nil, fmt.Errorf("read check result: %s: level is %q, want deny or warn", at, f.Level)
+		}
+		switch f.Enforcement {
+		case policies.Advisory, policies.SoftMandatory, policies.HardMandatory:
+		default:
+			return nil, fmt.Errorf("read check result: %s: enforcement is %q, want advisory, soft-mandatory or hard-mandatory", at, f.Enforcement)
+		}
+		switch {
+		case f.Excepted && f.Enforcement == policies.HardMandatory:
+			return nil, fmt.Errorf("read check result: %s: a hard-mandatory finding cannot be excepted", at)
+		case f.Overridden && (f.Level != policies.LevelDeny || f.Enforcement != policies.SoftMandatory):
+			return nil, fmt.Errorf("read check result: %s: only a soft-mandatory deny can be overridden", at)
+		}
+		blocking := f.Level == policies.LevelDeny && !f.Excepted && !f.Overridden && f.Enforcement != policies.Advisory
+		if f.Blocking != blocking {
+			return nil, fmt.Errorf("read check result: %s: blocking is %v, but a %s %s finding (excepted %v, overridden %v) blocks: %v",
+				at, f.Blocking, f.Enforcement, f.Level, f.Excepted, f.Overridden, blocking)
+		}
+		switch {
+		case blocking:
+			want = policies.VerdictFail
+		case !f.Excepted && want == policies.VerdictPass:
+			want = policies.VerdictWarn
+		}
+	}
+	if c.Verdict != want {
+		return nil, fmt.Errorf("read check result: verdict is %q, but the findings give %q", c.Verdict, want)
 	}
 	if c.Pools == nil {
 		c.Pools = []evaluator.PoolSummary{}
@@ -76,6 +144,12 @@ func ReadCheck(r io.Reader) (*Check, error) {
 		c.Findings = []policies.Finding{}
 	}
 	return &c, nil
+}
+
+// jsonLineCol converts a byte offset in data to a 1-based line and column.
+func jsonLineCol(data []byte, off int) (int, int) {
+	off = max(0, min(off, len(data)))
+	return 1 + bytes.Count(data[:off], []byte{'\n'}), off - bytes.LastIndexByte(data[:off], '\n')
 }
 
 // Options tune the renderers that link or describe findings.

@@ -61,6 +61,9 @@ type session struct {
 	ctx    *cue.Context
 	plan   cue.Value // #Plan
 	config cue.Value // #Config
+	// abandoned is set when an evaluation in ctx ran over its bounds and
+	// was left running (see bounded): ctx must not be used again.
+	abandoned bool
 }
 
 func newSession() (*session, error) {
@@ -122,19 +125,36 @@ type document struct {
 	pos map[string]diag.Pos
 	// label maps a field path to the position of its field (key).
 	label map[string]diag.Pos
+	// nodes counts the values collect visited; it stops past maxNodes.
+	nodes int
 }
 
 // parse reads data as the format its name says and builds it in the
 // session's context. Syntax errors carry the position CUE gives them.
 func (s *session) parse(name string, data []byte) (*document, diag.Diagnostics) {
+	data, ds := precheck(name, data)
+	if ds != nil {
+		return nil, ds
+	}
 	var file *ast.File
 	var err error
-	switch formatOf(name) {
+	fm := formatOf(name)
+	switch fm {
 	case formatCUE:
 		file, err = parser.ParseFile(name, data, parser.ParseComments)
 	case formatYAML:
+		if line := secondYAMLDocument(data); line > 0 {
+			return nil, diag.Errorf(diag.Pos{File: name, Line: line, Column: 1}, "a second YAML document starts here: a plan file holds exactly one document")
+		}
+		if line, col, ok := yamlAliasBudget(data); !ok {
+			return nil, diag.Errorf(diag.Pos{File: name, Line: line, Column: col},
+				"too many YAML aliases for a file of %d bytes: expanding them could copy more than %d MiB (use fewer aliases)", len(data), maxScalarBytes>>20)
+		}
 		file, err = cueyaml.Extract(name, data)
 	case formatJSON:
+		if ds, bad := jsonSyntax(name, data); bad {
+			return nil, ds
+		}
 		var x ast.Expr
 		x, err = cuejson.Extract(name, data)
 		if err == nil {
@@ -152,22 +172,35 @@ func (s *session) parse(name string, data []byte) (*document, diag.Diagnostics) 
 	if err != nil {
 		return nil, doc.convert(err)
 	}
+	if ds := checkShape(name, fm, file); ds != nil {
+		return nil, ds
+	}
 	v := s.ctx.BuildFile(file)
 	if err := v.Err(); err != nil {
 		return nil, doc.convert(err)
 	}
-	if k := v.IncompleteKind(); k != cue.StructKind {
+	switch k := v.IncompleteKind(); k {
+	case cue.StructKind:
+	case cue.TopKind, cue.NullKind:
+		return nil, diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "the file is empty: a plan is a mapping of fields")
+	default:
 		return nil, diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "top level must be a mapping of fields, not %v", k)
 	}
 	doc.v = v
 	doc.label = map[string]diag.Pos{}
 	doc.collect(v, "")
+	if doc.nodes > maxNodes {
+		return nil, diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "the evaluated plan has more than %d fields and list elements", maxNodes)
+	}
 	return doc, nil
 }
 
 // collect records the position of every regular field and list element of
 // v under its dotted path.
 func (d *document) collect(v cue.Value, p string) {
+	if d.nodes++; d.nodes > maxNodes {
+		return
+	}
 	if p != "" {
 		if pos := d.userPos(valuePos(v)); pos.IsValid() {
 			d.pos[p] = pos
@@ -384,7 +417,7 @@ func (d *document) convert(err error) diag.Diagnostics {
 	var out diag.Diagnostics
 	for _, group := range groupByPath(errs) {
 		for _, c := range foldDisjunction(group) {
-			out = append(out, diag.Diagnostic{Pos: c.pos, Severity: diag.Error, Path: c.path, Msg: friendly(c)})
+			out = append(out, diag.Diagnostic{Pos: c.pos, Severity: diag.Error, Path: c.path, Msg: friendly(shortArgs(c))})
 		}
 	}
 	return out

@@ -132,14 +132,14 @@ func (d *decoder) decode(v cue.Value, rv reflect.Value, p string) {
 	case reflect.Int, reflect.Int64:
 		n, err := v.Int64()
 		if err != nil {
-			d.errorf(p, "%v", err)
+			d.errorf(p, "integer %s is out of range (it must fit in 64 bits)", shorten(fmt.Sprint(v)))
 			return
 		}
 		rv.SetInt(n)
 	case reflect.Float64:
 		f, err := v.Float64()
 		if err != nil {
-			d.errorf(p, "%v", err)
+			d.errorf(p, "number %s is out of range (too large or too small for a 64-bit float)", shorten(fmt.Sprint(v)))
 			return
 		}
 		rv.SetFloat(f)

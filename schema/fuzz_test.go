@@ -4,7 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 
@@ -34,9 +36,32 @@ func FuzzLoadPlanBytes(f *testing.F) {
 			}
 		}
 	}
+	// Hostile shapes (hostile_test.go): BOM, duplicate keys, a second
+	// document, aliases, control bytes, deep nesting, CUE imports.
+	for _, seed := range []struct {
+		fm   format
+		data string
+	}{
+		{formatYAML, "\ufeffname: a\nname: b\n"},
+		{formatYAML, "a: 1\n---\nb: 2\n"},
+		{formatYAML, "x0: &a [lol]\nx1: &b [*a,*a,*a]\nx2: [*b,*b,*b]\n"},
+		{formatYAML, "owner: te\x00am\nregion: \xff\n"},
+		{formatYAML, "x: [[[[[[[[[[]]]]]]]]]]\n"},
+		{formatJSON, `{"name":"a","name":"a","n":1e400,"m":-0}`},
+		{formatJSON, "{}\n{}"},
+		{formatCUE, "import \"tool/exec\"\nx: exec.Run\n"},
+		{formatCUE, "@extern(embed)\npackage p\nx: _ @embed(file=\"a\")\n"},
+	} {
+		f.Add(uint8(seed.fm), []byte(seed.data))
+	}
+	// Keep the fuzzer moving: an input that CUE evaluates for long is
+	// still an error here, and reported as such.
+	defer func(d time.Duration) { evalTimeout = d }(evalTimeout)
+	evalTimeout = 2 * time.Second
 	names := map[format]string{formatCUE: "capacity/f.cue", formatYAML: "capacity/f.yaml", formatJSON: "capacity/f.json"}
 	f.Fuzz(func(t *testing.T, fm uint8, data []byte) {
-		name := names[format(fm%3+1)]
+		// 1, 2, 3 are formatCUE, formatYAML, formatJSON as seeded.
+		name := names[format((int(fm)+2)%3+1)]
 		p, err := LoadPlanBytes(name, data)
 		if err == nil {
 			if p == nil || p.File != name {
@@ -47,6 +72,9 @@ func FuzzLoadPlanBytes(f *testing.F) {
 		var ds diag.Diagnostics
 		if !errors.As(err, &ds) || len(ds) == 0 {
 			t.Fatalf("error is not diagnostics: %T %v", err, err)
+		}
+		if strings.Contains(err.Error(), "evaluation took longer") || strings.Contains(err.Error(), "evaluation used more") {
+			t.Logf("bounded: %q", data)
 		}
 		for _, d := range ds {
 			if d.Pos.File != name || d.Msg == "" {

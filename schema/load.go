@@ -46,6 +46,11 @@ func LoadPlans(root string, patterns []string) ([]*Plan, error) {
 		if formatOf(rel) == formatUnknown {
 			continue
 		}
+		if s.abandoned {
+			if s, err = newSession(); err != nil {
+				return nil, err
+			}
+		}
 		p, fds := s.loadFile(root, rel)
 		ds = append(ds, fds...)
 		if p != nil {
@@ -124,14 +129,29 @@ func readInRoot(root, rel string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r, err := filepath.Rel(realRoot, realFull); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+	r, err := filepath.Rel(realRoot, realFull)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return nil, fmt.Errorf("%s resolves outside the repository", rel)
 	}
-	return os.ReadFile(full)
+	return readLimited(os.DirFS(realRoot), filepath.ToSlash(r))
 }
 
-// loadBytes parses, validates, checks and decodes one plan.
+// loadBytes parses, validates, checks and decodes one plan, within the
+// bounds of bounded.
 func (s *session) loadBytes(name string, data []byte) (*Plan, diag.Diagnostics) {
+	var p *Plan
+	ds := s.bounded(name, func() diag.Diagnostics {
+		var ds diag.Diagnostics
+		p, ds = s.loadUnbounded(name, data)
+		return ds
+	})
+	if len(ds) > 0 {
+		return nil, ds
+	}
+	return p, nil
+}
+
+func (s *session) loadUnbounded(name string, data []byte) (*Plan, diag.Diagnostics) {
 	doc, ds := s.parse(name, data)
 	if ds != nil {
 		return nil, ds

@@ -50,6 +50,19 @@ func LoadConfigBytes(name string, data []byte) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	var cfg *Config
+	ds := s.bounded(name, func() diag.Diagnostics {
+		var ds diag.Diagnostics
+		cfg, ds = s.loadConfig(name, data)
+		return ds
+	})
+	if err := ds.Err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (s *session) loadConfig(name string, data []byte) (*Config, diag.Diagnostics) {
 	parseName := name
 	if parseName == "" {
 		parseName = "defaults.json"
@@ -58,7 +71,7 @@ func LoadConfigBytes(name string, data []byte) (*Config, error) {
 	}
 	doc, ds := s.parse(parseName, data)
 	if ds != nil {
-		return nil, renameFile(ds, parseName, name).Err()
+		return nil, renameFile(ds, parseName, name)
 	}
 	u, ds := doc.validate(s.ctx, s.config)
 	if len(ds) == 0 {
@@ -79,7 +92,7 @@ func LoadConfigBytes(name string, data []byte) (*Config, error) {
 			}
 		}
 	}
-	return nil, renameFile(dedup(ds), parseName, name).Err()
+	return nil, renameFile(dedup(ds), parseName, name)
 }
 
 // renameFile undoes the extension added for parsing an oddly named file.

@@ -73,17 +73,19 @@ func loadWorkspace(ctx context.Context, root string, lf *loadFlags, needPlans bo
 func loadTree(ctx context.Context, root string, cfg *schema.Config, cat *catalog.Catalog, lf *loadFlags, needPlans bool) (*workspace, error) {
 	ws := &workspace{root: root, config: cfg, catalog: cat}
 	if ws.catalog == nil {
-		catFile := lf.catalog
-		if catFile == "" && cfg.Catalog != "" {
-			catFile = filepath.Join(root, filepath.FromSlash(cfg.Catalog))
-		}
+		// --catalog is the caller's file; capcheck.yaml's catalog is a
+		// repository file, confined to the repository (symlinks resolved).
 		var err error
-		if catFile != "" {
-			if ws.catalog, err = catalog.Load(catFile); err != nil {
-				return nil, err
-			}
-		} else {
+		switch {
+		case lf.catalog != "":
+			ws.catalog, err = catalog.Load(lf.catalog)
+		case cfg.Catalog != "":
+			ws.catalog, err = catalog.LoadInRoot(root, cfg.Catalog)
+		default:
 			ws.catalog = catalog.Default()
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 

@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -52,16 +54,70 @@ var defaultCatalog = sync.OnceValue(func() *Catalog {
 // Default returns the built-in catalog, parsed once.
 func Default() *Catalog { return defaultCatalog() }
 
+// MaxFileBytes is the largest catalog file Load reads; the built-in one is
+// about 40 KB.
+const MaxFileBytes = 4 << 20
+
 // Load returns the built-in catalog merged with the user file at path (same
 // format as the embedded catalog.json): user entries override or extend the
 // built-in ones. Errors are diag.Diagnostics naming file:line:col; the file
 // name in positions is path as given.
+//
+// The file must be a regular file of at most MaxFileBytes; within it a key
+// may appear once per object; GPU and instance figures must be finite and
+// not negative (memory and GPUs per instance positive). Use LoadInRoot for
+// a path that comes from the repository.
 func Load(path string) (*Catalog, error) {
-	data, err := os.ReadFile(path)
+	return load(os.DirFS(filepath.Dir(path)), filepath.Base(path), filepath.ToSlash(path))
+}
+
+// LoadInRoot is Load for rel, a path inside root that comes from the
+// repository (capcheck.yaml's catalog): it may not leave root, directly or
+// through a symbolic link. Positions name the file by rel.
+func LoadInRoot(root, rel string) (*Catalog, error) {
+	r, err := os.OpenRoot(root)
 	if err != nil {
-		return nil, fmt.Errorf("load catalog %s: %w", path, err)
+		return nil, fmt.Errorf("open repository root %s: %w", root, err)
 	}
-	return parse(filepath.ToSlash(path), data, Default())
+	defer r.Close()
+	return load(r.FS(), filepath.ToSlash(filepath.Clean(rel)), filepath.ToSlash(rel))
+}
+
+func load(fsys fs.FS, file, name string) (*Catalog, error) {
+	data, err := readLimited(fsys, file)
+	if err != nil {
+		return nil, diag.Errorf(diag.Pos{File: name}, "load catalog: %v", err)
+	}
+	return parse(name, data, Default())
+}
+
+// readLimited reads a regular file of at most MaxFileBytes.
+func readLimited(fsys fs.FS, name string) ([]byte, error) {
+	fi, err := fs.Stat(fsys, name) // before opening: a FIFO would block
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fi.IsDir():
+		return nil, errors.New("is a directory, not a file")
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+	case fi.Size() > MaxFileBytes:
+		return nil, fmt.Errorf("file is %d bytes, larger than the %d MiB limit for a catalog", fi.Size(), MaxFileBytes>>20)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("file is larger than the %d MiB limit for a catalog", MaxFileBytes>>20)
+	}
+	return data, nil
 }
 
 // Instance returns the instance type typ. AWS and GCP names are matched
@@ -157,6 +213,18 @@ func parse(name string, data []byte, base *Catalog) (*Catalog, error) {
 				g.Name = k
 				if g.MemoryGB <= 0 {
 					return p.errAt(off, "gpu %q: memory_gb must be positive", k)
+				}
+				for _, f := range []struct {
+					name string
+					v    float64
+				}{
+					{"hbm_bandwidth_tbs", g.HBMBandwidthTBs}, {"bf16_dense_tflops", g.BF16DenseTFLOPS},
+					{"bf16_sparse_tflops", g.BF16SparseTFLOPS}, {"fp8_dense_tflops", g.FP8DenseTFLOPS},
+					{"fp8_sparse_tflops", g.FP8SparseTFLOPS},
+				} {
+					if f.v < 0 || math.IsInf(f.v, 0) || math.IsNaN(f.v) {
+						return p.errAt(off, "gpu %q: %s must not be negative", k, f.name)
+					}
 				}
 				c.GPUs[k] = g.GPU
 				return nil
@@ -255,13 +323,20 @@ func (p *parser) object(fn func(key string, off int) error) error {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return p.errAt(p.skipSpace(start), "expected a JSON object")
 	}
+	seen := map[string]int{}
 	for p.dec.More() {
 		tok, err := p.dec.Token()
 		if err != nil {
 			return p.wrap(err)
 		}
 		key, _ := tok.(string)
-		if err := fn(key, p.keyStart(int(p.dec.InputOffset()))); err != nil {
+		off := p.keyStart(int(p.dec.InputOffset()))
+		if first, dup := seen[key]; dup {
+			line, col := lineCol(p.data, first)
+			return p.errAt(off, "duplicate key %q (first given at line %d, column %d)", key, line, col)
+		}
+		seen[key] = off
+		if err := fn(key, off); err != nil {
 			return err
 		}
 	}
@@ -271,20 +346,40 @@ func (p *parser) object(fn func(key string, off int) error) error {
 	return nil
 }
 
+// decode decodes the next value into v. The offsets encoding/json puts in
+// its errors count from wherever its buffer started, so the value is taken
+// raw first and decoded on its own: syntax errors are then located by
+// scanning the whole file, type errors from the value's start.
 func (p *parser) decode(v any) error {
 	start := p.skipValueStart(int(p.dec.InputOffset()))
-	if err := p.dec.Decode(v); err != nil {
+	var raw json.RawMessage
+	if err := p.dec.Decode(&raw); err != nil {
 		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
+		if errors.As(json.Unmarshal(p.data, new(any)), &se) {
 			return p.errAt(int(se.Offset)-1, "%v", se)
-		case errors.As(err, &te):
-			return p.errAt(int(te.Offset), "%v", te)
+		}
+		return p.wrap(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return p.errAt(p.valueBefore(start+int(te.Offset)), "%v", te)
 		}
 		return p.errAt(start, "%v", err)
 	}
 	return nil
+}
+
+// valueBefore finds the start of the value that ends at end: back to the
+// colon before it, then forward past blanks.
+func (p *parser) valueBefore(end int) int {
+	i := min(end, len(p.data)) - 1
+	for i > 0 && p.data[i] != ':' && p.data[i] != '[' && p.data[i] != ',' {
+		i--
+	}
+	return p.skipSpace(i + 1)
 }
 
 func (p *parser) wrap(err error) error {

@@ -164,6 +164,9 @@ type PoolDoc struct {
 	// capacity in the commit window, when C > BackedGPUs × (1 +
 	// unbacked_tolerance); else 0.
 	UnbackedGPUs float64 `json:"unbacked_gpus"`
+	// PeakReservedGPUs is C above: the most guaranteed GPUs active in any
+	// commit-window month (ReservedGPUs is month 0's).
+	PeakReservedGPUs float64 `json:"peak_reserved_gpus"`
 
 	// Binding is true for exactly one pool across all plans: the one whose
 	// cliff comes first (ties: lowest min_headroom), or, with no cliff

@@ -588,6 +588,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		maxCap = math.Max(maxCap, capacity[m])
 	}
 	d.BackedGPUs = backed
+	d.PeakReservedGPUs = maxCap
 	if maxCap > backed*(1+p.Policy.UnbackedTolerance)+tol {
 		d.UnbackedGPUs = maxCap - backed
 	}

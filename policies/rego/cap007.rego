@@ -18,9 +18,9 @@ warn contains f if {
 	not lib.unbacked_added(pool)
 	f := {
 		"rule": "CAP007",
-		"msg": sprintf("pool %s: %s GPUs reserved but the forecast backs only %s in the commit window (%s unbacked); release them or plan the demand that needs them", [
+		"msg": sprintf("pool %s: up to %s GPUs reserved in the commit window but the forecast backs only %s (%s unbacked); release them or plan the demand that needs them", [
 			pool.name,
-			lib.num(pool.reserved_gpus),
+			lib.num(pool.peak_reserved_gpus),
 			lib.num(pool.backed_gpus),
 			lib.num(pool.unbacked_gpus),
 		]),

@@ -3,8 +3,9 @@ package capcheck.rules.cap007_test
 import data.capcheck.rules.cap007
 import data.capcheck.test.fixtures as fx
 
-# 80 reserved, 64 backed: 80 > 64 × 1.1 = 70.4, so 80 - 64 = 16 unbacked.
-grown := fx.with_pool({"reserved_gpus": 80, "unbacked_gpus": 16})
+# Up to 80 reserved in the commit window, 64 backed: 80 > 64 × 1.1 = 70.4,
+# so 80 - 64 = 16 unbacked.
+grown := fx.with_pool({"reserved_gpus": 80, "peak_reserved_gpus": 80, "unbacked_gpus": 16})
 
 test_backed_pool_passes if {
 	count(cap007.warn) == 0 with input as fx.doc
@@ -13,7 +14,7 @@ test_backed_pool_passes if {
 test_warns_on_unbacked_gpus if {
 	cap007.warn == {{
 		"rule": "CAP007",
-		"msg": "pool h100-use1: 80 GPUs reserved but the forecast backs only 64 in the commit window (16 unbacked); release them or plan the demand that needs them",
+		"msg": "pool h100-use1: up to 80 GPUs reserved in the commit window but the forecast backs only 64 (16 unbacked); release them or plan the demand that needs them",
 		"target": "pool/h100-use1",
 		"location": {"file": "capacity/inference.cue", "line": 20, "column": 3},
 	}} with input as grown

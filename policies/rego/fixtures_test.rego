@@ -97,6 +97,7 @@ pool := {
 	# max(40/0.7 = 57.1, 40 + 24 = 64) = 64 backed; 64 reserved: none unbacked.
 	"backed_gpus": 64,
 	"unbacked_gpus": 0,
+	"peak_reserved_gpus": 64,
 	"binding": false,
 	"cost": {
 		"monthly": [116800, 116800, 116800, 116800, 116800, 116800],

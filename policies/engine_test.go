@@ -112,16 +112,17 @@ func TestEvalBuiltinFindings(t *testing.T) {
 			want:        []Finding{cap001Finding()},
 		},
 		{
-			// 80 reserved, 64 backed: 80 > 64 × 1.1, so 16 unbacked.
+			// Up to 80 reserved, 64 backed: 80 > 64 × 1.1, so 16 unbacked.
 			name: "existing waste only warns",
 			mutate: func(d map[string]any) {
 				firstPool(d)["reserved_gpus"] = 80
+				firstPool(d)["peak_reserved_gpus"] = 80
 				firstPool(d)["unbacked_gpus"] = 16
 			},
 			wantVerdict: "warn",
 			want: []Finding{{
 				Rule: "CAP007", Title: "Reserved GPUs exceed the backed capacity", Level: "warn",
-				Msg:    "pool h100-use1: 80 GPUs reserved but the forecast backs only 64 in the commit window (16 unbacked); release them or plan the demand that needs them",
+				Msg:    "pool h100-use1: up to 80 GPUs reserved in the commit window but the forecast backs only 64 (16 unbacked); release them or plan the demand that needs them",
 				Target: "pool/h100-use1", File: "capacity/inference.cue", Line: 20, Column: 3,
 				Enforcement: "advisory",
 			}},

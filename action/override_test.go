@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -307,35 +306,21 @@ func TestVerifyOverrideArguments(t *testing.T) {
 // the second of two teams: GET issue, three event pages, a 404 membership,
 // GET team, an active membership — seven requests over loopback.
 func BenchmarkVerifyOverride(b *testing.B) {
-	pages := make([]string, 3)
-	for p := range pages {
-		var items []string
-		for i := range 100 {
-			n := p*100 + i + 1
-			if n > 250 {
-				break
-			}
-			at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute).Format(time.RFC3339)
-			event, login, name := "labeled", "carol", "gpu"
-			if n == 250 {
-				login, name = "alice", "capcheck-override"
-			}
-			items = append(items, fmt.Sprintf(`{"event":%q,"actor":{"login":%q,"type":"User"},"label":{"name":%q},"created_at":%q}`, event, login, name, at))
+	pages := benchPages(250, func(n int) string {
+		at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute).Format(time.RFC3339)
+		event, login, name := "labeled", "carol", "gpu"
+		if n == 250 {
+			login, name = "alice", "capcheck-override"
 		}
-		pages[p] = "[" + strings.Join(items, ",") + "]"
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return fmt.Sprintf(`{"event":%q,"actor":{"login":%q,"type":"User"},"label":{"name":%q},"created_at":%q}`, event, login, name, at)
+	})
+	c := benchClient(b, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
 		case "/repos/o/r/issues/12":
 			io.WriteString(w, `{"number":12,"labels":[{"name":"capcheck-override"}]}`)
 		case "/repos/o/r/issues/12/events":
-			page := 1
-			fmt.Sscan(r.URL.Query().Get("page"), &page)
-			if page < 3 {
-				w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?page=%d&per_page=100>; rel="next"`, r.Host, r.URL.Path, page+1))
-			}
-			io.WriteString(w, pages[page-1])
+			servePage(w, r, pages)
 		case "/orgs/acme/teams/council/memberships/alice":
 			w.WriteHeader(http.StatusNotFound)
 			io.WriteString(w, `{"message":"Not Found"}`)
@@ -346,12 +331,7 @@ func BenchmarkVerifyOverride(b *testing.B) {
 		default:
 			w.WriteHeader(http.StatusTeapot)
 		}
-	}))
-	defer srv.Close()
-	c, err := NewClient(srv.URL, "tok", &Retry{Sleep: func(context.Context, time.Duration) error { return nil }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	})
 	ctx := context.Background()
 	teams := []string{"acme/council", "acme/sre"}
 	for b.Loop() {

@@ -62,28 +62,35 @@ func TestReadCSV(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReadCSV(strings.NewReader(tc.in), "actuals.csv")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			var times [][]time.Time
-			var vals [][]float64
-			for _, s := range got {
-				names = append(names, s.Name)
-				times = append(times, s.Times)
-				vals = append(vals, s.Values)
-			}
-			if d := cmp.Diff(tc.wantNames, names); d != "" {
-				t.Errorf("names (-want +got):\n%s", d)
-			}
-			if d := cmp.Diff(tc.wantTimes, times); d != "" {
-				t.Errorf("times (-want +got):\n%s", d)
-			}
-			if d := cmp.Diff(tc.wantVals, vals); d != "" {
-				t.Errorf("values (-want +got):\n%s", d)
-			}
+			checkCSVSeries(t, tc.in, "actuals.csv", tc.wantNames, tc.wantTimes, tc.wantVals)
 		})
+	}
+}
+
+// checkCSVSeries reads in as the CSV file name and compares the names,
+// times and values of the series it yields, in order.
+func checkCSVSeries(t *testing.T, in, name string, wantNames []string, wantTimes [][]time.Time, wantVals [][]float64) {
+	t.Helper()
+	got, err := ReadCSV(strings.NewReader(in), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var times [][]time.Time
+	var vals [][]float64
+	for _, s := range got {
+		names = append(names, s.Name)
+		times = append(times, s.Times)
+		vals = append(vals, s.Values)
+	}
+	if d := cmp.Diff(wantNames, names); d != "" {
+		t.Errorf("names (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(wantTimes, times); d != "" {
+		t.Errorf("times (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(wantVals, vals); d != "" {
+		t.Errorf("values (-want +got):\n%s", d)
 	}
 }
 
@@ -137,19 +144,26 @@ func TestReadCSVErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReadCSV(strings.NewReader(tc.in), "data/a.csv")
-			var ds diag.Diagnostics
-			if !errors.As(err, &ds) {
-				t.Fatalf("ReadCSV = %v, %v; want diag.Diagnostics", got, err)
-			}
-			var msgs []string
-			for _, d := range ds {
-				msgs = append(msgs, d.String())
-			}
-			if d := cmp.Diff(tc.want, msgs); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkCSVDiags(t, tc.in, "data/a.csv", tc.want)
 		})
+	}
+}
+
+// checkCSVDiags reads in as the CSV file name and compares the
+// diagnostics it fails with, in order.
+func checkCSVDiags(t *testing.T, in, name string, want []string) {
+	t.Helper()
+	got, err := ReadCSV(strings.NewReader(in), name)
+	var ds diag.Diagnostics
+	if !errors.As(err, &ds) {
+		t.Fatalf("ReadCSV = %v, %v; want diag.Diagnostics", got, err)
+	}
+	var msgs []string
+	for _, d := range ds {
+		msgs = append(msgs, d.String())
+	}
+	if d := cmp.Diff(want, msgs); d != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", d)
 	}
 }
 

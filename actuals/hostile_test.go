@@ -1,17 +1,12 @@
 package actuals
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/capcheck/capcheck/internal/diag"
 )
 
 func TestReadCSVHostile(t *testing.T) {
@@ -86,18 +81,7 @@ func TestReadCSVHostile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReadCSV(strings.NewReader(tc.in), "a.csv")
-			var ds diag.Diagnostics
-			if !errors.As(err, &ds) {
-				t.Fatalf("ReadCSV = %v, %v; want diag.Diagnostics", got, err)
-			}
-			var msgs []string
-			for _, d := range ds {
-				msgs = append(msgs, d.String())
-			}
-			if d := cmp.Diff(tc.want, msgs); d != "" {
-				t.Errorf("diagnostics (-want +got):\n%s", d)
-			}
+			checkCSVDiags(t, tc.in, "a.csv", tc.want)
 		})
 	}
 }
@@ -131,19 +115,8 @@ func TestReadCSVHostileAccepted(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReadCSV(strings.NewReader(tc.in), "a.csv")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != 1 {
-				t.Fatalf("got %d series, want 1", len(got))
-			}
-			if d := cmp.Diff(tc.times, got[0].Times); d != "" {
-				t.Errorf("times (-want +got):\n%s", d)
-			}
-			if d := cmp.Diff(tc.vals, got[0].Values); d != "" {
-				t.Errorf("values (-want +got):\n%s", d)
-			}
+			// One unnamed series: the file has two columns.
+			checkCSVSeries(t, tc.in, "a.csv", []string{""}, [][]time.Time{tc.times}, [][]float64{tc.vals})
 		})
 	}
 }

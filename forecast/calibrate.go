@@ -224,8 +224,7 @@ func (c *calibration) apply(skip int, mean, lo80, hi80, lo95, hi95 []float64) {
 func (c *calibration) backtest(p *plan) (*Accuracy, error) {
 	y := p.r.y
 	h := p.horizon
-	var acc Accuracy
-	var in80, in95 int
+	var sc scoring
 	for i, f := range c.fits {
 		if i >= p.opts.Origins {
 			break
@@ -236,36 +235,13 @@ func (c *calibration) backtest(p *plan) (*Accuracy, error) {
 		lo80, hi80, lo95, hi95 := slices.Clone(f.lo80), slices.Clone(f.hi80), slices.Clone(f.lo95), slices.Clone(f.hi95)
 		c.apply(i, f.mean, lo80, hi80, lo95, hi95)
 		pts := toPoints(p, f.origin, f.mean, lo80, hi80, lo95, hi95)
-		train, test := y[:f.origin], y[f.origin:f.origin+h]
-		fc := make([]float64, h)
-		for j, pt := range pts {
-			fc[j] = pt.Value
-			if test[j] >= pt.Lo80 && test[j] <= pt.Hi80 {
-				in80++
-			}
-			if test[j] >= pt.Lo95 && test[j] <= pt.Hi95 {
-				in95++
-			}
-		}
-		mase, err := MASE(test, fc, train, p.bench)
-		if err != nil {
+		if err := sc.add(y[:f.origin], y[f.origin:f.origin+h], pts, p.bench); err != nil {
 			return nil, err
 		}
-		smape, err := SMAPE(test, fc)
-		if err != nil {
-			return nil, err
-		}
-		acc.MASE += mase
-		acc.SMAPE += smape
-		acc.Origins++
-		acc.Points += h
 	}
-	if acc.Origins == 0 {
+	acc, ok := sc.result()
+	if !ok {
 		return nil, nil
 	}
-	acc.MASE /= float64(acc.Origins)
-	acc.SMAPE /= float64(acc.Origins)
-	acc.Coverage80 = float64(in80) / float64(acc.Points)
-	acc.Coverage95 = float64(in95) / float64(acc.Points)
 	return &acc, nil
 }

@@ -472,8 +472,7 @@ func backtestSpec(p *plan, sp spec) (*Accuracy, error) {
 	y := p.r.y
 	n, h := len(y), p.horizon
 	spm := p.r.g.stepsPerMonth()
-	var acc Accuracy
-	var in80, in95 int
+	var sc scoring
 	for o := 1; o <= p.opts.Origins; o++ {
 		origin := n - o*h
 		if origin < sp.minLen() || origin <= p.bench {
@@ -484,37 +483,14 @@ func backtestSpec(p *plan, sp spec) (*Accuracy, error) {
 		if err != nil {
 			return nil, err
 		}
-		pts := points(p, m, origin, h)
-		f := make([]float64, h)
-		for j, pt := range pts {
-			f[j] = pt.Value
-			if test[j] >= pt.Lo80 && test[j] <= pt.Hi80 {
-				in80++
-			}
-			if test[j] >= pt.Lo95 && test[j] <= pt.Hi95 {
-				in95++
-			}
-		}
-		mase, err := MASE(test, f, train, p.bench)
-		if err != nil {
+		if err := sc.add(train, test, points(p, m, origin, h), p.bench); err != nil {
 			return nil, err
 		}
-		smape, err := SMAPE(test, f)
-		if err != nil {
-			return nil, err
-		}
-		acc.MASE += mase
-		acc.SMAPE += smape
-		acc.Origins++
-		acc.Points += h
 	}
-	if acc.Origins == 0 {
+	acc, ok := sc.result()
+	if !ok {
 		return nil, nil
 	}
-	acc.MASE /= float64(acc.Origins)
-	acc.SMAPE /= float64(acc.Origins)
-	acc.Coverage80 = float64(in80) / float64(acc.Points)
-	acc.Coverage95 = float64(in95) / float64(acc.Points)
 	return &acc, nil
 }
 
@@ -531,8 +507,7 @@ func Backtest(s Series, opts Options) (Accuracy, error) {
 	}
 	y := p.r.y
 	n, h := len(y), p.horizon
-	var acc Accuracy
-	var in80, in95 int
+	var sc scoring
 	for o := 1; o <= p.opts.Origins; o++ {
 		origin := n - o*h
 		if origin <= p.bench {
@@ -555,36 +530,13 @@ func Backtest(s Series, opts Options) (Accuracy, error) {
 		if err != nil {
 			return Accuracy{}, fmt.Errorf("origin %d: %w", origin, err)
 		}
-		test := y[origin : origin+h]
-		f := make([]float64, h)
-		for j, pt := range res.Forecast {
-			f[j] = pt.Value
-			if test[j] >= pt.Lo80 && test[j] <= pt.Hi80 {
-				in80++
-			}
-			if test[j] >= pt.Lo95 && test[j] <= pt.Hi95 {
-				in95++
-			}
-		}
-		mase, err := MASE(test, f, y[:origin], p.bench)
-		if err != nil {
+		if err := sc.add(y[:origin], y[origin:origin+h], res.Forecast, p.bench); err != nil {
 			return Accuracy{}, err
 		}
-		smape, err := SMAPE(test, f)
-		if err != nil {
-			return Accuracy{}, err
-		}
-		acc.MASE += mase
-		acc.SMAPE += smape
-		acc.Origins++
-		acc.Points += h
 	}
-	if acc.Origins == 0 {
+	acc, ok := sc.result()
+	if !ok {
 		return Accuracy{}, fmt.Errorf("%w: no rolling origin leaves enough training data (%d points, horizon %d)", ErrTooShort, n, h)
 	}
-	acc.MASE /= float64(acc.Origins)
-	acc.SMAPE /= float64(acc.Origins)
-	acc.Coverage80 = float64(in80) / float64(acc.Points)
-	acc.Coverage95 = float64(in95) / float64(acc.Points)
 	return acc, nil
 }

@@ -25,6 +25,57 @@ type Accuracy struct {
 	Points  int `json:"points"`
 }
 
+// scoring accumulates [Accuracy] over rolling origins: per origin the MASE
+// and sMAPE of the point forecasts, and across origins the held-out points
+// inside each interval.
+type scoring struct {
+	acc        Accuracy
+	in80, in95 int
+}
+
+// add scores the forecast pts of one origin against the held-out test
+// values, scaling MASE by the seasonal-naive error of train with period
+// bench.
+func (s *scoring) add(train, test []float64, pts []Point, bench int) error {
+	f := make([]float64, len(test))
+	for j, pt := range pts {
+		f[j] = pt.Value
+		if test[j] >= pt.Lo80 && test[j] <= pt.Hi80 {
+			s.in80++
+		}
+		if test[j] >= pt.Lo95 && test[j] <= pt.Hi95 {
+			s.in95++
+		}
+	}
+	mase, err := MASE(test, f, train, bench)
+	if err != nil {
+		return err
+	}
+	smape, err := SMAPE(test, f)
+	if err != nil {
+		return err
+	}
+	s.acc.MASE += mase
+	s.acc.SMAPE += smape
+	s.acc.Origins++
+	s.acc.Points += len(test)
+	return nil
+}
+
+// result averages the scores over the origins added; ok is false when none
+// was.
+func (s *scoring) result() (acc Accuracy, ok bool) {
+	acc = s.acc
+	if acc.Origins == 0 {
+		return acc, false
+	}
+	acc.MASE /= float64(acc.Origins)
+	acc.SMAPE /= float64(acc.Origins)
+	acc.Coverage80 = float64(s.in80) / float64(acc.Points)
+	acc.Coverage95 = float64(s.in95) / float64(acc.Points)
+	return acc, true
+}
+
 // MASE returns the mean absolute scaled error of forecast against actual:
 //
 //	MASE = mean|actual−forecast| / mean_{t>m}|insample[t]−insample[t−m]|

@@ -94,12 +94,7 @@ func TestEvalAuditFindings(t *testing.T) {
 // fail: a threshold moved, a comparison loosened or a rule removed must
 // make the named test fail (the pattern of TestRegoTestsCatchMutations).
 func TestAuditRegoTestsCatchMutations(t *testing.T) {
-	tests := []struct {
-		name     string
-		file     string
-		old, new string
-		wantFail string
-	}{
+	checkMutationsCaught(t, []regoMutation{
 		{name: "CAP020 deny threshold raised", file: "cap020.rego",
 			old: "w.drift > w.drift_tolerance", new: "w.drift > w.drift_tolerance + 0.01",
 			wantFail: "cap020_test.test_denies_just_above_tolerance"},
@@ -139,10 +134,5 @@ func TestAuditRegoTestsCatchMutations(t *testing.T) {
 		{name: "CAP022 removed", file: "cap022.rego",
 			old: "warn contains f if {", new: "disabled contains f if {",
 			wantFail: "cap022_test.test_warns_below_minimum"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			checkMutationCaught(t, tc.file, tc.old, tc.new, tc.wantFail)
-		})
-	}
+	})
 }

@@ -43,12 +43,7 @@ func itoa(n int) string {
 // of a built-in rule (a threshold moved, a comparison loosened, a rule
 // removed) must make the named test fail.
 func TestRegoTestsCatchMutations(t *testing.T) {
-	tests := []struct {
-		name     string
-		file     string
-		old, new string
-		wantFail string
-	}{
+	checkMutationsCaught(t, []regoMutation{
 		{name: "CAP001 threshold lowered", file: "cap001.rego",
 			old: "pool.min_headroom < pool.headroom_min", new: "pool.min_headroom < pool.headroom_min - 0.02",
 			wantFail: "cap001_test.test_denies_just_below_min"},
@@ -76,7 +71,22 @@ func TestRegoTestsCatchMutations(t *testing.T) {
 		{name: "CAP016 limit moved", file: "cap016.rego",
 			old: "max_days := 90", new: "max_days := 91",
 			wantFail: "cap016_test.test_denies_expiry_past_90_days"},
-	}
+	})
+}
+
+// regoMutation replaces the first old in the built-in rego/file with new;
+// the Rego test wantFail (package.rule, below capcheck.rules) must then
+// fail.
+type regoMutation struct {
+	name     string
+	file     string
+	old, new string
+	wantFail string
+}
+
+// checkMutationsCaught runs each mutation as a subtest of t.
+func checkMutationsCaught(t *testing.T, tests []regoMutation) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			checkMutationCaught(t, tc.file, tc.old, tc.new, tc.wantFail)

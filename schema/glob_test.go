@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -22,13 +21,7 @@ func TestGlob(t *testing.T) {
 		"h.yaml",
 		".git/i.yaml",
 	} {
-		full := filepath.Join(root, filepath.FromSlash(f))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(root, filepath.FromSlash(f)), "")
 	}
 	for _, tc := range []struct {
 		name     string

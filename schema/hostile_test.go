@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -265,10 +266,17 @@ func TestLoadPlanFileHostile(t *testing.T) {
 // string interpolation grows tenfold per level (10^8 bytes at s7): the
 // load stops with a positioned error instead of running away, and the
 // next file of the same LoadPlans call still loads in a fresh session.
+// TestEvaluationBounds: a file whose evaluation blows the memory bound is
+// abandoned with an error at its first line, and the next file is loaded
+// in a fresh session.
 func TestEvaluationBounds(t *testing.T) {
 	defer func(h uint64, d time.Duration) { evalHeapLimit, evalTimeout = h, d }(evalHeapLimit, evalTimeout)
 	evalHeapLimit = 64 << 20
 	evalTimeout = time.Minute // the memory bound must trip first
+	// Trip the bound for a.cue however fast this machine evaluates it
+	// (the real heap watch is a poll, which a fast evaluation can beat).
+	heapTrip = func(name string) bool { return name == "capacity/a.cue" }
+	defer func() { heapTrip = nil }()
 	var b strings.Builder
 	b.WriteString(hostileCUE)
 	b.WriteString("s0: \"aaaaaaaaaa\"\n")
@@ -286,6 +294,26 @@ func TestEvaluationBounds(t *testing.T) {
 	}
 	if len(plans) != 1 || plans[0].File != "capacity/b.yaml" {
 		t.Errorf("LoadPlans loaded %v, want capacity/b.yaml after the abandoned file", plans)
+	}
+}
+
+// TestBoundedTimeout: an evaluation that outlasts evalTimeout is abandoned
+// and its session marked, so no later file shares its context.
+func TestBoundedTimeout(t *testing.T) {
+	defer func(d time.Duration) { evalTimeout = d }(evalTimeout)
+	evalTimeout = 20 * time.Millisecond
+	s, err := newSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	defer close(release)
+	ds := s.bounded("c/slow.cue", func() diag.Diagnostics { <-release; return nil })
+	if want := "c/slow.cue:1:1: error: evaluation took longer than 20ms: the file expands to too much (comprehensions, interpolation or references multiplying values?)"; ds.Error() != want {
+		t.Errorf("bounded(slow) = %v, want %s", ds, want)
+	}
+	if ds := s.bounded("c/next.cue", func() diag.Diagnostics { return nil }); ds == nil || !strings.Contains(ds.Error(), "internal error") {
+		t.Errorf("abandoned session evaluated again: %v", ds)
 	}
 }
 
@@ -318,5 +346,21 @@ func BenchmarkLoadPlansMany(b *testing.B) {
 		if err != nil || len(plans) != 2000 {
 			b.Fatalf("LoadPlans: %d plans, %v", len(plans), err)
 		}
+	}
+}
+
+// TestLoadPlanFileFIFO: a named pipe is refused without being opened
+// (opening it would block until a writer came).
+func TestLoadPlanFileFIFO(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "capacity"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "capacity", "pipe.yaml"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	_, err := LoadPlanFile(root, "capacity/pipe.yaml")
+	if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+		t.Errorf("LoadPlanFile(fifo) = %v, want a not-a-regular-file error", err)
 	}
 }

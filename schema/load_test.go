@@ -231,30 +231,16 @@ func TestFullCoversTypes(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	src := `
-name: minimal
-owner: team
-reviewed: 2026-01-15
-scenarios:
-  conservative: {monthly_growth: 0}
-  moderate: {monthly_growth: 0.01}
-  aggressive: {monthly_growth: 0.02}
-pools:
-  p:
-    gpu: h100
-    region: r
-    lead_time_weeks: 8
-    price_per_gpu_hour: {reserved: 1, on_demand: 2}
-    reservations: []
-workloads:
+	// hostileYAML (its only workload is train) with a workload of each
+	// other kind, a benchmark and a budget.
+	src := yamlWith("workloads:\n", `workloads:
   llm:
     kind: llm-inference
     pool: p
     requests_per_s: {peak: 1}
     tokens: {input: 10, output: 5}
     model_mix: {m: 1}
-  train: {kind: training, pool: p, gpu_hours_per_month: 10}
-  batch: {kind: batch, pool: p, volume_per_day: 1, throughput_per_gpu_hour: 1}
+`) + `  batch: {kind: batch, pool: p, volume_per_day: 1, throughput_per_gpu_hour: 1}
   stream: {kind: stream, pool: p, volume_per_s: 1, throughput_per_gpu_s: 1}
 benchmarks:
   b: {model: m, gpu: h100, input_tokens: 1, output_tokens: 1, requests_per_s: 1, meets_slo: false, measured: 2026-01-01}
@@ -290,8 +276,8 @@ budget: {monthly: 10}
 		{"budget currency", p.Budget.Currency, "USD"},
 		{"avg not given", p.Workloads["llm"].RequestsPerS.Avg == nil, true},
 		{"reservations empty, not nil", p.Pools["p"].Reservations != nil && len(p.Pools["p"].Reservations) == 0, true},
-		// A default points at its parent: the pool p is on line 10, column 3.
-		{"default position", p.PosOf("pools.p.on_demand_hours_per_day"), diag.Pos{File: "capacity/minimal.yaml", Line: 10, Column: 3}},
+		// A default points at its parent: the pool p is on line 9, column 3.
+		{"default position", p.PosOf("pools.p.on_demand_hours_per_day"), diag.Pos{File: "capacity/minimal.yaml", Line: 9, Column: 3}},
 	} {
 		if !reflect.DeepEqual(tc.got, tc.want) {
 			t.Errorf("%s = %#v, want %#v", tc.name, tc.got, tc.want)
@@ -370,33 +356,34 @@ func TestLoadPlansErrors(t *testing.T) {
 					}
 					continue
 				}
-				full := filepath.Join(root, filepath.FromSlash(f.Name))
-				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(full, f.Data, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				writeFile(t, filepath.Join(root, filepath.FromSlash(f.Name)), string(f.Data))
 			}
 			_, err = LoadPlans(root, nil)
-			var got []string
-			if err != nil {
-				var ds diag.Diagnostics
-				if !errors.As(err, &ds) {
-					t.Fatalf("LoadPlans error is %T, want diag.Diagnostics: %v", err, err)
-				}
-				for _, d := range ds {
-					got = append(got, d.String())
-				}
-			}
-			ok := len(got) == len(want)
-			for i := 0; ok && i < len(want); i++ {
-				ok = strings.HasPrefix(got[i], want[i])
-			}
-			if !ok {
-				t.Errorf("LoadPlans diagnostics:\n%s\nwant (prefixes):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-			}
+			checkDiagPrefixes(t, "LoadPlans", err, want)
 		})
+	}
+}
+
+// checkDiagPrefixes fails t unless the diagnostics of err, printed one a
+// line, start with want, in order and no more (none when err is nil).
+func checkDiagPrefixes(t *testing.T, what string, err error, want []string) {
+	t.Helper()
+	var got []string
+	if err != nil {
+		var ds diag.Diagnostics
+		if !errors.As(err, &ds) {
+			t.Fatalf("%s error is %T, want diag.Diagnostics: %v", what, err, err)
+		}
+		for _, d := range ds {
+			got = append(got, d.String())
+		}
+	}
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = strings.HasPrefix(got[i], want[i])
+	}
+	if !ok {
+		t.Errorf("%s diagnostics:\n%s\nwant (prefixes):\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -413,13 +400,7 @@ func TestLoadPlansValid(t *testing.T) {
 		if name == "capacity/a.cue" {
 			data = []byte(strings.Replace(string(data), `name:           "chat-platform"`, `name:           "chat-platform-2"`, 1))
 		}
-		full := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(root, filepath.FromSlash(name)), string(data))
 	}
 	plans, err := LoadPlans(root, nil)
 	if err != nil {

@@ -3,7 +3,6 @@ package schema
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -120,21 +119,7 @@ func TestLoadConfigErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := LoadConfigBytes(ConfigFile, []byte(tc.src))
-			var got []string
-			if ds, ok := err.(diag.Diagnostics); ok {
-				for _, d := range ds {
-					got = append(got, d.String())
-				}
-			} else if err != nil {
-				t.Fatalf("error %T: %v", err, err)
-			}
-			ok := len(got) == len(tc.want)
-			for i := 0; ok && i < len(got); i++ {
-				ok = strings.HasPrefix(got[i], tc.want[i])
-			}
-			if !ok {
-				t.Errorf("diagnostics:\n%s\nwant (prefixes):\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
-			}
+			checkDiagPrefixes(t, "LoadConfigBytes", err, tc.want)
 		})
 	}
 }

@@ -47,13 +47,9 @@ func runAudit(e *env, args []string) int {
 	fs.Var(&af.window, "window", "audit window ending at --now: 28d, 2w, 72h, …")
 	fs.Var(&af.step, "step", "resolution: each point is the peak (or, for reservation utilisation, the mean) of one step")
 	fs.DurationVar(&af.promTimeout, "prometheus-timeout", actuals.DefaultTimeout, "time limit of one Prometheus request (retried on 5xx and timeouts)")
-	pos, code, ok := parseFlags(fs, args)
+	root, code, ok := parsePath(e, fs, args, "audit")
 	if !ok {
 		return code
-	}
-	root, ok := onePath(e, "audit", pos)
-	if !ok {
-		return exitError
 	}
 	if af.step <= 0 || af.window < af.step {
 		fmt.Fprintf(e.stderr, "capcheck audit: --window %s must be at least one --step (%s)\n", af.window.String(), af.step.String())

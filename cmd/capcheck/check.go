@@ -41,13 +41,9 @@ func runCheck(e *env, args []string) int {
 	fs.StringVar(&cf.sha, "sha", "", "head commit for links in Markdown (default: $GITHUB_SHA)")
 	fs.StringVar(&cf.serverURL, "server-url", "", "GitHub server URL (default: $GITHUB_SERVER_URL, else https://github.com)")
 	fs.StringVar(&cf.pathPrefix, "path-prefix", "", "where PATH sits in the repository, for links, annotations and SARIF (default: PATH relative to the enclosing git repository)")
-	pos, code, ok := parseFlags(fs, args)
+	root, code, ok := parsePath(e, fs, args, "check")
 	if !ok {
 		return code
-	}
-	root, ok := onePath(e, "check", pos)
-	if !ok {
-		return exitError
 	}
 	if cf.base != "" && cf.compareTo != "" {
 		fmt.Fprintln(e.stderr, "capcheck check: --base and --compare-to cannot be used together")

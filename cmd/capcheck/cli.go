@@ -477,6 +477,21 @@ func noArgs(e *env, name string, pos []string) bool {
 	return false
 }
 
+// parsePath parses the flags of a command that takes [PATH] and returns
+// the repository root (see [onePath]). When ok is false the command ends
+// with code: help was printed, or a usage error was.
+func parsePath(e *env, fs *flag.FlagSet, args []string, name string) (root string, code int, ok bool) {
+	pos, code, ok := parseFlags(fs, args)
+	if !ok {
+		return "", code, false
+	}
+	root, ok = onePath(e, name, pos)
+	if !ok {
+		return "", exitError, false
+	}
+	return root, 0, true
+}
+
 // onePath returns the single optional PATH argument (default "."), after
 // checking that it is a directory.
 func onePath(e *env, name string, pos []string) (string, bool) {

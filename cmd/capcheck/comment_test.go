@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/capcheck/capcheck/policies"
 	"github.com/capcheck/capcheck/report"
@@ -199,24 +200,15 @@ func markdown(t *testing.T, c *report.Check, opts report.Options) string {
 	return buf.String()
 }
 
+// runComment_ runs `capcheck comment args…` in-process.
 func runComment_(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), append([]string{"comment"}, args...), strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
+	return runCLI(t, append([]string{"comment"}, args...)...)
 }
 
-// utf16Len counts as GitHub limits a comment body.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= 0x10000 {
-			n++
-		}
-	}
-	return n
-}
+// utf16Len counts as GitHub limits a comment body: in UTF-16 code units,
+// counted here by the standard library, apart from report's own count.
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // checkMarkdownShape fails when body is not whole Markdown: an odd number
 // of code fences, unbalanced <details>, or a table row cut short.

@@ -23,13 +23,9 @@ func runInit(e *env, args []string) int {
 	owner := fset.String("owner", "", "owning team (default: a TODO line)")
 	out := fset.String("out", "", "write the plan to this file (not overwritten; default stdout), e.g. capacity/gpu.yaml")
 	now := fset.String("now", "", "date for `reviewed`, YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
-	pos, code, ok := parseFlags(fset, args)
+	root, code, ok := parsePath(e, fset, args, "init")
 	if !ok {
 		return code
-	}
-	root, ok := onePath(e, "init", pos)
-	if !ok {
-		return exitError
 	}
 	today, err := clock(e, *now)
 	if err != nil {

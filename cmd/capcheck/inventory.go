@@ -14,6 +14,8 @@ func runInventory(e *env, args []string) int {
 	if !ok {
 		return code
 	}
+	// Not parsePath: --format is checked before PATH is, so a bad format
+	// is the error reported even when PATH is wrong too.
 	if !knownFormat(e, "inventory", *format, report.DataFormats()) {
 		return exitError
 	}

@@ -190,12 +190,7 @@ func TestLoad(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			t.Chdir(dir)
-			if err := os.WriteFile(filepath.Join(dir, "user.json"), []byte(tc.file), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			c, err := Load("user.json")
+			c, err := loadUserJSON(t, tc.file)
 			if tc.wantErr != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
 					t.Fatalf("Load error = %v, want prefix %q", err, tc.wantErr)
@@ -208,6 +203,18 @@ func TestLoad(t *testing.T) {
 			tc.check(t, c)
 		})
 	}
+}
+
+// loadUserJSON writes text to user.json in a new working directory and
+// loads it with [Load], so errors name the file user.json.
+func loadUserJSON(t *testing.T, text string) (*Catalog, error) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile(filepath.Join(dir, "user.json"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Load("user.json")
 }
 
 func TestInstanceOnLiteralCatalog(t *testing.T) {

@@ -64,12 +64,7 @@ func TestLoadHostile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			t.Chdir(dir)
-			if err := os.WriteFile(filepath.Join(dir, "user.json"), []byte(tc.file), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, err := Load("user.json")
+			_, err := loadUserJSON(t, tc.file)
 			if err == nil || err.Error() != tc.wantErr {
 				t.Errorf("Load error =\n%v\nwant\n%s", err, tc.wantErr)
 			}

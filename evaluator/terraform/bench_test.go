@@ -3,8 +3,6 @@ package terraform
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,15 +13,7 @@ import (
 // local modules. It returns the expected reservation count.
 func writeMonorepo(tb testing.TB, dir string, n int) int {
 	tb.Helper()
-	write := func(rel, src string) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	write := func(rel, src string) { writeFile(tb, dir, rel, []byte(src)) }
 	const modules = 8
 	for m := range modules {
 		write(fmt.Sprintf("modules/gpu%d/main.tf", m), fmt.Sprintf(`

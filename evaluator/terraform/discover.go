@@ -15,6 +15,7 @@
 package terraform
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -157,22 +158,23 @@ func (d *discovery) excluded(rel string) bool {
 	return false
 }
 
-// parseAll parses files concurrently (a bounded pool of GOMAXPROCS
-// workers) and assembles one moduleDir per directory in file order.
-func (d *discovery) parseAll(ctx context.Context, files []string) error {
-	parsed := make([]*parsedFile, len(files))
+// parallel applies f to every item on a bounded pool of GOMAXPROCS
+// workers and returns the results in item order. It stops handing out
+// items once ctx is done and then returns ctx's error.
+func parallel[T, R any](ctx context.Context, items []T, f func(T) R) ([]R, error) {
+	out := make([]R, len(items))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(files))) {
+	for range max(1, min(runtime.GOMAXPROCS(0), len(items))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				parsed[i] = d.parseFile(files[i])
+				out[i] = f(items[i])
 			}
 		}()
 	}
-	for i := range files {
+	for i := range items {
 		if ctx.Err() != nil {
 			break
 		}
@@ -181,6 +183,16 @@ func (d *discovery) parseAll(ctx context.Context, files []string) error {
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parseAll parses files concurrently (a bounded pool of GOMAXPROCS
+// workers) and assembles one moduleDir per directory in file order.
+func (d *discovery) parseAll(ctx context.Context, files []string) error {
+	parsed, err := parallel(ctx, files, d.parseFile)
+	if err != nil {
 		return err
 	}
 	// A directory's parse errors are kept with it and reported only when
@@ -413,27 +425,8 @@ func cleanErr(err error, root string) string {
 // evaluate evaluates every root module concurrently and merges the results
 // in a deterministic order.
 func (d *discovery) evaluate(ctx context.Context, roots []string) (*Inventory, error) {
-	results := make([]*collector, len(roots))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(roots))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results[i] = d.evaluateRoot(roots[i])
-			}
-		}()
-	}
-	for i := range roots {
-		if ctx.Err() != nil {
-			break
-		}
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	results, err := parallel(ctx, roots, d.evaluateRoot)
+	if err != nil {
 		return nil, err
 	}
 	inv := &Inventory{Reservations: []Reservation{}, Unresolved: []Unresolved{}}
@@ -454,25 +447,16 @@ func (d *discovery) evaluate(ctx context.Context, roots []string) (*Inventory, e
 }
 
 func sortInventory(inv *Inventory) {
-	sort.SliceStable(inv.Reservations, func(i, j int) bool {
-		a, b := inv.Reservations[i], inv.Reservations[j]
-		if a.Address != b.Address {
-			return a.Address < b.Address
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
-	})
-	sort.SliceStable(inv.Unresolved, func(i, j int) bool {
-		a, b := inv.Unresolved[i], inv.Unresolved[j]
-		if a.Address != b.Address {
-			return a.Address < b.Address
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
+	sortByAddress(inv.Reservations, func(r *Reservation) (string, string, int) { return r.Address, r.File, r.Line })
+	sortByAddress(inv.Unresolved, func(u *Unresolved) (string, string, int) { return u.Address, u.File, u.Line })
+}
+
+// sortByAddress sorts s stably by address, then file, then line.
+func sortByAddress[T any](s []T, key func(*T) (addr, file string, line int)) {
+	slices.SortStableFunc(s, func(a, b T) int {
+		aAddr, aFile, aLine := key(&a)
+		bAddr, bFile, bLine := key(&b)
+		return cmp.Or(strings.Compare(aAddr, bAddr), strings.Compare(aFile, bFile), cmp.Compare(aLine, bLine))
 	})
 }
 

@@ -26,15 +26,22 @@ func extract(t testing.TB, name, inline string) string {
 	}
 	dir := t.TempDir()
 	for _, f := range ar.Files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, dir, f.Name, f.Data)
 	}
 	return dir
+}
+
+// writeFile writes data to the slash path rel below dir, making the
+// directories it needs.
+func writeFile(tb testing.TB, dir, rel string, data []byte) {
+	tb.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func discover(t *testing.T, dir string, opts Options) *Inventory {

@@ -2,12 +2,10 @@ package terraform
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -184,16 +182,8 @@ module "m" {
 			if tc.setup != nil {
 				tc.setup(t, dir)
 			}
-			inv, err := Discover(context.Background(), root, tc.opts)
-			var ds diag.Diagnostics
-			if !errors.As(err, &ds) {
-				t.Fatalf("Discover = %+v, %v; want diag.Diagnostics", inv, err)
-			}
-			var got []string
-			for _, d := range ds {
-				got = append(got, d.String())
-			}
-			if d := cmp.Diff(tc.want, got); d != "" {
+			_, err := Discover(context.Background(), root, tc.opts)
+			if d := cmp.Diff(tc.want, diagStrings(t, err)); d != "" {
 				t.Errorf("diagnostics mismatch (-want +got):\n%s", d)
 			}
 		})

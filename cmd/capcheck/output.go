@@ -60,33 +60,47 @@ func formatList() string {
 	return strings.Join(fs[:len(fs)-1], ", ") + " or " + fs[len(fs)-1]
 }
 
-// judge runs the built-in policies, the trusted workspace's configured
-// policy directories (relative to trustedDir) and extra --policy
-// directories (relative to the working directory) over doc, with the
-// trusted side's enforcement configuration.
-func judge(e *env, trusted *workspace, trustedDir string, extra []string, timeout time.Duration, doc *evaluator.Document, overrides []string) (*report.Check, []policies.Rule, error) {
+// policyEngine compiles the built-in policies, the trusted workspace's
+// configured policy directories (relative to trustedDir) and extra
+// --policy directories (relative to the working directory), with the
+// trusted side's enforcement configuration: once per run.
+func policyEngine(e *env, trusted *workspace, trustedDir string, extra []string, timeout time.Duration) (*policies.Engine, error) {
 	dirs := append([]string{}, trusted.config.Policies...)
 	for _, d := range extra {
 		abs, err := filepath.Abs(d)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--policy %s: %w", d, err)
+			return nil, fmt.Errorf("--policy %s: %w", d, err)
 		}
 		dirs = append(dirs, abs)
 	}
-	engine, err := policies.New(e.ctx, policies.Options{
+	return policies.New(e.ctx, policies.Options{
 		Root:        trustedDir,
 		Dirs:        dirs,
 		Enforcement: trusted.config.Enforcement,
 		Timeout:     timeout,
 	})
-	if err != nil {
-		return nil, nil, err
-	}
+}
+
+// judgeWith evaluates doc with a compiled engine.
+func judgeWith(e *env, engine *policies.Engine, doc *evaluator.Document, overrides []string) (*report.Check, error) {
 	res, err := engine.Eval(e.ctx, doc, overrides)
 	if err != nil {
+		return nil, err
+	}
+	return report.NewCheck(doc, res), nil
+}
+
+// judge compiles the policies (see policyEngine) and evaluates doc.
+func judge(e *env, trusted *workspace, trustedDir string, extra []string, timeout time.Duration, doc *evaluator.Document, overrides []string) (*report.Check, []policies.Rule, error) {
+	engine, err := policyEngine(e, trusted, trustedDir, extra, timeout)
+	if err != nil {
 		return nil, nil, err
 	}
-	return report.NewCheck(doc, res), engine.Rules(), nil
+	chk, err := judgeWith(e, engine, doc, overrides)
+	if err != nil {
+		return nil, nil, err
+	}
+	return chk, engine.Rules(), nil
 }
 
 // reportOptions are the rendering options: flags first, then the GitHub

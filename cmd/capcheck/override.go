@@ -75,7 +75,12 @@ func judgeOverride(e *env, trusted *workspace, trustedDir string, cf *checkFlags
 	if err != nil {
 		return nil, nil, err
 	}
-	chk, rules, err := judge(e, trusted, trustedDir, cf.policyDirs, cf.policyTimeout, doc, cf.overrides)
+	engine, err := policyEngine(e, trusted, trustedDir, cf.policyDirs, cf.policyTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	rules := engine.Rules()
+	chk, err := judgeWith(e, engine, doc, cf.overrides)
 	if err != nil || req == nil || !overridable(chk) {
 		return chk, rules, err
 	}
@@ -92,8 +97,9 @@ func judgeOverride(e *env, trusted *workspace, trustedDir string, cf *checkFlags
 		fmt.Fprintf(e.stderr, "capcheck: override label %q does not count: %s; soft-mandatory denies stand\n", label, o.Reason)
 		return chk, rules, nil
 	}
-	chk, rules, err = judge(e, trusted, trustedDir, cf.policyDirs, cf.policyTimeout, doc, append(append([]string{}, cf.overrides...), "*"))
-	if err != nil {
+	// The same prepared query, judged again with every soft-mandatory
+	// deny overridden.
+	if chk, err = judgeWith(e, engine, doc, append(append([]string{}, cf.overrides...), "*")); err != nil {
 		return nil, nil, err
 	}
 	fmt.Fprintf(e.stderr, "capcheck: override label %q applied by @%s (%s): soft-mandatory denies cleared\n", label, o.By, o.Team)

@@ -289,18 +289,33 @@ func TestPrometheusUnreachable(t *testing.T) {
 }
 
 func TestPrometheusTimeout(t *testing.T) {
+	// The server never answers: each attempt ends by its own timeout. The
+	// timeout is long enough (250ms) that a loaded machine still dials and
+	// sends within it, and the count is read once the server has handled
+	// both requests (the client may give up before the server goroutine
+	// records the second one): nothing here depends on how fast it runs.
 	release := make(chan struct{})
+	arrived := make(chan struct{}, 8)
 	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		arrived <- struct{}{}
 		select {
 		case <-r.Context().Done():
 		case <-release:
 		}
 	})
 	defer close(release)
-	p := Prometheus{URL: rec.srv.URL, Timeout: 20 * time.Millisecond, MaxAttempts: 2, Backoff: time.Millisecond}
+	p := Prometheus{URL: rec.srv.URL, Timeout: 250 * time.Millisecond, MaxAttempts: 2, Backoff: time.Millisecond}
 	_, err := p.Fetch(context.Background(), "m", winStart, winEnd, time.Hour)
-	if err == nil || !strings.Contains(err.Error(), "timed out after 20ms (gave up after 2 attempts)") {
-		t.Fatalf("Fetch error = %v, want a timeout after 2 attempts", err)
+	want := "prometheus " + rec.srv.URL + ": query max_over_time(m[1h]): timed out after 250ms (gave up after 2 attempts)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Fetch error = %v, want %q", err, want)
+	}
+	for i := 0; i < 2; i++ {
+		select {
+		case <-arrived:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("server saw %d requests, want 2", rec.count())
+		}
 	}
 	if rec.count() != 2 {
 		t.Errorf("server saw %d requests, want 2", rec.count())

@@ -15,13 +15,25 @@ import (
 // dataDir is the shared read-only data, relative to this package.
 const dataDir = "../../shared/data"
 
+// skipWithoutData skips a test whose file under dataDir is missing, saying
+// where it was looked for. Under CI (CI=true) it fails instead: CI runs
+// with shared/ beside the repository, so a missing file there means a
+// wrong path, and a skip would hide every real-data check for good.
+func skipWithoutData(t testing.TB, rel string, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("shared data %s missing under CI=true: %v", filepath.Join(dataDir, rel), err)
+	}
+	t.Skipf("shared data %s absent (../shared/data beside the repository): %v", filepath.Join(dataDir, rel), err)
+}
+
 // readSeries parses a two-column timestamp,value CSV with a header (the NAB
 // and prophet files). Test helper only: the package itself does no I/O.
 func readSeries(t testing.TB, rel string) Series {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dataDir, rel))
 	if os.IsNotExist(err) {
-		t.Skipf("data %s absent", rel)
+		skipWithoutData(t, rel, err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +70,7 @@ func readM4(t testing.TB, name string) map[string][]float64 {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dataDir, "m4_weekly", name))
 	if os.IsNotExist(err) {
-		t.Skipf("data m4_weekly/%s absent", name)
+		skipWithoutData(t, "m4_weekly/"+name, err)
 	}
 	if err != nil {
 		t.Fatal(err)

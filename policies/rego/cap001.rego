@@ -18,13 +18,13 @@ deny contains f if {
 	pool.min_headroom < pool.headroom_min
 	f := {
 		"rule": "CAP001",
-		"msg": sprintf("pool %s: headroom %s%% in %s is below %s%%%s; add %s GPUs or lower demand", [
+		"msg": sprintf("pool %s: headroom %s%% in %s is below %s%%%s; add %s or lower demand", [
 			pool.name,
-			lib.pct(pool.min_headroom),
+			lib.pct_vs(pool.min_headroom, pool.headroom_min),
 			pool.min_headroom_month,
 			lib.pct(pool.headroom_min),
 			figures(pool),
-			lib.num(pool.gpus_short),
+			gpus(pool.gpus_short),
 		]),
 		"target": sprintf("pool/%s", [pool.name]),
 		"location": pool.location,
@@ -35,3 +35,8 @@ deny contains f if {
 figures(pool) := sprintf(" (needs %s GPUs, has %s)", [lib.num(e.required_gpus), lib.num(e.capacity_gpus)]) if {
 	e := lib.month_entry(pool, pool.min_headroom_month)
 } else := ""
+
+# gpus is "1 GPU" or "n GPUs" (as in CAP002).
+gpus(1) := "1 GPU"
+
+gpus(n) := sprintf("%s GPUs", [lib.num(n)]) if n != 1

@@ -24,8 +24,21 @@ test_denies_headroom_below_min if {
 	}} with input as d
 }
 
+# 57 GPUs for 40 required: 1 - 40/57 = 0.2982 -> "29.8%", just below 30%;
+# short ceil(40/0.7 - 57) = ceil(0.14) = 1: "1 GPU", singular.
 test_denies_just_below_min if {
-	count(cap001.deny) == 1 with input as fx.with_pool({"min_headroom": 0.299, "gpus_short": 1})
+	d := fx.with_pool({
+		"reserved_gpus": 57,
+		"min_headroom": 0.2982456140350877,
+		"gpus_short": 1,
+		"timeline": [{"month": "2026-12", "capacity_gpus": 57, "required_gpus": 40, "headroom": 0.2982456140350877}],
+	})
+	cap001.deny == {{
+		"rule": "CAP001",
+		"msg": "pool h100-use1: headroom 29.8% in 2026-12 is below 30% (needs 40 GPUs, has 57); add 1 GPU or lower demand",
+		"target": "pool/h100-use1",
+		"location": fx.pool.location,
+	}} with input as d
 }
 
 test_allows_headroom_at_min if {
@@ -37,8 +50,10 @@ test_allows_headroom_just_above_min if {
 }
 
 # The plan's own headroom_min is the threshold, not a fixed 30%.
+# 1 - 40/64 = 37.5% is below the plan's 40%: short ceil(40/0.6 - 64) =
+# ceil(2.67) = 3.
 test_uses_pool_headroom_min if {
-	count(cap001.deny) == 1 with input as fx.with_pool({"headroom_min": 0.40, "min_headroom": 0.375})
+	{f.msg | some f in cap001.deny} == {"pool h100-use1: headroom 37.5% in 2026-12 is below 40% (needs 40 GPUs, has 64); add 3 GPUs or lower demand"} with input as fx.with_pool({"headroom_min": 0.40, "min_headroom": 0.375, "gpus_short": 3})
 }
 
 # Without capacity the headroom is -1; a missing timeline month drops the

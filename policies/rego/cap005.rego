@@ -32,7 +32,7 @@ deny contains f if {
 }
 
 cliff_figures(pool) := sprintf(" (headroom %s%%, below %s%%: needs %s GPUs, has %s)", [
-	lib.pct(e.headroom),
+	lib.pct_vs(e.headroom, pool.headroom_min),
 	lib.pct(pool.headroom_min),
 	lib.num(e.required_gpus),
 	lib.num(e.capacity_gpus),

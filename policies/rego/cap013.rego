@@ -25,7 +25,7 @@ warn contains f if {
 			pool.name,
 			lib.money(peak, pool.cost.currency),
 			peak_month(pool, peak),
-			lib.pct((peak / pool.budget_monthly) - 1),
+			lib.pct_vs((peak / pool.budget_monthly) - 1, tol),
 			lib.money(pool.budget_monthly, pool.cost.currency),
 			lib.pct(tol),
 		]),
@@ -44,7 +44,7 @@ warn contains f if {
 		"msg": sprintf("plan %s: projected cost peaks at %s/month, %s%% over the %s budget (tolerance %s%%); lower reserved GPUs, move demand, or raise the budget", [
 			p.name,
 			lib.money(p.projected_monthly_cost, currency(p)),
-			lib.pct((p.projected_monthly_cost / p.budget_monthly) - 1),
+			lib.pct_vs((p.projected_monthly_cost / p.budget_monthly) - 1, tol),
 			lib.money(p.budget_monthly, currency(p)),
 			lib.pct(tol),
 		]),

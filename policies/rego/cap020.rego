@@ -46,7 +46,7 @@ finding(w, direction, advice) := {
 		lib.num(w.observed),
 		w.unit,
 		window,
-		lib.pct(abs(w.drift)),
+		lib.pct_vs(abs(w.drift), w.drift_tolerance),
 		direction,
 		lib.num(w.projected),
 		w.projected_month,

@@ -38,8 +38,16 @@ test_deny_names_the_cliff_move if {
 	}} with input as d
 }
 
+# 15.01% prints as 15% (lib.pct keeps at most one decimal), so only the
+# rule, target, position and judgement are asserted here.
 test_denies_just_above_tolerance if {
-	count(cap020.deny) == 1 with input as fx.with_audit_workload({"drift": 0.1501})
+	d := fx.with_audit_workload({"drift": 0.1501})
+	fs := cap020.deny with input as d
+	{[f.rule, f.target, f.location] | some f in fs} == {["CAP020", "workload/chat", {"file": "capacity/inference.cue", "line": 42, "column": 20}]}
+	every f in fs {
+		contains(f.msg, "% above the plan's 123.6 for 2026-07 (drift tolerance 15%); raise the plan's baseline")
+	}
+	count(cap020.warn) == 0 with input as d
 }
 
 test_allows_drift_at_tolerance if {
@@ -47,10 +55,26 @@ test_allows_drift_at_tolerance if {
 	count(cap020.warn) == 0 with input as fx.with_audit_workload({"drift": -0.15})
 }
 
-# The plan's own drift_tolerance is the threshold, not a fixed 15%.
+# The plan's own drift_tolerance is the threshold, not a fixed 15%:
+# 123.6 × 1.12 = 138.432 is 12% above, beyond 10% (within the default 15%);
+# 123.6 × 0.88 = 108.768 is 12% below.
 test_uses_plan_tolerance if {
-	count(cap020.deny) == 1 with input as fx.with_audit_workload({"drift": 0.12, "drift_tolerance": 0.10})
-	count(cap020.warn) == 1 with input as fx.with_audit_workload({"drift": -0.12, "drift_tolerance": 0.10})
+	above := fx.with_audit_workload({"observed": 138.432, "drift": 0.12, "drift_tolerance": 0.10})
+	count(cap020.warn) == 0 with input as above
+	cap020.deny == {{
+		"rule": "CAP020",
+		"msg": "workload chat: observed p95 138.4 requests/s over the 28 days to 2026-07-15 is 12% above the plan's 123.6 for 2026-07 (drift tolerance 10%); raise the plan's baseline or growth to match and check the pool's capacity",
+		"target": "workload/chat",
+		"location": fx.audit_workload.location,
+	}} with input as above
+	below := fx.with_audit_workload({"observed": 108.768, "drift": -0.12, "drift_tolerance": 0.10, "direction": "below"})
+	count(cap020.deny) == 0 with input as below
+	cap020.warn == {{
+		"rule": "CAP020",
+		"msg": "workload chat: observed p95 108.8 requests/s over the 28 days to 2026-07-15 is 12% below the plan's 123.6 for 2026-07 (drift tolerance 10%); lower the plan's baseline, or release or resize reservations the demand no longer needs",
+		"target": "workload/chat",
+		"location": fx.audit_workload.location,
+	}} with input as below
 }
 
 # 90 / 123.6 - 1 = -0.27184 -> "27.2%" below: a warning, not a deny.
@@ -66,7 +90,13 @@ test_warns_drift_below_tolerance if {
 }
 
 test_warns_just_below_tolerance if {
-	count(cap020.warn) == 1 with input as fx.with_audit_workload({"drift": -0.1501})
+	d := fx.with_audit_workload({"drift": -0.1501, "direction": "below"})
+	fs := cap020.warn with input as d
+	{[f.rule, f.target, f.location] | some f in fs} == {["CAP020", "workload/chat", fx.audit_workload.location]}
+	every f in fs {
+		contains(f.msg, "% below the plan's 123.6 for 2026-07 (drift tolerance 15%); lower the plan's baseline")
+	}
+	count(cap020.deny) == 0 with input as d
 }
 
 test_warns_workload_not_audited if {

@@ -18,14 +18,14 @@ import data.capcheck.lib
 deny contains f if {
 	some p in input.audit.pools
 	p.gpu.p95 > p.critical_utilization
-	f := finding(p, sprintf("above the critical %s%%; add GPUs or shed load now: latency SLOs are at risk", [lib.pct(p.critical_utilization)]))
+	f := finding(p, p.critical_utilization, sprintf("above the critical %s%%; add GPUs or shed load now: latency SLOs are at risk", [lib.pct(p.critical_utilization)]))
 }
 
 warn contains f if {
 	some p in input.audit.pools
 	p.gpu.p95 > p.warn_utilization
 	p.gpu.p95 <= p.critical_utilization
-	f := finding(p, sprintf("above the warning line %s%% (critical %s%%); plan more GPUs before it reaches the critical line", [lib.pct(p.warn_utilization), lib.pct(p.critical_utilization)]))
+	f := finding(p, p.warn_utilization, sprintf("above the warning line %s%% (critical %s%%); plan more GPUs before it reaches the critical line", [lib.pct(p.warn_utilization), lib.pct(p.critical_utilization)]))
 }
 
 warn contains f if {
@@ -39,11 +39,13 @@ warn contains f if {
 	}
 }
 
-finding(p, judgement) := {
+# finding is the CAP021 finding for pool p, whose p95 is judged against
+# limit (shown with enough decimals to differ from it).
+finding(p, limit, judgement) := {
 	"rule": "CAP021",
 	"msg": sprintf("pool %s: GPU utilisation p95 %s%% (peak %s%%) over the %s days to %s is %s", [
 		p.name,
-		lib.pct(p.gpu.p95),
+		lib.pct_vs(p.gpu.p95, limit),
 		lib.pct(p.gpu.peak),
 		lib.num(input.audit.window_days),
 		substring(input.audit.end, 0, 10),

@@ -25,8 +25,17 @@ test_denies_above_critical if {
 	}} with input as d
 }
 
+# 85.01% would round to the 85% line it is judged against: it is shown
+# with the decimals that tell them apart.
 test_denies_just_above_critical if {
-	count(cap021.deny) == 1 with input as fx.with_audit_pool({"gpu": {"p95": 0.8501}})
+	d := fx.with_audit_pool({"gpu": {"p95": 0.8501}})
+	cap021.deny == {{
+		"rule": "CAP021",
+		"msg": "pool h100-use1: GPU utilisation p95 85.01% (peak 78%) over the 28 days to 2026-07-15 is above the critical 85%; add GPUs or shed load now: latency SLOs are at risk",
+		"target": "pool/h100-use1",
+		"location": {"file": "capacity/inference.cue", "line": 20, "column": 3},
+	}} with input as d
+	count(cap021.warn) == 0 with input as d
 }
 
 # At the critical line it is a warning, not a deny.
@@ -42,7 +51,14 @@ test_warns_at_critical if {
 }
 
 test_warns_just_above_warning_line if {
-	count(cap021.warn) == 1 with input as fx.with_audit_pool({"gpu": {"p95": 0.7001}})
+	d := fx.with_audit_pool({"gpu": {"p95": 0.7001}})
+	cap021.warn == {{
+		"rule": "CAP021",
+		"msg": "pool h100-use1: GPU utilisation p95 70.01% (peak 78%) over the 28 days to 2026-07-15 is above the warning line 70% (critical 85%); plan more GPUs before it reaches the critical line",
+		"target": "pool/h100-use1",
+		"location": fx.audit_pool.location,
+	}} with input as d
+	count(cap021.deny) == 0 with input as d
 }
 
 test_passes_at_warning_line if {
@@ -50,10 +66,17 @@ test_passes_at_warning_line if {
 }
 
 # The plan's own lines are the thresholds.
+# 88% is above the plan's 80% warning line, not its 90% critical one (it
+# would be above the default 85%).
 test_uses_plan_lines if {
 	d := fx.with_audit_pool({"gpu": {"p95": 0.88}, "critical_utilization": 0.90, "warn_utilization": 0.80})
 	count(cap021.deny) == 0 with input as d
-	count(cap021.warn) == 1 with input as d
+	cap021.warn == {{
+		"rule": "CAP021",
+		"msg": "pool h100-use1: GPU utilisation p95 88% (peak 78%) over the 28 days to 2026-07-15 is above the warning line 80% (critical 90%); plan more GPUs before it reaches the critical line",
+		"target": "pool/h100-use1",
+		"location": {"file": "capacity/inference.cue", "line": 20, "column": 3},
+	}} with input as d
 }
 
 test_unobserved_gpu_is_not_judged if {

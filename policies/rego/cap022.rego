@@ -20,7 +20,7 @@ warn contains f if {
 		"rule": "CAP022",
 		"msg": sprintf("pool %s: reserved GPUs were %s%% utilised on average over the %s days to %s, below the %s%% minimum (%s GPUs reserved); release or resize reservations, or move workloads onto them", [
 			p.name,
-			lib.pct(p.reservation.mean),
+			lib.pct_vs(p.reservation.mean, p.reserved_utilization_min),
 			lib.num(input.audit.window_days),
 			substring(input.audit.end, 0, 10),
 			lib.pct(p.reserved_utilization_min),

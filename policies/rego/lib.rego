@@ -13,6 +13,17 @@ num(x) := sprintf("%d", [round(x)]) if {
 # pct formats a fraction 0..1 as a percentage without the sign (0.175 -> "17.5").
 pct(x) := num(x * 100)
 
+# pct_vs formats x as pct does, with more decimals when pct would print it
+# equal to the limit it is judged against although it differs (0.8501
+# against 0.85 -> "85.01", never "85% is above 85%").
+pct_vs(x, limit) := pct(x) if {
+	pct(x) != pct(limit)
+} else := pct(x) if {
+	x == limit
+} else := sprintf("%.2f", [x * 100]) if {
+	round(x * 10000) != round(limit * 10000)
+} else := sprintf("%.4f", [x * 100])
+
 # money formats a monthly cost rounded to whole currency units.
 money(x, currency) := sprintf("%s %d", [currency, round(x)])
 

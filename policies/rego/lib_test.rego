@@ -18,6 +18,17 @@ test_pct if {
 	lib.pct(-1) == "-100"
 }
 
+# pct_vs adds decimals only where rounding would hide the difference from
+# the limit.
+test_pct_vs if {
+	lib.pct_vs(0.91, 0.85) == "91"
+	lib.pct_vs(0.8501, 0.85) == "85.01"
+	lib.pct_vs(0.4999, 0.5) == "49.99"
+	lib.pct_vs(0.85, 0.85) == "85"
+	lib.pct_vs(0.850001, 0.85) == "85.0001"
+	lib.pct_vs(0.2999, 0.3) == "29.99"
+}
+
 test_money if {
 	lib.money(116800.4, "USD") == "USD 116800"
 }

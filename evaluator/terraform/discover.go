@@ -1,8 +1,9 @@
 // Package terraform owns discovering GPU capacity in Terraform: it walks a
 // repository, parses HCL (and .tf.json) with hashicorp/hcl, evaluates
-// variables, tfvars, locals, count, for_each and local modules with the
-// go-cty standard library, and turns GPU-bearing resources (capacity
-// reservations, capacity blocks, node groups) into an Inventory. `terraform
+// variables, tfvars, locals, count, for_each, local modules and their
+// outputs with the go-cty standard library, and turns GPU-bearing resources
+// (capacity reservations, capacity blocks, node groups, cluster node pools,
+// instance groups and plain GPU instances) into an Inventory. `terraform
 // show -json` plan files are an exact alternative input (LoadPlanJSON).
 //
 // Evaluation fails closed: a value that cannot be known statically (a data

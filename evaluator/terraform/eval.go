@@ -66,6 +66,10 @@ type instance struct {
 	vars     map[string]*lazy
 	locals   map[string]*lazy
 	dataBusy map[string]bool
+	// outputs, calls and resKeys are filled on demand (see outputs.go).
+	outputs map[string]*lazy
+	calls   map[string]*callState
+	resKeys map[string]*resKeys
 }
 
 type lazy struct {
@@ -279,7 +283,7 @@ func (in *instance) fail(ds diag.Diagnostics) bool {
 	return ds.HasErrors()
 }
 
-// module evaluates one module call.
+// module extracts the GPU resources of one module call's instances.
 func (in *instance) module(mc *moduleCall) {
 	addr := in.prefix + "module." + mc.name
 	target, local, ds := in.d.localSource(in.mod.dir, mc)
@@ -304,33 +308,12 @@ func (in *instance) module(mc *moduleCall) {
 	if !in.d.holdsGPUs(child, nil) {
 		return
 	}
-	exps, ok := in.expand(mc.count, mc.forEach, addr, mc.pos, nil)
-	if !ok {
+	cs := in.call(mc)
+	if cs.unknown != cty.NilVal {
+		in.known(cs.unknown, addr, mc.pos, cs.what)
 		return
 	}
-	for _, e := range exps {
-		ci := in.d.newInstance(child, addr+e.suffix+".", in.root, in, in.out)
-		for name, v := range child.variables {
-			if a, ok := mc.inputs[name]; ok {
-				sc := e.sc
-				ci.vars[name] = &lazy{eval: func() (cty.Value, diag.Diagnostics) {
-					val, ds := in.eval(a.Expr, sc)
-					if ds.HasErrors() {
-						return cty.DynamicVal, ds
-					}
-					return v.convert(val, rangePos(a.Expr.Range()))
-				}}
-				continue
-			}
-			ci.vars[name] = ci.defaultOrMissing(v, func() cty.Value {
-				return unknownBecause(true, mc.pos, "module %q: required input variable %q is not set", mc.name, name)
-			})
-		}
-		for name, a := range mc.inputs {
-			if _, ok := child.variables[name]; !ok {
-				in.errorf(rangePos(a.NameRange), "module %q: unsupported argument %q (%s declares no such variable)", mc.name, name, target)
-			}
-		}
+	for _, ci := range cs.children {
 		ci.run()
 	}
 }
@@ -428,6 +411,8 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 	varObj := map[string]cty.Value{}
 	localObj := map[string]cty.Value{}
 	nested := map[string]map[string]map[string]cty.Value{} // root → name → attr → value
+	var modRefs map[string]map[string]bool                 // module name → outputs read (nil: all)
+	var modPos map[string]diag.Pos
 	for _, tr := range expr.Variables() {
 		root := tr.RootName()
 		p := rangePos(tr.SourceRange())
@@ -482,8 +467,26 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 		case "terraform":
 			vars["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
 		case "module":
-			name, _ := attrStep(tr, 1)
-			vars["module"] = setNested(nested, "module", name, "", unknownBecause(false, p, "module.%s outputs are not evaluated statically", name))
+			name, ok := attrStep(tr, 1)
+			if !ok {
+				ds = append(ds, diag.Errorf(p, "invalid reference to module: name a module call, like module.example")...)
+				continue
+			}
+			if modRefs == nil {
+				modRefs = map[string]map[string]bool{}
+				modPos = map[string]diag.Pos{}
+			}
+			want, seen := modRefs[name]
+			if !seen {
+				want = map[string]bool{}
+				modPos[name] = p
+			}
+			if out := outputName(tr, in.findCall(name)); out != "" && want != nil {
+				want[out] = true
+			} else {
+				want = nil // the whole module object
+			}
+			modRefs[name] = want
 		case "data":
 			typ, ok1 := attrStep(tr, 1)
 			name, ok2 := attrStep(tr, 2)
@@ -501,8 +504,17 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 				vars[root] = unknownBecause(false, p, "%s is not known statically", root)
 				continue
 			}
-			vars[root] = setNested(nested, root, name, "", unknownBecause(false, p, "%s.%s is known only after apply", root, name))
+			vars[root] = setNested(nested, root, name, "", in.resourceValue(root, name, p))
 		}
+	}
+	if len(modRefs) > 0 {
+		mods := map[string]cty.Value{}
+		for _, name := range slices.Sorted(maps.Keys(modRefs)) {
+			v, mds := in.moduleValue(name, modRefs[name], modPos[name])
+			ds = append(ds, mds...)
+			mods[name] = v
+		}
+		vars["module"] = cty.ObjectVal(mods)
 	}
 	if len(varObj) > 0 {
 		vars["var"] = cty.ObjectVal(varObj)

@@ -401,6 +401,21 @@ func (p *planLoader) launchTemplate(x *extraction, paths ...string) (view, bool)
 	return view{}, false
 }
 
+// linkedBlock implements linker for plans: the resource of kind the
+// configuration's reference at path p names.
+func (p *planLoader) linkedBlock(x *extraction, kind string, sh *shape, path string) (view, bool) {
+	typ, isData := strings.CutPrefix(kind, "data.")
+	root := typ
+	if isData {
+		root = "data"
+	}
+	addr, _ := x.v.ref(path, root)
+	if r, ok := p.byAddr[addr]; ok && r.Type == typ && (r.Mode == "data") == isData {
+		return p.view(r, sh), true
+	}
+	return view{}, false
+}
+
 func jsonDiag(file string, data []byte, err error) error {
 	off := 0
 	var se *json.SyntaxError

@@ -87,18 +87,29 @@ var handlers = map[string]handler{
 		}},
 		fn: autoscalingGroup,
 	},
-	"google_container_node_pool": {
-		shape: &shape{attrs: []string{"node_count", "initial_node_count", "location", "node_locations"}, blocks: map[string]*shape{
-			"autoscaling": {attrs: []string{"max_node_count", "total_max_node_count"}},
-			"node_config": {attrs: []string{"machine_type"}, blocks: map[string]*shape{
-				"guest_accelerator":    {attrs: []string{"type", "count"}},
-				"reservation_affinity": {attrs: []string{"consume_reservation_type", "values"}},
+	"google_container_node_pool": {shape: gkeNodePoolShape, fn: gkeNodePool},
+	"google_container_cluster":   {shape: gkeClusterShape, fn: gkeCluster},
+	"azurerm_kubernetes_cluster": {
+		shape: &shape{blocks: map[string]*shape{"default_node_pool": {attrs: aksPoolAttrs}}},
+		fn:    aksCluster,
+	},
+	"google_compute_instance_group_manager":        {shape: gceGroupShape, fn: gceGroupManager},
+	"google_compute_region_instance_group_manager": {shape: gceGroupShape, fn: gceGroupManager},
+	"google_compute_instance": {
+		shape: &shape{attrs: []string{"machine_type", "zone"}, blocks: gceTemplateShape.blocks},
+		fn:    gceInstance,
+	},
+	"aws_instance": {
+		shape: &shape{attrs: []string{"instance_type", "availability_zone"}, blocks: map[string]*shape{
+			"launch_template": ltRefShape,
+			"capacity_reservation_specification": {blocks: map[string]*shape{
+				"capacity_reservation_target": {attrs: []string{"capacity_reservation_id"}},
 			}},
 		}},
-		fn: gkeNodePool,
+		fn: awsInstance,
 	},
 	"azurerm_kubernetes_cluster_node_pool": {
-		shape: &shape{attrs: []string{"vm_size", "node_count", "max_count", "capacity_reservation_group_id"}},
+		shape: &shape{attrs: aksPoolAttrs},
 		fn:    aksNodePool,
 	},
 }
@@ -117,6 +128,9 @@ type view struct {
 type linker interface {
 	offering(x *extraction) (view, bool)
 	launchTemplate(x *extraction, paths ...string) (view, bool)
+	// linkedBlock follows the reference at path p of x to a block of kind
+	// ("data.T" or a resource type) in the same module, evaluated to sh.
+	linkedBlock(x *extraction, kind string, sh *shape, p string) (view, bool)
 }
 
 // collector gathers the results of one root module.
@@ -624,68 +638,6 @@ func autoscalingGroup(x *extraction) {
 	x.emit(KindElastic, typ, n, in.GPU, in.GPUs, "", false)
 }
 
-func gkeNodePool(x *extraction) {
-	machine, _, ok := x.str("node_config.0.machine_type")
-	if !ok {
-		return
-	}
-	gpu, per, present, ok := x.accelerators("node_config.0.guest_accelerator", "type", "count", false)
-	if !ok {
-		return
-	}
-	if !present {
-		if machine == "" {
-			return // GKE defaults to e2-medium: no GPUs
-		}
-		in, isGPU, ok := x.instanceGPUs(machine, "node_config.0.machine_type", false)
-		if !ok || !isGPU {
-			return
-		}
-		gpu, per = in.GPU, in.GPUs
-	}
-	// total_max_node_count counts the whole pool; max_node_count,
-	// node_count and initial_node_count count each zone of node_locations.
-	// Without node_locations the zones are the cluster's (unknown here):
-	// the per-zone figure is kept, a lower bound of elastic capacity.
-	n, set, ok := x.num("autoscaling.0.total_max_node_count")
-	if !ok {
-		return
-	}
-	if !set {
-		for _, p := range []string{"autoscaling.0.max_node_count", "node_count", "initial_node_count"} {
-			if n, set, ok = x.num(p); !ok {
-				return
-			}
-			if set {
-				break
-			}
-		}
-		if !set {
-			x.unresolvedf("no autoscaling.max_node_count, total_max_node_count, node_count or initial_node_count: the node count cannot be evaluated statically")
-			return
-		}
-		zones, ok := x.zoneCount("node_locations")
-		if !ok {
-			return
-		}
-		n *= zones
-	}
-	const aff = "node_config.0.reservation_affinity.0."
-	wants := ""
-	if t, _, _ := x.strQuiet(aff + "consume_reservation_type"); t == "SPECIFIC_RESERVATION" {
-		addr, _ := x.v.ref(aff+"values", "google_compute_reservation")
-		if addr != "" {
-			x.consumer = addr
-		} else if name, set, _ := x.strQuiet(aff + "values.0"); set {
-			wants = reservationName(name)
-			x.consumer = name
-		}
-	}
-	loc, _, _ := x.strQuiet("location")
-	x.emit(KindElastic, machine, n, gpu, per, loc, false)
-	x.f.gcpWants = wants
-}
-
 // reservationName is the reservation a reservation_affinity value names:
 // "a3-res", "projects/p/reservations/a3-res" or
 // "projects/p/reservations/a3-res/reservationBlocks/b1" all name a3-res.
@@ -697,41 +649,27 @@ func reservationName(v string) string {
 	return name
 }
 
-// zoneCount is the number of zones in the list at p: 1 when it is not set.
-func (x *extraction) zoneCount(p string) (int, bool) {
-	v := x.get(p)
-	if !x.known(v, p) {
-		return 0, false
-	}
-	v, _ = v.UnmarkDeep()
-	if v.IsNull() {
-		return 1, true
-	}
-	if !v.CanIterateElements() {
-		x.c.errorf(x.v.pos(p), "%s: %s must be a list of zones, got %s", x.addr, p, v.Type().FriendlyName())
-		return 0, false
-	}
-	if n := v.LengthInt(); n > 0 {
-		return n, true
-	}
-	return 1, true
-}
+func aksNodePool(x *extraction) { aksPool(x, "") }
 
-func aksNodePool(x *extraction) {
-	typ, ok := x.requiredStr("vm_size")
+// aksPool reads an AKS node pool whose arguments are at prefix p ("" for
+// azurerm_kubernetes_cluster_node_pool, "default_node_pool.0." for a
+// cluster's default pool) and emits it at x.addr. node_count and max_count
+// count the whole pool (all its zones).
+func aksPool(x *extraction, p string) {
+	typ, ok := x.requiredStr(p + "vm_size")
 	if !ok {
 		return
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "vm_size", false)
+	in, gpu, ok := x.instanceGPUs(typ, p+"vm_size", false)
 	if !ok || !gpu {
 		return
 	}
-	n, set, ok := x.num("max_count")
+	n, set, ok := x.num(p + "max_count")
 	if !ok {
 		return
 	}
 	if !set {
-		if n, set, ok = x.num("node_count"); !ok {
+		if n, set, ok = x.num(p + "node_count"); !ok {
 			return
 		}
 		if !set {
@@ -739,7 +677,7 @@ func aksNodePool(x *extraction) {
 			return
 		}
 	}
-	group, lit := x.v.ref("capacity_reservation_group_id", "azurerm_capacity_reservation_group")
+	group, lit := x.v.ref(p+"capacity_reservation_group_id", "azurerm_capacity_reservation_group")
 	if group != "" {
 		x.consumer = group
 	} else if lit != "" {
@@ -796,6 +734,12 @@ func (c *collector) known(v cty.Value, addr string, pos diag.Pos, what string) b
 	if fatal {
 		return false
 	}
+	c.unresolved = append(c.unresolved, Unresolved{Address: addr, File: pos.File, Line: pos.Line, Column: pos.Column, Msg: unknownMsg(what, rs)})
+	return false
+}
+
+// unknownMsg says that what cannot be evaluated statically, and why.
+func unknownMsg(what string, rs []reason) string {
 	var why []string
 	for _, r := range rs {
 		s := r.msg
@@ -808,8 +752,7 @@ func (c *collector) known(v cty.Value, addr string, pos diag.Pos, what string) b
 	if len(why) > 0 {
 		msg += ": " + strings.Join(why, "; ")
 	}
-	c.unresolved = append(c.unresolved, Unresolved{Address: addr, File: pos.File, Line: pos.Line, Column: pos.Column, Msg: msg})
-	return false
+	return msg
 }
 
 func (c *collector) errorf(pos diag.Pos, format string, args ...any) {
@@ -1114,6 +1057,13 @@ func (in *instance) refAddress(expr hcl.Expression, sc *scope, depth int, types 
 					return a, ""
 				}
 			}
+		}
+	}
+	// A value derived from one resource instance, through a module output,
+	// a local or a for expression (see outputs.go).
+	if depth == 0 {
+		if a := in.markedAddress(expr, sc, want); a != "" {
+			return a, ""
 		}
 	}
 	vars := expr.Variables()

@@ -1,0 +1,404 @@
+package terraform
+
+import (
+	"regexp"
+	"strconv"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// This file holds the elastic GPU capacity declared inside Kubernetes
+// clusters (GKE inline and default node pools, the AKS default node pool),
+// GCE managed instance groups, and plain on-demand instances.
+//
+// Plain instances (aws_instance, google_compute_instance) and managed
+// instance groups are on-demand capacity, not reservations: they are listed
+// with KindElastic and Guaranteed false, so they appear in the inventory
+// (and are claimed by a pool as elastic capacity) but never add guaranteed
+// capacity. One that targets a reservation is its consumer (ConsumerOf) and
+// adds nothing, like a node group.
+//
+// GKE zones: a node pool's node_count, initial_node_count and
+// autoscaling.max_node_count count nodes per zone; total_max_node_count
+// counts the whole pool. The zones are the pool's node_locations, else its
+// cluster's node_locations, else, for a regional cluster (a location
+// without a zone suffix), the three zones GKE spreads a regional cluster's
+// pools over by default, else one (a zonal cluster). A
+// google_container_node_pool whose cluster is not a google_container_cluster
+// of the same module keeps the per-zone figure: elastic figures may then
+// be a lower bound (they never count as guaranteed).
+
+// gkeRegionalZones is the number of zones GKE replicates a regional
+// cluster's node pools across when node_locations is not set
+// (https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters).
+const gkeRegionalZones = 3
+
+var gcpRegion = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
+
+var (
+	gkeNodeConfigShape = &shape{attrs: []string{"machine_type"}, blocks: map[string]*shape{
+		"guest_accelerator":    {attrs: []string{"type", "count"}},
+		"reservation_affinity": {attrs: []string{"consume_reservation_type", "values"}},
+	}}
+	gkeAutoscalingShape = &shape{attrs: []string{"max_node_count", "total_max_node_count"}}
+	gkeNodePoolShape    = &shape{attrs: []string{"name", "cluster", "node_count", "initial_node_count", "location", "node_locations"}, blocks: map[string]*shape{
+		"autoscaling": gkeAutoscalingShape,
+		"node_config": gkeNodeConfigShape,
+	}}
+	gkeClusterShape = &shape{attrs: []string{"location", "node_locations", "initial_node_count", "remove_default_node_pool", "enable_autopilot"}, blocks: map[string]*shape{
+		"node_config": gkeNodeConfigShape,
+		"node_pool": {attrs: []string{"name", "node_count", "initial_node_count", "node_locations"}, blocks: map[string]*shape{
+			"autoscaling": gkeAutoscalingShape,
+			"node_config": gkeNodeConfigShape,
+		}},
+	}}
+	gceAffinityShape = &shape{attrs: []string{"type"}, blocks: map[string]*shape{
+		"specific_reservation": {attrs: []string{"key", "values"}},
+	}}
+	gceTemplateShape = &shape{attrs: []string{"machine_type"}, blocks: map[string]*shape{
+		"guest_accelerator":    {attrs: []string{"type", "count"}},
+		"reservation_affinity": gceAffinityShape,
+	}}
+	gceGroupShape = &shape{attrs: []string{"target_size", "zone", "region", "instance_template"}, blocks: map[string]*shape{
+		"version": {attrs: []string{"instance_template", "name"}},
+	}}
+	aksPoolAttrs = []string{"name", "vm_size", "node_count", "max_count", "capacity_reservation_group_id"}
+)
+
+// gkeCluster emits the GPU node pools of a google_container_cluster: each
+// inline node_pool block (`ADDR.node_pool["NAME"]`, or `[i]` when the name
+// is not known), or else the default pool its node_config and
+// initial_node_count describe (`ADDR.node_pool["default-pool"]`, GKE's
+// name for it) unless remove_default_node_pool is set.
+func gkeCluster(x *extraction) {
+	if auto, _, _ := x.boolQuiet("enable_autopilot"); auto {
+		return // Autopilot: no node pools in the configuration
+	}
+	base := x.addr
+	loc, _, _ := x.strQuiet("location")
+	zones := func(pool string) (int, bool) {
+		if n, set, ok := x.zoneList(pool + "node_locations"); !ok || set {
+			return n, ok
+		}
+		if n, set, ok := x.zoneList("node_locations"); !ok || set {
+			return n, ok
+		}
+		return regionalZones(loc), true
+	}
+	// The list of pools must be known (a dynamic "node_pool" over an
+	// unknown for_each is not); their arguments are read one by one.
+	pools := x.get("node_pool")
+	if !pools.IsKnown() {
+		x.known(pools, "node_pool")
+		return
+	}
+	pools, _ = pools.Unmark()
+	if n := pools.LengthInt(); n > 0 {
+		for i := range n {
+			p := "node_pool." + strconv.Itoa(i) + "."
+			key := strconv.Itoa(i)
+			if name, set, _ := x.strQuiet(p + "name"); set {
+				key = strconv.Quote(name)
+			}
+			x.addr, x.consumer = base+".node_pool["+key+"]", ""
+			gkePool(x, p, loc, func() (int, bool) { return zones(p) })
+		}
+		x.addr = base
+		return
+	}
+	if rm, _, _ := x.boolQuiet("remove_default_node_pool"); rm {
+		return
+	}
+	x.addr = base + `.node_pool["default-pool"]`
+	gkePool(x, "", loc, func() (int, bool) { return zones("") })
+	x.addr = base
+}
+
+// gkeNodePool emits a google_container_node_pool. Its zones default to
+// those of the google_container_cluster in the same module that cluster
+// refers to (see the file comment).
+func gkeNodePool(x *extraction) {
+	loc, _, _ := x.strQuiet("location")
+	gkePool(x, "", loc, func() (int, bool) {
+		cl, found := x.link.linkedBlock(x, "google_container_cluster", gkeClusterShape, "cluster")
+		if !found {
+			return 1, true // a lower bound: the cluster's zones are not known here
+		}
+		sub := &extraction{c: x.c, cat: x.cat, typ: x.typ, addr: x.addr, pos: x.pos, v: cl}
+		if n, set, ok := sub.zoneList("node_locations"); !ok || set {
+			return n, ok
+		}
+		cloc, _, _ := sub.strQuiet("location")
+		return regionalZones(cmpOr(cloc, loc)), true
+	})
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// regionalZones is the default zone count of a GKE cluster at loc: three
+// for a region, one for a zone (or an unknown location: a lower bound).
+func regionalZones(loc string) int {
+	if gcpRegion.MatchString(loc) {
+		return gkeRegionalZones
+	}
+	return 1
+}
+
+// gkePool reads one GKE node pool whose arguments are at prefix p ("" for
+// a google_container_node_pool or a cluster's default pool, "node_pool.N."
+// for an inline pool) and emits it at x.addr. defaultZones gives the zone
+// count when the pool sets no node_locations.
+func gkePool(x *extraction, p, loc string, defaultZones func() (int, bool)) {
+	cfg := p + "node_config.0."
+	machine, _, ok := x.str(cfg + "machine_type")
+	if !ok {
+		return
+	}
+	gpu, per, present, ok := x.accelerators(cfg+"guest_accelerator", "type", "count", false)
+	if !ok {
+		return
+	}
+	if !present {
+		if machine == "" {
+			return // GKE defaults to e2-medium: no GPUs
+		}
+		in, isGPU, ok := x.instanceGPUs(machine, cfg+"machine_type", false)
+		if !ok || !isGPU {
+			return
+		}
+		gpu, per = in.GPU, in.GPUs
+	}
+	n, set, ok := x.num(p + "autoscaling.0.total_max_node_count")
+	if !ok {
+		return
+	}
+	if !set {
+		for _, c := range []string{"autoscaling.0.max_node_count", "node_count", "initial_node_count"} {
+			if n, set, ok = x.num(p + c); !ok {
+				return
+			}
+			if set {
+				break
+			}
+		}
+		if !set {
+			x.unresolvedf("no autoscaling.max_node_count, total_max_node_count, node_count or initial_node_count: the node count cannot be evaluated statically")
+			return
+		}
+		zones, set, ok := x.zoneList(p + "node_locations")
+		if !ok {
+			return
+		}
+		if !set {
+			if zones, ok = defaultZones(); !ok {
+				return
+			}
+		}
+		n *= zones
+	}
+	aff := cfg + "reservation_affinity.0."
+	wants := ""
+	if t, _, _ := x.strQuiet(aff + "consume_reservation_type"); t == "SPECIFIC_RESERVATION" {
+		wants = x.gcpConsumer(aff + "values")
+	}
+	x.emit(KindElastic, machine, n, gpu, per, loc, false)
+	x.f.gcpWants = wants
+}
+
+// gcpConsumer sets x.consumer from a reservation_affinity values list at
+// p: the google_compute_reservation it refers to, or else the reservation
+// name it holds, returned to be linked by name (see linkConsumers).
+func (x *extraction) gcpConsumer(p string) (wants string) {
+	if addr, _ := x.v.ref(p, "google_compute_reservation"); addr != "" {
+		x.consumer = addr
+		return ""
+	}
+	if name, set, _ := x.strQuiet(p + ".0"); set {
+		x.consumer = name
+		return reservationName(name)
+	}
+	return ""
+}
+
+// zoneList is the number of zones in the list at p; set is false when it
+// is null or empty.
+func (x *extraction) zoneList(p string) (n int, set, ok bool) {
+	v := x.get(p)
+	if !x.known(v, p) {
+		return 0, false, false
+	}
+	v, _ = v.UnmarkDeep()
+	if v.IsNull() {
+		return 0, false, true
+	}
+	if !v.CanIterateElements() {
+		x.c.errorf(x.v.pos(p), "%s: %s must be a list of zones, got %s", x.addr, p, v.Type().FriendlyName())
+		return 0, false, false
+	}
+	if n := v.LengthInt(); n > 0 {
+		return n, true, true
+	}
+	return 0, false, true
+}
+
+// boolQuiet reads an optional bool without reporting unknowns.
+func (x *extraction) boolQuiet(p string) (b, set, ok bool) {
+	v, _ := x.get(p).UnmarkDeep()
+	if !v.IsKnown() || v.IsNull() || v.Type() != cty.Bool {
+		return false, false, true
+	}
+	return v.True(), true, true
+}
+
+// aksCluster emits the default_node_pool of an azurerm_kubernetes_cluster
+// (`ADDR.default_node_pool`) when its vm_size has GPUs.
+func aksCluster(x *extraction) {
+	base := x.addr
+	x.addr = base + ".default_node_pool"
+	aksPool(x, "default_node_pool.0.")
+	x.addr = base
+}
+
+// gceGroupManager emits a google_compute_instance_group_manager or
+// google_compute_region_instance_group_manager: target_size instances of
+// its primary version's instance template (a google_compute_instance_template
+// or google_compute_region_instance_template of the same module). The
+// target size of a regional group is its total over all zones.
+func gceGroupManager(x *extraction) {
+	tmpl, found := view{}, false
+	for _, p := range []string{"version.0.instance_template", "instance_template"} {
+		for _, kind := range []string{"google_compute_instance_template", "google_compute_region_instance_template"} {
+			if !found {
+				tmpl, found = x.link.linkedBlock(x, kind, gceTemplateShape, p)
+			}
+		}
+	}
+	if !found {
+		x.unresolvedf("the instance template is not a google_compute_instance_template of this module: its machine type cannot be evaluated statically")
+		return
+	}
+	t := &extraction{c: x.c, cat: x.cat, typ: x.typ, addr: x.addr, pos: x.pos, v: tmpl}
+	machine, gpu, per, ok := t.gceMachine()
+	if !ok || gpu == "" {
+		return
+	}
+	n, set, ok := x.num("target_size")
+	if !ok {
+		return
+	}
+	if !set {
+		x.unresolvedf("target_size is not set (an autoscaler sizes the group): the instance count cannot be evaluated statically")
+		return
+	}
+	wants := ""
+	if typ, _, _ := t.strQuiet("reservation_affinity.0.type"); typ == "SPECIFIC_RESERVATION" {
+		wants = t.gcpConsumer("reservation_affinity.0.specific_reservation.0.values")
+		x.consumer = t.consumer
+	}
+	zone, _, _ := x.strQuiet("zone")
+	if zone == "" {
+		zone, _, _ = x.strQuiet("region")
+	}
+	x.emit(KindElastic, machine, n, gpu, per, zone, false)
+	x.f.gcpWants = wants
+}
+
+// gceMachine reads machine_type and guest_accelerator of an instance or an
+// instance template: gpu is "" for a machine without GPUs.
+func (x *extraction) gceMachine() (machine, gpu string, per float64, ok bool) {
+	machine, _, ok = x.str("machine_type")
+	if !ok {
+		return "", "", 0, false
+	}
+	gpu, per, present, ok := x.accelerators("guest_accelerator", "type", "count", false)
+	if !ok || present {
+		return machine, gpu, per, ok
+	}
+	if machine == "" {
+		return "", "", 0, true
+	}
+	in, isGPU, ok := x.instanceGPUs(machine, "machine_type", false)
+	if !ok || !isGPU {
+		return machine, "", 0, ok
+	}
+	return machine, in.GPU, in.GPUs, true
+}
+
+// gceInstance emits a google_compute_instance with GPUs: one on-demand
+// instance (count and for_each expand it like any resource).
+func gceInstance(x *extraction) {
+	if !x.soft("machine_type") || !x.soft("guest_accelerator") {
+		return
+	}
+	machine, gpu, per, ok := x.gceMachine()
+	if !ok || gpu == "" {
+		return
+	}
+	wants := ""
+	if typ, _, _ := x.strQuiet("reservation_affinity.0.type"); typ == "SPECIFIC_RESERVATION" {
+		wants = x.gcpConsumer("reservation_affinity.0.specific_reservation.0.values")
+	}
+	zone, _, _ := x.strQuiet("zone")
+	x.emit(KindElastic, machine, 1, gpu, per, zone, false)
+	x.f.gcpWants = wants
+}
+
+// awsInstance emits an aws_instance with GPUs: one on-demand instance,
+// the consumer of the capacity reservation its
+// capacity_reservation_specification (or its launch template's) targets.
+func awsInstance(x *extraction) {
+	if !x.soft("instance_type") {
+		return
+	}
+	typ, set, ok := x.str("instance_type")
+	if !ok {
+		return
+	}
+	if !getPath(x.v.v, "launch_template.0").IsNull() {
+		ltType, found, ok := x.launchTemplateType("launch_template.0.id", "launch_template.0.name")
+		if !ok {
+			return
+		}
+		if !set {
+			if !found {
+				x.unresolvedf("launch_template is not an aws_launch_template in this module: the instance type cannot be evaluated statically")
+				return
+			}
+			typ = ltType
+		}
+	}
+	if typ == "" {
+		return
+	}
+	in, gpu, ok := x.instanceGPUs(typ, "instance_type", false)
+	if !ok || !gpu {
+		return
+	}
+	const target = "capacity_reservation_specification.0.capacity_reservation_target.0.capacity_reservation_id"
+	if addr, lit := x.v.ref(target, "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation"); addr != "" {
+		x.consumer = addr
+	} else if lit != "" {
+		x.consumer = lit
+	}
+	zone, _, _ := x.strQuiet("availability_zone")
+	x.emit(KindElastic, typ, 1, in.GPU, in.GPUs, zone, false)
+}
+
+// soft reports whether the value at p is wholly known. When it is not, the
+// resource is Unresolved with every reason, a variable without a value
+// included: a plain instance is on-demand capacity that may well have no
+// GPU, and an input only CI sets must not fail the whole run because of it.
+func (x *extraction) soft(p string) bool {
+	v := x.get(p)
+	if v.IsWhollyKnown() {
+		return true
+	}
+	x.c.unresolved = append(x.c.unresolved, Unresolved{Address: x.addr, File: x.pos.File, Line: x.pos.Line, Column: x.pos.Column,
+		Msg: unknownMsg(p, reasons(v))})
+	return false
+}

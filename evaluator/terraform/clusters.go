@@ -155,23 +155,9 @@ func regionalZones(loc string) int {
 // count when the pool sets no node_locations.
 func gkePool(x *extraction, p, loc string, defaultZones func() (int, bool)) {
 	cfg := p + "node_config.0."
-	machine, _, ok := x.str(cfg + "machine_type")
-	if !ok {
+	machine, gpu, per, ok := x.machineGPUs(cfg, "guest_accelerator", "type", "count", false)
+	if !ok || gpu == "" {
 		return
-	}
-	gpu, per, present, ok := x.accelerators(cfg+"guest_accelerator", "type", "count", false)
-	if !ok {
-		return
-	}
-	if !present {
-		if machine == "" {
-			return // GKE defaults to e2-medium: no GPUs
-		}
-		in, isGPU, ok := x.instanceGPUs(machine, cfg+"machine_type", false)
-		if !ok || !isGPU {
-			return
-		}
-		gpu, per = in.GPU, in.GPUs
 	}
 	n, set, ok := x.num(p + "autoscaling.0.total_max_node_count")
 	if !ok {
@@ -311,18 +297,27 @@ func gceGroupManager(x *extraction) {
 // gceMachine reads machine_type and guest_accelerator of an instance or an
 // instance template: gpu is "" for a machine without GPUs.
 func (x *extraction) gceMachine() (machine, gpu string, per float64, ok bool) {
-	machine, _, ok = x.str("machine_type")
+	return x.machineGPUs("", "guest_accelerator", "type", "count", false)
+}
+
+// machineGPUs reads a GCE machine at prefix: the accelerators listed under
+// accList ({typeKey, countKey} blocks) when there are any, else the GPUs of
+// machine_type from the catalog; gpu is "" for a machine without GPUs.
+// strict makes an unknown GPU-looking machine type an error (reservations)
+// rather than unresolved, and an empty machine type no shortcut.
+func (x *extraction) machineGPUs(prefix, accList, typeKey, countKey string, strict bool) (machine, gpu string, per float64, ok bool) {
+	machine, _, ok = x.str(prefix + "machine_type")
 	if !ok {
 		return "", "", 0, false
 	}
-	gpu, per, present, ok := x.accelerators("guest_accelerator", "type", "count", false)
+	gpu, per, present, ok := x.accelerators(prefix+accList, typeKey, countKey, strict)
 	if !ok || present {
 		return machine, gpu, per, ok
 	}
-	if machine == "" {
-		return "", "", 0, true
+	if machine == "" && !strict {
+		return "", "", 0, true // GKE and GCE default machines have no GPUs
 	}
-	in, isGPU, ok := x.instanceGPUs(machine, "machine_type", false)
+	in, isGPU, ok := x.instanceGPUs(machine, prefix+"machine_type", strict)
 	if !ok || !isGPU {
 		return machine, "", 0, ok
 	}

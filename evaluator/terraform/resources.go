@@ -477,21 +477,9 @@ func awsCapacityBlock(x *extraction) {
 }
 
 func googleReservation(x *extraction) {
-	const props = "specific_reservation.0.instance_properties.0."
-	machine, _, ok := x.str(props + "machine_type")
-	if !ok {
+	machine, gpu, per, ok := x.machineGPUs("specific_reservation.0.instance_properties.0.", "guest_accelerators", "accelerator_type", "accelerator_count", true)
+	if !ok || gpu == "" {
 		return
-	}
-	gpu, per, present, ok := x.accelerators(props+"guest_accelerators", "accelerator_type", "accelerator_count", true)
-	if !ok {
-		return
-	}
-	if !present {
-		in, isGPU, ok := x.instanceGPUs(machine, props+"machine_type", true)
-		if !ok || !isGPU {
-			return
-		}
-		gpu, per = in.GPU, in.GPUs
 	}
 	n, ok := x.requiredNum("specific_reservation.0.count")
 	if !ok {

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestDiscoverClustersAndInstances(t *testing.T) {
@@ -70,16 +69,7 @@ func TestDiscoverClustersAndInstances(t *testing.T) {
 }
 
 func TestLoadPlanJSONClustersMatchHCL(t *testing.T) {
-	dir := extract(t, "plan_clusters.txtar", "")
-	fromHCL := discover(t, dir, Options{})
-	fromPlan, err := LoadPlanJSON(dir, "plan.json", nil)
-	if err != nil {
-		t.Fatalf("LoadPlanJSON: %v", err)
-	}
-	ignorePos := cmpopts.IgnoreFields(Reservation{}, "File", "Line", "Column", "EndLine")
-	if d := cmp.Diff(fromHCL, fromPlan, ignorePos); d != "" {
-		t.Errorf("plan JSON differs from HCL (-hcl +plan):\n%s", d)
-	}
+	fromPlan := planMatchesHCL(t, "plan_clusters.txtar")
 	type row struct {
 		Address    string
 		Count      int

@@ -11,8 +11,12 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func TestLoadPlanJSONMatchesHCL(t *testing.T) {
-	dir := extract(t, "plan.txtar", "")
+// planMatchesHCL reads the configuration and the `terraform show -json`
+// plan of the same archive and requires the same inventory from both (but
+// for positions, which point into different files); it returns the plan's.
+func planMatchesHCL(t *testing.T, archive string) *Inventory {
+	t.Helper()
+	dir := extract(t, archive, "")
 	fromHCL := discover(t, dir, Options{})
 	fromPlan, err := LoadPlanJSON(dir, "plan.json", nil)
 	if err != nil {
@@ -22,6 +26,11 @@ func TestLoadPlanJSONMatchesHCL(t *testing.T) {
 	if d := cmp.Diff(fromHCL, fromPlan, ignorePos); d != "" {
 		t.Errorf("plan JSON differs from HCL (-hcl +plan):\n%s", d)
 	}
+	return fromPlan
+}
+
+func TestLoadPlanJSONMatchesHCL(t *testing.T) {
+	fromPlan := planMatchesHCL(t, "plan.txtar")
 	// Hand count: h[0] 1×8 + h[1] 2×8 + module 2×4 L40S + t4 5×2 + nv 3×1/3 = 8+16+8+10+1
 	want := []addrGPUs{
 		{"aws_ec2_capacity_reservation.h[0]", 1, 8},

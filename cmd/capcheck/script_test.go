@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -47,6 +50,7 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(copyTree(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
 			},
+			"exits": cmdExits,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CAPCHECK_NOW", "2026-11-21")
@@ -55,6 +59,32 @@ func TestScripts(t *testing.T) {
 			return copyTree(example, filepath.Join(env.WorkDir, "example"))
 		},
 	})
+}
+
+// cmdExits is the script command `exits N PROG ARGS...`: it runs PROG like
+// exec does (its output becomes stdout and stderr for the next cmp) and
+// fails unless PROG exits with exactly code N. `! exec` would accept any
+// non-zero code, so a usage error (2) would pass where a policy failure
+// (1) is expected.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil || want < 0 {
+		ts.Fatalf("exits: code %q is not a non-negative integer", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with code %d, want %d", args[1], got, want)
+	}
 }
 
 // copyTree copies the regular files below src to dst, keeping files that

@@ -26,6 +26,10 @@ type exchange struct {
 	status int    // 200 when zero
 	header map[string]string
 	reply  string // "{{server}}" is replaced by the server's URL
+	// drop closes the connection without an answer, after reading the
+	// request (the server may have acted on it); hang answers nothing
+	// until the client gives up.
+	drop, hang bool
 }
 
 // fakeGitHub serves a script of exchanges and fails the test on any
@@ -54,13 +58,29 @@ func newFake(t *testing.T, script ...exchange) *fakeGitHub {
 }
 
 func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+	if x := f.check(r); x.hang {
+		<-r.Context().Done()
+	} else if x.drop {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			f.t.Errorf("drop the connection: %v", err)
+			return
+		}
+		conn.Close()
+	} else {
+		f.answer(w, x)
+	}
+}
+
+// check asserts that r is the next exchange of the script and returns it
+// (a 418 answer when r is out of script).
+func (f *fakeGitHub) check(r *http.Request) exchange {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
 	if f.next >= len(f.script) {
 		f.t.Errorf("unexpected request %s %s?%s %s", r.Method, r.URL.Path, r.URL.RawQuery, body)
-		http.Error(w, `{"message":"unexpected"}`, http.StatusTeapot)
-		return
+		return exchange{status: http.StatusTeapot, reply: `{"message":"unexpected"}`}
 	}
 	x := f.script[f.next]
 	f.next++
@@ -91,6 +111,11 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("request %d %s %s: body (-want +got):\n%s", n, r.Method, r.URL.Path, diff)
 		}
 	}
+	return x
+}
+
+// answer writes x's answer.
+func (f *fakeGitHub) answer(w http.ResponseWriter, x exchange) {
 	for k, v := range x.header {
 		w.Header().Set(k, strings.ReplaceAll(v, "{{server}}", f.srv.URL))
 	}

@@ -111,8 +111,9 @@ type Poster struct {
 }
 
 // PermissionError is a write that the token is not allowed to make: a 403
-// (other than a rate limit) or 404 answer, as a fork PR's read-only
-// GITHUB_TOKEN gets ("Resource not accessible by integration").
+// answer other than a rate limit, as a fork PR's read-only GITHUB_TOKEN
+// gets ("Resource not accessible by integration"). A 404 is not one: see
+// writeErr.
 type PermissionError struct {
 	Op      string // what was attempted, e.g. "create comment on #12"
 	Status  int    // HTTP status (200 for a GraphQL FORBIDDEN error)
@@ -172,7 +173,7 @@ func (p *Poster) Post(ctx context.Context, number int, body string) (Outcome, er
 		}
 		c, _, err := p.Client.Issues.EditComment(ctx, p.Owner, p.Repo, last.GetID(), &github.IssueComment{Body: github.String(body)})
 		if err != nil {
-			return Outcome{}, writeErr(fmt.Sprintf("update comment %d on #%d", last.GetID(), number), err)
+			return Outcome{}, p.writeErr(fmt.Sprintf("update comment %d on #%d", last.GetID(), number), fmt.Sprintf("comment %d", last.GetID()), err)
 		}
 		out.URL = c.GetHTMLURL()
 		return out, nil
@@ -206,15 +207,15 @@ func (p *Poster) Post(ctx context.Context, number int, body string) (Outcome, er
 	}
 	// Create first: if anything fails after, the PR still shows a current
 	// comment (at worst next to an old one), never none.
-	c, _, err := p.Client.Issues.CreateComment(ctx, p.Owner, p.Repo, number, &github.IssueComment{Body: github.String(body)})
+	c, err := p.createComment(ctx, number, body, own)
 	if err != nil {
-		return Outcome{}, writeErr(fmt.Sprintf("create comment on #%d", number), err)
+		return Outcome{}, err
 	}
 	out.ID, out.URL = c.GetID(), c.GetHTMLURL()
 	for _, old := range replace {
 		if behavior == DeleteAndNew {
 			if _, err := p.Client.Issues.DeleteComment(ctx, p.Owner, p.Repo, old.GetID()); err != nil {
-				return out, writeErr(fmt.Sprintf("delete comment %d on #%d", old.GetID(), number), err)
+				return out, p.writeErr(fmt.Sprintf("delete comment %d on #%d", old.GetID(), number), fmt.Sprintf("comment %d", old.GetID()), err)
 			}
 			continue
 		}
@@ -241,30 +242,9 @@ func (p *Poster) PostIssue(ctx context.Context, title string, labels []string, b
 	if err != nil {
 		return Outcome{}, err
 	}
-	var found *github.Issue
-	opts := &github.IssueListByRepoOptions{
-		Creator:     login,
-		State:       "open",
-		ListOptions: github.ListOptions{PerPage: 100},
-	}
-	for {
-		issues, resp, err := p.Client.Issues.ListByRepo(ctx, p.Owner, p.Repo, opts)
-		if err != nil {
-			return Outcome{}, fmt.Errorf("list open issues by %s: %w", login, err)
-		}
-		for _, is := range issues {
-			if is.IsPullRequest() || is.GetState() != "open" ||
-				!sameLogin(is.GetUser().GetLogin(), login) || !hasMarker(is.GetBody(), p.Marker) {
-				continue
-			}
-			if found == nil || is.GetNumber() > found.GetNumber() {
-				found = is
-			}
-		}
-		if resp == nil || resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+	found, err := p.ownIssue(ctx, login)
+	if err != nil {
+		return Outcome{}, err
 	}
 
 	if found != nil {
@@ -280,7 +260,7 @@ func (p *Poster) PostIssue(ctx context.Context, title string, labels []string, b
 		}
 		is, _, err := p.Client.Issues.Edit(ctx, p.Owner, p.Repo, found.GetNumber(), &github.IssueRequest{Body: github.String(body)})
 		if err != nil {
-			return Outcome{}, writeErr(fmt.Sprintf("update issue #%d", found.GetNumber()), err)
+			return Outcome{}, p.writeErr(fmt.Sprintf("update issue #%d", found.GetNumber()), fmt.Sprintf("issue #%d", found.GetNumber()), err)
 		}
 		out.URL = is.GetHTMLURL()
 		return out, nil
@@ -295,9 +275,25 @@ func (p *Poster) PostIssue(ctx context.Context, title string, labels []string, b
 	if len(labels) > 0 {
 		req.Labels = &labels
 	}
-	is, _, err := p.Client.Issues.Create(ctx, p.Owner, p.Repo, req)
+	// An answer lost to a 5xx or a timeout may hide an issue that was
+	// opened: it is looked for before the issue is opened again.
+	var made *github.Issue
+	look := func(ctx context.Context) (bool, error) {
+		is, err := p.ownIssue(ctx, login)
+		if err != nil {
+			return false, err
+		}
+		if is != nil && sameBody(is.GetBody(), body) {
+			made = is
+		}
+		return made != nil, nil
+	}
+	is, _, err := p.Client.Issues.Create(WithLookup(ctx, look), p.Owner, p.Repo, req)
+	if errors.Is(err, ErrMade) && made != nil {
+		is, err = made, nil
+	}
 	if err != nil {
-		return Outcome{}, writeErr("open issue", err)
+		return Outcome{}, p.writeErr("open issue", "", err)
 	}
 	out.ID, out.URL = int64(is.GetNumber()), is.GetHTMLURL()
 	return out, nil
@@ -367,6 +363,74 @@ func (p *Poster) ownComments(ctx context.Context, number int, login string) ([]*
 	return own, nil
 }
 
+// createComment posts body on number. An answer lost to a 5xx or a
+// timeout may hide a comment that was made: before posting again, Retry
+// has the comments listed, and the newest own comment holding the marker
+// and body that was not among before (the own comments listed earlier;
+// none with behaviour New, which lists nothing, so an identical own
+// comment already there counts) is taken as the one created.
+func (p *Poster) createComment(ctx context.Context, number int, body string, before []*github.IssueComment) (*github.IssueComment, error) {
+	known := make(map[int64]bool, len(before))
+	for _, c := range before {
+		known[c.GetID()] = true
+	}
+	var made *github.IssueComment
+	look := func(ctx context.Context) (bool, error) {
+		login, err := p.login(ctx)
+		if err != nil {
+			return false, err
+		}
+		own, err := p.ownComments(ctx, number, login)
+		if err != nil {
+			return false, err
+		}
+		for i := len(own) - 1; i >= 0 && made == nil; i-- {
+			if c := own[i]; !known[c.GetID()] && sameBody(c.GetBody(), body) {
+				made = c
+			}
+		}
+		return made != nil, nil
+	}
+	c, _, err := p.Client.Issues.CreateComment(WithLookup(ctx, look), p.Owner, p.Repo, number, &github.IssueComment{Body: github.String(body)})
+	if errors.Is(err, ErrMade) && made != nil {
+		return made, nil
+	}
+	if err != nil {
+		return nil, p.writeErr(fmt.Sprintf("create comment on #%d", number), fmt.Sprintf("issue or pull request #%d", number), err)
+	}
+	return c, nil
+}
+
+// ownIssue is the newest open issue created by login whose body holds the
+// marker (nil when there is none), read from every page.
+func (p *Poster) ownIssue(ctx context.Context, login string) (*github.Issue, error) {
+	var found *github.Issue
+	opts := &github.IssueListByRepoOptions{
+		Creator:     login,
+		State:       "open",
+		ListOptions: github.ListOptions{PerPage: 100},
+	}
+	for {
+		issues, resp, err := p.Client.Issues.ListByRepo(ctx, p.Owner, p.Repo, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list open issues by %s: %w", login, err)
+		}
+		for _, is := range issues {
+			if is.IsPullRequest() || is.GetState() != "open" ||
+				!sameLogin(is.GetUser().GetLogin(), login) || !hasMarker(is.GetBody(), p.Marker) {
+				continue
+			}
+			if found == nil || is.GetNumber() > found.GetNumber() {
+				found = is
+			}
+		}
+		if resp == nil || resp.NextPage == 0 {
+			return found, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
 // minimizeQuery hides a comment as outdated
 // (https://docs.github.com/graphql/reference/mutations#minimizecomment).
 const minimizeQuery = `mutation($id: ID!) { minimizeComment(input: {subjectId: $id, classifier: OUTDATED}) { minimizedComment { isMinimized } } }`
@@ -400,8 +464,9 @@ func (p *Poster) minimize(ctx context.Context, c *github.IssueComment) error {
 			Message string `json:"message"`
 		} `json:"errors"`
 	}
-	if _, err := p.Client.Do(ctx, req, &res); err != nil {
-		return writeErr(op, err)
+	// Minimizing twice is harmless: Retry may send it again.
+	if _, err := p.Client.Do(Repeatable(ctx), req, &res); err != nil {
+		return p.writeErr(op, fmt.Sprintf("comment %d", c.GetID()), err)
 	}
 	if len(res.Errors) > 0 {
 		e := res.Errors[0]
@@ -477,16 +542,36 @@ func sameBody(a, b string) bool {
 
 func sameLogin(a, b string) bool { return a != "" && strings.EqualFold(a, b) }
 
-// writeErr classifies a failed write: a 403 or 404 that is not a rate
-// limit is a *PermissionError (the fork fallback); anything else is
-// wrapped as is.
-func writeErr(op string, err error) error {
+// writeErr classifies a failed write op on what (in p's repository): a
+// 403 that is not a rate limit is a *PermissionError (the fork fallback:
+// a fork's read-only token is answered 403); a 404 is an error saying
+// what is missing, for GitHub answers 404 both to a wrong number and to a
+// token that cannot see the repository, neither of which a fallback would
+// fix; anything else is wrapped as is.
+func (p *Poster) writeErr(op, what string, err error) error {
 	var er *github.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
 		switch er.Response.StatusCode {
-		case http.StatusForbidden, http.StatusNotFound:
+		case http.StatusForbidden:
 			return &PermissionError{Op: op, Status: er.Response.StatusCode, Message: er.Message}
+		case http.StatusNotFound:
+			repo := p.Owner + "/" + p.Repo
+			msg := fmt.Sprintf("%s: 404 %s: no repository %s, or the token cannot see it", op, er.Message, repo)
+			if what != "" {
+				msg = fmt.Sprintf("%s: 404 %s: no %s in %s, or the token cannot see %s", op, er.Message, what, repo, repo)
+			}
+			return &notFoundError{msg: msg, err: err}
 		}
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// notFoundError is a write answered 404 (see writeErr); it wraps
+// go-github's *github.ErrorResponse.
+type notFoundError struct {
+	msg string
+	err error
+}
+
+func (e *notFoundError) Error() string { return e.msg }
+func (e *notFoundError) Unwrap() error { return e.err }

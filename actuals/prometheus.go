@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/forecast"
+	"github.com/capcheck/capcheck/internal/origin"
 )
 
 // Aggregation is how each step of a range query reduces the samples it
@@ -82,7 +83,8 @@ type Prometheus struct {
 	// path-prefixed "https://mimir.example/prometheus".
 	URL string
 	// Client sends the requests (http.DefaultClient's transport when nil).
-	// Its CheckRedirect is replaced by the same-host policy above.
+	// Its CheckRedirect is replaced by the same-origin policy above
+	// (package internal/origin).
 	Client *http.Client
 
 	Token    string
@@ -217,7 +219,7 @@ func (p *Prometheus) Fetch(ctx context.Context, query string, start, end time.Ti
 	u.Path = base.Path + "/api/v1/query_range"
 	u.RawQuery = form.Encode()
 
-	body, err := p.get(ctx, base, u.String())
+	body, err := p.get(ctx, u.String())
 	if err != nil {
 		return nil, fmt.Errorf("prometheus %s: query %s: %w", base.Redacted(), promQL, err)
 	}
@@ -233,7 +235,7 @@ func unixSeconds(t time.Time) string {
 }
 
 // get fetches u with retries and returns the body of a 2xx answer.
-func (p *Prometheus) get(ctx context.Context, base *url.URL, u string) ([]byte, error) {
+func (p *Prometheus) get(ctx context.Context, u string) ([]byte, error) {
 	attempts := p.MaxAttempts
 	if attempts <= 0 {
 		attempts = DefaultMaxAttempts
@@ -246,7 +248,7 @@ func (p *Prometheus) get(ctx context.Context, base *url.URL, u string) ([]byte, 
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	client := p.client(base)
+	client := p.client()
 	var last error
 	for i := range attempts {
 		if i > 0 {
@@ -270,27 +272,14 @@ func (p *Prometheus) get(ctx context.Context, base *url.URL, u string) ([]byte, 
 	return nil, fmt.Errorf("%w (gave up after %d attempts)", last, attempts)
 }
 
-// client is p.Client (or a default one) refusing redirects off base.
-func (p *Prometheus) client(base *url.URL) *http.Client {
-	c := http.Client{}
-	if p.Client != nil {
-		c = *p.Client
+// client is p.Client (or a default one) refusing redirects off the origin
+// of p.URL (package origin's rule, shared with the GitHub client).
+func (p *Prometheus) client() *http.Client {
+	why := "the audit reads only"
+	if p.Token != "" || p.Username != "" || p.Password != "" {
+		why = "credentials are only sent to"
 	}
-	creds := p.Token != "" || p.Username != "" || p.Password != ""
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != base.Scheme || req.URL.Host != base.Host {
-			why := "the audit reads only"
-			if creds {
-				why = "credentials are only sent to"
-			}
-			return &redirectError{fmt.Sprintf("refusing to follow a redirect to %s://%s: %s %s://%s", req.URL.Scheme, req.URL.Host, why, base.Scheme, base.Host)}
-		}
-		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
-		}
-		return nil
-	}
-	return &c
+	return origin.Client(p.Client, why)
 }
 
 // attempt sends one request. retry reports whether a failure is worth
@@ -311,9 +300,10 @@ func (p *Prometheus) attempt(ctx context.Context, client *http.Client, u string,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		var re *redirectError
+		var re *origin.RedirectError
 		switch {
 		case errors.As(err, &re):
+			// Final, never retried.
 			return nil, false, re
 		case ctx.Err() != nil:
 			return nil, false, ctx.Err()
@@ -347,11 +337,6 @@ func (p *Prometheus) attempt(ctx context.Context, client *http.Client, u string,
 	}
 	return nil, resp.StatusCode >= 500, errors.New(msg)
 }
-
-// redirectError is a refused redirect: final, never retried.
-type redirectError struct{ msg string }
-
-func (e *redirectError) Error() string { return e.msg }
 
 func isTimeout(err error) bool {
 	var ne net.Error

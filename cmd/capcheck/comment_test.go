@@ -27,6 +27,7 @@ type ghCall struct {
 	method, path, query string
 	body                string // JSON ("" = none)
 	status              int
+	header              map[string]string // "{{server}}" is replaced by the server's URL
 	reply               string
 }
 
@@ -74,6 +75,9 @@ func newFakeAPI(t *testing.T, script ...ghCall) *fakeAPI {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("request %d %s %s: body (-want +got):\n%s", f.next, c.method, c.path, diff)
 			}
+		}
+		for k, v := range c.header {
+			w.Header().Set(k, strings.ReplaceAll(v, "{{server}}", f.srv.URL))
 		}
 		w.Header().Set("Content-Type", "application/json")
 		if c.status == 0 {
@@ -547,5 +551,134 @@ func TestCommentGitHubErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCommentGitHubWriteFails: a create answered 404, or redirected to
+// another origin (a second server on another port of 127.0.0.1), fails
+// with exit 2 and says why: no fork fallback (that is for a 403), no
+// annotations, no step outputs. The redirect is refused before anything
+// reaches the second server: neither the token nor the comment's body.
+func TestCommentGitHubWriteFails(t *testing.T) {
+	var otherMu sync.Mutex
+	var otherGot []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		otherMu.Lock()
+		otherGot = append(otherGot, fmt.Sprintf("%s %s Authorization=%q body=%.80q", r.Method, r.URL.Path, r.Header.Get("Authorization"), body))
+		otherMu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"id":66,"html_url":"https://github.com/o/r/pull/12#issuecomment-66"}`)
+	}))
+	defer other.Close()
+
+	c := exampleCheck(t)
+	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
+	list := ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", reply: `[]`}
+	create := func(status int, header map[string]string, reply string) ghCall {
+		return ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`,
+			status: status, header: header, reply: reply}
+	}
+	redirected := func(status int) ghCall {
+		return create(status, map[string]string{"Location": other.URL + "/repos/o/r/issues/12/comments"}, `{"message":"Moved"}`)
+	}
+	refused := `capcheck: create comment on #12: Post "` + other.URL + `/repos/o/r/issues/12/comments": refusing to follow a redirect to ` +
+		other.URL + ": the token is only sent to {{server}}\n"
+	tests := []struct {
+		name       string
+		create     ghCall
+		wantStderr string
+	}{
+		{
+			name:       "create answered 404",
+			create:     create(404, nil, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`),
+			wantStderr: "capcheck: create comment on #12: 404 Not Found: no issue or pull request #12 in o/r, or the token cannot see o/r\n",
+		},
+		{name: "create redirected 301 to another port", create: redirected(301), wantStderr: refused},
+		{name: "create redirected 302 to another port", create: redirected(302), wantStderr: refused},
+		{name: "create redirected 307 to another port", create: redirected(307), wantStderr: refused},
+		{name: "create redirected 308 to another port", create: redirected(308), wantStderr: refused},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, outputs := githubEnv(t, "pull_request", prEvent)
+			result := writeResult(t, c)
+			f := newFakeAPI(t, list, tc.create)
+			code, stdout, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.srv.URL, result)
+			if code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			if want := strings.ReplaceAll(tc.wantStderr, "{{server}}", f.srv.URL); stderr != want {
+				t.Errorf("stderr = %q,\nwant %q", stderr, want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %.200q, want nothing (no fallback annotations)", stdout)
+			}
+			if got, err := os.ReadFile(outputs); !os.IsNotExist(err) {
+				t.Errorf("step outputs written: %q (%v)", got, err)
+			}
+			otherMu.Lock()
+			defer otherMu.Unlock()
+			for _, r := range otherGot {
+				t.Errorf("the other origin got %s", r)
+			}
+			otherGot = nil
+		})
+	}
+}
+
+// TestCommentGitHubRedirectSameOrigin: a 307 within the API's origin is
+// followed: the fake asserts the token and the body on the redirected
+// request too.
+func TestCommentGitHubRedirectSameOrigin(t *testing.T) {
+	githubEnv(t, "pull_request", prEvent)
+	c := exampleCheck(t)
+	result := writeResult(t, c)
+	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
+	f := newFakeAPI(t,
+		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", reply: `[]`},
+		ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`, status: 307,
+			header: map[string]string{"Location": "{{server}}/moved/12/comments"}},
+		ghCall{method: "POST", path: "/moved/12/comments", body: `{"body":` + quote(body) + `}`, status: 201,
+			reply: `{"id":77,"html_url":"https://github.com/o/r/pull/12#issuecomment-77"}`},
+	)
+	code, _, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.srv.URL, result)
+	if code != exitPass || stderr != "capcheck comment: comment created: https://github.com/o/r/pull/12#issuecomment-77\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestCommentGitHubCreateLost: the create is answered 500, but GitHub
+// made the comment. After the first backoff (1s, really waited: the CLI
+// has no injected sleep) the comments are listed, the comment is found by
+// its marker and body, and it is not posted again: one POST in all (the
+// fake fails on any request out of its script).
+func TestCommentGitHubCreateLost(t *testing.T) {
+	_, outputs := githubEnv(t, "pull_request", prEvent)
+	c := exampleCheck(t)
+	result := writeResult(t, c)
+	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
+	f := newFakeAPI(t,
+		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", reply: `[]`},
+		ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`, status: 500,
+			reply: `{"message":"Server Error"}`},
+		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100",
+			reply: `[{"id":78,"user":{"login":"capbot"},"body":` + quote(body) + `,"html_url":"https://github.com/o/r/pull/12#issuecomment-78"}]`},
+	)
+	code, stdout, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.srv.URL, result)
+	if code != exitPass {
+		t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	want := "capcheck: GitHub API POST /repos/o/r/issues/12/comments: 500 Internal Server Error; it may have been made: looking for it in 1s (attempt 1 of 4)\n" +
+		"capcheck: GitHub API POST /repos/o/r/issues/12/comments: found it made: not sending it again\n" +
+		"capcheck comment: comment created: https://github.com/o/r/pull/12#issuecomment-78\n"
+	if stderr != want {
+		t.Errorf("stderr = %q,\nwant %q", stderr, want)
+	}
+	if stdout != "" {
+		t.Errorf("stdout = %q, want nothing", stdout)
+	}
+	if got, _ := os.ReadFile(outputs); string(got) != "comment-outcome=created\ncomment-url=https://github.com/o/r/pull/12#issuecomment-78\n" {
+		t.Errorf("step outputs = %q", got)
 	}
 }

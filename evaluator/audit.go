@@ -3,6 +3,7 @@ package evaluator
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -71,15 +72,15 @@ type AuditDoc struct {
 // Months (growth, events and step events included). Drift = Observed /
 // Projected − 1: positive when demand runs above the plan.
 type AuditWorkloadDoc struct {
-	Name     string   `json:"name"`
-	Plan     string   `json:"plan"`
-	Pool     string   `json:"pool"`
-	Kind     string   `json:"kind"`
-	Location Position `json:"location"` // the baseline field the drift judges
-	Source   string   `json:"source"`
-	Unit     string   `json:"unit"`  // "requests/s" | "GPUs"
-	Basis    string   `json:"basis"` // "peak" | "p95" | "avg"
-	Samples  int      `json:"samples"`
+	Name     string       `json:"name"`
+	Plan     string       `json:"plan"`
+	Pool     string       `json:"pool"`
+	Kind     WorkloadKind `json:"kind"`
+	Location Position     `json:"location"` // the baseline field the drift judges
+	Source   string       `json:"source"`
+	Unit     string       `json:"unit"`  // "requests/s" | "GPUs"
+	Basis    string       `json:"basis"` // "peak" | "p95" | "avg"
+	Samples  int          `json:"samples"`
 
 	ObservedPeak   float64 `json:"observed_peak"`
 	ObservedPeakAt string  `json:"observed_peak_at"`
@@ -91,15 +92,27 @@ type AuditWorkloadDoc struct {
 	ProjectedMonth string  `json:"projected_month"`
 	Drift          float64 `json:"drift"`
 	DriftTolerance float64 `json:"drift_tolerance"`
-	// Direction is "above", "below" or "equal" (the sign of Drift).
-	Direction         string  `json:"direction"`
-	PlanMonthlyGrowth float64 `json:"plan_monthly_growth"`
+	// Direction is the sign of Drift: DriftAbove, DriftBelow or DriftEqual
+	// ("above", "below", "equal").
+	Direction         Direction `json:"direction"`
+	PlanMonthlyGrowth float64   `json:"plan_monthly_growth"`
 
 	// Fit is the forecast fitted to the daily peaks of the window; nil
 	// with FitError when the window is too short or irregular for one.
 	Fit      *AuditFitDoc `json:"fit"`
 	FitError string       `json:"fit_error"`
 }
+
+// Direction is the sign of an audited drift: demand running above, below
+// or equal to the plan.
+type Direction string
+
+// Drift directions.
+const (
+	DriftAbove Direction = "above"
+	DriftBelow Direction = "below"
+	DriftEqual Direction = "equal"
+)
 
 // AuditFitDoc is a forecast fitted to the observed daily peaks.
 type AuditFitDoc struct {
@@ -258,18 +271,13 @@ func (a *auditor) checkKeys(doc *Document) error {
 		kind string
 		m    map[string]Observation
 	}{{"workload", a.obs.Workloads}, {"pool", a.obs.GPUUtilization}, {"pool", a.obs.ReservationUtilization}} {
-		for _, k := range sortedKeys(set.m) {
+		for _, k := range slices.Sorted(maps.Keys(set.m)) {
 			if !have[set.kind+" "+k] {
 				ds = append(ds, diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("audit: observation for %s %q, which no plan defines", set.kind, k)})
 			}
 		}
 	}
 	return ds.Err()
-}
-
-// rateBased reports whether a workload kind plans in requests/s.
-func rateBased(kind string) bool {
-	return kind == schema.KindLLMInference || kind == schema.KindInference
 }
 
 // window returns the points of o inside (Start, End], checked: sorted,
@@ -337,7 +345,7 @@ func (a *auditor) workload(wd *WorkloadDoc) (*AuditWorkloadDoc, *NotAuditedDoc, 
 	key := wd.Plan + "/" + wd.Name
 	field := "workloads." + wd.Name
 	unit := "GPUs"
-	if rateBased(wd.Kind) {
+	if wd.Kind.rateBased() {
 		unit = "requests/s"
 	}
 	o, ok := a.obs.Workloads[key]
@@ -368,7 +376,7 @@ func (a *auditor) workload(wd *WorkloadDoc) (*AuditWorkloadDoc, *NotAuditedDoc, 
 		DriftTolerance:    p.Policy.DriftTolerance,
 		PlanMonthlyGrowth: wd.MonthlyGrowth,
 	}
-	if rateBased(wd.Kind) {
+	if wd.Kind.rateBased() {
 		switch wd.PeakBasis {
 		case "p95":
 			aw.Basis, aw.Observed = "p95", st.p95
@@ -385,13 +393,13 @@ func (a *auditor) workload(wd *WorkloadDoc) (*AuditWorkloadDoc, *NotAuditedDoc, 
 	for m := a.first; m <= a.last; m++ {
 		var v float64
 		switch wd.Kind {
-		case schema.KindLLMInference, schema.KindInference:
+		case KindLLMInference, KindInference:
 			v = wd.BaselinePeak * a.e.demandFactor(p, wd.Name, w, sc, m, wd.Forecast == nil)
-		case schema.KindTraining:
+		case KindTraining:
 			v = a.e.trainingGPUs(w, a.e.demandFactor(p, wd.Name, w, sc, m, true), m)
-		case schema.KindBatch:
+		case KindBatch:
 			v = batchGPUs(w, a.e.demandFactor(p, wd.Name, w, sc, m, true))
-		case schema.KindStream:
+		case KindStream:
 			v = streamGPUs(w, a.e.demandFactor(p, wd.Name, w, sc, m, true))
 		}
 		if v > aw.Projected {
@@ -409,11 +417,11 @@ func (a *auditor) workload(wd *WorkloadDoc) (*AuditWorkloadDoc, *NotAuditedDoc, 
 	aw.Drift = aw.Observed/aw.Projected - 1
 	switch {
 	case aw.Drift > 0:
-		aw.Direction = "above"
+		aw.Direction = DriftAbove
 	case aw.Drift < 0:
-		aw.Direction = "below"
+		aw.Direction = DriftBelow
 	default:
-		aw.Direction = "equal"
+		aw.Direction = DriftEqual
 	}
 	aw.Fit, aw.FitError = fitPeaks(s)
 	return aw, nil, nil
@@ -541,7 +549,7 @@ func (a *auditor) refresh(ad *AuditDoc) error {
 	}
 	from := map[string][]string{} // plan/pool -> workloads
 	for _, aw := range ad.Workloads {
-		if !rateBased(aw.Kind) {
+		if !aw.Kind.rateBased() {
 			continue
 		}
 		t := Trend{BaselinePeak: aw.Observed, MonthlyGrowth: aw.PlanMonthlyGrowth, Method: "observed " + aw.Basis, Source: aw.Source}

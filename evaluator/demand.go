@@ -2,6 +2,7 @@ package evaluator
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -21,7 +22,27 @@ const (
 	defaultBenchmarkMaxAgeDays = 180
 )
 
-// workloadModel is one workload's demand in GPUs per scenario and month.
+// WorkloadKind is what a workload is, which decides how its demand turns
+// into GPUs: request rates through benchmarks (llm-inference) or a per-GPU
+// rate (inference), GPU-hours (training), or volumes through a per-GPU
+// throughput (batch, stream). The values are the schema's.
+type WorkloadKind string
+
+// Workload kinds.
+const (
+	KindLLMInference = WorkloadKind(schema.KindLLMInference)
+	KindInference    = WorkloadKind(schema.KindInference)
+	KindTraining     = WorkloadKind(schema.KindTraining)
+	KindBatch        = WorkloadKind(schema.KindBatch)
+	KindStream       = WorkloadKind(schema.KindStream)
+)
+
+// rateBased reports whether the kind plans in requests/s (and so may take
+// its baseline from actuals).
+func (k WorkloadKind) rateBased() bool { return k == KindLLMInference || k == KindInference }
+
+// workloadModel is one workload's demand in GPUs per scenario and month:
+// GPUs are one producer of the demand a series judges (see series).
 type workloadModel struct {
 	plan *schema.Plan
 	w    *schema.Workload
@@ -185,7 +206,7 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		Name:          name,
 		Plan:          p.Name,
 		Pool:          w.Pool,
-		Kind:          w.Kind,
+		Kind:          WorkloadKind(w.Kind),
 		Location:      position(at("")),
 		AsOf:          formatDate(w.AsOf),
 		Interruptible: w.Interruptible,
@@ -211,7 +232,8 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		useAsOf = true
 		trend   *Trend
 	)
-	rateBased := w.Kind == schema.KindLLMInference || w.Kind == schema.KindInference
+	kind := d.Kind
+	rateBased := kind.rateBased()
 	if t, ok := e.in.Trends[p.Name+"/"+name]; ok {
 		if rateBased {
 			trend = &t
@@ -260,8 +282,8 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 
 	// perRPS turns requests/s into GPUs for the rate-based kinds.
 	var perRPS func(rps float64) float64
-	switch w.Kind {
-	case schema.KindLLMInference:
+	switch kind {
+	case KindLLMInference:
 		f, ds := e.llmGPUs(p, pool, name, w, wm)
 		if len(ds) > 0 {
 			return nil, append(diags, ds...)
@@ -279,13 +301,13 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		}
 		wm.tokensPerSMonth0 = tokensBasis * w.Tokens.Output *
 			e.volumeFactor(name, w, p.Scenarios[e.planFor(p)], 0, basisAsOf)
-	case schema.KindInference:
+	case KindInference:
 		if !(w.RequestsPerSPerGPU > 0) {
 			fail("requests_per_s_per_gpu", "inference workload %q needs requests_per_s_per_gpu > 0 (got %g)", name, w.RequestsPerSPerGPU)
 			return nil, diags
 		}
 		perRPS = func(rps float64) float64 { return rps / w.RequestsPerSPerGPU }
-	case schema.KindTraining, schema.KindBatch, schema.KindStream:
+	case KindTraining, KindBatch, KindStream:
 		if ds := e.checkVolume(p, name, w); len(ds) > 0 {
 			return nil, append(diags, ds...)
 		}
@@ -294,27 +316,27 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		return nil, diags
 	}
 
-	for _, s := range sortedKeys(p.Scenarios) {
+	for _, s := range slices.Sorted(maps.Keys(p.Scenarios)) {
 		sc := p.Scenarios[s]
-		series := make([]float64, p.HorizonMonths)
-		for m := range series {
+		gpus := make([]float64, p.HorizonMonths)
+		for m := range gpus {
 			g := e.demandFactor(p, name, w, sc, m, useAsOf)
-			switch w.Kind {
-			case schema.KindLLMInference, schema.KindInference:
-				series[m] = perRPS(base * g)
-			case schema.KindTraining:
-				series[m] = e.trainingGPUs(w, g, m)
-			case schema.KindBatch:
-				series[m] = batchGPUs(w, g)
-			case schema.KindStream:
-				series[m] = streamGPUs(w, g)
+			switch kind {
+			case KindLLMInference, KindInference:
+				gpus[m] = perRPS(base * g)
+			case KindTraining:
+				gpus[m] = e.trainingGPUs(w, g, m)
+			case KindBatch:
+				gpus[m] = batchGPUs(w, g)
+			case KindStream:
+				gpus[m] = streamGPUs(w, g)
 			}
 		}
-		if !finite(series...) {
+		if !finite(gpus...) {
 			fail("", "workload %q: demand under scenario %q overflows (growth %g a month over %d months, events and steps): no finite GPU figure", name, s, sc.MonthlyGrowth, p.HorizonMonths)
 			return nil, diags
 		}
-		wm.gpus[s] = series
+		wm.gpus[s] = gpus
 	}
 	if !finite(wm.tokensPerSMonth0) {
 		fail("", "workload %q: output token volume overflows: no finite cost per token", name)

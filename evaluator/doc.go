@@ -6,6 +6,14 @@
 // The result is the [Document]: the policy input every Rego rule reads and
 // the core of the JSON output.
 //
+// The arithmetic that judges capacity against demand — headroom, the
+// commit window, the cliff, order-by, N+k, backed capacity and the
+// contingency overrun — is written once, over a unit-agnostic series of
+// monthly capacity against monthly demand (series.go), and the cost over a
+// tariff per unit-hour (cost.go). GPU workloads (demand.go, llm.go) are one
+// producer of demand and claimed reservations (capacity.go, nplus.go) one
+// producer of capacity and failure domains; pool.go puts a pool together.
+//
 // Evaluate does no I/O: plans, the Terraform inventory, GPU specifications,
 // fitted trends and the clock are all handed in through [Input]. Evaluation
 // fails closed: an input the model cannot turn into a number (a workload

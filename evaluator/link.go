@@ -3,6 +3,8 @@ package evaluator
 import (
 	"fmt"
 	"iter"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/capcheck/capcheck/evaluator/terraform"
@@ -198,7 +200,7 @@ func link(plans []*schema.Plan, res []terraform.Reservation) (map[*schema.Pool][
 	var diags diag.Diagnostics
 	poolPlan := make(map[string]*schema.Plan)
 	for _, p := range plans {
-		for _, name := range sortedKeys(p.Pools) {
+		for _, name := range slices.Sorted(maps.Keys(p.Pools)) {
 			pool := p.Pools[name]
 			if pool == nil {
 				continue

@@ -3,6 +3,7 @@ package evaluator
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -90,7 +91,7 @@ func (e *evaluation) llmGPUs(p *schema.Plan, pool *schema.Pool, name string, w *
 		models []modelRepl
 		diags  diag.Diagnostics
 	)
-	for _, model := range sortedKeys(w.ModelMix) {
+	for _, model := range slices.Sorted(maps.Keys(w.ModelMix)) {
 		share := w.ModelMix[model]
 		if !(share >= 0) {
 			diags = append(diags, bad("model_mix."+model, "model %q has negative share %g", model, share)...)
@@ -156,7 +157,7 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 	var diags diag.Diagnostics
 
 	groups := map[[2]string]*benchGroup{}
-	for _, id := range sortedKeys(p.Benchmarks) {
+	for _, id := range slices.Sorted(maps.Keys(p.Benchmarks)) {
 		b := p.Benchmarks[id]
 		if b == nil || b.Model != model {
 			continue
@@ -380,4 +381,64 @@ func shapeMsg(model string, q benchPoint, isl, osl, hit float64) string {
 	}
 	return fmt.Sprintf("model %q sized from one benchmark point (%s): workload %.6g in / %.6g out tokens%s vs benchmark %.6g / %.6g: input %s, output %s; add benchmark points near this shape",
 		model, q.b.ID, isl, osl, cache, q.isl, q.osl, ratio(isl, q.isl), ratio(osl, q.osl))
+}
+
+// benchmarkDocs reports a plan's benchmarks with freshness and plausibility.
+//
+// Roofline: a decode step reads every weight once per replica and emits one
+// token per concurrent sequence, so per-replica output tokens/s is bounded by
+//
+//	concurrency × gpus_per_replica × HBM bandwidth (bytes/s) / (params_b × 1e9 × bytes_per_param)
+//
+// (tensor parallelism splits the weights across the replica's GPUs). It is
+// computed when params_b > 0, concurrency > 0 and the GPU is in the catalog.
+// A benchmark without a measured date is stale (its age is unknown).
+func (e *evaluation) benchmarkDocs(p *schema.Plan) []BenchmarkDoc {
+	maxAge := p.Policy.BenchmarkMaxAgeDays
+	if maxAge == 0 {
+		maxAge = defaultBenchmarkMaxAgeDays
+	}
+	var out []BenchmarkDoc
+	for _, id := range slices.Sorted(maps.Keys(p.Benchmarks)) {
+		b := p.Benchmarks[id]
+		if b == nil {
+			continue
+		}
+		bd := BenchmarkDoc{
+			ID:             id,
+			Plan:           p.Name,
+			Model:          b.Model,
+			GPU:            b.GPU,
+			Location:       position(orPos(b.Pos, p.PosOf("benchmarks."+id))),
+			Measured:       formatDate(b.Measured),
+			MeetsSLO:       b.MeetsSLO,
+			GPUsPerReplica: b.GPUsPerReplica,
+			Concurrency:    b.Concurrency,
+			InputTokens:    b.InputTokens,
+			OutputTokens:   b.OutputTokens,
+			RequestsPerS:   b.RequestsPerS,
+			Used:           e.used[p.Name+"/"+id],
+		}
+		if b.Measured.IsZero() {
+			bd.Stale = true
+		} else {
+			bd.AgeDays = e.cal.ageDays(b.Measured)
+			bd.Stale = bd.AgeDays > maxAge
+		}
+		bd.OutputTokensPerS = b.OutputTokensPerS
+		if bd.OutputTokensPerS == 0 {
+			bd.OutputTokensPerS = b.RequestsPerS * b.OutputTokens
+		}
+		if g, ok := e.gpuSpec(b.GPU); ok && b.ParamsB > 0 && b.Concurrency > 0 && g.HBMBandwidthTBs > 0 {
+			bpp := b.BytesPerParam
+			if bpp == 0 {
+				bpp = defaultBytesPerParam
+			}
+			gpr := max(b.GPUsPerReplica, 1)
+			bd.RooflineOutputTokensPerS = float64(b.Concurrency) * float64(gpr) * g.HBMBandwidthTBs * 1e12 / (b.ParamsB * 1e9 * bpp)
+			bd.AboveRoofline = bd.OutputTokensPerS > bd.RooflineOutputTokensPerS
+		}
+		out = append(out, bd)
+	}
+	return out
 }

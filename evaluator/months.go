@@ -11,8 +11,14 @@ import (
 // 0.29999999999999993 versus 0.30 never flips a verdict.
 const tol = 1e-9
 
-// daysPerMonth is the mean Gregorian month (365.25 / 12) used to turn a
-// lead time in weeks into months.
+// daysPerMonth is the mean month of a 365.25-day (Julian) year, 365.25 / 12
+// days, the one month length the evaluator uses: it turns a lead time in
+// weeks into months (the only place a month is not a calendar month).
+// package forecast averages the Gregorian 365.2425 / 12 = 30.436875 days
+// instead; the evaluator keeps 30.4375 because the documented lead-time
+// rule (PoolDoc.LeadTimeMonths, schema's lead-time check) and its tests
+// pin it: a lead time of exactly 3 × 30.4375 / 7 weeks is 3 months here and
+// would round up to 4 with the Gregorian value.
 const daysPerMonth = 30.4375
 
 // calendar maps month indexes (0 = the month of Now) to calendar dates.

@@ -3,6 +3,7 @@ package evaluator
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"path"
 	"reflect"
 	"slices"
@@ -109,7 +110,7 @@ func trustedSources(head []*schema.Plan, base *Document) map[*schema.Plan][]*Pla
 				}
 			}
 		}
-		for _, pool := range sortedKeys(p.Pools) {
+		for _, pool := range slices.Sorted(maps.Keys(p.Pools)) {
 			if o, ok := owner[pool]; ok {
 				add(byName[o])
 			}
@@ -285,7 +286,7 @@ func ConfigChanges(base, head ConfigSide) []ConfigChange {
 	for k := range hv {
 		keys[k] = true
 	}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		b, inBase := bv[k]
 		h, inHead := hv[k]
 		if inBase && inHead && b == h {
@@ -306,7 +307,7 @@ func ConfigChanges(base, head ConfigSide) []ConfigChange {
 	for f := range head.Files {
 		files[f] = true
 	}
-	for _, f := range sortedKeys(files) {
+	for _, f := range slices.Sorted(maps.Keys(files)) {
 		b, inBase := base.Files[f]
 		h, inHead := head.Files[f]
 		if inBase && inHead && bytes.Equal(b, h) {

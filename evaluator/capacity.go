@@ -1,0 +1,131 @@
+package evaluator
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/internal/diag"
+)
+
+// resState is a claimed reservation with its parsed dates.
+type resState struct {
+	r          *terraform.Reservation
+	start, end time.Time // zero when open-ended
+	guaranteed bool
+	elastic    bool
+}
+
+// guaranteedKind reports whether a reservation adds guaranteed capacity:
+// guaranteed, not elastic, and not a consumer of another reservation.
+func guaranteedKind(r *terraform.Reservation) bool {
+	return r.Guaranteed && r.Kind != terraform.KindElastic && r.ConsumerOf == ""
+}
+
+// claimedReservations returns the reservations res[idx] with their start
+// and end dates parsed, in idx order, or an error at each reservation
+// whose date does not parse.
+func claimedReservations(res []terraform.Reservation, idx []int) ([]resState, diag.Diagnostics) {
+	var (
+		rss   []resState
+		diags diag.Diagnostics
+	)
+	for _, j := range idx {
+		r := &res[j]
+		rs := resState{r: r, guaranteed: guaranteedKind(r), elastic: r.Kind == terraform.KindElastic && r.ConsumerOf == ""}
+		for _, f := range []struct {
+			s   string
+			dst *time.Time
+			n   string
+		}{{r.Start, &rs.start, "start"}, {r.End, &rs.end, "end"}} {
+			if f.s == "" {
+				continue
+			}
+			t, err := parseResDate(f.s)
+			if err != nil {
+				diags = append(diags, diag.Diagnostic{Pos: r.Pos(), Severity: diag.Error, Path: r.Address,
+					Msg: fmt.Sprintf("reservation %s %s: %v", r.Address, f.n, err)})
+				continue
+			}
+			*f.dst = t
+		}
+		rss = append(rss, rs)
+	}
+	return rss, diags
+}
+
+// activeWhole reports whether a reservation covers the rest of month m
+// from its first day (from Now in month 0, whose past days need no
+// capacity any more): start on or before that day and end on or after the
+// month's last day (either may be open). A reservation ending mid-month
+// does not count for that month: fail closed.
+func (e *evaluation) activeWhole(rs resState, m int) bool {
+	from := e.cal.start(m)
+	if m == 0 {
+		from = e.cal.now
+	}
+	if !rs.start.IsZero() && rs.start.After(from) {
+		return false
+	}
+	if !rs.end.IsZero() && rs.end.Before(e.cal.last(m)) {
+		return false
+	}
+	return true
+}
+
+// capacityOf is the capacity series of a pool's reservations over H
+// months: guaranteed GPUs (what headroom counts) and elastic GPUs (shown,
+// never counted) active for the whole of each month.
+func (e *evaluation) capacityOf(rss []resState, H int) (guaranteed, elastic []float64) {
+	guaranteed = make([]float64, H)
+	elastic = make([]float64, H)
+	for m := range H {
+		for _, rs := range rss {
+			if !e.activeWhole(rs, m) {
+				continue
+			}
+			switch {
+			case rs.guaranteed:
+				guaranteed[m] += rs.r.GPUs
+			case rs.elastic:
+				elastic[m] += rs.r.GPUs
+			}
+		}
+	}
+	return guaranteed, elastic
+}
+
+// expiring lists the claimed guaranteed reservations whose end falls
+// inside the horizon (on or after Now) while demand remains in the first
+// month they no longer cover and what is left there is short of
+// headroom_min (a capacity block ending while the long-term reservations
+// still cover the pool is no finding). s is the pool's plan_for series.
+func (e *evaluation) expiring(rss []resState, s series) []ExpiringDoc {
+	out := []ExpiringDoc{}
+	H := s.horizon()
+	for _, rs := range rss {
+		if !rs.guaranteed || rs.end.IsZero() || rs.end.Before(e.cal.now) {
+			continue
+		}
+		em := e.cal.index(rs.end)
+		if em > H-1 {
+			continue
+		}
+		gone := em
+		if !rs.end.Before(e.cal.last(em)) {
+			gone = em + 1
+		}
+		at := min(gone, H-1)
+		if need := s.required[at]; need > 0 && s.short(at) {
+			out = append(out, ExpiringDoc{
+				Address:      rs.r.Address,
+				End:          formatDate(rs.end),
+				Month:        e.cal.label(gone),
+				GPUs:         rs.r.GPUs,
+				RequiredGPUs: need,
+				Location:     position(rs.r.Pos()),
+			})
+		}
+	}
+	return out
+}

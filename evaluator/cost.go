@@ -1,0 +1,89 @@
+package evaluator
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// tariff is what one unit of capacity costs per hour, whatever the unit:
+// reserved (paid for every hour of the month), and on demand, rented for
+// the daily peak window of onDemandHours hours when demand overflows the
+// reserved capacity, and around the clock for interruptible demand.
+type tariff struct {
+	reserved, onDemand float64
+	onDemandHours      float64 // hours a day overflow is rented, (0, 24]
+}
+
+// poolTariff is a pool's prices per GPU-hour.
+func poolTariff(pool *schema.Pool) tariff {
+	h := pool.OnDemandHoursPerDay
+	if h == 0 {
+		h = defaultOnDemandHoursPerDay
+	}
+	return tariff{reserved: pool.Price.Reserved, onDemand: pool.Price.OnDemand, onDemandHours: h}
+}
+
+// month is the cost of a month of days days (see CostDoc): capacity
+// reserved all month, peak overflow max(0, required − capacity) rented on
+// demand onDemandHours a day, and interruptible demand (training:
+// GPU-hours spread over the month, runs that last all day) rented around
+// the clock. onDemand is the capacity rented on demand; allOnDemand is
+// everything rented on demand all month, the comparator.
+func (t tariff) month(capacity, required, interruptible, days float64) (cost, onDemand, allOnDemand float64) {
+	hours := days * 24
+	overflow := math.Max(0, required-capacity)
+	onDemand = overflow + interruptible
+	cost = capacity*t.reserved*hours + (overflow*days*t.onDemandHours+interruptible*hours)*t.onDemand
+	allOnDemand = (required + interruptible) * t.onDemand * hours
+	return cost, onDemand, allOnDemand
+}
+
+// costAt are the month indexes CostDoc.At reports.
+var costAt = [...]int{6, 12, 18, 24}
+
+// poolCost is a pool's cost model under the plan_for scenario s with its
+// interruptible demand (see CostDoc), with the cost per million output
+// tokens of its LLM workloads. An overflowing figure is an error at the
+// pool (loc): the document has no infinity to report it with.
+func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible []float64, wms []*workloadModel, loc Position) (CostDoc, diag.Diagnostics) {
+	H := s.horizon()
+	cost := CostDoc{
+		Monthly:            make([]float64, H),
+		AllOnDemandMonthly: make([]float64, H),
+		At:                 map[string]float64{},
+		Currency:           "USD",
+	}
+	if p.Budget != nil && p.Budget.Currency != "" {
+		cost.Currency = p.Budget.Currency
+	}
+	for m := range H {
+		c, _, all := t.month(s.capacity[m], s.required[m], interruptible[m], e.cal.days(m))
+		cost.Monthly[m] = c
+		cost.AllOnDemandMonthly[m] = all
+		cost.Total += c
+	}
+	for _, at := range costAt {
+		if at < H {
+			cost.At[fmt.Sprint(at)] = cost.Monthly[at]
+		}
+	}
+	if cost.AllOnDemandMonthly[0] > 0 {
+		cost.SavingsVsOnDemand = 1 - cost.Monthly[0]/cost.AllOnDemandMonthly[0]
+	}
+	var tokensPerS float64
+	for _, wm := range wms {
+		tokensPerS += wm.tokensPerSMonth0
+	}
+	cost.OutputTokensFirstMonth = tokensPerS * e.cal.seconds(0)
+	if cost.OutputTokensFirstMonth > 0 {
+		cost.PerMillionOutputTokens = cost.Monthly[0] / (cost.OutputTokensFirstMonth / 1e6)
+	}
+	if !finite(cost.Total) || !finite(cost.AllOnDemandMonthly...) || !finite(cost.PerMillionOutputTokens) {
+		return CostDoc{}, diag.Diagnostics{{Pos: posOf(loc), Severity: diag.Error, Path: "pools." + name,
+			Msg: fmt.Sprintf("pool %q: the cost overflows (prices %g reserved, %g on demand per GPU-hour): no finite figure can be reported", name, t.reserved, t.onDemand)}}
+	}
+	return cost, nil
+}

@@ -10,6 +10,7 @@ import (
 
 	"cuelang.org/go/cue/cuecontext"
 	cueyaml "cuelang.org/go/encoding/yaml"
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -161,10 +162,7 @@ func TestNoExpressionsInScripts(t *testing.T) {
 // actionlint does not read (it lints workflows). Skipped when shellcheck is
 // not installed (.ci/run installs it).
 func TestShellcheckAction(t *testing.T) {
-	bin, err := exec.LookPath("shellcheck")
-	if err != nil {
-		t.Skip("shellcheck not installed")
-	}
+	bin := testkit.NeedCommand(t, "shellcheck", ".ci/run installs Debian's shellcheck package")
 	for _, s := range loadAction(t).Runs.Steps {
 		if s.Run == "" {
 			continue
@@ -183,10 +181,7 @@ func TestShellcheckAction(t *testing.T) {
 // outputs written.
 func runStep(t *testing.T, s step, env map[string]string, fakeCapcheck string) (int, string, string) {
 	t.Helper()
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash not installed")
-	}
+	bash := testkit.NeedCommand(t, "bash", "the GitHub runner's shell for run: steps")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	os.MkdirAll(bin, 0o755)
@@ -208,7 +203,7 @@ func runStep(t *testing.T, s step, env map[string]string, fakeCapcheck string) (
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.Stdout = &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()

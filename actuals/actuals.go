@@ -3,7 +3,9 @@
 // queries ([Prometheus], with the per-step aggregation pushed down to the
 // server), both behind the [Source] seam. Every problem in a file is
 // reported at name:line:col through internal/diag; values are never
-// guessed (an empty, NaN or Inf value is an error, not a zero).
+// guessed (an empty, NaN or Inf value is an error, not a zero), and every
+// value of a CSV meets one rule, the same for `capcheck forecast` and
+// `capcheck audit`: not negative, and a figure (internal/figure).
 //
 // Series are returned as [forecast.Series], sorted by time, ready for
 // [forecast.DailyPeaks] and [forecast.Fit].
@@ -30,6 +32,7 @@ import (
 
 	"github.com/capcheck/capcheck/forecast"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/figure"
 )
 
 // Named is one observed series. Name is the value of the series column of a
@@ -137,16 +140,18 @@ type point struct {
 // seconds (integer or decimal). Every row must have the first row's column
 // count. Empty, NaN or Inf values, unparsable fields and duplicate
 // timestamps within a series are errors at name:line:col, collected (up to
-// 20) into a diag.Diagnostics. Series come back sorted by name, each sorted
-// by time.
+// 20) into a diag.Diagnostics; so are values that are negative or outside
+// the figure rule (internal/figure: zero or 1e-15 to 1e15 in magnitude).
+// Series come back sorted by name, each sorted by time.
 //
 // Hostile input: a leading UTF-8 byte order mark is dropped; input past
 // 512 MiB is an error; timestamps must lie in 1970–2199 and Unix
 // seconds be at least 100000000 (so that 20240101 is not read as 1970);
 // a file writes every timestamp either as Unix seconds or as dates, not a
-// mix; values are plain decimal numbers (no hex, no digit separators) in
-// float64 range; series names must be UTF-8. Fields quoted back in
-// messages are cut to 40 bytes.
+// mix; values are plain decimal numbers (no hex, no digit separators),
+// never negative, and zero or between 1e-15 and 1e15 (1e308 and 5e-324
+// are errors, not an overflow later); series names must be UTF-8. Fields
+// quoted back in messages are cut to 40 bytes.
 func ReadCSV(r io.Reader, name string) ([]Named, error) {
 	br := bufio.NewReader(&limitReader{r: r, n: maxCSVBytes})
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
@@ -243,20 +248,8 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 			continue
 		}
 		v, err := strconv.ParseFloat(raw, 64)
-		switch {
-		case errors.Is(err, strconv.ErrRange) && !math.IsInf(v, 0):
-			v = 0 // underflow: 1e-400 is zero for any capacity purpose
-		case errors.Is(err, strconv.ErrRange):
-			add(line, col, "value %s is out of range", quote(raw))
-			continue
-		case err != nil:
-			add(line, col, "value %s is not a number", quote(raw))
-			continue
-		case math.IsNaN(v) || math.IsInf(v, 0):
-			add(line, col, "value %s is not finite", quote(raw))
-			continue
-		case !plainNumber(raw):
-			add(line, col, "value %s is not a plain decimal number", quote(raw))
+		if msg := checkValue(raw, v, err); msg != "" {
+			add(line, col, "value %s %s", quote(raw), msg)
 			continue
 		}
 		if _, seen := byName[series]; !seen {
@@ -289,6 +282,39 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkValue is the one rule for an observed value, whatever reads it
+// (`capcheck forecast` and `capcheck audit` both come through ReadCSV):
+// v, parsed from raw with err, is a plain decimal number, not negative
+// (demand and utilisation never are) and a figure (internal/figure: finite,
+// zero or between 1e-15 and 1e15), so nothing fitted or compared from it
+// overflows. It returns what is wrong, to follow the quoted value, or "".
+func checkValue(raw string, v float64, err error) string {
+	overflow := errors.Is(err, strconv.ErrRange) // beyond float64
+	switch {
+	case err != nil && !overflow:
+		return "is not a number"
+	case !overflow && (math.IsNaN(v) || math.IsInf(v, 0)): // "NaN", "Inf"
+		return figure.Problem(v)
+	case !plainNumber(raw):
+		return "is not a plain decimal number"
+	case overflow:
+		return figure.Problem(math.Copysign(math.MaxFloat64, v))
+	case v < 0:
+		return "is negative: observed demand and utilisation are never below 0"
+	case v == 0 && strings.ContainsAny(raw[:mantissaEnd(raw)], "123456789"):
+		return figure.Problem(math.SmallestNonzeroFloat64) // 1e-400 parses as 0
+	}
+	return figure.Problem(v)
+}
+
+// mantissaEnd is where the exponent of a plain decimal number starts.
+func mantissaEnd(raw string) int {
+	if i := strings.IndexAny(raw, "eE"); i >= 0 {
+		return i
+	}
+	return len(raw)
 }
 
 func seriesSuffix(n string) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -177,7 +178,7 @@ func TestReadCSVFileConfined(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(filepath.Join(outside, "secret.csv"), filepath.Join(root, "link.csv")); err != nil {
-		t.Skipf("symlinks unsupported: %v", err)
+		testkit.SkipOrFailf(t, "symlinks unavailable: %v", err)
 	}
 	got, err := ReadCSVFile(root, "ok.csv")
 	if err != nil || len(got) != 1 || got[0].Len() != 2 {
@@ -232,12 +233,7 @@ func TestRealData(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.rel, func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join(root, tc.rel)); err != nil {
-				if os.Getenv("CI") == "true" {
-					t.Fatalf("shared data missing under CI=true: %v", err)
-				}
-				t.Skipf("shared data absent (../shared/data beside the repository): %v", err)
-			}
+			testkit.NeedData(t, tc.rel)
 			got, err := ReadCSVFile(root, tc.rel)
 			if err != nil {
 				t.Fatal(err)

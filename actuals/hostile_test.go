@@ -65,7 +65,23 @@ func TestReadCSVHostile(t *testing.T) {
 			want: []string{
 				`a.csv:1:12: error: value "0x1p4" is not a plain decimal number`,
 				`a.csv:2:12: error: value "1_000" is not a plain decimal number`,
-				`a.csv:3:12: error: value "1e400" is out of range`,
+				`a.csv:3:12: error: value "1e400" is too large: figures are at most 1e+15 in magnitude, so that nothing derived from them overflows`,
+			},
+		},
+		{
+			// The figure rule (internal/figure) and no negative demand, the
+			// same for forecast and audit (issue 10, item 6): 1e308 values
+			// made forecast print "MASE NaN", and negative ones were fitted.
+			name: "values negative, too large or too small",
+			in:   "ts,v\n2024-01-01,-5\n2024-01-02,1e308\n2024-01-03,1.5e15\n2024-01-04,5e-324\n2024-01-05,1e-400\n2024-01-06,-0.0001\n2024-01-07,0x1p99999\n",
+			want: []string{
+				`a.csv:2:12: error: value "-5" is negative: observed demand and utilisation are never below 0`,
+				`a.csv:3:12: error: value "1e308" is too large: figures are at most 1e+15 in magnitude, so that nothing derived from them overflows`,
+				`a.csv:4:12: error: value "1.5e15" is too large: figures are at most 1e+15 in magnitude, so that nothing derived from them overflows`,
+				`a.csv:5:12: error: value "5e-324" is too small: write 0, or at least 1e-15, so that nothing derived from it overflows`,
+				`a.csv:6:12: error: value "1e-400" is too small: write 0, or at least 1e-15, so that nothing derived from it overflows`,
+				`a.csv:7:12: error: value "-0.0001" is negative: observed demand and utilisation are never below 0`,
+				`a.csv:8:12: error: value "0x1p99999" is not a plain decimal number`,
 			},
 		},
 		{
@@ -107,10 +123,10 @@ func TestReadCSVHostileAccepted(t *testing.T) {
 			vals: []float64{1, 2, 3},
 		},
 		{
-			name:  "underflow is zero, exponent values are fine",
-			in:    "ts,v\n2024-01-01,1e-400\n2024-01-02,2.5E+3\n",
-			times: []time.Time{utc("2024-01-01T00:00:00Z"), utc("2024-01-02T00:00:00Z")},
-			vals:  []float64{0, 2500},
+			name:  "zeros and the figure bounds are fine, exponent values too",
+			in:    "ts,v\n2024-01-01,0e-400\n2024-01-02,2.5E+3\n2024-01-03,-0\n2024-01-04,1e15\n2024-01-05,1e-15\n",
+			times: []time.Time{utc("2024-01-01T00:00:00Z"), utc("2024-01-02T00:00:00Z"), utc("2024-01-03T00:00:00Z"), utc("2024-01-04T00:00:00Z"), utc("2024-01-05T00:00:00Z")},
+			vals:  []float64{0, 2500, 0, 1e15, 1e-15},
 		},
 	}
 	for _, tc := range tests {

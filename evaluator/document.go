@@ -1,7 +1,14 @@
 package evaluator
 
 import (
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+
 	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -195,8 +202,8 @@ type PoolDoc struct {
 
 // NPlusDoc is N+k across failure domains.
 type NPlusDoc struct {
-	K      int    `json:"k"`
-	Domain string `json:"domain"` // "zone" | "replica"
+	K      int           `json:"k"`
+	Domain FailureDomain `json:"domain"` // "zone" | "replica"
 	// Required is true when a workload on the pool has availability ≥ 0.999.
 	Required bool `json:"required"`
 	OK       bool `json:"ok"`
@@ -325,11 +332,11 @@ type PoolInputs struct {
 
 // WorkloadDoc is one workload's demand.
 type WorkloadDoc struct {
-	Name     string   `json:"name"`
-	Plan     string   `json:"plan"`
-	Pool     string   `json:"pool"`
-	Kind     string   `json:"kind"`
-	Location Position `json:"location"`
+	Name     string       `json:"name"`
+	Plan     string       `json:"plan"`
+	Pool     string       `json:"pool"`
+	Kind     WorkloadKind `json:"kind"`
+	Location Position     `json:"location"`
 
 	// PeakBasis is "peak", "p95", or "avg" (avg only: CAP006); "forecast"
 	// when the plan gives no rate and a fitted trend supplies the baseline;
@@ -431,4 +438,125 @@ type BenchmarkDoc struct {
 	InputTokens    float64 `json:"input_tokens"`
 	OutputTokens   float64 `json:"output_tokens"`
 	RequestsPerS   float64 `json:"requests_per_s"`
+}
+
+// finite reports whether every x is a finite number: the document must
+// encode as JSON, which has no NaN or infinity.
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxNonFinite bounds the diagnostics [Document.CheckFinite] returns.
+const maxNonFinite = 20
+
+// CheckFinite returns an error when a figure of d is NaN or ±Inf: JSON
+// cannot carry one, and no output may print one. The inputs are bounded
+// where they are read (internal/figure), so this is the guard behind them:
+// a figure the model computed anyway is an error naming it, never a
+// "NaN" in a report or a policy input that fails to encode.
+//
+// Each diagnostic names the figure by its path in the document, list
+// elements by their name where they have one
+// ("pools[h100-use1].cost.savings_vs_on_demand"), and is placed at what
+// it came from: the position of the nearest pool, workload, benchmark,
+// plan, reservation or note that holds it. Only the first figure under
+// each such element is reported, and at most 20 in all.
+func (d *Document) CheckFinite() error {
+	w := finiteWalker{seen: map[string]bool{}}
+	w.walk(reflect.ValueOf(d), "", "", diag.Pos{})
+	return w.ds.Err()
+}
+
+type finiteWalker struct {
+	ds   diag.Diagnostics
+	seen map[string]bool // owners already reported
+}
+
+// walk visits v at path p; owner is the path of the element whose
+// position pos is.
+func (w *finiteWalker) walk(v reflect.Value, p, owner string, pos diag.Pos) {
+	if len(w.ds) >= maxNonFinite {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			w.walk(v.Elem(), p, owner, pos)
+		}
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); (math.IsNaN(f) || math.IsInf(f, 0)) && !w.seen[owner] {
+			w.seen[owner] = true
+			w.ds = append(w.ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Path: p,
+				Msg: fmt.Sprintf("computed figure is %v: the inputs it is derived from are too large or too small to compute with", f)})
+		}
+	case reflect.Struct:
+		if at, ok := positionOf(v); ok {
+			owner, pos = p, at
+		}
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			w.walk(v.Field(i), joinDocPath(p, name), owner, pos)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			w.walk(v.Index(i), p+"["+elemName(v.Index(i), i)+"]", owner, pos)
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+		for _, k := range keys {
+			w.walk(v.MapIndex(k), joinDocPath(p, fmt.Sprint(k)), owner, pos)
+		}
+	}
+}
+
+func joinDocPath(p, name string) string {
+	if p == "" {
+		return name
+	}
+	return p + "." + name
+}
+
+// elemName is how a list element is named in a path: its Name, ID,
+// Address or Month when it has one, else its index.
+func elemName(v reflect.Value, i int) string {
+	for v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Struct {
+		for _, f := range []string{"Name", "ID", "Address", "Month"} {
+			if fv := v.FieldByName(f); fv.IsValid() && fv.Kind() == reflect.String && fv.String() != "" {
+				return fv.String()
+			}
+		}
+	}
+	return fmt.Sprint(i)
+}
+
+// positionOf is the source position of a document element: its Location,
+// or its File and Line (plans, reservations).
+func positionOf(v reflect.Value) (diag.Pos, bool) {
+	if f := v.FieldByName("Location"); f.IsValid() && f.CanInterface() {
+		if loc, ok := f.Interface().(Position); ok && loc.File != "" {
+			return diag.Pos{File: loc.File, Line: loc.Line, Column: loc.Column}, true
+		}
+	}
+	file, line := v.FieldByName("File"), v.FieldByName("Line")
+	if file.IsValid() && file.Kind() == reflect.String && file.String() != "" && line.IsValid() && line.CanInt() {
+		return diag.Pos{File: file.String(), Line: int(line.Int())}, true
+	}
+	return diag.Pos{}, false
 }

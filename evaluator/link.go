@@ -114,37 +114,34 @@ func addrBytes(s string, topQuotes bool) iter.Seq2[int, int] {
 	}
 }
 
-// globMatch matches pattern against s (whose separators are sep) where `*` matches any run of
-// characters that contains no segment separator. It backtracks over at most
-// one star at a time (the classic linear wildcard algorithm), which is
-// exact here because a star can never cross a separator.
+// globMatch matches pattern against s (whose separators are sep) where `*`
+// matches any run of characters that contains no segment separator. It
+// fills the table of which pattern suffixes match which suffixes of s, one
+// pattern position at a time from the end: O(len(pattern) × len(s)) time
+// whatever the stars, where backtracking over each star in turn is
+// exponential in their number (testdata/fuzz/FuzzMatchAddress/stars).
 func globMatch(pattern, s string, sep []bool) bool {
-	var match func(p, i int) bool
-	match = func(p, i int) bool {
-		for p < len(pattern) {
-			if pattern[p] == '*' {
-				// Collapse consecutive stars.
-				for p < len(pattern) && pattern[p] == '*' {
-					p++
-				}
-				for j := i; ; j++ {
-					if match(p, j) {
-						return true
-					}
-					if j >= len(s) || sep[j] {
-						return false
-					}
-				}
+	// next[i] is whether pattern[p+1:] matches s[i:]; cur[i] the same
+	// for pattern[p:].
+	next, cur := make([]bool, len(s)+1), make([]bool, len(s)+1)
+	next[len(s)] = true // the empty pattern matches only the empty string
+	for p := len(pattern) - 1; p >= 0; p-- {
+		if pattern[p] == '*' {
+			// The star matches nothing, or s[i] and what the star
+			// matches from i+1, when s[i] is not a separator.
+			cur[len(s)] = next[len(s)]
+			for i := len(s) - 1; i >= 0; i-- {
+				cur[i] = next[i] || (!sep[i] && cur[i+1])
 			}
-			if i >= len(s) || pattern[p] != s[i] {
-				return false
+		} else {
+			cur[len(s)] = false
+			for i := len(s) - 1; i >= 0; i-- {
+				cur[i] = pattern[p] == s[i] && next[i+1]
 			}
-			p++
-			i++
 		}
-		return i == len(s)
+		next, cur = cur, next
 	}
-	return match(0, 0)
+	return next[0]
 }
 
 // stripLastKey removes a trailing instance key ("[0]", `["a"]`).

@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -29,6 +30,12 @@ func TestMatchAddress(t *testing.T) {
 		{name: "star inside a key", pattern: `google_compute_reservation.a3["us.*"]`, addr: `google_compute_reservation.a3["us.central1-a"]`, want: true},
 		{name: "other module", pattern: "module.gpu.*", addr: "module.other.aws_x.a", want: false},
 		{name: "star does not span segments", pattern: "module.gpu.*", addr: "module.gpu.aws_x.a", want: false},
+		// Backtracking over each star in turn took minutes here.
+		{name: "many stars, no match", pattern: strings.Repeat("*a", 10) + "*b", addr: strings.Repeat("a", 60), want: false},
+		{name: "many stars, match", pattern: strings.Repeat("*a", 10) + "*", addr: strings.Repeat("a", 60), want: true},
+		{name: "stars cannot reach the next segment", pattern: strings.Repeat("*a", 3) + "*", addr: "aa.a", want: false},
+		{name: "empty pattern", pattern: "", addr: "aws_x.a", want: false},
+		{name: "star alone", pattern: "*", addr: "aws_x", want: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,6 +43,51 @@ func TestMatchAddress(t *testing.T) {
 				t.Errorf("matchAddress(%q, %q) = %v, want %v", tc.pattern, tc.addr, got, tc.want)
 			}
 		})
+	}
+}
+
+// backtrackMatch is globMatch written as its definition reads: a star
+// takes s[i:j] for each j up to the next separator in turn. It is
+// exponential in the number of stars, so only small cases are tried.
+func backtrackMatch(pattern, s string, sep []bool) bool {
+	var match func(p, i int) bool
+	match = func(p, i int) bool {
+		if p == len(pattern) {
+			return i == len(s)
+		}
+		if pattern[p] == '*' {
+			for j := i; ; j++ {
+				if match(p+1, j) {
+					return true
+				}
+				if j >= len(s) || sep[j] {
+					return false
+				}
+			}
+		}
+		return i < len(s) && pattern[p] == s[i] && match(p+1, i+1)
+	}
+	return match(0, 0)
+}
+
+// TestGlobMatchAgrees compares globMatch with backtrackMatch on random
+// patterns and addresses over a small alphabet, with segments and keys.
+func TestGlobMatchAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(10, 9))
+	word := func(alphabet string, n int) string {
+		b := make([]byte, r.IntN(n+1))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		addr := word(`ab.[]"`, 10)
+		pattern := word(`ab.*`, 8)
+		sep := separators(addr)
+		if got, want := globMatch(pattern, addr, sep), backtrackMatch(pattern, addr, sep); got != want {
+			t.Fatalf("globMatch(%q, %q) = %v, want %v", pattern, addr, got, want)
+		}
 	}
 }
 

@@ -6,7 +6,8 @@
 //
 // # Query
 //
-// [New] compiles every module once and prepares one query. It evaluates the
+// [New] compiles every module once and prepares the queries: one for the
+// built-in packages, and one for each user package. They evaluate the
 // `deny` and `warn` sets of every package under `data.capcheck` (built-in
 // rules live in `data.capcheck.rules.capNNN`) and of the Conftest-style
 // package `data.main`. Packages elsewhere are libraries: user policies may
@@ -30,7 +31,11 @@
 // (time.now_ns, rand.intn, uuid.rfc4122, io.jwt.encode_sign…): a policy that
 // needs today's date reads input.now, so the same input always gives the
 // same findings. Calling a removed built-in is a compile error at its
-// position. Built-in errors are strict, and evaluation has a time limit.
+// position. Built-in errors are strict. An evaluation has a time limit,
+// and each query a memory bound (OPA has neither instruction nor size
+// limits: the heap is sampled, see internal/heapwatch); a user package that
+// reaches either is an error at its deny or warn rule, and the evaluation
+// is abandoned.
 //
 // # Enforcement, exceptions, verdict
 //

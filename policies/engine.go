@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/heapwatch"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
@@ -18,6 +19,12 @@ import (
 
 // DefaultTimeout is the evaluation time limit when Options.Timeout is zero.
 const DefaultTimeout = 5 * time.Second
+
+// DefaultMaxMemory is the memory bound when Options.MaxMemory is zero: how
+// far the heap may grow while one query runs. The built-ins use a few MiB
+// over a large repository; a policy that builds data without bound reaches
+// it in well under a second.
+const DefaultMaxMemory = 512 << 20
 
 // InputVersion is the policy input document version the built-in rules are
 // written against (evaluator.Version).
@@ -37,13 +44,18 @@ type Options struct {
 	Enforcement map[string]string
 	// Timeout limits one evaluation (DefaultTimeout when zero).
 	Timeout time.Duration
+	// MaxMemory bounds, in bytes, the heap growth of each query of an
+	// evaluation (DefaultMaxMemory when zero). The heap is the process's:
+	// while another evaluation runs in it, only the time limit applies.
+	MaxMemory uint64
 }
 
-// Engine holds the compiled policies and the prepared query. It is safe for
-// concurrent use by multiple goroutines.
+// Engine holds the compiled policies and the prepared queries. It is safe
+// for concurrent use by multiple goroutines.
 type Engine struct {
-	query       rego.PreparedEvalQuery
+	queries     []query
 	timeout     time.Duration
+	maxMemory   uint64
 	rules       []Rule
 	byID        map[string]*Rule
 	enforcement map[string]string
@@ -90,7 +102,7 @@ type Result struct {
 }
 
 // New loads the built-in policies and the user directories, compiles them in
-// the sandbox (see the package documentation) and prepares the one query
+// the sandbox (see the package documentation) and prepares the queries
 // every Eval runs. Policy errors are diag.Diagnostics with file:line:col.
 func New(ctx context.Context, opts Options) (*Engine, error) {
 	builtins, err := builtinSources()
@@ -132,9 +144,13 @@ func newEngine(ctx context.Context, srcs []source, opts Options) (*Engine, error
 	}
 	modules := make(map[string]*ast.Module, len(mods))
 	builtin := map[string]bool{}
+	userPkg := map[string]bool{} // packages with a user module
 	for _, m := range mods {
 		modules[m.Name] = m.Module
 		builtin[m.Name] = m.Builtin
+		if !m.Builtin {
+			userPkg[m.Module.Package.Path.String()] = true
+		}
 	}
 	c := ast.NewCompiler().
 		WithCapabilities(capabilities()).
@@ -146,11 +162,15 @@ func newEngine(ctx context.Context, srcs []source, opts Options) (*Engine, error
 
 	e := &Engine{
 		timeout:     opts.Timeout,
+		maxMemory:   opts.MaxMemory,
 		enforcement: opts.Enforcement,
 		origin:      map[string]map[string]diag.Pos{},
 	}
 	if e.timeout == 0 {
 		e.timeout = DefaultTimeout
+	}
+	if e.maxMemory == 0 {
+		e.maxMemory = DefaultMaxMemory
 	}
 	levels, ds := e.findSetRules(c, mods)
 	if err := ds.Err(); err != nil {
@@ -169,19 +189,48 @@ func newEngine(ctx context.Context, srcs []source, opts Options) (*Engine, error
 		e.byID[e.rules[i].ID] = &e.rules[i]
 	}
 
-	q := buildQuery(levels)
-	pq, err := rego.New(
-		rego.Compiler(c),
-		rego.Query(q),
-		rego.SetRegoVersion(ast.RegoV1),
-		rego.StrictBuiltinErrors(true),
-		rego.EnablePrintStatements(false),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("prepare policy query: %w", err)
+	// The built-in packages share one query; each user package has its
+	// own, so that a policy that runs out of time or memory is named.
+	builtinLevels := map[string][]string{}
+	var userPkgs []string
+	for pkg, ls := range levels {
+		if len(ls) == 0 {
+			continue
+		}
+		if userPkg[pkg] {
+			userPkgs = append(userPkgs, pkg)
+		} else {
+			builtinLevels[pkg] = ls
+		}
 	}
-	e.query = pq
+	sort.Strings(userPkgs)
+	units := []query{{levels: builtinLevels}}
+	for _, pkg := range userPkgs {
+		units = append(units, query{pkg: pkg, levels: map[string][]string{pkg: levels[pkg]}})
+	}
+	for _, u := range units {
+		pq, err := rego.New(
+			rego.Compiler(c),
+			rego.Query(buildQuery(u.levels)),
+			rego.SetRegoVersion(ast.RegoV1),
+			rego.StrictBuiltinErrors(true),
+			rego.EnablePrintStatements(false),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("prepare policy query: %w", err)
+		}
+		u.prepared = pq
+		e.queries = append(e.queries, u)
+	}
 	return e, nil
+}
+
+// query is one prepared query: the built-in packages together (pkg is
+// empty), or one user package.
+type query struct {
+	pkg      string              // "data.main"
+	levels   map[string][]string // package -> the levels it defines
+	prepared rego.PreparedEvalQuery
 }
 
 // findSetRules lists, per collected package, which of deny and warn it
@@ -232,8 +281,8 @@ func (e *Engine) findSetRules(c *ast.Compiler, mods []parsed) (map[string][]stri
 	return levels, ds
 }
 
-// buildQuery returns the one query: an object from package name to its deny
-// and warn findings, as arrays.
+// buildQuery returns a query for the packages of levels: an object from
+// package name to its deny and warn findings, as arrays.
 //
 //	x = {"capcheck.rules.cap001": {"deny": [f | f := data.capcheck.rules.cap001.deny[_]], "warn": []}, ...}
 func buildQuery(levels map[string][]string) string {
@@ -379,16 +428,27 @@ func (e *Engine) Eval(ctx context.Context, input any, overrides []string) (*Resu
 
 	evalCtx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	rs, err := e.query.Eval(evalCtx, rego.EvalParsedInput(value))
-	if err != nil {
-		return nil, e.evalError(ctx, evalCtx, err)
-	}
-	if len(rs) != 1 || len(rs[0].Bindings) == 0 {
-		return nil, errors.New("evaluate policies: the query returned no result")
-	}
-	byPkg, ok := rs[0].Bindings["x"].(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("evaluate policies: unexpected query result %T", rs[0].Bindings["x"])
+	byPkg := map[string]any{}
+	for _, q := range e.queries {
+		var rs rego.ResultSet
+		err := heapwatch.Run(evalCtx, heapwatch.Grown(e.maxMemory), func(ctx context.Context) error {
+			var err error
+			rs, err = q.prepared.Eval(ctx, rego.EvalParsedInput(value))
+			return err
+		})
+		if err != nil {
+			return nil, e.evalError(ctx, evalCtx, q, err)
+		}
+		if len(rs) != 1 || len(rs[0].Bindings) == 0 {
+			return nil, errors.New("evaluate policies: the query returned no result")
+		}
+		x, ok := rs[0].Bindings["x"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("evaluate policies: unexpected query result %T", rs[0].Bindings["x"])
+		}
+		for pkg, v := range x {
+			byPkg[pkg] = v
+		}
 	}
 
 	findings, err := e.findings(byPkg)
@@ -399,15 +459,40 @@ func (e *Engine) Eval(ctx context.Context, input any, overrides []string) (*Resu
 	return &Result{Verdict: verdict(findings), Findings: findings}, nil
 }
 
-// evalError explains why evaluation failed: the time limit, the caller's
-// cancellation, or a policy error at its position.
-func (e *Engine) evalError(parent, evalCtx context.Context, err error) error {
-	if topdown.IsCancel(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+// evalError explains why the evaluation of q failed: the memory bound, the
+// time limit, the caller's cancellation, a panic, or a policy error at its
+// position. The bounds name the user package that reached them, at its
+// deny or warn rule.
+func (e *Engine) evalError(parent, evalCtx context.Context, q query, err error) error {
+	what, at := "the built-in policies", diag.Pos{}
+	if q.pkg != "" {
+		what = "policy package " + pkgName(ast.MustParseRef(q.pkg))
+		for _, l := range []string{LevelDeny, LevelWarn} {
+			if pos, ok := e.origin[q.pkg][l]; ok {
+				at = pos
+				break
+			}
+		}
+	}
+	bound := func(format string, args ...any) error {
+		msg := what + " " + fmt.Sprintf(format, args...)
+		if at.IsValid() {
+			return diag.Errorf(at, "%s", msg)
+		}
+		return errors.New(msg)
+	}
+	var pe *heapwatch.PanicError
+	switch {
+	case errors.Is(err, heapwatch.ErrMemory):
+		return bound("used more than %d MiB of memory: it builds too much data (a comprehension or concatenation growing without bound?)", e.maxMemory>>20)
+	case errors.As(err, &pe):
+		return fmt.Errorf("evaluate policies: %s: internal error: %v", what, pe.Value)
+	case topdown.IsCancel(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		if parent.Err() != nil {
 			return fmt.Errorf("policy evaluation cancelled: %w", parent.Err())
 		}
 		if evalCtx.Err() != nil {
-			return fmt.Errorf("policy evaluation exceeded the time limit of %s: a policy iterates over too much data or never finishes", e.timeout)
+			return bound("exceeded the policy time limit of %s: it iterates over too much data or never finishes", e.timeout)
 		}
 	}
 	var te *topdown.Error

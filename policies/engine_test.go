@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -700,7 +702,7 @@ deny contains f if {
 `})
 	e := newTestEngine(t, Options{Root: root, Dirs: []string{"policies"}, Timeout: 200 * time.Millisecond})
 	_, err := e.Eval(context.Background(), healthyDoc(t), nil)
-	const want = "policy evaluation exceeded the time limit of 200ms: a policy iterates over too much data or never finishes"
+	const want = "policies/slow.rego:3:1: error: policy package capcheck.slow exceeded the policy time limit of 200ms: it iterates over too much data or never finishes"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Eval error = %v, want %q", err, want)
 	}
@@ -710,6 +712,88 @@ deny contains f if {
 	_, err = e.Eval(ctx, healthyDoc(t), nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "policy evaluation cancelled") {
 		t.Fatalf("Eval with a cancelled context: error = %v, want cancelled", err)
+	}
+}
+
+// TestEvalMemoryBound: a user policy that builds data without bound is
+// stopped once the heap has grown by MaxMemory, with an error at its deny
+// rule naming its package, well before the time limit and before the heap
+// grows much past the bound (unbounded, each reaches gigabytes in seconds).
+func TestEvalMemoryBound(t *testing.T) {
+	// s0 is 1 KiB; s<i> doubles s<i-1>, so s40 would be 1 TiB.
+	var doubling strings.Builder
+	doubling.WriteString("s0 := concat(\"\", [\"x\" | some _ in numbers.range(1, 1024)])\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&doubling, "s%d := concat(\"\", [s%d, s%d])\n", i, i-1, i-1)
+	}
+	tests := []struct {
+		name, rules string
+	}{
+		{"string doubled by concat", doubling.String() + `
+deny contains f if {
+	count(s40) > 0
+	f := {"rule": "ORG008", "msg": "big"}
+}`},
+		{"array comprehension", `
+deny contains f if {
+	xs := [[i, i] | some i in numbers.range(1, 1000000000)]
+	count(xs) > 0
+	f := {"rule": "ORG008", "msg": "big"}
+}`},
+		{"object comprehension", `
+deny contains f if {
+	o := {sprintf("k%d", [i]): i | some i in numbers.range(1, 1000000000)}
+	count(o) > 0
+	f := {"rule": "ORG008", "msg": "big"}
+}`},
+	}
+	const bound = 64 << 20
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			text := "package capcheck.big\n\n" + strings.TrimPrefix(tc.rules, "\n") + "\n"
+			line := 1 + strings.Count(text[:strings.Index(text, "deny contains")], "\n")
+			root := writePolicies(t, map[string]string{"policies/big.rego": text})
+			e := newTestEngine(t, Options{Root: root, Dirs: []string{"policies"}, Timeout: time.Minute, MaxMemory: bound})
+			doc := healthyDoc(t)
+
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			stop, peak := make(chan struct{}), make(chan uint64)
+			go func() { // the peak heap while Eval runs
+				var m runtime.MemStats
+				top := uint64(0)
+				tick := time.NewTicker(time.Millisecond)
+				defer tick.Stop()
+				for {
+					runtime.ReadMemStats(&m)
+					top = max(top, m.HeapAlloc)
+					select {
+					case <-stop:
+						peak <- top
+						return
+					case <-tick.C:
+					}
+				}
+			}()
+			_, err := e.Eval(context.Background(), doc, nil)
+			close(stop)
+			grew := int64(<-peak) - int64(before.HeapAlloc)
+
+			want := fmt.Sprintf("policies/big.rego:%d:1: error: policy package capcheck.big used more than 64 MiB of memory: it builds too much data (a comprehension or concatenation growing without bound?)", line)
+			if err == nil || err.Error() != want {
+				t.Fatalf("Eval error =\n%v\nwant\n%s", err, want)
+			}
+			var ds diag.Diagnostics
+			if !errors.As(err, &ds) {
+				t.Errorf("Eval error is %T, want diag.Diagnostics", err)
+			}
+			// The heap is sampled every 10 ms: allow what one evaluation
+			// allocates in a few samples past the bound.
+			if grew > 4*bound {
+				t.Errorf("the heap grew by %d MiB during Eval, want at most %d MiB (4 × the bound)", grew>>20, 4*bound>>20)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // auditWindow names an audit's window for people: "the 14 days to
@@ -68,7 +69,7 @@ func auditText(w io.Writer, a *evaluator.AuditDoc) error {
 	if rows := auditWorkloadRows(a); len(rows) > 0 {
 		fmt.Fprintln(tw, "WORKLOAD\tPOOL\tOBSERVED\tPLAN\tDRIFT\tSOURCE")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(r.name), oneLine(r.pool), r.observed, r.projected, r.drift, oneLine(r.source))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", diag.Text(r.name), diag.Text(r.pool), r.observed, r.projected, r.drift, diag.Text(r.source))
 		}
 		fmt.Fprintln(tw)
 	}
@@ -76,14 +77,14 @@ func auditText(w io.Writer, a *evaluator.AuditDoc) error {
 		fmt.Fprintln(tw, "POOL\tGPU UTILISATION\tRESERVED UTILISATION\tCLIFF (PLAN → OBSERVED)")
 		for _, p := range a.Pools {
 			gpu, reserved, cliff := auditPoolCells(p)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", oneLine(p.Name), gpu, reserved, cliff)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", diag.Text(p.Name), gpu, reserved, cliff)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if len(a.NotAudited) > 0 {
-		fmt.Fprintf(w, "\nNot audited: %s\n", notAuditedList(a, oneLine))
+		fmt.Fprintf(w, "\nNot audited: %s\n", notAuditedList(a, diag.Text))
 	}
 	_, err := fmt.Fprintln(w)
 	return err

@@ -10,7 +10,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/policies"
@@ -362,38 +361,6 @@ func posOr(f policies.Finding, alt string) string {
 		return s
 	}
 	return alt
-}
-
-// oneLine makes repository text safe on one line of a terminal or log:
-// line breaks become spaces, other control characters (ANSI escapes
-// included) and bidirectional overrides are shown escaped.
-func oneLine(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
-		return s
-	}
-	s = lineBreaks.Replace(s)
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeRune(r) && r != '\t' {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		if r == '\t' {
-			r = ' '
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
-
-// unsafeRune is a control character or a bidirectional formatting
-// character (which can make text read differently from what it is).
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
-		r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 // pct formats a fraction as a percentage with at most one decimal ("38%",

@@ -52,7 +52,7 @@ func TestMarkdownEscaping(t *testing.T) {
 	// Exact escapes of the pool cell, the finding line and the summary.
 	for _, want := range []string{
 		"| **evil\\|&lt;img src=x&gt;@\u200dorg/team** | p\\`l\\*a\\_n |",
-		"- **CAP001** pool evil\\|&lt;img src=x&gt;@\u200dorg/team: &lt;!-- capcheck:comment --&gt; \\`\\`\\` rm -rf / \\`\\`\\` \\[click\\](https://evil.example) \\*\\*bold\\*\\* \\# heading \\$x\\$ &amp;lt; cc @\u200doctocat — [capacity/a (1).cue:7](https://github.com/acme/gpu-infra/blob/0123456789abcdef0123456789abcdef01234567/capacity/a%20%281%29.cue#L7)",
+		"- **CAP001** pool evil\\|&lt;img src=x&gt;@\u200dorg/team: &lt;!-- capcheck:comment --&gt; \\`\\`\\`\\\\nrm -rf /\\\\n\\`\\`\\` \\[click\\](https://evil.example) \\*\\*bold\\*\\* \\# heading \\$x\\$ &amp;lt; cc @\u200doctocat — [capacity/a (1).cue:7](https://github.com/acme/gpu-infra/blob/0123456789abcdef0123456789abcdef01234567/capacity/a%20%281%29.cue#L7)",
 		"- **CAP007** pool/evil\\|&lt;img src=x&gt;@\u200dorg/team — excepted: approved by @\u200dorg/finance &lt;b&gt;now&lt;/b&gt;",
 		"<details><summary>pool evil|&lt;img src=x&gt;@\u200dorg/team over the horizon</summary>",
 		`title "evil  img src x  org/team (plan p l a_n): GPUs per month"`,
@@ -186,7 +186,9 @@ func TestGitHubEscapingAndInjection(t *testing.T) {
 		File: "infra/a,b:c.tf", Line: 3, Column: 9,
 	}}}
 	got := render(t, "github", c, Options{})
-	want := "::error file=infra/a%2Cb%3Ac.tf,line=3,col=9,title=CAP001 Headroom%3A low%2C really::100%25 used%0D%0A::set-output name=verdict::pass%0A::add-mask::x\n"
+	// The line breaks are shown as \r\n (diag.Text), as in every output,
+	// then the message is encoded for the runner (% as %25).
+	want := "::error file=infra/a%2Cb%3Ac.tf,line=3,col=9,title=CAP001 Headroom%3A low%2C really::100%25 used\\r\\n::set-output name=verdict::pass\\n::add-mask::x\n"
 	if got != want {
 		t.Errorf("github =\n%q\nwant\n%q", got, want)
 	}

@@ -135,15 +135,15 @@ func TestTextFindingLines(t *testing.T) {
 	}
 }
 
-// TestTextControlCharacters: one finding is one line, and terminal escapes
-// in repository text are shown, not run.
+// TestTextControlCharacters: one finding is one line (its line break shown
+// as \n), and terminal escapes in repository text are shown, not run.
 func TestTextControlCharacters(t *testing.T) {
 	c := &Check{Version: evaluator.Version, Verdict: "warn", Findings: []policies.Finding{{
 		Rule: "ORG002", Level: "warn", Msg: "line one\ninfra/x.tf:1:1: deny: [CAP001] fake\x1b[31m red\u202e",
 		File: "infra/a.tf", Line: 2, Column: 1,
 	}}}
 	got := render(t, "text", c, Options{})
-	want := `infra/a.tf:2:1: warn: [ORG002] line one infra/x.tf:1:1: deny: [CAP001] fake\x1b[31m red\u202e` + "\n\nPASS with 1 warning\n"
+	want := `infra/a.tf:2:1: warn: [ORG002] line one\ninfra/x.tf:1:1: deny: [CAP001] fake\x1b[31m red\u202e` + "\n\nPASS with 1 warning\n"
 	if got != want {
 		t.Errorf("text =\n%q\nwant\n%q", got, want)
 	}

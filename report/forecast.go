@@ -11,6 +11,7 @@ import (
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/forecast"
+	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // ForecastInput is a fitted series to render.
@@ -99,8 +100,8 @@ func hasTrend(r *forecast.Result) bool {
 
 func forecastText(w io.Writer, in ForecastInput) error {
 	r := in.Result
-	fmt.Fprintf(w, "series:   %s (%d points, step %s, peaks: %s)\n", in.Name, in.Points, stepString(r), in.Aggregation)
-	fmt.Fprintf(w, "model:    %s — %s\n", r.Model, r.Reason)
+	fmt.Fprintf(w, "series:   %s (%d points, step %s, peaks: %s)\n", diag.Text(in.Name), in.Points, stepString(r), diag.Text(in.Aggregation))
+	fmt.Fprintf(w, "model:    %s — %s\n", r.Model, diag.Text(r.Reason))
 	switch {
 	case math.IsNaN(r.MonthlyGrowth):
 		fmt.Fprintln(w, "growth:   unknown (last fitted level is not positive)")
@@ -140,7 +141,7 @@ func forecastText(w io.Writer, in ForecastInput) error {
 		}
 		switch {
 		case c.Err != "":
-			fmt.Fprintf(w, "  %-22s skipped: %s\n", c.Method, c.Err)
+			fmt.Fprintf(w, "  %-22s skipped: %s\n", c.Method, diag.Text(c.Err))
 		case c.AICc != nil:
 			fmt.Fprintf(w, "  %-22s %s, AICc %.2f%s\n", c.Method, c.Model, *c.AICc, mark)
 		default:

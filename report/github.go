@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -94,13 +95,15 @@ func annotate(b *strings.Builder, level string, f policies.Finding, opts Options
 	b.WriteString("::" + level + " " + strings.Join(props, ",") + "::" + escapeData(msg) + "\n")
 }
 
-// escapeData escapes a command's message the way the runner unescapes it.
-func escapeData(s string) string { return dataEscaper.Replace(s) }
+// escapeData escapes a command's message: repository text is first made
+// one line by [diag.Text] (so a line break shows as \n in the annotation,
+// as in every other output), then encoded the way the runner unescapes it.
+func escapeData(s string) string { return dataEscaper.Replace(diag.Text(s)) }
 
 var (
 	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 )
 
-// escapeProperty escapes a command property value.
-func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
+// escapeProperty escapes a command property value, after [diag.Text].
+func escapeProperty(s string) string { return propertyEscaper.Replace(diag.Text(s)) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // inventoryJSON is the `capcheck inventory --format json` contract.
@@ -71,7 +72,7 @@ func inventoryText(w io.Writer, inv *terraform.Inventory) error {
 				}
 			}
 			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				r.Address, r.File, r.Line, r.Kind, dash(r.InstanceType), r.Count, num(r.GPUs),
+				diag.Text(r.Address), diag.Text(r.File), r.Line, diag.Text(r.Kind), dash(r.InstanceType), r.Count, num(r.GPUs),
 				dash(r.GPU), dash(r.Zone), day(r.Start), day(r.End), capacity, dash(r.Pool))
 		}
 		if err := tw.Flush(); err != nil {
@@ -85,7 +86,7 @@ func inventoryText(w io.Writer, inv *terraform.Inventory) error {
 		if len(consumers) > 0 {
 			fmt.Fprintf(w, "Consumers:  %s inside a reservation, adding no GPUs:\n", plural(len(consumers), "group runs", "groups run"))
 			for _, r := range consumers {
-				fmt.Fprintf(w, "  %s → %s\n", r.Address, r.ConsumerOf)
+				fmt.Fprintf(w, "  %s → %s\n", diag.Text(r.Address), diag.Text(r.ConsumerOf))
 			}
 		}
 	}
@@ -93,7 +94,7 @@ func inventoryText(w io.Writer, inv *terraform.Inventory) error {
 		fmt.Fprintf(w, "\n%s could not be evaluated statically (never counted as zero):\n",
 			plural(len(inv.Unresolved), "resource", "resources"))
 		for _, u := range inv.Unresolved {
-			fmt.Fprintf(w, "%s:%d:%d: unresolved: %s: %s\n", u.File, u.Line, u.Column, u.Address, u.Msg)
+			fmt.Fprintf(w, "%s:%d:%d: unresolved: %s: %s\n", diag.Text(u.File), u.Line, u.Column, diag.Text(u.Address), diag.Text(u.Msg))
 		}
 	}
 	return nil
@@ -115,7 +116,7 @@ func claimed(n, nUnclaimed int, unclaimed float64) string {
 
 // day shortens an RFC 3339 timestamp to its date ("2028-06-30T23:59:59Z"
 // → "2028-06-30"): capacity is planned by month. Anything else is shown
-// as written; empty is "-".
+// as written (one line, see [diag.Text]); empty is "-".
 func day(s string) string {
 	if len(s) > 10 && s[10] == 'T' {
 		if _, err := time.Parse("2006-01-02", s[:10]); err == nil {
@@ -125,9 +126,10 @@ func day(s string) string {
 	return dash(s)
 }
 
+// dash is s on one line (see [diag.Text]), "-" when empty.
 func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return diag.Text(s)
 }

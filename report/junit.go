@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/xml"
 	"io"
 
@@ -100,11 +101,15 @@ func checkJUnit(w io.Writer, c *Check) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
+	var b bytes.Buffer
+	enc := xml.NewEncoder(&b)
 	enc.Indent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
+	b.WriteString("\n")
+	// encoding/xml keeps each value on its line; "##[" (a runner command
+	// anywhere in a line, see writeJSON) becomes ##&#91;.
+	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("##["), []byte("##&#91;")))
 	return err
 }

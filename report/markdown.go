@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -226,7 +227,7 @@ func (l linker) link(f policies.Finding) string {
 // relativePath reports whether p is a clean, slash-separated path inside
 // the repository.
 func relativePath(p string) bool {
-	if p == "" || strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\\\x00") || strings.ContainsFunc(p, unsafeRune) {
+	if p == "" || strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\\\x00") || diag.Text(p) != p {
 		return false
 	}
 	for _, s := range strings.Split(p, "/") {
@@ -329,14 +330,15 @@ func mermaidLabel(s string) string {
 }
 
 // mdText escapes repository text for inline Markdown (a table cell, a list
-// item, link text): one line; HTML special characters as entities (so no
+// item, link text): capped at maxRepoText characters and made one line by
+// [diag.Text] (line breaks and control characters shown as \n, \x1b, …);
+// HTML special characters as entities (so no
 // tag or comment, the sticky marker included, can open); Markdown
 // punctuation backslash-escaped (emphasis, code spans and fences, links,
 // table cells, headings, math, strikethrough); an @ followed by a zero-width
-// joiner so no user or team is mentioned; and capped at maxRepoText
-// characters.
+// joiner so no user or team is mentioned.
 func mdText(s string) string {
-	s = capText(oneLine(s))
+	s = diag.Text(capText(s))
 	var b strings.Builder
 	for _, r := range s {
 		if writeEntity(&b, r) {
@@ -352,9 +354,10 @@ func mdText(s string) string {
 }
 
 // htmlText escapes repository text inside an HTML block (a <summary>),
-// where Markdown escapes would show: entities only, and no mentions.
+// where Markdown escapes would show: capped and one line like mdText, then
+// entities only, and no mentions.
 func htmlText(s string) string {
-	s = capText(oneLine(s))
+	s = diag.Text(capText(s))
 	var b strings.Builder
 	for _, r := range s {
 		switch {

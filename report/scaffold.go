@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // Scaffold is what `capcheck init` writes: a plan for the reservations no
@@ -48,7 +49,7 @@ func PlanScaffold(w io.Writer, s Scaffold) error {
 	for _, p := range s.Pools {
 		fmt.Fprintf(&b, "  %s:  # %s GPUs", yamlString(p.Name), num(p.GPUs))
 		if len(p.Zones) > 0 {
-			fmt.Fprintf(&b, " in %s", strings.Join(p.Zones, ", "))
+			fmt.Fprintf(&b, " in %s", diag.Text(strings.Join(p.Zones, ", "))) // a comment: one line
 		}
 		b.WriteString("\n")
 		fmt.Fprintf(&b, "    gpu: %s\n", yamlString(p.GPU))

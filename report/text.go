@@ -5,6 +5,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -25,7 +26,7 @@ func checkText(w io.Writer, c *Check) error {
 			p := &c.Pools[i]
 			r := rowCells(p, "ok", "NO")
 			fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				oneLine(p.Name), statusLabel(p), oneLine(p.Plan), oneLine(p.GPU),
+				diag.Text(p.Name), statusLabel(p), diag.Text(p.Plan), diag.Text(p.GPU),
 				r.reserved, r.peak, r.headroom, r.nplus, r.cliff, r.orderBy, r.backed, r.unbacked, r.cost)
 		}
 		if err := tw.Flush(); err != nil {
@@ -44,7 +45,7 @@ func checkText(w io.Writer, c *Check) error {
 
 // textFinding is one finding on one line.
 func textFinding(f policies.Finding) string {
-	return fmt.Sprintf("%s: %s: [%s] %s%s", oneLine(posOr(f, "capcheck")), oneLine(f.Level), oneLine(f.Rule), oneLine(f.Msg), oneLine(suffix(f)))
+	return fmt.Sprintf("%s: %s: [%s] %s%s", diag.Text(posOr(f, "capcheck")), diag.Text(f.Level), diag.Text(f.Rule), diag.Text(f.Msg), diag.Text(suffix(f)))
 }
 
 // textVerdict is "FAIL: 2 blocking findings, 3 warnings", "PASS with 3

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"cuelang.org/go/cue"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/figure"
 )
 
 // Checks that CUE cannot express simply. They run on the unified value
@@ -187,7 +189,47 @@ func (d *document) checkPlan(u cue.Value) diag.Diagnostics {
 	for i, e := range elemsOf(get(u, "exceptions")) {
 		c.date(get(e, "expires"), indexPath("exceptions", i)+".expires")
 	}
+	c.figures(u, "")
 	return c.out
+}
+
+// figures applies the figure rule (internal/figure: zero or between 1e-15
+// and 1e15 in magnitude) to every number of the plan at the path that
+// holds it, defaults included. plan.cue says each field's sign and range;
+// this bounds them all the same way, so that no figure the model derives
+// from a plan (GPUs, costs, savings, roofline bounds) overflows to ±Inf or
+// NaN. A number beyond float64 is reported here too, as too large or too
+// small. Values the schema already rejected are skipped.
+func (c *checker) figures(v cue.Value, p string) {
+	if kids := children(v, false); kids != nil {
+		for _, k := range kids {
+			c.figures(k.v, k.path(p))
+		}
+		return
+	}
+	if v.Err() != nil {
+		return
+	}
+	dv, _ := v.Default()
+	if !dv.IsConcrete() || dv.Kind()&cue.NumberKind == 0 {
+		return
+	}
+	f, err := dv.Float64()
+	switch {
+	case err == nil:
+	case errors.Is(err, cue.ErrAbove) || errors.Is(err, cue.ErrBelow):
+		// Beyond float64: ±Inf when too large, ±0 when too small.
+		if math.IsInf(f, 0) {
+			f = math.Copysign(math.MaxFloat64, f)
+		} else {
+			f = math.SmallestNonzeroFloat64
+		}
+	default:
+		return
+	}
+	if problem := figure.Problem(f); problem != "" {
+		c.errorf(p, "%s %s", shorten(fmt.Sprint(dv)), problem)
+	}
 }
 
 // workload checks one workload: its pool, dates, and the "at least one

@@ -62,8 +62,52 @@ type session struct {
 	plan   cue.Value // #Plan
 	config cue.Value // #Config
 	// abandoned is set when an evaluation in ctx ran over its bounds and
-	// was left running (see bounded): ctx must not be used again.
+	// was left running, or panicked (see bounded): ctx must not be used
+	// again.
 	abandoned bool
+	// uses counts the files evaluated in ctx (see release).
+	uses int
+}
+
+// idle holds sessions for reuse: compiling the schema (0.8 ms) costs as
+// much as loading a small plan, and LoadPlanBytes and LoadConfigBytes are
+// called once per file. A session is reused for at most maxSessionUses
+// files, since its cue.Context keeps every file built in it, and never
+// after an evaluation in it was abandoned or panicked.
+var idle struct {
+	sync.Mutex
+	sessions []*session
+}
+
+const (
+	maxSessionUses = 32
+	maxIdle        = 4
+)
+
+// getSession returns an idle session, or a new one.
+func getSession() (*session, error) {
+	idle.Lock()
+	if n := len(idle.sessions); n > 0 {
+		s := idle.sessions[n-1]
+		idle.sessions = idle.sessions[:n-1]
+		idle.Unlock()
+		return s, nil
+	}
+	idle.Unlock()
+	return newSession()
+}
+
+// release makes s idle, unless an evaluation was abandoned in it or it has
+// been used maxSessionUses times. s must not be used afterwards.
+func (s *session) release() {
+	if s.abandoned || s.uses >= maxSessionUses {
+		return
+	}
+	idle.Lock()
+	defer idle.Unlock()
+	if len(idle.sessions) < maxIdle {
+		idle.sessions = append(idle.sessions, s)
+	}
 }
 
 func newSession() (*session, error) {

@@ -2,16 +2,15 @@ package schema
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -19,6 +18,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/heapwatch"
 )
 
 // Hostile input. A plan or configuration file comes from a pull request, so
@@ -59,7 +59,6 @@ const (
 var (
 	evalTimeout   = 20 * time.Second
 	evalHeapLimit = uint64(2 << 30)
-	evalPoll      = 10 * time.Millisecond
 )
 
 // allowedImports are the CUE standard-library packages a plan may import:
@@ -354,16 +353,6 @@ func (c *shapeChecker) attrs(as []*ast.Attribute) {
 	}
 }
 
-// heapBytes is the heap occupied by objects, live or not yet swept.
-func heapBytes() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
-}
-
 // errAbandoned marks a session whose context an abandoned evaluation may
 // still be using.
 var errAbandoned = errors.New("evaluation abandoned")
@@ -372,63 +361,40 @@ var errAbandoned = errors.New("evaluation abandoned")
 // files it names, so tests do not race a fast machine.
 var heapTrip func(name string) bool
 
-// evaluating counts the evaluations running in this process, abandoned
-// ones included.
-var evaluating atomic.Int64
-
 // bounded runs f, which evaluates the file name in s, in its own goroutine
-// and waits until it returns, evalTimeout passes or the heap grows by more
-// than evalHeapLimit. A panic in f becomes a diagnostic. When f is
-// abandoned, s is marked so that no later file uses its context.
+// (heapwatch.Run) and waits until it returns, evalTimeout passes or the
+// heap grows by more than evalHeapLimit. A panic in f becomes a
+// diagnostic. When f is abandoned or panicked, s is marked so that no
+// later file uses its context.
 func (s *session) bounded(name string, f func() diag.Diagnostics) diag.Diagnostics {
 	if s.abandoned {
 		return diag.Errorf(diag.Pos{File: name}, "internal error: %v", errAbandoned)
 	}
-	done := make(chan diag.Diagnostics, 1)
-	base := heapBytes()
-	evaluating.Add(1)
-	go func() {
-		defer evaluating.Add(-1)
-		defer func() {
-			if r := recover(); r != nil {
-				done <- diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "cannot evaluate the file (internal error: %v)", r)
-			}
-		}()
-		done <- f()
-	}()
-	timeout := time.NewTimer(evalTimeout)
-	defer timeout.Stop()
-	tick := time.NewTicker(evalPoll)
-	defer tick.Stop()
-	tooMuch := func() diag.Diagnostics {
+	s.uses++
+	exceeded := heapwatch.Grown(evalHeapLimit)
+	if heapTrip != nil {
+		exceeded = func() bool { return heapTrip(name) }
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), evalTimeout)
+	defer cancel()
+	var ds diag.Diagnostics
+	err := heapwatch.Run(ctx, exceeded, func(context.Context) error {
+		ds = f()
+		return nil
+	})
+	var pe *heapwatch.PanicError
+	switch {
+	case err == nil:
+		return ds
+	case errors.As(err, &pe):
+		s.abandoned = true // the context may be left half-way
+		return diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "cannot evaluate the file (internal error: %v)", pe.Value)
+	case errors.Is(err, heapwatch.ErrMemory):
+		s.abandoned = true
 		return diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "evaluation used more than %d MiB of memory: the file expands to too much (comprehensions, interpolation or references multiplying values?)", evalHeapLimit>>20)
-	}
-	// The heap is the process's: while an abandoned evaluation still runs
-	// (CUE cannot be interrupted) its growth is not this file's, so only
-	// the time limit applies until it ends.
-	grew := func() bool {
-		if heapTrip != nil && heapTrip(name) {
-			return true
-		}
-		if evaluating.Load() > 1 {
-			return false
-		}
-		h := heapBytes()
-		return h > base && h-base > evalHeapLimit
-	}
-	for {
-		select {
-		case ds := <-done:
-			return ds
-		case <-timeout.C:
-			s.abandoned = true
-			return diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "evaluation took longer than %v: the file expands to too much (comprehensions, interpolation or references multiplying values?)", evalTimeout)
-		case <-tick.C:
-			if grew() {
-				s.abandoned = true
-				return tooMuch()
-			}
-		}
+	default: // the time limit: CUE cannot be interrupted
+		s.abandoned = true
+		return diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "evaluation took longer than %v: the file expands to too much (comprehensions, interpolation or references multiplying values?)", evalTimeout)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"cuelang.org/go/cue"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 )
 
 // DefaultPlanPatterns are the globs plans are found by when neither the
@@ -37,17 +38,18 @@ func LoadPlans(root string, patterns []string) ([]*Plan, error) {
 		patterns = DefaultPlanPatterns()
 	}
 	files, ds := Glob(root, patterns)
-	s, err := newSession()
+	s, err := getSession()
 	if err != nil {
 		return nil, err
 	}
+	defer func() { s.release() }()
 	var plans []*Plan
 	for _, rel := range files {
 		if formatOf(rel) == formatUnknown {
 			continue
 		}
 		if s.abandoned {
-			if s, err = newSession(); err != nil {
+			if s, err = getSession(); err != nil {
 				return nil, err
 			}
 		}
@@ -81,10 +83,11 @@ func duplicateNames(plans []*Plan) diag.Diagnostics {
 // LoadPlanFile loads the plan at rel, a slash path relative to root. The
 // plan's File and every position are relative to root.
 func LoadPlanFile(root, rel string) (*Plan, error) {
-	s, err := newSession()
+	s, err := getSession()
 	if err != nil {
 		return nil, err
 	}
+	defer s.release()
 	p, ds := s.loadFile(root, rel)
 	if err := dedup(ds).Err(); err != nil {
 		return nil, err
@@ -95,10 +98,11 @@ func LoadPlanFile(root, rel string) (*Plan, error) {
 // LoadPlanBytes loads a plan from data. name is the file name used in
 // positions, and its extension says the format (.cue, .yaml, .yml, .json).
 func LoadPlanBytes(name string, data []byte) (*Plan, error) {
-	s, err := newSession()
+	s, err := getSession()
 	if err != nil {
 		return nil, err
 	}
+	defer s.release()
 	p, ds := s.loadBytes(name, data)
 	if err := dedup(ds).Err(); err != nil {
 		return nil, err
@@ -115,23 +119,22 @@ func (s *session) loadFile(root, rel string) (*Plan, diag.Diagnostics) {
 }
 
 // readInRoot reads rel under root, refusing paths that leave root,
-// directly or through a symbolic link.
+// directly or through a symbolic link (repopath.Resolve).
 func readInRoot(root, rel string) ([]byte, error) {
 	if !fs.ValidPath(rel) {
 		return nil, fmt.Errorf("%q is not a slash path inside the repository", rel)
 	}
-	full := filepath.Join(root, filepath.FromSlash(rel))
-	realRoot, err := filepath.EvalSymlinks(root)
+	realRoot, err := repopath.Root(root)
 	if err != nil {
 		return nil, err
 	}
-	realFull, err := filepath.EvalSymlinks(full)
+	real, err := repopath.Resolve(realRoot, realRoot, rel)
 	if err != nil {
 		return nil, err
 	}
-	r, err := filepath.Rel(realRoot, realFull)
-	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return nil, fmt.Errorf("%s resolves outside the repository", rel)
+	r, err := filepath.Rel(realRoot, real)
+	if err != nil {
+		return nil, err
 	}
 	return readLimited(os.DirFS(realRoot), filepath.ToSlash(r))
 }

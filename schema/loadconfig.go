@@ -46,10 +46,11 @@ func DefaultConfig() (*Config, error) {
 // for positions and its extension says the format (YAML unless .json or
 // .cue). An empty name means built-in defaults (no file).
 func LoadConfigBytes(name string, data []byte) (*Config, error) {
-	s, err := newSession()
+	s, err := getSession()
 	if err != nil {
 		return nil, err
 	}
+	defer s.release()
 	var cfg *Config
 	ds := s.bounded(name, func() diag.Diagnostics {
 		var ds diag.Diagnostics

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/actuals"
+	"github.com/capcheck/capcheck/internal/testkit"
 )
 
 // The real-Prometheus audit test. Its clock: the audit window is the 14 days
@@ -27,25 +28,8 @@ var promNow = time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC)
 // install is a failure: CI must not skip this test silently.
 func promTools(t *testing.T) (prom, promtool string) {
 	t.Helper()
-	var missing []string
-	for _, name := range []string{"prometheus", "promtool"} {
-		p, err := exec.LookPath(name)
-		if err != nil {
-			missing = append(missing, name)
-		}
-		if name == "prometheus" {
-			prom = p
-		} else {
-			promtool = p
-		}
-	}
-	if len(missing) > 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not on PATH in CI: .ci/run installs Debian's prometheus package", strings.Join(missing, ", "))
-		}
-		t.Skip("prometheus not installed: .ci/run installs Debian's prometheus package")
-	}
-	return prom, promtool
+	const from = ".ci/run installs Debian's prometheus package"
+	return testkit.NeedCommand(t, "prometheus", from), testkit.NeedCommand(t, "promtool", from)
 }
 
 // openMetrics writes the test's series in OpenMetrics text form:
@@ -121,18 +105,7 @@ func openMetrics(t *testing.T, csvPath string) []byte {
 // a Prometheus on a free loopback port, stopped when the test ends.
 func startPrometheus(t *testing.T) string {
 	prom, promtool := promTools(t)
-	data, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", "nab", "elb_request_count_8c0756.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(data); err != nil {
-		// CI runs with shared/ beside the repository: a missing file there
-		// is a wrong path, not an absent data set.
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data missing under CI=true: %v", err)
-		}
-		t.Skipf("shared data absent (../shared/data beside the repository): %v", err)
-	}
+	data := testkit.NeedData(t, "nab/elb_request_count_8c0756.csv")
 	dir := t.TempDir()
 	om := filepath.Join(dir, "series.om")
 	if err := os.WriteFile(om, openMetrics(t, data), 0o644); err != nil {

@@ -93,7 +93,12 @@ func check(e *env, root string, now time.Time, cf *checkFlags) (*report.Check, [
 	)
 	switch {
 	case cf.base != "":
-		trusted, err = loadWorkspace(e.ctx, cf.base, &cf.load, true)
+		// --plan-json is the plan of the tree at PATH (the head): the
+		// base is read from its own Terraform, or from the plan files its
+		// capcheck.yaml names.
+		baseLoad := cf.load
+		baseLoad.planJSON = nil
+		trusted, err = loadWorkspace(e.ctx, cf.base, &baseLoad, true)
 		if err != nil {
 			return nil, nil, fmt.Errorf("base %s: %w", cf.base, err)
 		}

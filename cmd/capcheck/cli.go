@@ -59,7 +59,7 @@ func commands() []command {
 	return []command{
 		{"check", "[PATH]", "evaluate plans and Terraform, apply policies, report", `Reads the capacity plans and the Terraform under PATH, projects demand over each plan's horizon, computes headroom, N+k redundancy, the capacity cliff, backed GPUs and cost for every GPU pool, and applies the built-in and your Rego policies.
 
-` + helpPath + ` Plans are PATH/capacity/**/*.{cue,yaml,yml,json} unless PATH/capcheck.yaml lists plans: globs; Terraform is every root module below PATH. --config, --var-file and --plan-json are relative to PATH; --catalog, --policy, --base, --compare-to and --out-file to the working directory.
+` + helpPath + ` Plans are PATH/capacity/**/*.{cue,yaml,yml,json} unless PATH/capcheck.yaml lists plans: globs; Terraform is every root module below PATH. --config and --var-file are relative to PATH; --plan-json, --catalog, --policy, --base, --compare-to and --out-file to the working directory (capcheck.yaml's paths are relative to PATH and may not leave it). With --base, --plan-json is PATH's plan: the base tree is read from its own Terraform or capcheck.yaml plan_json.
 
 ` + helpExit + `
 
@@ -69,10 +69,10 @@ Examples:
   capcheck check --base ../base-checkout --format markdown .`, runCheck},
 		{"inventory", "[PATH]", "list the GPU reservations discovered in Terraform", `Lists the GPU capacity the Terraform under PATH declares, with its file:line and the plan pool that claims it: reservations and capacity blocks (guaranteed), node groups and autoscaling groups (elastic: their scaling maximum, never guaranteed), and groups that run inside a reservation (consumers: they add no GPUs). A resource whose size cannot be evaluated statically is listed as unresolved, never counted as zero.
 
-` + helpPath + ` --config, --var-file and --plan-json are relative to PATH; --catalog to the working directory.`, runInventory},
+` + helpPath + ` --config and --var-file are relative to PATH; --plan-json and --catalog to the working directory.`, runInventory},
 		{"forecast", "SERIES.csv", "fit a demand series and project it with intervals", `Fits a demand series, chooses a model (linear, log-linear, ETS with daily or weekly seasonality, seasonal naive) and prints its forecast with 80% and 95% prediction intervals, a rolling-origin backtest (MASE, sMAPE, interval coverage) and the fitted monthly growth.
 
-SERIES.csv has a header row and rows timestamp,value or timestamp,series,value; timestamps are RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or Unix seconds. Capacity follows peaks, so sub-daily samples are first reduced to daily or hourly peaks (--peaks).
+SERIES.csv has a header row and rows timestamp,value or timestamp,series,value; timestamps are RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or Unix seconds; values are observed demand, never negative, and zero or between 1e-15 and 1e15 (as in a plan and for audit). Capacity follows peaks, so sub-daily samples are first reduced to daily or hourly peaks (--peaks).
 
 Example:
   capcheck forecast --format json requests.csv`, runForecast},
@@ -518,8 +518,11 @@ func onePath(e *env, name string, pos []string) (string, bool) {
 	return root, true
 }
 
-// fail prints err (one diagnostic per line when it is positioned) and
-// returns the could-not-evaluate exit code.
+// fail prints err (one diagnostic per line when it is positioned, one
+// line per joined error otherwise) and returns the could-not-evaluate exit
+// code. Errors carry repository text (file names, series names, keys), so
+// every line goes through diag.Text: none can start a line of its own or
+// a workflow command.
 func fail(e *env, err error) int {
 	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
@@ -528,7 +531,13 @@ func fail(e *env, err error) int {
 		}
 		return exitError
 	}
-	fmt.Fprintf(e.stderr, "capcheck: %v\n", err)
+	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		for _, err := range j.Unwrap() {
+			fail(e, err)
+		}
+		return exitError
+	}
+	fmt.Fprintf(e.stderr, "capcheck: %s\n", diag.Text(err.Error()))
 	return exitError
 }
 

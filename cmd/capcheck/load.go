@@ -15,6 +15,7 @@ import (
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -34,7 +35,7 @@ func (lf *loadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&lf.catalog, "catalog", "", "extra catalog file extending or overriding the built-in GPU catalog")
 	fs.Var(&lf.varFiles, "var-file", "Terraform variable file, relative to PATH (repeatable; applied after *.auto.tfvars)")
 	fs.Var(lf.vars, "var", "Terraform variable NAME=VALUE (repeatable; applied last)")
-	fs.Var(&lf.planJSON, "plan-json", "`terraform show -json` plan file, relative to PATH, read instead of HCL (repeatable)")
+	fs.Var(&lf.planJSON, "plan-json", "`terraform show -json` plan file of the tree at PATH, read instead of HCL: your own file, relative to the working directory or absolute (repeatable)")
 }
 
 // workspace is a loaded repository: configuration, plans, catalog and the
@@ -120,23 +121,54 @@ func loadConfig(root, file string) (*schema.Config, error) {
 	return schema.LoadConfigFile(root, file)
 }
 
+// loadInventory reads the Terraform inventory under root: from plan files
+// when the configuration or the flags name any, from HCL otherwise.
+//
+// The two kinds of plan file are resolved differently, on purpose:
+// capcheck.yaml's terraform.plan_json entries come from the repository, so
+// they are relative to root and confined to it (symbolic links resolved:
+// a PR cannot make capcheck read a file outside its checkout), and a
+// problem is reported at the entry in capcheck.yaml; --plan-json files are
+// the user's own, named on the command line, so they are relative to the
+// working directory (absolute allowed) and not confined. Positions name a
+// --plan-json file relative to root when it is inside it, as given
+// otherwise.
 func loadInventory(ctx context.Context, root string, cfg *schema.Config, lf *loadFlags, cat *catalog.Catalog) (*terraform.Inventory, error) {
-	planFiles := append(append([]string{}, cfg.Terraform.PlanJSON...), lf.planJSON...)
-	if len(planFiles) > 0 {
+	if len(cfg.Terraform.PlanJSON) > 0 || len(lf.planJSON) > 0 {
 		inv := &terraform.Inventory{}
 		var errs diag.Diagnostics
-		for _, f := range planFiles {
+		add := func(one *terraform.Inventory, err error, at func(error) error) error {
+			var ds diag.Diagnostics
+			switch {
+			case errors.As(err, &ds):
+				errs = append(errs, ds...)
+			case err != nil:
+				return at(err)
+			default:
+				inv.Reservations = append(inv.Reservations, one.Reservations...)
+				inv.Unresolved = append(inv.Unresolved, one.Unresolved...)
+			}
+			return nil
+		}
+		for i, f := range cfg.Terraform.PlanJSON {
+			key := fmt.Sprintf("terraform.plan_json[%d]", i)
 			one, err := terraform.LoadPlanJSON(root, f, cat)
-			if err != nil {
-				var ds diag.Diagnostics
-				if errors.As(err, &ds) {
-					errs = append(errs, ds...)
-					continue
+			if err := add(one, err, func(err error) error {
+				pos, ok := cfg.Positions[key]
+				if !ok {
+					pos = cfg.Pos
 				}
+				errs = append(errs, diag.Diagnostic{Pos: pos, Severity: diag.Error, Path: key, Msg: err.Error()})
+				return nil
+			}); err != nil {
 				return nil, err
 			}
-			inv.Reservations = append(inv.Reservations, one.Reservations...)
-			inv.Unresolved = append(inv.Unresolved, one.Unresolved...)
+		}
+		for _, f := range lf.planJSON {
+			one, err := terraform.LoadPlanJSONFile(f, userFileName(root, f), cat)
+			if err := add(one, err, func(err error) error { return err }); err != nil {
+				return nil, err
+			}
 		}
 		if err := errs.Err(); err != nil {
 			return nil, err
@@ -158,6 +190,20 @@ func loadInventory(ctx context.Context, root string, cfg *schema.Config, lf *loa
 		Catalog:  cat,
 	}
 	return terraform.Discover(ctx, root, opts)
+}
+
+// userFileName names a file the user gave on the command line in
+// positions: relative to the repository root when it is inside it (so
+// links and annotations point into the repository), as given otherwise.
+func userFileName(root, file string) string {
+	absRoot, err1 := filepath.Abs(root)
+	abs, err2 := filepath.Abs(file)
+	if err1 == nil && err2 == nil && repopath.Inside(absRoot, abs) {
+		if rel, err := filepath.Rel(absRoot, abs); err == nil {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.ToSlash(file)
 }
 
 // joinDiagnostics merges positioned errors from several loaders; a plain

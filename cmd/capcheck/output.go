@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 	"github.com/capcheck/capcheck/report"
 )
@@ -44,7 +45,7 @@ func (rf *reportFlags) register(fs *flag.FlagSet, overrideHelp, nowHelp string) 
 func (rf *reportFlags) outputs(e *env, name string) ([]output, bool) {
 	outs, err := pairOutputs(rf.formats, rf.outFiles)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "capcheck %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "capcheck %s: %s\n", name, diag.Text(err.Error()))
 		return nil, false
 	}
 	return outs, true
@@ -81,8 +82,13 @@ func policyEngine(e *env, trusted *workspace, trustedDir string, extra []string,
 	})
 }
 
-// judgeWith evaluates doc with a compiled engine.
+// judgeWith evaluates doc with a compiled engine. A figure the model
+// computed as NaN or ±Inf is an error at what it came from, before the
+// policies (whose input is JSON) or any output could see it.
 func judgeWith(e *env, engine *policies.Engine, doc *evaluator.Document, overrides []string) (*report.Check, error) {
+	if err := doc.CheckFinite(); err != nil {
+		return nil, err
+	}
 	res, err := engine.Eval(e.ctx, doc, overrides)
 	if err != nil {
 		return nil, err

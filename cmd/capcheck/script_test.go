@@ -9,9 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 var update = flag.Bool("update", false, "rewrite testscript golden output in testdata/script")
@@ -84,6 +86,33 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with code %d, want %d", args[1], got, want)
+	}
+}
+
+// TestScriptsExactExitCodes fails on a script line `! exec capcheck …`
+// (or `? exec`, or either under a [condition]): it accepts any non-zero
+// exit code, so a usage error (2) would pass where a policy failure (1) is
+// expected. Such a line is `exits 1 capcheck …` or `exits 2 capcheck …`.
+func TestScriptsExactExitCodes(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/script/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts in testdata/script (%v)", err)
+	}
+	for _, f := range files {
+		ar, err := txtar.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(ar.Comment), "\n") {
+			words := strings.Fields(line)
+			for len(words) > 0 && strings.HasPrefix(words[0], "[") { // [condition]
+				words = words[1:]
+			}
+			if len(words) >= 3 && (words[0] == "!" || words[0] == "?") && words[1] == "exec" && words[2] == "capcheck" {
+				t.Errorf("%s:%d: %s accepts any non-zero exit code; write `exits 1 capcheck …` (policy failure) or `exits 2 capcheck …` (could not evaluate)",
+					filepath.Base(f), i+1, strings.Join(words[:3], " "))
+			}
+		}
 	}
 }
 

@@ -8,7 +8,14 @@
 //
 // Evaluation fails closed: a value that cannot be known statically (a data
 // source, a remote module, a resource attribute) becomes an Unresolved entry
-// at its file:line, never a zero count.
+// at its file:line, never a zero count. Every module call whose source is
+// not local is such an entry, whatever its name or inputs.
+//
+// Every path the repository names (file functions, module sources, var
+// files, plan files, symbolic links met while walking) is resolved and
+// confined to the repository by internal/repopath: symbolic links are
+// followed while they stay inside it, and one that leads out, or loops, is
+// an error at the link.
 //
 // Hostile input is bounded before it can exhaust the stack or memory (file
 // size, bracket nesting, expression size, reference depth, instances per
@@ -18,7 +25,9 @@ package terraform
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	iofs "io/fs"
 	"maps"
 	"os"
 	"path"
@@ -31,6 +40,7 @@ import (
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
@@ -67,11 +77,7 @@ type Options struct {
 // reported as diag.Diagnostics; values that cannot be known statically are
 // Unresolved entries in the inventory.
 func Discover(ctx context.Context, root string, opts Options) (*Inventory, error) {
-	absRoot, err := filepath.Abs(root)
-	if err != nil {
-		return nil, fmt.Errorf("discover %s: %w", root, err)
-	}
-	realRoot, err := filepath.EvalSymlinks(absRoot)
+	realRoot, err := repopath.Root(root)
 	if err != nil {
 		return nil, fmt.Errorf("discover %s: %w", root, err)
 	}
@@ -110,36 +116,153 @@ type discovery struct {
 	dirs map[string]*moduleDir // by slash path relative to root ("." for root)
 }
 
-// walk lists the .tf and .tf.json files under the root, grouped later by
-// directory.
+// maxLinkedDirs bounds the directories one walk enters through symbolic
+// links (at or below a followed link to a directory). Links that fan out
+// (two links to b, two in b to c, …) would otherwise multiply the tree
+// without ever looping; a tree without links is never bounded. A variable
+// so that tests can lower it.
+var maxLinkedDirs = 100000
+
+// walk lists the .tf and .tf.json files under the root (slash paths
+// relative to it, sorted), skipping hidden and node_modules directories,
+// hidden files and excluded paths. Symbolic links are followed, to files
+// and to directories alike, while they stay inside the repository; files
+// below a linked directory are named by the link's path, as Terraform run
+// there would name them. A link that leads out of the repository, that
+// cannot be resolved, or that leads back to a directory containing it (a
+// loop) is an error at the link.
 func (d *discovery) walk(ctx context.Context) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(d.root, func(p string, e os.DirEntry, err error) error {
-		if err != nil {
-			return err
+	w := &walker{d: d, ctx: ctx}
+	if err := w.dir(".", d.root, nil, false); err != nil {
+		if ds := (diag.Diagnostics)(nil); errors.As(err, &ds) {
+			return nil, err
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		rel := relSlash(d.root, p)
-		name := e.Name()
-		if e.IsDir() {
-			if rel != "." && (strings.HasPrefix(name, ".") || name == "node_modules" || d.excluded(rel)) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !e.Type().IsRegular() || !isConfigFile(name) || strings.HasPrefix(name, ".") || d.excluded(rel) {
-			return nil
-		}
-		files = append(files, rel)
-		return nil
-	})
-	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", d.root, err)
 	}
-	sort.Strings(files)
-	return files, nil
+	if err := w.diags.Err(); err != nil {
+		return nil, err
+	}
+	sort.Strings(w.files)
+	return w.files, nil
+}
+
+type walker struct {
+	d     *discovery
+	ctx   context.Context
+	files []string
+	diags diag.Diagnostics
+	// linkedDirs counts the directories entered through links.
+	linkedDirs int
+}
+
+// dir walks the directory rel (slash, relative to the root) whose real
+// path is real; linked tells whether a followed link led there. ancestors
+// are the real paths of the directories above it on this walk: a link
+// back to one of them is a loop.
+func (w *walker) dir(rel, real string, ancestors []string, linked bool) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if linked {
+		if w.linkedDirs++; w.linkedDirs > maxLinkedDirs {
+			return diag.Errorf(diag.Pos{File: rel, Line: 1, Column: 1},
+				"more than %d directories reached through symbolic links; exclude some links (terraform.exclude in capcheck.yaml)", maxLinkedDirs)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(w.d.root, filepath.FromSlash(rel)))
+	if err != nil {
+		return err
+	}
+	ancestors = append(slices.Clip(ancestors), real)
+	for _, e := range entries {
+		name := e.Name()
+		child := path.Join(rel, name)
+		if strings.HasPrefix(name, ".") || w.d.excluded(child) {
+			continue
+		}
+		typ, childReal, childLinked := e.Type(), filepath.Join(real, name), linked
+		if typ&os.ModeSymlink != 0 {
+			childLinked = true
+			var ok bool
+			var ds diag.Diagnostics
+			typ, childReal, ok, ds = w.d.followLink(child, ancestors)
+			w.diags = append(w.diags, ds...)
+			if !ok {
+				continue
+			}
+		}
+		switch {
+		case typ.IsDir():
+			if name == "node_modules" {
+				continue
+			}
+			if err := w.dir(child, childReal, ancestors, childLinked); err != nil {
+				return err
+			}
+		case typ.IsRegular() && isConfigFile(name):
+			w.files = append(w.files, child)
+		}
+	}
+	return nil
+}
+
+// followLink resolves the symbolic link at rel (slash, relative to the
+// root) and returns the type and real path of what it leads to; ok is
+// false when it is not to be read. Only links that would be read matter: a link
+// named like a configuration file, or one leading to a directory. Such a
+// link that leaves the repository, that cannot be resolved, or (for a
+// directory) that leads back to one of ancestors (real paths of the
+// directories containing it; nil when directories are not walked) is an
+// error at the link's path, line 1, column 1.
+func (d *discovery) followLink(rel string, ancestors []string) (typ iofs.FileMode, real string, ok bool, ds diag.Diagnostics) {
+	pos := diag.Pos{File: rel, Line: 1, Column: 1}
+	full := filepath.Join(d.root, filepath.FromSlash(rel))
+	config := isConfigFile(path.Base(rel))
+	target, _ := os.Readlink(full)
+	real, err := repopath.Resolve(d.root, d.root, filepath.FromSlash(rel))
+	if oe := (*repopath.OutsideError)(nil); errors.As(err, &oe) {
+		if st, serr := os.Stat(full); config || (serr == nil && st.IsDir() && ancestors != nil) {
+			return 0, "", false, diag.Errorf(pos, "symbolic link to %q leads outside the repository: capcheck reads only what is inside it; move the target in, or exclude the link (terraform.exclude in capcheck.yaml)", target)
+		}
+		return 0, "", false, nil
+	}
+	if err != nil {
+		if config {
+			return 0, "", false, diag.Errorf(pos, "symbolic link to %q cannot be read: %v", target, errors.Unwrap(err))
+		}
+		return 0, "", false, nil
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		if config {
+			return 0, "", false, diag.Errorf(pos, "symbolic link to %q cannot be read: %s", target, cleanErr(err, d.root))
+		}
+		return 0, "", false, nil
+	}
+	switch {
+	case st.IsDir():
+		if ancestors == nil {
+			return 0, "", false, nil
+		}
+		if slices.Contains(ancestors, real) {
+			return 0, "", false, diag.Errorf(pos, "symbolic link to %q loops: it leads back to %s, which contains it; remove it, or exclude it (terraform.exclude in capcheck.yaml)", target, shownDir(relSlash(d.root, real)))
+		}
+		return iofs.ModeDir, real, true, nil
+	case !st.Mode().IsRegular():
+		if config {
+			return 0, "", false, diag.Errorf(pos, "symbolic link to %q leads to a %v, not a regular file", target, st.Mode().Type())
+		}
+		return 0, "", false, nil
+	}
+	return 0, real, true, nil // a regular file
+}
+
+// shownDir names a directory relative to the root in a message.
+func shownDir(rel string) string {
+	if rel == "." {
+		return "the repository root"
+	}
+	return rel
 }
 
 func isConfigFile(name string) bool {
@@ -263,8 +386,23 @@ func (d *discovery) loadDir(dir string) (*moduleDir, diag.Diagnostics) {
 	}
 	var pfs []*parsedFile
 	for _, e := range entries {
-		if e.Type().IsRegular() && isConfigFile(e.Name()) {
-			pfs = append(pfs, d.parseFile(path.Join(dir, e.Name())))
+		if !isConfigFile(e.Name()) || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		rel := path.Join(dir, e.Name())
+		typ := e.Type()
+		if typ&os.ModeSymlink != 0 {
+			var ok bool
+			var ds diag.Diagnostics
+			if typ, _, ok, ds = d.followLink(rel, nil); ds != nil {
+				pfs = append(pfs, &parsedFile{rel: rel, diags: ds})
+			}
+			if !ok {
+				continue
+			}
+		}
+		if typ.IsRegular() {
+			pfs = append(pfs, d.parseFile(rel))
 		}
 	}
 	m := newModuleDir(dir, pfs)
@@ -279,9 +417,15 @@ func (d *discovery) rootDirs() ([]string, diag.Diagnostics) {
 		var roots []string
 		for _, dir := range d.opts.Dirs {
 			rel := path.Clean(filepath.ToSlash(dir))
-			if rel == ".." || strings.HasPrefix(rel, "../") || path.IsAbs(rel) {
+			if path.IsAbs(rel) {
 				ds = append(ds, diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("root module %s is outside the repository", dir)})
 				continue
+			}
+			if _, err := repopath.Resolve(d.root, d.root, filepath.FromSlash(rel)); err != nil {
+				if oe := (*repopath.OutsideError)(nil); errors.As(err, &oe) {
+					ds = append(ds, diag.Diagnostic{Severity: diag.Error, Msg: fmt.Sprintf("root module %s %s", dir, oe.Reason())})
+					continue
+				}
 			}
 			if _, lds := d.loadDir(rel); lds.HasErrors() {
 				ds = append(ds, lds...)
@@ -406,15 +550,12 @@ func (d *discovery) localSource(dir string, mc *moduleCall) (target string, loca
 		return "", false, nil
 	}
 	target = path.Join(dir, src)
-	if target == ".." || strings.HasPrefix(target, "../") {
-		return "", true, diag.Errorf(mc.sourcePos, "module %q: source %q is outside the repository", mc.name, src)
-	}
-	real, err := filepath.EvalSymlinks(filepath.Join(d.root, filepath.FromSlash(target)))
+	real, err := repopath.Resolve(d.root, d.root, filepath.FromSlash(target))
 	if err != nil {
+		if oe := (*repopath.OutsideError)(nil); errors.As(err, &oe) {
+			return "", true, diag.Errorf(mc.sourcePos, "module %q: source %q %s", mc.name, src, oe.Reason())
+		}
 		return "", true, diag.Errorf(mc.sourcePos, "module %q: source %q: %v", mc.name, src, cleanErr(err, d.root))
-	}
-	if !inside(d.root, real) {
-		return "", true, diag.Errorf(mc.sourcePos, "module %q: source %q resolves outside the repository", mc.name, src)
 	}
 	return relSlash(d.root, real), true, nil
 }

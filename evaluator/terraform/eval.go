@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -291,10 +293,7 @@ func (in *instance) module(mc *moduleCall) {
 		return
 	}
 	if !local {
-		if mayHoldGPUs(mc.srcText, in.d.cat) {
-			in.out.unresolved = append(in.out.unresolved, Unresolved{Address: addr, File: mc.pos.File, Line: mc.pos.Line, Column: mc.pos.Column,
-				Msg: fmt.Sprintf("module source %q is not local: its GPU capacity cannot be evaluated statically (use a plan file from terraform show -json)", mc.source)})
-		}
+		in.remote(mc, addr)
 		return
 	}
 	if in.depth >= maxModuleDepth || slices.Contains(in.stack, target) {
@@ -318,8 +317,91 @@ func (in *instance) module(mc *moduleCall) {
 	}
 }
 
+// remote records a module call whose source capcheck cannot read (a
+// registry, git, HTTP, S3 or GCS address, or an absolute path). Whatever
+// its name or inputs, what it declares is unknown, so it is Unresolved,
+// never zero; only a count or for_each known to create no instance is
+// left out, as Terraform creates nothing for it.
+func (in *instance) remote(mc *moduleCall, addr string) {
+	for _, a := range []*hcl.Attribute{mc.count, mc.forEach} {
+		if a == nil {
+			continue
+		}
+		v, ds := in.eval(a.Expr, nil)
+		if in.fail(ds) {
+			return
+		}
+		if !v.IsWhollyKnown() {
+			fatal := false
+			for _, r := range reasons(v) {
+				if r.fatal {
+					in.errorf(r.pos, "%s", r.msg)
+					fatal = true
+				}
+			}
+			if fatal {
+				return
+			}
+			break // unknown instances of an unknown module: unresolved
+		}
+		exps, ok := in.expand(mc.count, mc.forEach, addr, mc.pos, nil)
+		if !ok || len(exps) == 0 {
+			return // invalid (recorded), or no instance at all
+		}
+	}
+	in.out.unresolved = append(in.out.unresolved, Unresolved{Address: addr, File: mc.pos.File, Line: mc.pos.Line, Column: mc.pos.Column,
+		Msg: remoteMsg(mc.source, in.d.installed(in.root))})
+}
+
+// remoteMsg says why a non-local module's capacity is unknown and what to
+// do about it. installed tells whether the root module holds
+// .terraform/modules/modules.json (terraform init has run).
+func remoteMsg(source string, installed bool) string {
+	msg := fmt.Sprintf("module source %q (%s) is not local: capcheck cannot read what it declares; ", source, sourceKind(source))
+	if installed {
+		return msg + "it is installed in .terraform/modules, which capcheck does not read yet: pass terraform show -json output with --plan-json"
+	}
+	return msg + "run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json"
+}
+
+// registrySource is a module registry address:
+// [HOST/]NAMESPACE/NAME/PROVIDER[//SUBDIR].
+var registrySource = regexp.MustCompile(`^(?:[0-9A-Za-z.-]+(?::[0-9]+)?/)?[0-9A-Za-z][0-9A-Za-z_-]*/[0-9A-Za-z][0-9A-Za-z_-]*/[0-9a-z]+(?://.*)?$`)
+
+// sourceKind names where a non-local module source points, the way
+// Terraform's module installer tells them apart.
+func sourceKind(src string) string {
+	s := strings.ToLower(src)
+	switch {
+	case strings.HasPrefix(s, "git::"), strings.HasPrefix(s, "git@"),
+		strings.HasPrefix(s, "github.com/"), strings.HasPrefix(s, "bitbucket.org/"):
+		return "a git repository"
+	case strings.HasPrefix(s, "hg::"):
+		return "a Mercurial repository"
+	case strings.HasPrefix(s, "s3::"), strings.Contains(s, ".amazonaws.com/"):
+		return "an S3 bucket"
+	case strings.HasPrefix(s, "gcs::"), strings.Contains(s, "storage.googleapis.com/"):
+		return "a GCS bucket"
+	case strings.HasPrefix(s, "http://"), strings.HasPrefix(s, "https://"):
+		return "an HTTP URL"
+	case path.IsAbs(filepath.ToSlash(src)) || filepath.IsAbs(src):
+		return "an absolute path"
+	case registrySource.MatchString(src):
+		return "a module registry address"
+	}
+	return "neither ./ nor ../"
+}
+
+// installed reports whether terraform init has installed modules for the
+// root module dir (slash, relative to the root).
+func (d *discovery) installed(dir string) bool {
+	st, err := os.Stat(filepath.Join(d.root, filepath.FromSlash(dir), ".terraform", "modules", "modules.json"))
+	return err == nil && st.Mode().IsRegular()
+}
+
 // holdsGPUs reports whether module m or a module it calls declares a GPU
-// resource type or calls a remote module: only those are evaluated.
+// resource type or calls a remote module (whose capacity is unknown, so
+// reported): only those are evaluated.
 func (d *discovery) holdsGPUs(m *moduleDir, seen map[string]bool) bool {
 	if seen == nil {
 		seen = map[string]bool{}
@@ -339,10 +421,7 @@ func (d *discovery) holdsGPUs(m *moduleDir, seen map[string]bool) bool {
 			return true // evaluate, so the error is reported
 		}
 		if !local {
-			if mayHoldGPUs(mc.srcText, d.cat) {
-				return true
-			}
-			continue
+			return true // unknown capacity: reported as unresolved
 		}
 		child, ds := d.loadDir(target)
 		if ds.HasErrors() || d.holdsGPUs(child, seen) {

@@ -1,10 +1,13 @@
 package terraform
 
 import (
+	"errors"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/capcheck/capcheck/internal/repopath"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -87,42 +90,45 @@ var baseFuncs = map[string]function.Function{
 // fileFuncs returns base functions plus file, fileexists and templatefile,
 // confined to the repository: relative paths resolve against baseDir (the
 // root module, Terraform's working directory), symlinks are resolved, and
-// the result must stay inside root.
+// the result must stay inside root (repopath.Resolve).
 func fileFuncs(root, baseDir string) map[string]function.Function {
 	fs := make(map[string]function.Function, len(baseFuncs)+3)
 	for k, v := range baseFuncs {
 		fs[k] = v
 	}
-	resolve := func(p string) (string, error) {
+	// shown names p in messages and template positions: relative to the
+	// repository when it is inside, as written otherwise.
+	shown := func(p string) string {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(baseDir, p)
 		}
-		real, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			if os.IsNotExist(err) {
-				// Still refuse paths that point outside before saying
-				// "not found".
-				if !inside(root, filepath.Clean(p)) {
-					return "", fmt.Errorf("path %q is outside the repository", p)
-				}
-				return "", fmt.Errorf("no file exists at %s", relOrSelf(root, p))
-			}
-			return "", err
+		return relOrSelf(root, p)
+	}
+	// confined maps repopath's errors to Terraform's wording, naming the
+	// path as the configuration wrote it.
+	confined := func(p string, err error) error {
+		var oe *repopath.OutsideError
+		switch {
+		case errors.As(err, &oe):
+			return fmt.Errorf("path %q %s", p, oe.Reason())
+		case errors.Is(err, iofs.ErrNotExist):
+			return noFileError{shown(p)}
 		}
-		if !inside(root, real) {
-			return "", fmt.Errorf("path %q resolves outside the repository", relOrSelf(root, p))
-		}
-		return real, nil
+		return err
+	}
+	resolve := func(p string) (string, error) {
+		real, err := repopath.Resolve(root, baseDir, p)
+		return real, confined(p, err)
+	}
+	read := func(p string) ([]byte, error) {
+		b, err := repopath.ReadFile(root, baseDir, p, maxFileSize)
+		return b, confined(p, err)
 	}
 	fs["file"] = function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p, err := resolve(args[0].AsString())
-			if err != nil {
-				return cty.UnknownVal(cty.String), err
-			}
-			b, err := readSmall(p)
+			b, err := read(args[0].AsString())
 			if err != nil {
 				return cty.UnknownVal(cty.String), err
 			}
@@ -135,7 +141,7 @@ func fileFuncs(root, baseDir string) map[string]function.Function {
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			p, err := resolve(args[0].AsString())
 			if err != nil {
-				if strings.HasPrefix(err.Error(), "no file exists") {
+				if errors.As(err, new(noFileError)) {
 					return cty.False, nil
 				}
 				return cty.UnknownVal(cty.Bool), err
@@ -155,11 +161,7 @@ func fileFuncs(root, baseDir string) map[string]function.Function {
 		},
 		Type: function.StaticReturnType(cty.DynamicPseudoType),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p, err := resolve(args[0].AsString())
-			if err != nil {
-				return cty.DynamicVal, err
-			}
-			src, err := readSmall(p)
+			src, err := read(args[0].AsString())
 			if err != nil {
 				return cty.DynamicVal, err
 			}
@@ -170,7 +172,7 @@ func fileFuncs(root, baseDir string) map[string]function.Function {
 			if !(vars.Type().IsObjectType() || vars.Type().IsMapType()) || vars.IsNull() {
 				return cty.DynamicVal, fmt.Errorf("vars must be an object or map")
 			}
-			name := relOrSelf(root, p)
+			name := shown(args[0].AsString())
 			if ds := checkNesting(src, name); ds != nil {
 				return cty.DynamicVal, ds
 			}
@@ -199,28 +201,11 @@ func fileFuncs(root, baseDir string) map[string]function.Function {
 // maxFileSize bounds what file functions read.
 const maxFileSize = 16 << 20
 
-func readSmall(p string) ([]byte, error) {
-	st, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", filepath.Base(p))
-	}
-	if st.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes", filepath.Base(p), maxFileSize)
-	}
-	return os.ReadFile(p)
-}
+// noFileError is Terraform's "no file exists" for a path inside the
+// repository.
+type noFileError struct{ name string }
 
-// inside reports whether p is root or below it (both absolute, cleaned).
-func inside(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	if err != nil {
-		return false
-	}
-	return rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)))
-}
+func (e noFileError) Error() string { return "no file exists at " + e.name }
 
 func relOrSelf(root, p string) string {
 	if rel, err := filepath.Rel(root, p); err == nil {

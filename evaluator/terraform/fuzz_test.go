@@ -5,24 +5,46 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
+// maxFuzzBytes bounds the files FuzzDiscover discovers. The fuzzing engine
+// minimizes each input that reaches new code before it counts the
+// executions that took: it tries every byte and every run of bytes removed,
+// for up to -fuzzminimizetime (60 s by default) an input, reporting "0/sec"
+// meanwhile. Seeded with whole 2-3 KiB testdata files, at 2-5 ms an
+// execution, that minimization was the whole of a short run. Seeds of two
+// blocks and this bound bring most minimizations down to a second; the
+// first, of a valid piece where every byte counts, still takes about 40 s
+// unless bounded:
+//
+//	go test -run '^$' -fuzz FuzzDiscover -fuzztime 60s -fuzzminimizetime 5s -parallel 1 ./evaluator/terraform
+//
+// Large files are the subject of hostile_test.go.
+const maxFuzzBytes = 2 << 10
+
 // FuzzDiscover writes the input as main.tf and discovers it: whatever the
 // input, Discover must not panic, and an error must be positioned
 // diagnostics.
 func FuzzDiscover(f *testing.F) {
+	// The testdata files, in pieces of two consecutive blocks (a block
+	// and what it refers to are written next to each other there).
 	for _, name := range []string{"kinds.txtar", "consumers.txtar", "plan.txtar"} {
 		ar, err := txtar.ParseFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
 		}
 		for _, file := range ar.Files {
-			if filepath.Ext(file.Name) == ".tf" {
-				f.Add(string(file.Data))
+			if filepath.Ext(file.Name) != ".tf" {
+				continue
+			}
+			blocks := strings.Split(strings.TrimSpace(string(file.Data)), "\n\n")
+			for i := range max(1, len(blocks)-1) {
+				f.Add(strings.Join(blocks[i:min(i+2, len(blocks))], "\n\n") + "\n")
 			}
 		}
 	}
@@ -33,9 +55,23 @@ resource "aws_ec2_capacity_reservation" "r" { instance_count = local.a }`)
 	f.Add(`resource "google_compute_reservation" "r" { for_each = {a = 1} 
 specific_reservation { count = each.value
 instance_properties { machine_type = file("/etc/passwd") } } }`)
+	// One main.tf for every input, rewritten in place: making and removing
+	// a directory per input, or truncating and closing the file (which
+	// makes ext4 flush it), costs more than discovering a small file.
+	dir := f.TempDir()
+	file, err := os.Create(filepath.Join(dir, "main.tf"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { file.Close() })
 	f.Fuzz(func(t *testing.T, src string) {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(src), 0o644); err != nil {
+		if len(src) > maxFuzzBytes {
+			return
+		}
+		if _, err := file.WriteAt([]byte(src), 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := file.Truncate(int64(len(src))); err != nil {
 			t.Fatal(err)
 		}
 		inv, err := Discover(context.Background(), dir, Options{})

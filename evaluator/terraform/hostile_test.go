@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -163,7 +164,8 @@ func TestDiscoverHostile(t *testing.T) {
 
 // TestDiscoverEncodingsAndLinks: CRLF line endings and a UTF-8 byte order
 // mark parse like plain files, and a symlink loop in the tree ends the walk
-// (links are not followed) instead of recursing forever.
+// with an error at the link instead of recursing forever; excluding the
+// link reads the rest.
 func TestDiscoverEncodingsAndLinks(t *testing.T) {
 	crlf := strings.ReplaceAll(reservation("crlf", "var.n"), "\n", "\r\n")
 	dir := writeTree(t, map[string]string{
@@ -172,9 +174,14 @@ func TestDiscoverEncodingsAndLinks(t *testing.T) {
 		"crlf/loop/keep.tf": "",
 	})
 	if err := os.Symlink("..", filepath.Join(dir, "crlf", "loop", "up")); err != nil {
-		t.Skip("symlinks not supported:", err)
+		testkit.SkipOrFailf(t, "symlinks unavailable: %v", err)
 	}
-	inv := discover(t, dir, Options{})
+	_, err := Discover(context.Background(), dir, Options{})
+	wantErr := []string{`crlf/loop/up:1:1: error: symbolic link to ".." loops: it leads back to crlf, which contains it; remove it, or exclude it (terraform.exclude in capcheck.yaml)`}
+	if d := cmp.Diff(wantErr, diagStrings(t, err)); d != "" {
+		t.Errorf("diagnostics mismatch (-want +got):\n%s", d)
+	}
+	inv := discover(t, dir, Options{Exclude: []string{"crlf/loop/up"}})
 	// bom: 2 × 8 H100 = 16; crlf: 3 × 8 = 24, the block at line 4
 	want := []brief{
 		{Address: "aws_ec2_capacity_reservation.bom", Line: 1, Kind: KindReservation, Type: "p5.48xlarge", Count: 2, GPU: "H100-SXM", GPUs: 16, Zone: "us-east-1a", Guaranteed: true},

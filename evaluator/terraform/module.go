@@ -57,7 +57,6 @@ type moduleCall struct {
 	count     *hcl.Attribute
 	forEach   *hcl.Attribute
 	inputs    hcl.Attributes
-	srcText   string // raw block text, to tell whether a remote module may hold GPUs
 }
 
 var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
@@ -100,7 +99,7 @@ func newModuleDir(dir string, files []*parsedFile) *moduleDir {
 		fd = append(fd, d...)
 		if content != nil {
 			for _, b := range content.Blocks {
-				fd = append(fd, m.addBlock(b, pf.file.Bytes)...)
+				fd = append(fd, m.addBlock(b)...)
 			}
 		}
 		if !pf.diags.HasErrors() {
@@ -118,7 +117,7 @@ func newModuleDir(dir string, files []*parsedFile) *moduleDir {
 	return m
 }
 
-func (m *moduleDir) addBlock(b *hcl.Block, fileSrc []byte) hcl.Diagnostics {
+func (m *moduleDir) addBlock(b *hcl.Block) hcl.Diagnostics {
 	var hd hcl.Diagnostics
 	dup := func(what string) hcl.Diagnostics {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Duplicate " + what,
@@ -189,9 +188,6 @@ func (m *moduleDir) addBlock(b *hcl.Block, fileSrc []byte) hcl.Diagnostics {
 		inputs, d := remain.JustAttributes()
 		hd = append(hd, d...)
 		mc.inputs = inputs
-		if r := mc.rng; r.End.Byte <= len(fileSrc) && r.Start.Byte <= r.End.Byte {
-			mc.srcText = string(fileSrc[r.Start.Byte:r.End.Byte])
-		}
 		for _, other := range m.modules {
 			if other.name == mc.name {
 				return dup("module")

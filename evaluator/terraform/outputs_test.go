@@ -30,6 +30,9 @@ func TestDiscoverModuleOutputs(t *testing.T) {
 			Msg: `instance_count cannot be evaluated statically: module "vpc" has a non-local source "terraform-aws-modules/vpc/aws": its outputs are not known statically (main.tf:18:1)`},
 		{Address: "aws_eks_node_group.unknown", File: "main.tf", Line: 61, Column: 1,
 			Msg: "scaling_config.0.max_size cannot be evaluated statically: aws_ec2_capacity_reservation.this is known only after apply (modules/reservations/main.tf:19:11)"},
+		// Any module capcheck cannot read is listed, whatever its name.
+		{Address: "module.vpc", File: "main.tf", Line: 18, Column: 1,
+			Msg: remoteMsg("terraform-aws-modules/vpc/aws", false)},
 	}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {
 		t.Errorf("unresolved mismatch (-want +got):\n%s", d)

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
@@ -58,18 +58,43 @@ type planFile struct {
 	} `json:"configuration"`
 }
 
-// LoadPlanJSON reads a `terraform show -json` plan (or state) file at rel
-// under root and returns the GPU reservations it plans, with exact counts.
-// File is rel; Line and Column locate each resource's "address" in the
-// JSON. Values unknown until apply are Unresolved, as in Discover.
+// LoadPlanJSON reads a `terraform show -json` plan (or state) file at rel,
+// a path the repository names (capcheck.yaml's terraform.plan_json),
+// relative to root and confined to it: neither the path nor a symbolic
+// link on it may leave root (repopath.Resolve). It returns the GPU
+// reservations the plan holds, with exact counts. File is rel; Line and
+// Column locate each resource's "address" in the JSON. Values unknown
+// until apply are Unresolved, as in Discover. A file that cannot be read
+// is a plain error ("load plan rel: reason") for the caller to position.
 func LoadPlanJSON(root, rel string, cat *catalog.Catalog) (*Inventory, error) {
+	name := filepath.ToSlash(rel)
+	realRoot, err := repopath.Root(root)
+	if err != nil {
+		return nil, fmt.Errorf("load plan %s: %w", name, err)
+	}
+	data, err := repopath.ReadFile(realRoot, realRoot, filepath.FromSlash(rel), 0)
+	if err != nil {
+		return nil, fmt.Errorf("load plan %s: %s", name, repopath.Reason(err))
+	}
+	return parsePlanJSON(name, data, cat)
+}
+
+// LoadPlanJSONFile is LoadPlanJSON for a plan file the user names (the
+// --plan-json flag): file is any path, relative to the working directory
+// or absolute, and is not confined; name is how positions call it. A read
+// error names file as given.
+func LoadPlanJSONFile(file, name string, cat *catalog.Catalog) (*Inventory, error) {
+	data, err := repopath.ReadUserFile(file, 0)
+	if err != nil {
+		return nil, fmt.Errorf("load plan %s: %s", filepath.ToSlash(file), repopath.Reason(err))
+	}
+	return parsePlanJSON(name, data, cat)
+}
+
+// parsePlanJSON reads the plan data of the file name.
+func parsePlanJSON(rel string, data []byte, cat *catalog.Catalog) (*Inventory, error) {
 	if cat == nil {
 		cat = catalog.Default()
-	}
-	rel = filepath.ToSlash(rel)
-	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-	if err != nil {
-		return nil, fmt.Errorf("load plan %s: %w", rel, err)
 	}
 	var pf planFile
 	if err := json.Unmarshal(data, &pf); err != nil {

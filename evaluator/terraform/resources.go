@@ -747,16 +747,6 @@ func (c *collector) errorf(pos diag.Pos, format string, args ...any) {
 	c.diags = append(c.diags, diag.Errorf(pos, format, args...)...)
 }
 
-var remoteGPUHint = regexp.MustCompile(`(?i)gpu|accelerator|capacity_reservation|capacity_block|nvidia|\b[pg][0-9][a-z0-9-]*\.[0-9a-z]*xlarge|\b(a2|a3|a4|g2)-(high|mega|ultra|edge|standard)|standard_n[cdv]`)
-
-// mayHoldGPUs tells whether a remote module call looks GPU-related (its
-// source or inputs mention GPUs, accelerators, reservations or a GPU
-// instance family): only those become Unresolved, so that the usual VPC and
-// IAM modules do not drown the report.
-func mayHoldGPUs(src string, _ *catalog.Catalog) bool {
-	return remoteGPUHint.MatchString(src)
-}
-
 // resource extracts one GPU-bearing resource block of this instance.
 func (in *instance) resource(b *block) {
 	h := handlers[b.typ]

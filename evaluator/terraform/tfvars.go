@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"errors"
 	"os"
 	"path"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
@@ -30,7 +32,8 @@ func tfvarsFiles(root, dir string) ([]string, error) {
 	}
 	for _, e := range entries {
 		n := e.Name()
-		if e.Type().IsRegular() && (strings.HasSuffix(n, ".auto.tfvars") || strings.HasSuffix(n, ".auto.tfvars.json")) {
+		// A symbolic link counts too: parseTfvars confines it.
+		if (e.Type().IsRegular() || e.Type()&os.ModeSymlink != 0) && (strings.HasSuffix(n, ".auto.tfvars") || strings.HasSuffix(n, ".auto.tfvars.json")) {
 			auto = append(auto, path.Join(dir, n))
 		}
 	}
@@ -38,19 +41,24 @@ func tfvarsFiles(root, dir string) ([]string, error) {
 	return append(files, auto...), nil
 }
 
-// parseTfvars reads the attributes of a tfvars file (rel to the root).
+// parseTfvars reads the attributes of a tfvars file (rel to the root),
+// confined to the repository (repopath.Resolve).
 func (d *discovery) parseTfvars(rel string) (hcl.Attributes, diag.Diagnostics) {
-	clean := path.Clean(rel)
-	if clean == ".." || strings.HasPrefix(clean, "../") || path.IsAbs(clean) {
-		return nil, diag.Errorf(diag.Pos{File: rel}, "var file %s is outside the repository", rel)
-	}
-	full := filepath.Join(d.root, filepath.FromSlash(clean))
-	real, err := filepath.EvalSymlinks(full)
+	clean := path.Clean(filepath.ToSlash(rel))
+	real, err := repopath.Resolve(d.root, d.root, filepath.FromSlash(clean))
 	if err != nil {
+		var oe *repopath.OutsideError
+		switch {
+		case errors.As(err, &oe) && oe.Link:
+			return nil, diag.Errorf(diag.Pos{File: clean, Line: 1, Column: 1}, "var file %s %s (through a symbolic link)", rel, oe.Reason())
+		case errors.As(err, &oe):
+			return nil, diag.Errorf(diag.Pos{File: rel}, "var file %s %s", rel, oe.Reason())
+		}
 		return nil, diag.Errorf(diag.Pos{File: rel}, "read var file: %s", cleanErr(err, d.root))
 	}
-	if !inside(d.root, real) {
-		return nil, diag.Errorf(diag.Pos{File: rel}, "var file %s resolves outside the repository", rel)
+	if st, err := os.Stat(real); err == nil && !st.Mode().IsRegular() {
+		// Opening a FIFO would block.
+		return nil, diag.Errorf(diag.Pos{File: rel}, "read var file: %s is not a regular file", rel)
 	}
 	src, err := readConfig(real)
 	if err != nil {

@@ -7,7 +7,10 @@ package diag
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Pos is a position in a repository file. File is relative to the
@@ -53,24 +56,26 @@ type Diagnostic struct {
 	Msg  string `json:"msg"`
 }
 
-// String formats d as "file:line:col: error: path: msg".
+// String formats d as "file:line:col: error: path: msg", on one line:
+// the file, path and message come from the repository (a YAML key may
+// hold a newline), so each is printed through [Text].
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	if s := d.Pos.String(); s != "" {
-		b.WriteString(s)
+		b.WriteString(Text(s))
 		b.WriteString(": ")
 	}
 	sev := d.Severity
 	if sev == "" {
 		sev = Error
 	}
-	b.WriteString(string(sev))
+	b.WriteString(Text(string(sev)))
 	b.WriteString(": ")
 	if d.Path != "" {
-		b.WriteString(d.Path)
+		b.WriteString(Text(d.Path))
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Msg)
+	b.WriteString(Text(d.Msg))
 	return b.String()
 }
 
@@ -128,4 +133,71 @@ func (ds Diagnostics) Sort() {
 // Errorf returns a one-diagnostic error at pos.
 func Errorf(pos Pos, format string, args ...any) Diagnostics {
 	return Diagnostics{{Pos: pos, Severity: Error, Msg: fmt.Sprintf(format, args...)}}
+}
+
+// Text makes s, text that came from the repository or a saved result, safe
+// to print inside one line of a line-oriented output: a diagnostic on
+// stderr, the text report, a GitHub workflow command, a Markdown table
+// cell. It is the one escaping rule every output applies to such text
+// (report builds its Markdown and HTML escapes on it):
+//
+//   - line breaks and every other control character are shown as Go
+//     escapes (\n, \r, \t, \x1b, \u0085), and so are the Unicode line and
+//     paragraph separators and the bidirectional formatting characters
+//     (\u2028, \u202e), so s can never start a line of its own, move the
+//     cursor or read differently from what it is;
+//   - a leading "::" (after any spaces, which the Actions runner trims)
+//     is written "\x3a:", so s cannot be a workflow command even where it
+//     opens a line (https://docs.github.com/actions/reference/workflow-commands-for-github-actions);
+//   - "##[", the runner's older command prefix, which it looks for
+//     anywhere in a line, is written "##\x5b";
+//   - a byte that is not UTF-8 is shown as \xff.
+//
+// Text that needs none of this is returned unchanged.
+func Text(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	lead := true // no rune other than a space written yet
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"): // an invalid byte
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+			lead = false
+			continue
+		case unsafeRune(r):
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+			lead = false
+			continue
+		case lead && r == ':' && strings.HasPrefix(s[i:], "::"):
+			b.WriteString(`\x3a`)
+			lead = false
+			continue
+		case r == '[' && strings.HasSuffix(s[:i], "##"):
+			b.WriteString(`\x5b`)
+			continue
+		}
+		if !unicode.IsSpace(r) {
+			lead = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// needsEscape reports whether [Text] changes s.
+func needsEscape(s string) bool {
+	return !utf8.ValidString(s) || strings.ContainsFunc(s, unsafeRune) || strings.Contains(s, "##[") ||
+		strings.HasPrefix(strings.TrimLeftFunc(s, unicode.IsSpace), "::")
+}
+
+// unsafeRune is a control character, a Unicode line or paragraph separator
+// or a bidirectional formatting character (which can make text read
+// differently from what it is).
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || r == 0x2028 || r == 0x2029 ||
+		(r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x200E || r == 0x200F || r == 0x061C
 }

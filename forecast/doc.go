@@ -1,9 +1,11 @@
 // Package forecast owns the numerics capcheck uses to project observed demand:
-// aggregating raw samples to peaks, fitting trend and exponential-smoothing
-// models, projecting them with 80% and 95% prediction intervals calibrated
-// on rolling-origin refits (split-conformal), choosing a model by AICc or
-// rolling-origin backtest, scoring accuracy (MASE, sMAPE, interval
-// coverage) and reporting the fitted monthly growth rate.
+// aggregating raw samples to peaks, fitting trend, exponential-smoothing
+// (single and double seasonal, on values or logs), Theta and seasonal-naive
+// models, choosing one — or the mean of the best three — by multi-step
+// rolling-origin backtest (or by AICc), projecting it with 80% and 95%
+// prediction intervals from the quantiles of its own held-out errors
+// (split-conformal), scoring accuracy (MASE, sMAPE, interval coverage) and
+// reporting the fitted monthly growth rate.
 //
 // Capacity follows peaks, so callers normally fit the series of daily (or
 // hourly) maxima returned by [DailyPeaks] or [PeaksBy], not raw samples.

@@ -11,13 +11,15 @@ import (
 
 // Selection criteria for [Options.Selection].
 const (
-	// SelectAICc picks the likelihood-based candidate with the lowest
-	// corrected Akaike information criterion. Seasonal-naive has no
-	// comparable likelihood and is chosen only when nothing else fits.
-	SelectAICc = "aicc"
-	// SelectBacktest picks the candidate with the lowest rolling-origin
-	// MASE (seasonal-naive included).
+	// SelectBacktest (the default) picks the candidate, or the mean of the
+	// best three, with the lowest multi-step rolling-origin MASE; seasonal
+	// naive at every period is a candidate (see [Fit]).
 	SelectBacktest = "backtest"
+	// SelectAICc picks the likelihood-based candidate with the lowest
+	// corrected Akaike information criterion on one-step errors.
+	// Seasonal-naive and Theta have no comparable likelihood and are
+	// chosen only when nothing else fits.
+	SelectAICc = "aicc"
 )
 
 // Options control [Fit]. The zero value is usable.
@@ -35,16 +37,23 @@ type Options struct {
 	// A period needs two full cycles plus four points; longer ones are
 	// skipped.
 	Seasonality []int
-	// Selection is SelectAICc (default) or SelectBacktest.
+	// Selection is SelectBacktest (default) or SelectAICc.
 	Selection string
-	// Origins is the number of rolling origins for backtests (default 3).
-	// Prediction intervals are calibrated on max(8, Origins) origins.
+	// Origins is how many horizon-long windows at the end of the series
+	// the rolling-origin backtest holds out (default 4, at most half the
+	// series): candidates are scored, and intervals calibrated, on
+	// forecasts from every origin in them; the reported Backtest scores
+	// the non-overlapping windows among them.
 	Origins int
 	// MaxMissing is the largest fraction of grid points that may be missing
 	// and filled by linear interpolation (default 0.1).
 	MaxMissing float64
 	// Seed seeds the bootstrap of prediction intervals (default 1).
 	Seed uint64
+
+	// widthScale, when set, scales every interval half-width: a test
+	// hook showing that the coverage tests notice wrong widths.
+	widthScale float64
 }
 
 // Point is one forecast step with its 80% and 95% prediction intervals.
@@ -63,8 +72,9 @@ type Candidate struct {
 	Model  string `json:"model"` // e.g. "ETS(A,Ad,M) m=24"
 	// AICc is nil when not comparable (seasonal-naive) or not computable.
 	AICc *float64 `json:"aicc,omitempty"`
-	// MASE is the rolling-origin MASE, present when it was computed
-	// (Selection backtest, and always for the chosen model).
+	// MASE is the multi-step rolling-origin MASE the selection ranks by,
+	// present when it was computed (Selection backtest, and always for
+	// the chosen model).
 	MASE *float64 `json:"mase,omitempty"`
 	// Err says why the candidate could not be fitted, if it could not.
 	Err string `json:"error,omitempty"`
@@ -94,10 +104,11 @@ type Result struct {
 	Forecast []Point     `json:"forecast"`
 	// AICc of the chosen model (NaN for seasonal-naive).
 	AICc float64 `json:"-"`
-	// Backtest is the rolling-origin accuracy of the chosen model; nil
-	// when the series is too short for even one origin. Its coverage is
-	// that of the calibrated intervals, each origin calibrated on the
-	// others.
+	// Backtest is the rolling-origin accuracy of the chosen forecast over
+	// the non-overlapping horizon-long windows at the end of the series;
+	// nil when the series is too short for one. Its coverage is that of
+	// intervals built from the errors of the other windows and the
+	// earlier history, never the window's own.
 	Backtest *Accuracy `json:"backtest,omitempty"`
 	// MonthlyGrowth is the fitted compound monthly growth of the trend,
 	// e.g. 0.04 for 4%/month, with S = steps per average month
@@ -134,7 +145,7 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	switch o.Selection {
 	case "":
-		o.Selection = SelectAICc
+		o.Selection = SelectBacktest
 	case SelectAICc, SelectBacktest:
 	default:
 		return o, fmt.Errorf("%w: selection %q (want %q or %q)", ErrOptions, o.Selection, SelectAICc, SelectBacktest)
@@ -143,7 +154,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("%w: origins %d is negative", ErrOptions, o.Origins)
 	}
 	if o.Origins == 0 {
-		o.Origins = 3
+		o.Origins = rollWindows
 	}
 	if o.MaxMissing < 0 || o.MaxMissing >= 1 || math.IsNaN(o.MaxMissing) {
 		return o, fmt.Errorf("%w: max missing %v must be in [0, 1)", ErrOptions, o.MaxMissing)
@@ -155,6 +166,13 @@ func (o Options) withDefaults() (Options, error) {
 		o.Seed = 1
 	}
 	return o, nil
+}
+
+// median of y (not modified).
+func median(y []float64) float64 {
+	s := slices.Clone(y)
+	slices.Sort(s)
+	return quantile(s, 0.5)
 }
 
 // autoPeriods returns the natural seasonal periods of a grid.
@@ -247,6 +265,9 @@ func newPlan(s Series, opts Options) (*plan, error) {
 			break
 		}
 	}
+	// Log models need values well above zero: logs of near-zero values
+	// dominate the fit.
+	logOK := positive && slices.Min(r.y) > 1e-3*median(r.y)
 	for _, meth := range AllMethods {
 		if !slices.Contains(opts.Methods, meth) {
 			continue
@@ -273,152 +294,106 @@ func newPlan(s Series, opts Options) (*plan, error) {
 					}
 				}
 			}
+		case ETSLog:
+			if logOK {
+				for _, tr := range []trendKind{trendNone, trendDamped} {
+					p.specs = append(p.specs, spec{method: meth, trend: tr, log: true})
+					for _, m := range p.periods {
+						p.specs = append(p.specs, spec{method: meth, period: m, trend: tr, log: true})
+					}
+				}
+			}
+		case DoubleSeasonal:
+			for i, m := range p.periods {
+				for _, m2 := range p.periods[i+1:] {
+					if m2%m != 0 {
+						continue
+					}
+					p.specs = append(p.specs, spec{method: meth, period: m, period2: m2})
+					if logOK {
+						p.specs = append(p.specs, spec{method: meth, period: m, period2: m2, log: true})
+					}
+				}
+			}
+		case Theta:
+			p.specs = append(p.specs, spec{method: meth})
+			for _, m := range p.periods {
+				if n >= 3*m {
+					p.specs = append(p.specs, spec{method: meth, period: m})
+				}
+			}
 		case SeasonalNaive:
 			p.specs = append(p.specs, spec{method: meth, period: p.bench})
+			for _, m := range append([]int{1}, p.periods...) {
+				if m != p.bench {
+					p.specs = append(p.specs, spec{method: meth, period: m})
+				}
+			}
 		}
 	}
 	return p, nil
 }
 
-// Fit regularises s onto its grid, fits every candidate model, selects one
-// by opts.Selection, projects it opts.Horizon steps ahead with 80% and 95%
-// prediction intervals, and backtests the chosen model on rolling origins.
-// The intervals are the model's own, rescaled so that they would have
-// covered 80% and 95% of the last horizon-long windows when the model was
-// refitted on the data before each (split-conformal calibration; see
-// calibration).
-//
-// The series must be regular after gap filling (see [Options.MaxMissing]);
-// aggregate raw samples with [DailyPeaks] or [PeaksBy] first. Errors wrap
-// ErrEmpty, ErrTooShort, ErrNotFinite, ErrUnsorted, ErrIrregular, ErrGaps,
-// ErrOptions or ErrNoMethod.
-func Fit(s Series, opts Options) (*Result, error) {
-	p, err := newPlan(s, opts)
-	if err != nil {
-		return nil, err
+// checkFinite returns an ErrOverflow error naming the first figure of r
+// that is NaN or ±Inf (MonthlyGrowth may be NaN: "cannot be derived").
+func (r *Result) checkFinite() error {
+	bad := func(what string, v float64) error {
+		return fmt.Errorf("%w: %s: %s is %v; the values are too large, too small or too far apart to fit", ErrOverflow, r.Model, what, v)
 	}
-	y := p.r.y
-	n := len(y)
-	spm := p.r.g.stepsPerMonth()
-	var (
-		models = make([]*model, len(p.specs))
-		cands  = make([]Candidate, len(p.specs))
-		need   = math.MaxInt
-		fitted int
-	)
-	for i, sp := range p.specs {
-		cands[i] = Candidate{Method: sp.method, Model: sp.name()}
-		m, err := fitSpec(sp, y, spm, p.opts.Seed)
-		if err != nil {
-			cands[i].Err = err.Error()
-			if errors.Is(err, ErrTooShort) {
-				need = min(need, sp.minLen())
-			}
-			continue
-		}
-		models[i] = m
-		if sp.method != SeasonalNaive {
-			fitted++
-		}
-		if !math.IsNaN(m.aicc) && !math.IsInf(m.aicc, 0) {
-			a := m.aicc
-			cands[i].AICc = &a
+	for _, k := range sortedKeys(r.Params) {
+		if !finite(r.Params[k]) {
+			return bad("parameter "+k, r.Params[k])
 		}
 	}
-	onlyBenchmark := len(p.opts.Methods) == 1 && p.opts.Methods[0] == SeasonalNaive
-	if fitted == 0 && !(onlyBenchmark && models[0] != nil) {
-		// The benchmark alone is no forecast unless it was asked for.
-		if need != math.MaxInt {
-			return nil, fmt.Errorf("%w: have %d points, need at least %d", ErrTooShort, n, need)
-		}
-		var why []string
-		for _, c := range cands {
-			if c.Err != "" {
-				why = append(why, c.Err)
+	if math.IsInf(r.MonthlyGrowth, 0) {
+		return bad("the monthly growth", r.MonthlyGrowth)
+	}
+	for _, pt := range r.Forecast {
+		at := pt.Time.UTC().Format(time.RFC3339)
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"forecast", pt.Value}, {"80% low", pt.Lo80}, {"80% high", pt.Hi80}, {"95% low", pt.Lo95}, {"95% high", pt.Hi95}} {
+			if !finite(f.v) {
+				return bad("the "+f.name+" at "+at, f.v)
 			}
 		}
-		return nil, fmt.Errorf("%w: %s", ErrNoMethod, strings.Join(why, "; "))
 	}
+	if b := r.Backtest; b != nil {
+		if err := b.checkFinite(); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrOverflow, r.Model, err)
+		}
+	}
+	for _, c := range r.Candidates {
+		if c.MASE != nil && !finite(*c.MASE) {
+			return bad("the backtest MASE of "+c.Model, *c.MASE)
+		}
+	}
+	return nil
+}
 
-	best := -1
-	var reason string
-	switch p.opts.Selection {
-	case SelectAICc:
-		for i, c := range cands {
-			if c.AICc != nil && (best < 0 || *c.AICc < *cands[best].AICc) {
-				best = i
-			}
-		}
-		if best >= 0 {
-			reason = fmt.Sprintf("lowest AICc (%.2f) of %d likelihood-comparable candidates", *cands[best].AICc, countAICc(cands))
-			if second := runnerUp(cands, best); second >= 0 {
-				reason += fmt.Sprintf("; next %s at %.2f", cands[second].Model, *cands[second].AICc)
-			}
-		}
-	case SelectBacktest:
-		for i, m := range models {
-			if m == nil {
-				continue
-			}
-			acc, err := backtestSpec(p, m.spec)
-			if err != nil || acc == nil {
-				continue
-			}
-			v := acc.MASE
-			cands[i].MASE = &v
-			if best < 0 || v < *cands[best].MASE {
-				best = i
-			}
-		}
-		if best >= 0 {
-			reason = fmt.Sprintf("lowest rolling-origin MASE (%.3f over %d origins)", *cands[best].MASE, p.opts.Origins)
+// checkFinite names the first figure of a that is NaN or ±Inf.
+func (a *Accuracy) checkFinite() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"MASE", a.MASE}, {"sMAPE", a.SMAPE}, {"80% coverage", a.Coverage80}, {"95% coverage", a.Coverage95}} {
+		if !finite(f.v) {
+			return fmt.Errorf("backtest %s is %v; the values are too large, too small or too far apart to score", f.name, f.v)
 		}
 	}
-	if best < 0 {
-		// Nothing comparable: fall back to the first fitted candidate
-		// (seasonal-naive when only it fits).
-		for i, m := range models {
-			if m != nil {
-				best = i
-				break
-			}
-		}
-		reason = "only applicable candidate by the selection criterion"
-	}
-	chosen := models[best]
+	return nil
+}
 
-	res := &Result{
-		Method:        chosen.spec.method,
-		Model:         chosen.spec.name(),
-		Params:        chosen.params,
-		Reason:        reason,
-		Step:          p.r.g.step,
-		Months:        p.r.g.months,
-		Period:        p.bench,
-		Filled:        p.r.filled,
-		Fitted:        chosen.fitted,
-		AICc:          chosen.aicc,
-		MonthlyGrowth: chosen.growth,
-		Candidates:    cands,
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	res.Times = make([]time.Time, n)
-	for i := range n {
-		res.Times[i] = p.r.g.at(i)
-	}
-	// Intervals: the model's own, calibrated on rolling origins (see
-	// calibration); the same refits give the reported backtest.
-	cal := calibrate(p, chosen.spec)
-	mean, lo80, hi80, lo95, hi95 := chosen.project(p.horizon)
-	cal.apply(-1, mean, lo80, hi80, lo95, hi95)
-	res.Forecast = toPoints(p, n, mean, lo80, hi80, lo95, hi95)
-	if acc, err := cal.backtest(p); err == nil && acc != nil {
-		res.Backtest = acc
-		if cands[best].MASE == nil {
-			v := acc.MASE
-			cands[best].MASE = &v
-		}
-	}
-	return res, nil
+	slices.Sort(keys)
+	return keys
 }
 
 func countAICc(cs []Candidate) int {
@@ -441,14 +416,6 @@ func runnerUp(cs []Candidate, best int) int {
 	return r
 }
 
-// points projects m, fitted to the first n grid points, h steps ahead.
-// When the training data are all non-negative (demand), bounds are clamped
-// at zero.
-func points(p *plan, m *model, n, h int) []Point {
-	mean, lo80, hi80, lo95, hi95 := m.project(h)
-	return toPoints(p, n, mean, lo80, hi80, lo95, hi95)
-}
-
 // toPoints turns a projection from the first n grid points into Points.
 func toPoints(p *plan, n int, mean, lo80, hi80, lo95, hi95 []float64) []Point {
 	h := len(mean)
@@ -462,36 +429,6 @@ func toPoints(p *plan, n int, mean, lo80, hi80, lo95, hi95 []float64) []Point {
 		out[j] = pt
 	}
 	return out
-}
-
-// backtestSpec refits sp at up to opts.Origins rolling origins, the last
-// horizon-long windows of the series (non-overlapping, most recent first),
-// and scores the forecasts. It returns nil when no origin leaves enough
-// training data.
-func backtestSpec(p *plan, sp spec) (*Accuracy, error) {
-	y := p.r.y
-	n, h := len(y), p.horizon
-	spm := p.r.g.stepsPerMonth()
-	var sc scoring
-	for o := 1; o <= p.opts.Origins; o++ {
-		origin := n - o*h
-		if origin < sp.minLen() || origin <= p.bench {
-			break
-		}
-		train, test := y[:origin], y[origin:origin+h]
-		m, err := fitSpec(sp, train, spm, p.opts.Seed)
-		if err != nil {
-			return nil, err
-		}
-		if err := sc.add(train, test, points(p, m, origin, h), p.bench); err != nil {
-			return nil, err
-		}
-	}
-	acc, ok := sc.result()
-	if !ok {
-		return nil, nil
-	}
-	return &acc, nil
 }
 
 // Backtest evaluates the whole procedure of [Fit] with opts (selection
@@ -537,6 +474,9 @@ func Backtest(s Series, opts Options) (Accuracy, error) {
 	acc, ok := sc.result()
 	if !ok {
 		return Accuracy{}, fmt.Errorf("%w: no rolling origin leaves enough training data (%d points, horizon %d)", ErrTooShort, n, h)
+	}
+	if err := acc.checkFinite(); err != nil {
+		return Accuracy{}, fmt.Errorf("%w: %v", ErrOverflow, err)
 	}
 	return acc, nil
 }

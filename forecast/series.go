@@ -31,6 +31,11 @@ var (
 	ErrGaps      = errors.New("too many missing points")
 	ErrOptions   = errors.New("invalid options")
 	ErrNoMethod  = errors.New("no method applicable")
+	// ErrOverflow is a figure Fit or Backtest computed that is not finite
+	// (values near float64's limits, or a trend that explodes over the
+	// horizon): the error names the model and the figure, which is never
+	// returned.
+	ErrOverflow = errors.New("figures overflow")
 )
 
 // check validates lengths, values and ordering of s.

@@ -17,8 +17,8 @@ func runForecast(e *env, args []string) int {
 	series := fs.String("series", "", "series name in a timestamp,series,value file (default: the only series)")
 	horizon := fs.Int("horizon", 0, "steps to project (default: one seasonal cycle)")
 	peaks := fs.String("peaks", "auto", "aggregate raw samples to peaks first: auto (daily for sub-daily data spanning over 60 days, else hourly for sub-hourly data), daily, hourly, or none")
-	selection := fs.String("select", forecast.SelectAICc, "model selection: aicc or backtest")
-	methods := fs.String("methods", "", "comma-separated candidate methods (default all: "+strings.Join(forecast.AllMethods, ",")+")")
+	selection := fs.String("select", forecast.SelectBacktest, "model selection: backtest (lowest multi-step rolling-origin error; the mean of the best three when that is lower) or aicc (lowest AICc of one-step fits)")
+	methods := fs.String("methods", "", "comma-separated candidate methods (default all: "+strings.Join(forecast.AllMethods, ", ")+")")
 	pos, code, ok := parseFlags(fs, args)
 	if !ok {
 		return code

@@ -43,7 +43,7 @@ var (
 	teamRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9_.-]{1,100}$`)
 )
 
-// VerifyOverride says whether the soft-mandatory override of DESIGN.md
+// VerifyOverride says whether the soft-mandatory override of docs/ARCHITECTURE.md
 // section 6 holds on pull request number: label is on it now, and the
 // latest `labeled` event for label was made by an active member of one of
 // teams ("org/team-slug"). Everything is read through the API, never from

@@ -23,7 +23,7 @@ import (
 // Behavior is what Post does with the previous sticky comment.
 type Behavior string
 
-// Behaviours of DESIGN.md section 7.
+// Behaviours of docs/ARCHITECTURE.md, "Outputs and exit codes".
 const (
 	// Update edits the newest own marked comment in place (creates one when
 	// there is none); an identical body is not re-posted.

@@ -70,7 +70,7 @@ func auditPlan() (*schema.Plan, Input) {
 	p.Positions["pools.h100.utilization.gpu"] = at(14, 10)
 	in := Input{
 		Plans:     []*schema.Plan{p},
-		Inventory: inventory(rsv("aws_ec2_capacity_reservation.h100", "us-east-1a", 1, 11, 8)),
+		Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.h100", "us-east-1a", 1, 11, 8)),
 		GPUs:      testGPUs,
 		Now:       now,
 	}

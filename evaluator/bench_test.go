@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -19,7 +20,7 @@ func benchInput() Input {
 	for _, b := range fitBenches() {
 		p.Benchmarks[b.ID] = b
 	}
-	var res []terraform.Reservation
+	var res []inventory.Entry
 	for i := range 20 {
 		pool := fmt.Sprintf("pool%02d", i)
 		addPool(p, pool, 12, fmt.Sprintf("module.%s.aws_ec2_capacity_reservation.*", pool))
@@ -40,7 +41,7 @@ func benchInput() Input {
 		p.Workloads["train"+pool] = &schema.Workload{Name: "train" + pool, Kind: schema.KindTraining, Pool: pool,
 			GPUHoursPerMonth: 5000, Runs: []schema.Run{{Name: "big", GPUs: 16, Start: date(2026, 6, 1), End: date(2026, 7, 15)}}}
 	}
-	return Input{Plans: []*schema.Plan{p}, Inventory: inventory(res...), GPUs: testGPUs, Now: now}
+	return Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(res...), GPUs: testGPUs, Now: now}
 }
 
 func BenchmarkEvaluate(b *testing.B) {

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // resState is a claimed reservation with its parsed dates.
 type resState struct {
-	r          *terraform.Reservation
+	r          *inventory.Entry
 	start, end time.Time // zero when open-ended
 	guaranteed bool
 	elastic    bool
@@ -18,21 +19,21 @@ type resState struct {
 
 // guaranteedKind reports whether a reservation adds guaranteed capacity:
 // guaranteed, not elastic, and not a consumer of another reservation.
-func guaranteedKind(r *terraform.Reservation) bool {
-	return r.Guaranteed && r.Kind != terraform.KindElastic && r.ConsumerOf == ""
+func guaranteedKind(r *inventory.Entry) bool {
+	return r.Guaranteed && r.Kind != inventory.KindElastic && r.ConsumerOf == ""
 }
 
 // claimedReservations returns the reservations res[idx] with their start
 // and end dates parsed, in idx order, or an error at each reservation
 // whose date does not parse.
-func claimedReservations(res []terraform.Reservation, idx []int) ([]resState, diag.Diagnostics) {
+func claimedReservations(res []inventory.Entry, idx []int) ([]resState, diag.Diagnostics) {
 	var (
 		rss   []resState
 		diags diag.Diagnostics
 	)
 	for _, j := range idx {
 		r := &res[j]
-		rs := resState{r: r, guaranteed: guaranteedKind(r), elastic: r.Kind == terraform.KindElastic && r.ConsumerOf == ""}
+		rs := resState{r: r, guaranteed: guaranteedKind(r), elastic: r.Kind == inventory.KindElastic && r.ConsumerOf == ""}
 		for _, f := range []struct {
 			s   string
 			dst *time.Time

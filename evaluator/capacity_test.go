@@ -3,9 +3,10 @@ package evaluator
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -116,11 +117,11 @@ func TestHeadroomCliffOrderBy(t *testing.T) {
 			setGrowth(p, schema.Moderate, tc.growth)
 			addPool(p, "h100", 8, "aws_ec2_capacity_reservation.h100")
 			addInference(p, "api", "h100", 50, 1)
-			var inv []terraform.Reservation
+			var inv []inventory.Entry
 			if tc.capacity > 0 {
 				inv = append(inv, rsv("aws_ec2_capacity_reservation.h100", "us-east-1a", 10, tc.capacity, 1))
 			}
-			d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(inv...)})
+			d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(inv...)})
 			got := findPool(t, d, "p", "h100")
 			if !near(got.MinHeadroom, tc.wantMin) || got.MinHeadroomMonth != tc.wantMinMonth {
 				t.Errorf("MinHeadroom = %g in %s, want %g in %s", got.MinHeadroom, got.MinHeadroomMonth, tc.wantMin, tc.wantMinMonth)
@@ -177,7 +178,7 @@ func TestNPlusZonesAndBacked(t *testing.T) {
 			addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
 			w := addInference(p, "api", "h100", tc.required, 1)
 			w.SLO = &schema.SLO{Availability: 0.999}
-			inv := inventory(
+			inv := inventoryOf(
 				rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8),
 				rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 2, 8),
 				rsv("aws_ec2_capacity_reservation.c", "us-east-1c", 30, 1, 8),
@@ -220,7 +221,7 @@ func TestNPlusReplicaDomain(t *testing.T) {
 			p.Policy.Redundancy.Domain = "replica"
 			addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
 			addInference(p, "api", "h100", tc.required, 1)
-			inv := inventory(
+			inv := inventoryOf(
 				rsv("aws_ec2_capacity_reservation.a", "", 10, 2, 8),
 				rsv("aws_ec2_capacity_reservation.b", "", 20, 1, 8),
 			)
@@ -322,8 +323,8 @@ func TestNPlusUnknownZone(t *testing.T) {
 					Runs: []schema.Run{{Name: "q2", GPUs: 16, Start: date(2026, 4, 1), End: date(2026, 5, 31)}}}
 			}
 			block := rsv("aws_ec2_capacity_block_reservation.ft", "", 40, 2, 8)
-			block.Kind, block.Start, block.End = terraform.KindCapacityBlock, "2026-04-01T00:00:00Z", "2026-05-31T23:59:59Z"
-			inv := inventory(
+			block.Kind, block.Start, block.End = inventory.KindCapacityBlock, "2026-04-01T00:00:00Z", "2026-05-31T23:59:59Z"
+			inv := inventoryOf(
 				rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 3, 8),
 				rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 3, 8),
 				rsv("aws_ec2_capacity_reservation.c", "us-east-1c", 30, 2, 8),
@@ -352,7 +353,7 @@ func TestNPlusNoZoneKnown(t *testing.T) {
 	p := newPlan("p")
 	addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
 	addInference(p, "api", "h100", 10, 1)
-	inv := inventory(
+	inv := inventoryOf(
 		rsv("aws_ec2_capacity_reservation.a", "", 10, 1, 8),
 		rsv("aws_ec2_capacity_reservation.b", "", 20, 1, 8),
 	)
@@ -372,7 +373,7 @@ func TestBackedOversizedZone(t *testing.T) {
 	p := newPlan("p")
 	addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
 	addInference(p, "api", "h100", 10, 1)
-	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 100, 1))}), "p", "h100")
+	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 100, 1))}), "p", "h100")
 	if !near(got.BackedGPUs, 20) || !near(got.UnbackedGPUs, 80) {
 		t.Errorf("backed %g unbacked %g, want 20 and 80", got.BackedGPUs, got.UnbackedGPUs)
 	}
@@ -435,7 +436,7 @@ func TestReservationDates(t *testing.T) {
 			addInference(p, "api", "h100", 4, 1)
 			r := rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8)
 			r.Start, r.End = tc.start, tc.end
-			inv := inventory(r, rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 1, 8))
+			inv := inventoryOf(r, rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 1, 8))
 			got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
 			var caps []float64
 			for _, m := range got.Timeline {
@@ -454,7 +455,7 @@ func TestReservationDateUnparsable(t *testing.T) {
 	r := rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 14, 1, 8)
 	r.Column = 3
 	r.End = "next tuesday"
-	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inventory(r), Now: now})
+	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(r), Now: now})
 	ds := diagsOf(t, err)
 	if len(ds) != 1 || ds[0].Pos.String() != "infra/gpu.tf:14:3" || ds[0].Path != "aws_ec2_capacity_reservation.a" {
 		t.Fatalf("diagnostics = %v, want one at infra/gpu.tf:14:3 for aws_ec2_capacity_reservation.a", ds)
@@ -478,7 +479,7 @@ func TestExpiring(t *testing.T) {
 	d.End = "2026-06-30" // covers June whole: gone from July
 	e := rsv("aws_ec2_capacity_reservation.e", "us-east-1d", 50, 2, 8)
 	e.End = "2026-03-31"
-	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(a, b, c, d, e)}), "p", "h100")
+	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(a, b, c, d, e)}), "p", "h100")
 	// e ends in March: April keeps a+b+d = 32 GPUs, headroom 1 − 12/32 =
 	// 62.5% ≥ 30%: no finding. a ends mid-May: May keeps b+d = 16,
 	// headroom 1 − 12/16 = 25% < 30%. d ends June: July keeps b = 8 < 12.
@@ -499,12 +500,12 @@ func TestElasticAndConsumers(t *testing.T) {
 	p := newPlan("p")
 	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*", "aws_eks_node_group.*")
 	addInference(p, "api", "h100", 4, 1)
-	ng := terraform.Reservation{Address: "aws_eks_node_group.burst", Kind: terraform.KindElastic, Count: 4,
+	ng := inventory.Entry{Address: "aws_eks_node_group.burst", Kind: inventory.KindElastic, Count: 4,
 		GPUsPerInstance: 8, GPUs: 32, GPU: "H100-SXM", File: "infra/eks.tf", Line: 3}
-	consumer := terraform.Reservation{Address: "aws_eks_node_group.in_block", Kind: terraform.KindElastic, Count: 2,
+	consumer := inventory.Entry{Address: "aws_eks_node_group.in_block", Kind: inventory.KindElastic, Count: 2,
 		GPUsPerInstance: 8, GPUs: 16, GPU: "H100-SXM", File: "infra/eks.tf", Line: 30,
 		ConsumerOf: "aws_ec2_capacity_reservation.a"}
-	inv := inventory(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8), ng, consumer)
+	inv := inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8), ng, consumer)
 	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
 	if got.ReservedGPUs != 16 || got.ElasticGPUs != 32 || got.Timeline[3].CapacityGPUs != 16 || got.Timeline[3].ElasticGPUs != 32 {
 		t.Errorf("reserved %g elastic %g (month 3: %g/%g), want 16 and 32", got.ReservedGPUs, got.ElasticGPUs,
@@ -540,7 +541,7 @@ func TestBinding(t *testing.T) {
 			addPool(p, "b", 4, "aws_ec2_capacity_reservation.b")
 			addInference(p, "wa", "a", tc.reqA, 1)
 			addInference(p, "wb", "b", tc.reqB, 1)
-			inv := inventory(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1), rsv("aws_ec2_capacity_reservation.b", "z", 20, 100, 1))
+			inv := inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1), rsv("aws_ec2_capacity_reservation.b", "z", 20, 100, 1))
 			d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
 			var binding []string
 			for _, pd := range d.Pools {
@@ -565,7 +566,7 @@ func TestScenariosAndContingency(t *testing.T) {
 	setGrowth(p, schema.Aggressive, 0.20)
 	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
 	addInference(p, "api", "h100", 60, 1)
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1))})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1))})
 	got := findPool(t, d, "p", "h100")
 	want := ContingencyDoc{Scenario: "aggressive", ExceedsCapacity: true, FirstMonth: "2026-06", RequiredGPUs: 103.68, CapacityGPUs: 100}
 	if diff := cmp.Diff(want, got.Contingency, cmp.Comparer(func(a, b float64) bool { return near(a, b) })); diff != "" {

@@ -28,7 +28,7 @@ func TestCostLiterature(t *testing.T) {
 	pool.OnDemandHoursPerDay = 10
 	w := addInference(p, "api", "h100", 400, 1)
 	w.RequestsPerS.Avg = fp(100)
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.base", "z", 1, 100, 1))})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.base", "z", 1, 100, 1))})
 	got := findPool(t, d, "p", "h100").Cost
 	want := CostDoc{
 		Monthly:            []float64{1450800},
@@ -56,7 +56,7 @@ func TestCostOverflowAndAt(t *testing.T) {
 	p.Budget = &schema.Budget{Monthly: 20000, Currency: "EUR"}
 	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*").BudgetMonthly = 19000
 	addInference(p, "api", "h100", 10, 1)
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
 	pool := findPool(t, d, "p", "h100")
 	if pool.MonthlyCost != 19344 || pool.Timeline[0].OnDemandGPUs != 2 {
 		t.Errorf("March cost %g with %g on-demand GPUs, want 19344 and 2", pool.MonthlyCost, pool.Timeline[0].OnDemandGPUs)
@@ -79,7 +79,7 @@ func TestCostOverflowAndAt(t *testing.T) {
 func TestPerMillionOutputTokens(t *testing.T) {
 	p := llmPlan(0.6, fitBenches()...)
 	p.Pools["h100"].Reservations = []string{"aws_ec2_capacity_reservation.*"}
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))})
 	c := findPool(t, d, "p", "h100").Cost
 	if !near(c.OutputTokensFirstMonth, 2.6784e9) || !near(c.PerMillionOutputTokens, 71424/2678.4) || c.Monthly[0] != 71424 {
 		t.Errorf("tokens %g per million %g cost %g, want 2.6784e9, %g, 71424", c.OutputTokensFirstMonth, c.PerMillionOutputTokens, c.Monthly[0], 71424/2678.4)
@@ -141,7 +141,7 @@ func TestPerMillionOutputTokensVolume(t *testing.T) {
 			p.Scenarios[schema.Moderate] = sc
 			w := p.Workloads["chat"]
 			w.Events, w.AsOf = tc.events, tc.asOf
-			in := Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))}
+			in := Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))}
 			if tc.trend != nil {
 				in.Trends = map[string]Trend{"p/chat": *tc.trend}
 			}
@@ -256,7 +256,7 @@ func TestPlanDoc(t *testing.T) {
 func TestDoesNotMutateInput(t *testing.T) {
 	p := llmPlan(0.6, fitBenches()...)
 	p.Pools["h100"].Reservations = []string{"aws_ec2_capacity_reservation.*"}
-	inv := inventory(rsv("aws_ec2_capacity_reservation.b", "z", 1, 6, 8), rsv("aws_ec2_capacity_reservation.a", "y", 2, 1, 8))
+	inv := inventoryOf(rsv("aws_ec2_capacity_reservation.b", "z", 1, 6, 8), rsv("aws_ec2_capacity_reservation.a", "y", 2, 1, 8))
 	before := *inv
 	before.Reservations = append(before.Reservations[:0:0], inv.Reservations...)
 	planBefore := *p.Workloads["chat"]

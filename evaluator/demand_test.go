@@ -188,7 +188,7 @@ func TestInterruptible(t *testing.T) {
 	addInference(p, "api", "h100", 4, 1)
 	p.Workloads["train"] = &schema.Workload{Name: "train", Kind: schema.KindTraining, Pool: "h100", Interruptible: true,
 		Runs: []schema.Run{{Name: "sweep", GPUs: 6}}}
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
 	got := findPool(t, d, "p", "h100")
 	// March: reserved 8 × 2 × 744 = 11 904; on demand (max(0, 4 − 8) + 6) ×
 	// 5 × 31 × 24 = 22 320 → 34 224. All on demand: (4 + 6) × 5 × 744 =
@@ -226,7 +226,7 @@ func TestInterruptiblePeakWindow(t *testing.T) {
 	addInference(p, "api", "h100", 10, 1)
 	p.Workloads["train"] = &schema.Workload{Name: "train", Kind: schema.KindTraining, Pool: "h100", Interruptible: true,
 		Runs: []schema.Run{{Name: "sweep", GPUs: 6}}}
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
 	got := findPool(t, d, "p", "h100")
 	want := MonthDoc{Month: "2026-03", CapacityGPUs: 8, RequiredGPUs: 10, InterruptibleGPUs: 6, OnDemandGPUs: 8, Headroom: -0.25, Cost: 37324}
 	if diff := cmp.Diff(want, got.Timeline[0]); diff != "" {

@@ -1,4 +1,4 @@
-// Package evaluator owns the capacity model of DESIGN.md section 4: it
+// Package evaluator owns the capacity model of docs/ARCHITECTURE.md, "Capacity model": it
 // links Terraform GPU reservations to plan pools, turns each workload's
 // demand into GPUs per month and scenario, and computes headroom, the
 // commit window, the capacity cliff and order-by date, N+k redundancy,

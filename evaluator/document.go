@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -35,8 +36,8 @@ type Document struct {
 
 	// Reservations is the whole inventory, each with the pool that claims
 	// it ("" when none does: CAP003).
-	Reservations []terraform.Reservation `json:"reservations"`
-	Unresolved   []terraform.Unresolved  `json:"unresolved"`
+	Reservations []inventory.Entry      `json:"reservations"`
+	Unresolved   []inventory.Unresolved `json:"unresolved"`
 
 	Benchmarks []BenchmarkDoc `json:"benchmarks"`
 

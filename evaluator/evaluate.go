@@ -8,8 +8,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/evaluator/catalog"
-	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -27,7 +28,7 @@ type Input struct {
 	// Plans are the loaded capacity plans.
 	Plans []*schema.Plan
 	// Inventory is the discovered Terraform GPU capacity; nil means none.
-	Inventory *terraform.Inventory
+	Inventory *inventory.Inventory
 	// GPUs gives HBM bandwidth for cross-GPU benchmark scaling and the
 	// roofline check; nil disables both (scaling then fails closed).
 	GPUs GPUSpecs
@@ -105,14 +106,9 @@ func Evaluate(in Input) (*Document, error) {
 	plans = sortPlans(plans)
 
 	// Copies: Evaluate must not mutate its input.
-	res := []terraform.Reservation{}
-	unres := []terraform.Unresolved{}
-	if in.Inventory != nil {
-		res = append(res, in.Inventory.Reservations...)
-		unres = append(unres, in.Inventory.Unresolved...)
-	}
-	sortReservations(res)
-	slices.SortStableFunc(unres, func(a, b terraform.Unresolved) int { return cmp.Compare(a.Address, b.Address) })
+	inv := in.Inventory.Sorted()
+	res, unres := inv.Reservations, inv.Unresolved
+	clearPools(res)
 
 	claimed, linkNotes, diags := link(plans, res)
 
@@ -273,9 +269,14 @@ func sortPlans(in []*schema.Plan) []*schema.Plan {
 
 // sortReservations orders res by address and clears any pool a previous
 // link set, so linking starts afresh.
-func sortReservations(res []terraform.Reservation) {
+func sortReservations(res []inventory.Entry) {
+	clearPools(res)
+	slices.SortStableFunc(res, func(a, b inventory.Entry) int { return cmp.Compare(a.Address, b.Address) })
+}
+
+// clearPools clears the pool a previous link set on each entry.
+func clearPools(res []inventory.Entry) {
 	for i := range res {
 		res[i].Pool = ""
 	}
-	slices.SortStableFunc(res, func(a, b terraform.Reservation) int { return cmp.Compare(a.Address, b.Address) })
 }

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/evaluator"
-	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -41,16 +42,16 @@ func ExampleEvaluate() {
 			SLO: &schema.SLO{Availability: 0.999},
 		}},
 	}
-	res := func(i int, zone string) terraform.Reservation {
-		return terraform.Reservation{
+	res := func(i int, zone string) inventory.Entry {
+		return inventory.Entry{
 			Address: fmt.Sprintf("aws_ec2_capacity_reservation.h100[%d]", i), File: "infra/gpu.tf", Line: 3,
-			Kind: terraform.KindReservation, InstanceType: "p5.48xlarge", Count: 2, GPUsPerInstance: 8, GPUs: 16,
+			Kind: inventory.KindReservation, InstanceType: "p5.48xlarge", Count: 2, GPUsPerInstance: 8, GPUs: 16,
 			GPU: "H100-SXM", Zone: zone, Guaranteed: true,
 		}
 	}
 	doc, err := evaluator.Evaluate(evaluator.Input{
 		Plans:     []*schema.Plan{plan},
-		Inventory: &terraform.Inventory{Reservations: []terraform.Reservation{res(0, "us-east-1a"), res(1, "us-east-1b")}},
+		Inventory: &inventory.Inventory{Reservations: []inventory.Entry{res(0, "us-east-1a"), res(1, "us-east-1b")}},
 		Now:       time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil {

@@ -81,7 +81,7 @@ func TestCheckFinite(t *testing.T) {
 func TestEvaluatedDocumentIsFinite(t *testing.T) {
 	p := llmPlan(0.6, fitBenches()...)
 	a := rsv("aws_ec2_capacity_reservation.h100[0]", "us-east-1a", 10, 3, 8)
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(a)})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(a)})
 	if err := d.CheckFinite(); err != nil {
 		t.Errorf("CheckFinite = %v", err)
 	}

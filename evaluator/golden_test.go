@@ -37,7 +37,7 @@ func TestDocumentGolden(t *testing.T) {
 	b.End = "2026-05-15"
 	c := rsv("aws_ec2_capacity_reservation.h100[2]", "us-east-1c", 10, 2, 8)
 	stray := rsv("aws_ec2_capacity_reservation.stray", "us-east-1a", 40, 1, 8)
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(a, b, c, stray)})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(a, b, c, stray)})
 
 	// Round floats to 10 significant digits in the golden copy only (the
 	// document itself is never rounded) so the file does not depend on the

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
-	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -79,18 +79,18 @@ func addInference(p *schema.Plan, name, pool string, peak, perGPU float64) *sche
 }
 
 // rsv is a guaranteed H100-SXM reservation of count instances.
-func rsv(addr, zone string, line, count int, gpusPer float64) terraform.Reservation {
-	return terraform.Reservation{
+func rsv(addr, zone string, line, count int, gpusPer float64) inventory.Entry {
+	return inventory.Entry{
 		Address: addr, ResourceType: "aws_ec2_capacity_reservation",
 		File: "infra/gpu.tf", Line: line, Column: 1, EndLine: line + 5,
-		Kind: terraform.KindReservation, InstanceType: "p5.48xlarge",
+		Kind: inventory.KindReservation, InstanceType: "p5.48xlarge",
 		Count: count, GPUsPerInstance: gpusPer, GPUs: float64(count) * gpusPer,
 		GPU: "H100-SXM", Zone: zone, Guaranteed: true,
 	}
 }
 
-func inventory(rs ...terraform.Reservation) *terraform.Inventory {
-	return &terraform.Inventory{Reservations: rs}
+func inventoryOf(rs ...inventory.Entry) *inventory.Inventory {
+	return &inventory.Inventory{Reservations: rs}
 }
 
 // fakeGPUs is a GPU catalog for tests.

@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -186,7 +187,7 @@ type claim struct {
 // entry, naming the first) and a claimed reservation whose GPU model
 // differs from the pool's gpu (reported at the reservation, naming the
 // pool's gpu field and the claiming entry).
-func link(plans []*schema.Plan, res []terraform.Reservation) (map[*schema.Pool][]int, map[*schema.Pool][]NoteDoc, diag.Diagnostics) {
+func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, map[*schema.Pool][]NoteDoc, diag.Diagnostics) {
 	claimed := make(map[*schema.Pool][]int)
 	notes := make(map[*schema.Pool][]NoteDoc)
 	owner := make(map[int]claim)
@@ -263,11 +264,11 @@ func link(plans []*schema.Plan, res []terraform.Reservation) (map[*schema.Pool][
 // Link returns a copy of inv, sorted by address, with each reservation's
 // Pool set to the pool that claims it — what `capcheck inventory` shows.
 // Its errors are Evaluate's linking errors.
-func Link(plans []*schema.Plan, inv *terraform.Inventory) (*terraform.Inventory, error) {
-	out := &terraform.Inventory{}
+func Link(plans []*schema.Plan, inv *inventory.Inventory) (*inventory.Inventory, error) {
+	out := &inventory.Inventory{}
 	if inv != nil {
-		out.Reservations = append([]terraform.Reservation(nil), inv.Reservations...)
-		out.Unresolved = append([]terraform.Unresolved(nil), inv.Unresolved...)
+		out.Reservations = append([]inventory.Entry(nil), inv.Reservations...)
+		out.Unresolved = append([]inventory.Unresolved(nil), inv.Unresolved...)
 	}
 	sortReservations(out.Reservations)
 	_, _, diags := link(sortPlans(plans), out.Reservations)

@@ -107,7 +107,7 @@ func TestLinking(t *testing.T) {
 	a1.Address = "aws_ec2_capacity_reservation.a100[1]"
 	g := rsv(`google_compute_reservation.a3["us.central1-a"]`, "z", 5, 1, 8)
 	other := rsv("module.other.aws_ec2_capacity_reservation.x", "z", 6, 1, 8)
-	inv := inventory(other, h1, g, a1, h0, a0) // unsorted on purpose
+	inv := inventoryOf(other, h1, g, a1, h0, a0) // unsorted on purpose
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
 
 	got := map[string]string{}
@@ -168,7 +168,7 @@ func TestLinkTwoPools(t *testing.T) {
 	p2.File = "capacity/beta.cue"
 	addPool(p2, "y", 4, "aws_ec2_capacity_reservation.other", "aws_ec2_capacity_reservation.h100")
 	p2.Positions["pools.y.reservations[1]"] = diag.Pos{File: "capacity/beta.cue", Line: 20, Column: 9}
-	inv := inventory(rsv("aws_ec2_capacity_reservation.h100[0]", "z", 1, 1, 8))
+	inv := inventoryOf(rsv("aws_ec2_capacity_reservation.h100[0]", "z", 1, 1, 8))
 	_, err := Evaluate(Input{Plans: []*schema.Plan{p2, p1}, Inventory: inv, Now: now})
 	ds := diagsOf(t, err)
 	if len(ds) != 1 {
@@ -187,7 +187,7 @@ func TestLinkGPUMismatch(t *testing.T) {
 	p.Positions["pools.h.reservations[0]"] = at(12, 5)
 	r := rsv("aws_ec2_capacity_reservation.a", "z", 7, 1, 8)
 	r.GPU = "A100-80GB"
-	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inventory(r), Now: now})
+	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(r), Now: now})
 	ds := diagsOf(t, err)
 	want := `reservation GPU "A100-80GB" differs from pool "h" GPU "H100-SXM" (capacity/plan.cue:11:10), which claims it at capacity/plan.cue:12:5`
 	if len(ds) != 1 || ds[0].Pos.String() != "infra/gpu.tf:7:1" || ds[0].Msg != want {
@@ -200,7 +200,7 @@ func TestLinkGPUMismatch(t *testing.T) {
 func TestLinkSamePoolTwice(t *testing.T) {
 	p := newPlan("p")
 	addPool(p, "h", 4, "aws_ec2_capacity_reservation.*", "aws_ec2_capacity_reservation.a")
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventory(rsv("aws_ec2_capacity_reservation.a", "z", 7, 1, 8))})
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 7, 1, 8))})
 	if got := findPool(t, d, "p", "h"); got.ReservedGPUs != 8 || len(got.Reservations) != 1 {
 		t.Errorf("reserved %g via %v, want 8 via one reservation", got.ReservedGPUs, got.Reservations)
 	}

@@ -5,7 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -21,7 +22,7 @@ type scenarioRun struct {
 // the indexes into res of those it claims) make the capacity series, its
 // workloads (wms) the demand series of each scenario, and the series
 // arithmetic (series.go) judges one against the other.
-func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, res []terraform.Reservation, idx []int, notes []NoteDoc, wms []*workloadModel) (PoolDoc, diag.Diagnostics) {
+func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, res []inventory.Entry, idx []int, notes []NoteDoc, wms []*workloadModel) (PoolDoc, diag.Diagnostics) {
 	rss, diags := claimedReservations(res, idx)
 	if len(diags) > 0 {
 		return PoolDoc{}, diags

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
 )
 
 // ScaffoldPool is a pool `capcheck init` proposes for guaranteed
@@ -27,7 +27,7 @@ type ScaffoldPool struct {
 // Scaffold groups the guaranteed reservations of inv that no pool claims
 // (Pool == "", as Link leaves them) into proposed pools, ordered by name.
 // Elastic groups and consumers add no guaranteed capacity and are left out.
-func Scaffold(inv *terraform.Inventory) []ScaffoldPool {
+func Scaffold(inv *inventory.Inventory) []ScaffoldPool {
 	byKey := map[string]*ScaffoldPool{}
 	instances := map[string][]string{} // resource address → instance addresses, all pools
 	owner := map[string]string{}       // instance address → pool key

@@ -3,16 +3,17 @@ package evaluator
 import (
 	"testing"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestScaffold(t *testing.T) {
-	res := func(addr, gpu, zone, region string, gpus float64) terraform.Reservation {
-		return terraform.Reservation{Address: addr, GPU: gpu, Zone: zone, Region: region, GPUs: gpus,
-			Kind: terraform.KindReservation, Guaranteed: true}
+	res := func(addr, gpu, zone, region string, gpus float64) inventory.Entry {
+		return inventory.Entry{Address: addr, GPU: gpu, Zone: zone, Region: region, GPUs: gpus,
+			Kind: inventory.KindReservation, Guaranteed: true}
 	}
-	inv := &terraform.Inventory{Reservations: []terraform.Reservation{
+	inv := &inventory.Inventory{Reservations: []inventory.Entry{
 		// One for_each resource split over two regions: claimed per instance.
 		res(`aws_ec2_capacity_reservation.h100["us-east-1a"]`, "H100-SXM", "us-east-1a", "us-east-1", 24),
 		res(`aws_ec2_capacity_reservation.h100["us-west-2a"]`, "H100-SXM", "us-west-2a", "us-west-2", 16),
@@ -20,13 +21,13 @@ func TestScaffold(t *testing.T) {
 		res(`aws_ec2_capacity_reservation.more[0]`, "H100-SXM", "us-east-1b", "us-east-1", 8),
 		res(`aws_ec2_capacity_reservation.more[1]`, "H100-SXM", "us-east-1b", "us-east-1", 8),
 		// Already claimed, elastic, and consumers are left out.
-		func() terraform.Reservation {
+		func() inventory.Entry {
 			r := res("google_compute_reservation.l4", "L4", "us-central1-a", "us-central1", 8)
 			r.Pool = "l4"
 			return r
 		}(),
-		{Address: "aws_eks_node_group.burst", GPU: "L40S", GPUs: 16, Kind: terraform.KindElastic},
-		func() terraform.Reservation {
+		{Address: "aws_eks_node_group.burst", GPU: "L40S", GPUs: 16, Kind: inventory.KindElastic},
+		func() inventory.Entry {
 			r := res("google_container_node_pool.np", "L4", "us-central1-a", "us-central1", 16)
 			r.ConsumerOf = "google_compute_reservation.l4"
 			return r

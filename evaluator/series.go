@@ -6,7 +6,7 @@ import "math"
 // serve, month by month (month 0 is Now's month), in whatever unit the
 // resource is counted in: GPUs for a pool, tokens per minute for a
 // provider API, queries per second for a vector database, GB for storage.
-// The arithmetic of DESIGN.md section 4 that judges capacity against demand
+// The arithmetic of docs/ARCHITECTURE.md, "Capacity model" that judges capacity against demand
 // — headroom, the commit window, minimum headroom, the capacity cliff, the
 // order-by month, the shortfall, N+k across failure domains, backed
 // capacity and the contingency overrun — is written once, here, over this
@@ -221,7 +221,7 @@ type backing struct {
 //
 //	backed = max_m max(required/(1 − headroomMin), required + Σ k′ largest domains)
 //
-// with k′ = max(k, 1) (the largest domain when k is 0, as DESIGN.md writes
+// with k′ = max(k, 1) (the largest domain when k is 0, as docs/ARCHITECTURE.md writes
 // it) and each domain counted at most required: surviving the loss of a
 // domain never needs more than the requirement elsewhere, so one oversized
 // domain cannot justify itself. The domain term counts only in months with

@@ -11,7 +11,7 @@ const (
 )
 
 // PoolSummary is one pool in the `capcheck check --format json` contract
-// (DESIGN.md section 7): the headline figures of the plan_for scenario, the
+// (docs/ARCHITECTURE.md, "Outputs and exit codes"): the headline figures of the plan_for scenario, the
 // timeline, and in a PR diff the same figures for the base tree.
 //
 // Representation of a diff: Base is non-nil exactly when the pool exists in

@@ -1,4 +1,4 @@
-// Package policies owns capcheck's policy layer (DESIGN.md section 6): the
+// Package policies owns capcheck's policy layer (docs/ARCHITECTURE.md, "Policies"): the
 // built-in Rego rules (embedded from rego/*.rego), the OPA engine that runs
 // them together with user policies over the evaluator's input document, rule
 // metadata and the rule catalogue, enforcement levels, exceptions, the

@@ -18,7 +18,7 @@ import (
 // Check is the result of `capcheck check`: the verdict, a summary per pool
 // (base → head in a PR diff), the findings, and the full policy input so
 // that a saved result can serve as the base of a later run
-// (`--compare-to`). It is the `--format json` contract of DESIGN.md
+// (`--compare-to`). It is the `--format json` contract of docs/ARCHITECTURE.md
 // section 7, and every other format renders it.
 type Check struct {
 	Version  string                  `json:"version"`

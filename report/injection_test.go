@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/forecast"
 	"github.com/capcheck/capcheck/policies"
 )
@@ -59,10 +60,10 @@ func TestLineOutputsHoldRepositoryText(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	inv := &terraform.Inventory{
-		Reservations: []terraform.Reservation{{Address: `aws_ec2_capacity_reservation.a["` + hostile + `"]`, File: "infra/a.tf", Line: 1,
+	inv := &inventory.Inventory{
+		Reservations: []inventory.Entry{{Address: `aws_ec2_capacity_reservation.a["` + hostile + `"]`, File: "infra/a.tf", Line: 1,
 			Kind: "reservation", Zone: hostile, Guaranteed: true, Pool: hostile, Start: hostile}},
-		Unresolved: []terraform.Unresolved{{Address: hostile, File: "infra/" + hostile, Line: 2, Column: 1, Msg: hostile}},
+		Unresolved: []inventory.Unresolved{{Address: hostile, File: "infra/" + hostile, Line: 2, Column: 1, Msg: hostile}},
 	}
 	if err := Inventory(&b, "text", inv); err != nil {
 		t.Fatal(err)

@@ -6,29 +6,30 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/evaluator"
-	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // inventoryJSON is the `capcheck inventory --format json` contract.
 type inventoryJSON struct {
-	Version      string                  `json:"version"`
-	Reservations []terraform.Reservation `json:"reservations"`
-	Unresolved   []terraform.Unresolved  `json:"unresolved"`
+	Version      string                 `json:"version"`
+	Reservations []inventory.Entry      `json:"reservations"`
+	Unresolved   []inventory.Unresolved `json:"unresolved"`
 }
 
 // Inventory renders the discovered GPU reservations as "text" (a table) or
-// "json" (the versioned contract of DESIGN.md section 7).
-func Inventory(w io.Writer, format string, inv *terraform.Inventory) error {
+// "json" (the versioned contract of docs/ARCHITECTURE.md, "Outputs and exit codes").
+func Inventory(w io.Writer, format string, inv *inventory.Inventory) error {
 	switch format {
 	case "json":
 		out := inventoryJSON{Version: evaluator.Version, Reservations: inv.Reservations, Unresolved: inv.Unresolved}
 		if out.Reservations == nil {
-			out.Reservations = []terraform.Reservation{}
+			out.Reservations = []inventory.Entry{}
 		}
 		if out.Unresolved == nil {
-			out.Unresolved = []terraform.Unresolved{}
+			out.Unresolved = []inventory.Unresolved{}
 		}
 		return writeJSON(w, out)
 	case "text", "":
@@ -42,11 +43,11 @@ func Inventory(w io.Writer, format string, inv *terraform.Inventory) error {
 // groups that run inside a reservation. A consumer's CAPACITY cell is just
 // "consumer" (the reservation it runs in is named below the table) so the
 // column stays narrow.
-func inventoryText(w io.Writer, inv *terraform.Inventory) error {
+func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 	var (
 		guaranteed, elastic, unclaimed    float64
 		nGuaranteed, nElastic, nUnclaimed int
-		consumers                         []terraform.Reservation
+		consumers                         []inventory.Entry
 	)
 	if len(inv.Reservations) == 0 {
 		fmt.Fprintln(w, "No GPU capacity found: no reservation, capacity block, node group or autoscaling group with GPUs.")
@@ -72,7 +73,7 @@ func inventoryText(w io.Writer, inv *terraform.Inventory) error {
 				}
 			}
 			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				diag.Text(r.Address), diag.Text(r.File), r.Line, diag.Text(r.Kind), dash(r.InstanceType), r.Count, num(r.GPUs),
+				diag.Text(r.Address), diag.Text(r.File), r.Line, diag.Text(string(r.Kind)), dash(r.InstanceType), r.Count, num(r.GPUs),
 				dash(r.GPU), dash(r.Zone), day(r.Start), day(r.End), capacity, dash(r.Pool))
 		}
 		if err := tw.Flush(); err != nil {

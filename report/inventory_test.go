@@ -5,33 +5,34 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/capcheck/capcheck/evaluator/terraform"
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestInventoryText(t *testing.T) {
-	h100 := terraform.Reservation{
+	h100 := inventory.Entry{
 		Address: "aws_ec2_capacity_reservation.h100[0]", File: "infra/gpu.tf", Line: 14,
-		Kind: terraform.KindReservation, InstanceType: "p5.48xlarge", Count: 3, GPUs: 24,
+		Kind: inventory.KindReservation, InstanceType: "p5.48xlarge", Count: 3, GPUs: 24,
 		GPU: "H100-SXM", Zone: "us-east-1a", End: "2028-06-30T23:59:59Z", Guaranteed: true, Pool: "h100-use1",
 	}
-	orphan := terraform.Reservation{
+	orphan := inventory.Entry{
 		Address: "aws_ec2_capacity_block_reservation.spare", File: "infra/block.tf", Line: 3,
-		Kind: terraform.KindCapacityBlock, InstanceType: "p5.48xlarge", Count: 1, GPUs: 8,
+		Kind: inventory.KindCapacityBlock, InstanceType: "p5.48xlarge", Count: 1, GPUs: 8,
 		GPU: "H100-SXM", Start: "2027-02-01", End: "2027-03-31T23:59:59Z", Guaranteed: true,
 	}
-	burst := terraform.Reservation{
+	burst := inventory.Entry{
 		Address: "aws_eks_node_group.burst", File: "infra/eks.tf", Line: 2,
-		Kind: terraform.KindElastic, InstanceType: "g6e.12xlarge", Count: 4, GPUs: 16, GPU: "L40S",
+		Kind: inventory.KindElastic, InstanceType: "g6e.12xlarge", Count: 4, GPUs: 16, GPU: "L40S",
 	}
-	inside := terraform.Reservation{
+	inside := inventory.Entry{
 		Address: "aws_eks_node_group.serving", File: "infra/eks.tf", Line: 20,
-		Kind: terraform.KindElastic, InstanceType: "p5.48xlarge", Count: 3, GPUs: 24, GPU: "H100-SXM",
+		Kind: inventory.KindElastic, InstanceType: "p5.48xlarge", Count: 3, GPUs: 24, GPU: "H100-SXM",
 		ConsumerOf: "aws_ec2_capacity_reservation.h100[0]",
 	}
 	tests := []struct {
 		name string
-		inv  terraform.Inventory
+		inv  inventory.Inventory
 		want string
 	}{
 		{
@@ -39,7 +40,7 @@ func TestInventoryText(t *testing.T) {
 			// unclaimed; elastic 16 from the burst group only: the group
 			// inside the reservation adds nothing.
 			name: "every kind",
-			inv:  terraform.Inventory{Reservations: []terraform.Reservation{h100, orphan, burst, inside}},
+			inv:  inventory.Inventory{Reservations: []inventory.Entry{h100, orphan, burst, inside}},
 			want: `ADDRESS                                   LOCATION          KIND            INSTANCE TYPE  COUNT  GPUS  GPU       ZONE        START       END         CAPACITY    POOL
 aws_ec2_capacity_reservation.h100[0]      infra/gpu.tf:14   reservation     p5.48xlarge    3      24    H100-SXM  us-east-1a  -           2028-06-30  guaranteed  h100-use1
 aws_ec2_capacity_block_reservation.spare  infra/block.tf:3  capacity-block  p5.48xlarge    1      8     H100-SXM  -           2027-02-01  2027-03-31  guaranteed  -
@@ -54,7 +55,7 @@ Consumers:  1 group runs inside a reservation, adding no GPUs:
 		},
 		{
 			name: "nothing found, one unresolved",
-			inv: terraform.Inventory{Unresolved: []terraform.Unresolved{{
+			inv: inventory.Inventory{Unresolved: []inventory.Unresolved{{
 				Address: "google_compute_reservation.q", File: "infra/q.tf", Line: 5, Column: 1, Msg: "count depends on data.x",
 			}}},
 			want: `No GPU capacity found: no reservation, capacity block, node group or autoscaling group with GPUs.
@@ -65,7 +66,7 @@ infra/q.tf:5:1: unresolved: google_compute_reservation.q: count depends on data.
 		},
 		{
 			name: "all unclaimed",
-			inv:  terraform.Inventory{Reservations: []terraform.Reservation{orphan}},
+			inv:  inventory.Inventory{Reservations: []inventory.Entry{orphan}},
 			want: `ADDRESS                                   LOCATION          KIND            INSTANCE TYPE  COUNT  GPUS  GPU       ZONE  START       END         CAPACITY    POOL
 aws_ec2_capacity_block_reservation.spare  infra/block.tf:3  capacity-block  p5.48xlarge    1      8     H100-SXM  -     2027-02-01  2027-03-31  guaranteed  -
 
@@ -91,7 +92,7 @@ Elastic:    0 GPUs in 0 groups (scaling maximum, never counted as guaranteed).
 // arrays (never null) and the version.
 func TestInventoryJSONEmpty(t *testing.T) {
 	var b bytes.Buffer
-	if err := Inventory(&b, "json", &terraform.Inventory{}); err != nil {
+	if err := Inventory(&b, "json", &inventory.Inventory{}); err != nil {
 		t.Fatal(err)
 	}
 	var got map[string]any

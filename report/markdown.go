@@ -18,7 +18,7 @@ import (
 // huge message cannot crowd out everything else.
 const maxRepoText = 2000
 
-// checkMarkdown renders the sticky PR comment of DESIGN.md section 7. The
+// checkMarkdown renders the sticky PR comment of docs/ARCHITECTURE.md, "Outputs and exit codes". The
 // body is a sequence of blocks that are each valid Markdown on their own
 // (a table's head, one row, one list item, one whole <details> section);
 // when the body is over the limit, the blocks in the middle are dropped

@@ -272,7 +272,7 @@ func writeOutput(stdout io.Writer, file string, data []byte) error {
 	return nil
 }
 
-// exitCode maps a verdict to the process exit code (DESIGN.md section 7).
+// exitCode maps a verdict to the process exit code (docs/ARCHITECTURE.md, "Outputs and exit codes").
 func exitCode(verdict string, failOnWarn, noFail bool) int {
 	code := exitPass
 	switch verdict {

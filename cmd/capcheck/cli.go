@@ -18,7 +18,7 @@ import (
 	"github.com/capcheck/capcheck/internal/diag"
 )
 
-// Exit codes (DESIGN.md section 7).
+// Exit codes (docs/ARCHITECTURE.md, "Outputs and exit codes").
 const (
 	exitPass   = 0 // pass, warnings allowed
 	exitPolicy = 1 // a policy failed (or warnings with --fail-on-warn)

@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/evaluator"
-	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/report"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -49,7 +50,7 @@ func runInit(e *env, args []string) int {
 	}
 	pools := evaluator.Scaffold(inv)
 	if len(pools) == 0 {
-		if !slices.ContainsFunc(inv.Reservations, func(r terraform.Reservation) bool { return r.Guaranteed }) {
+		if !slices.ContainsFunc(inv.Reservations, func(r inventory.Entry) bool { return r.Guaranteed }) {
 			fmt.Fprintf(e.stderr, "capcheck init: found no guaranteed GPU reservation in the Terraform under %s; nothing to scaffold\n", root)
 			return exitPass
 		}

@@ -12,10 +12,12 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/evaluator/catalog"
-	"github.com/capcheck/capcheck/evaluator/terraform"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/repopath"
+	"github.com/capcheck/capcheck/inventory/terraform"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -45,7 +47,7 @@ type workspace struct {
 	config  *schema.Config
 	plans   []*schema.Plan
 	catalog *catalog.Catalog
-	inv     *terraform.Inventory
+	inv     *inventory.Inventory
 }
 
 // loadWorkspace reads everything under root with root's own configuration.
@@ -133,11 +135,11 @@ func loadConfig(root, file string) (*schema.Config, error) {
 // working directory (absolute allowed) and not confined. Positions name a
 // --plan-json file relative to root when it is inside it, as given
 // otherwise.
-func loadInventory(ctx context.Context, root string, cfg *schema.Config, lf *loadFlags, cat *catalog.Catalog) (*terraform.Inventory, error) {
+func loadInventory(ctx context.Context, root string, cfg *schema.Config, lf *loadFlags, cat *catalog.Catalog) (*inventory.Inventory, error) {
 	if len(cfg.Terraform.PlanJSON) > 0 || len(lf.planJSON) > 0 {
-		inv := &terraform.Inventory{}
+		inv := &inventory.Inventory{}
 		var errs diag.Diagnostics
-		add := func(one *terraform.Inventory, err error, at func(error) error) error {
+		add := func(one *inventory.Inventory, err error, at func(error) error) error {
 			var ds diag.Diagnostics
 			switch {
 			case errors.As(err, &ds):
@@ -145,8 +147,7 @@ func loadInventory(ctx context.Context, root string, cfg *schema.Config, lf *loa
 			case err != nil:
 				return at(err)
 			default:
-				inv.Reservations = append(inv.Reservations, one.Reservations...)
-				inv.Unresolved = append(inv.Unresolved, one.Unresolved...)
+				inv.Merge(one)
 			}
 			return nil
 		}

@@ -13,7 +13,7 @@ import (
 )
 
 // overrideFlags are `capcheck check`'s flags for the soft-mandatory
-// override verified through the GitHub API (DESIGN.md section 6).
+// override verified through the GitHub API (docs/ARCHITECTURE.md, "Policies").
 type overrideFlags struct {
 	github   bool
 	tokenEnv string

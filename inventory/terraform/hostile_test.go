@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
@@ -184,8 +186,8 @@ func TestDiscoverEncodingsAndLinks(t *testing.T) {
 	inv := discover(t, dir, Options{Exclude: []string{"crlf/loop/up"}})
 	// bom: 2 × 8 H100 = 16; crlf: 3 × 8 = 24, the block at line 4
 	want := []brief{
-		{Address: "aws_ec2_capacity_reservation.bom", Line: 1, Kind: KindReservation, Type: "p5.48xlarge", Count: 2, GPU: "H100-SXM", GPUs: 16, Zone: "us-east-1a", Guaranteed: true},
-		{Address: "aws_ec2_capacity_reservation.crlf", Line: 4, Kind: KindReservation, Type: "p5.48xlarge", Count: 3, GPU: "H100-SXM", GPUs: 24, Zone: "us-east-1a", Guaranteed: true},
+		{Address: "aws_ec2_capacity_reservation.bom", Line: 1, Kind: inventory.KindReservation, Type: "p5.48xlarge", Count: 2, GPU: "H100-SXM", GPUs: 16, Zone: "us-east-1a", Guaranteed: true},
+		{Address: "aws_ec2_capacity_reservation.crlf", Line: 4, Kind: inventory.KindReservation, Type: "p5.48xlarge", Count: 3, GPU: "H100-SXM", GPUs: 24, Zone: "us-east-1a", Guaranteed: true},
 	}
 	if d := cmp.Diff(want, briefs(inv.Reservations)); d != "" {
 		t.Errorf("reservations mismatch (-want +got):\n%s", d)

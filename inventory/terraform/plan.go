@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/repopath"
@@ -64,9 +66,9 @@ type planFile struct {
 // link on it may leave root (repopath.Resolve). It returns the GPU
 // reservations the plan holds, with exact counts. File is rel; Line and
 // Column locate each resource's "address" in the JSON. Values unknown
-// until apply are Unresolved, as in Discover. A file that cannot be read
+// until apply are inventory.Unresolved, as in Discover. A file that cannot be read
 // is a plain error ("load plan rel: reason") for the caller to position.
-func LoadPlanJSON(root, rel string, cat *catalog.Catalog) (*Inventory, error) {
+func LoadPlanJSON(root, rel string, cat *catalog.Catalog) (*inventory.Inventory, error) {
 	name := filepath.ToSlash(rel)
 	realRoot, err := repopath.Root(root)
 	if err != nil {
@@ -83,7 +85,7 @@ func LoadPlanJSON(root, rel string, cat *catalog.Catalog) (*Inventory, error) {
 // --plan-json flag): file is any path, relative to the working directory
 // or absolute, and is not confined; name is how positions call it. A read
 // error names file as given.
-func LoadPlanJSONFile(file, name string, cat *catalog.Catalog) (*Inventory, error) {
+func LoadPlanJSONFile(file, name string, cat *catalog.Catalog) (*inventory.Inventory, error) {
 	data, err := repopath.ReadUserFile(file, 0)
 	if err != nil {
 		return nil, fmt.Errorf("load plan %s: %s", filepath.ToSlash(file), repopath.Reason(err))
@@ -92,7 +94,7 @@ func LoadPlanJSONFile(file, name string, cat *catalog.Catalog) (*Inventory, erro
 }
 
 // parsePlanJSON reads the plan data of the file name.
-func parsePlanJSON(rel string, data []byte, cat *catalog.Catalog) (*Inventory, error) {
+func parsePlanJSON(rel string, data []byte, cat *catalog.Catalog) (*inventory.Inventory, error) {
 	if cat == nil {
 		cat = catalog.Default()
 	}
@@ -130,9 +132,9 @@ func parsePlanJSON(rel string, data []byte, cat *catalog.Catalog) (*Inventory, e
 	if err := p.c.diags.Err(); err != nil {
 		return nil, err
 	}
-	inv := &Inventory{Reservations: []Reservation{}, Unresolved: p.c.unresolved}
+	inv := &inventory.Inventory{Reservations: []inventory.Entry{}, Unresolved: p.c.unresolved}
 	if inv.Unresolved == nil {
-		inv.Unresolved = []Unresolved{}
+		inv.Unresolved = []inventory.Unresolved{}
 	}
 	for _, f := range p.c.found {
 		inv.Reservations = append(inv.Reservations, f.r)

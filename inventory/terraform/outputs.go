@@ -22,7 +22,7 @@ import (
 // came from. That is how a reference that travels through a module output,
 // a local or a for expression still resolves to the exact reservation
 // address (see refAddress), while the value itself stays unknown and a
-// count or a type read from it is Unresolved, never zero.
+// count or a type read from it is inventory.Unresolved, never zero.
 
 // refMark marks a value derived from a resource's attributes with the
 // address of the resource instance (module prefix and instance key

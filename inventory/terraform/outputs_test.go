@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -14,18 +16,18 @@ func TestDiscoverModuleOutputs(t *testing.T) {
 	want := []brief{
 		// max_size = module.extra[1].count = (1+1) × 2 zones = 4; 4 × 8 H100 = 32,
 		// in the reservation the module's output "second" names (var.zones[1])
-		{Address: "aws_autoscaling_group.b", Line: 53, Kind: KindElastic, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, ConsumerOf: resB},
+		{Address: "aws_autoscaling_group.b", Line: 53, Kind: inventory.KindElastic, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, ConsumerOf: resB},
 		// max_size = module.sizing.count = 2 × 2 = 4; 4 × 8 = 32, in the
 		// reservation ids["us-east-1a"] comes from (a for expression)
-		{Address: "aws_eks_node_group.a", Line: 31, Kind: KindElastic, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, ConsumerOf: resA},
+		{Address: "aws_eks_node_group.a", Line: 31, Kind: inventory.KindElastic, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, ConsumerOf: resA},
 		// instance_count = module.sizing.count = 4 per zone; 4 × 8 = 32 each
-		{Address: resA, Line: 4, Kind: KindReservation, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, Zone: "us-east-1a", Guaranteed: true},
-		{Address: resB, Line: 4, Kind: KindReservation, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, Zone: "us-east-1b", Guaranteed: true},
+		{Address: resA, Line: 4, Kind: inventory.KindReservation, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, Zone: "us-east-1a", Guaranteed: true},
+		{Address: resB, Line: 4, Kind: inventory.KindReservation, Type: "p5.48xlarge", Count: 4, GPU: "H100-SXM", GPUs: 32, Zone: "us-east-1b", Guaranteed: true},
 	}
 	if d := cmp.Diff(want, briefs(inv.Reservations)); d != "" {
 		t.Errorf("reservations mismatch (-want +got):\n%s", d)
 	}
-	wantU := []Unresolved{
+	wantU := []inventory.Unresolved{
 		{Address: "aws_ec2_capacity_reservation.remote", File: "main.tf", Line: 71, Column: 1,
 			Msg: `instance_count cannot be evaluated statically: module "vpc" has a non-local source "terraform-aws-modules/vpc/aws": its outputs are not known statically (main.tf:18:1)`},
 		{Address: "aws_eks_node_group.unknown", File: "main.tf", Line: 61, Column: 1,
@@ -119,7 +121,7 @@ func TestDiscoverResourceReferences(t *testing.T) {
 		name  string
 		tree  string
 		want  []addrGPUs
-		wantU []Unresolved
+		wantU []inventory.Unresolved
 	}{
 		{
 			name: "length of a counted resource is known",
@@ -137,7 +139,7 @@ resource "aws_ec2_capacity_reservation" "r" {
 `,
 			// 3 subnets → 3 × 8 H100 = 24
 			want:  []addrGPUs{{"aws_ec2_capacity_reservation.r", 3, 24}},
-			wantU: []Unresolved{},
+			wantU: []inventory.Unresolved{},
 		},
 		{
 			name: "a count that refers to its own resource",
@@ -154,7 +156,7 @@ resource "aws_ec2_capacity_reservation" "r" {
 }
 `,
 			want: nil,
-			wantU: []Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 4, Column: 1,
+			wantU: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 4, Column: 1,
 				Msg: "instance_count cannot be evaluated statically: aws_subnet.s is known only after apply (main.tf:8:30)"}},
 		},
 	}

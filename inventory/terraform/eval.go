@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -22,7 +24,7 @@ import (
 
 // reason is the cty mark carried by an unknown value: why it is unknown.
 // fatal reasons (a variable without a value) are input errors; the others
-// make a resource Unresolved.
+// make a resource inventory.Unresolved.
 type reason struct {
 	fatal bool
 	msg   string
@@ -319,7 +321,7 @@ func (in *instance) module(mc *moduleCall) {
 
 // remote records a module call whose source capcheck cannot read (a
 // registry, git, HTTP, S3 or GCS address, or an absolute path). Whatever
-// its name or inputs, what it declares is unknown, so it is Unresolved,
+// its name or inputs, what it declares is unknown, so it is inventory.Unresolved,
 // never zero; only a count or for_each known to create no instance is
 // left out, as Terraform creates nothing for it.
 func (in *instance) remote(mc *moduleCall, addr string) {
@@ -349,7 +351,7 @@ func (in *instance) remote(mc *moduleCall, addr string) {
 			return // invalid (recorded), or no instance at all
 		}
 	}
-	in.out.unresolved = append(in.out.unresolved, Unresolved{Address: addr, File: mc.pos.File, Line: mc.pos.Line, Column: mc.pos.Column,
+	in.out.unresolved = append(in.out.unresolved, inventory.Unresolved{Address: addr, File: mc.pos.File, Line: mc.pos.Line, Column: mc.pos.Column,
 		Msg: remoteMsg(mc.source, in.d.installed(in.root))})
 }
 

@@ -3,6 +3,8 @@ package terraform
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -13,7 +15,7 @@ type addrGPUs struct {
 	GPUs    float64
 }
 
-func addrs(inv *Inventory) []addrGPUs {
+func addrs(inv *inventory.Inventory) []addrGPUs {
 	var out []addrGPUs
 	for _, r := range inv.Reservations {
 		out = append(out, addrGPUs{r.Address, r.Count, r.GPUs})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -20,7 +22,7 @@ func TestDiscoverRemoteModules(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
-		want  []Unresolved
+		want  []inventory.Unresolved
 	}{
 		{
 			name: "git module with a plain name",
@@ -31,7 +33,7 @@ module "reservations" {
   zones    = ["a", "b"]
 }
 `},
-			want: []Unresolved{{Address: "module.reservations", File: "main.tf", Line: 2, Column: 1,
+			want: []inventory.Unresolved{{Address: "module.reservations", File: "main.tf", Line: 2, Column: 1,
 				Msg: notInstalled("git::https://example.com/infra.git//reservations?ref=v1.2.0", "a git repository")}},
 		},
 		{
@@ -47,7 +49,7 @@ module "g" { source = "hg::http://example.com/x" }
 module "h" { source = "/opt/modules/x" }
 module "i" { source = "modules/x" }
 `},
-			want: []Unresolved{
+			want: []inventory.Unresolved{
 				{Address: "module.a", File: "main.tf", Line: 2, Column: 1, Msg: notInstalled("app.terraform.io/acme/network/aws", "a module registry address")},
 				{Address: "module.b", File: "main.tf", Line: 3, Column: 1, Msg: notInstalled("github.com/acme/infra//modules/x", "a git repository")},
 				{Address: "module.c", File: "main.tf", Line: 4, Column: 1, Msg: notInstalled("git@github.com:acme/infra.git", "a git repository")},
@@ -86,7 +88,7 @@ module "later" {
 `},
 			// off and none create no instance: nothing is unknown. two is
 			// listed once, for the call; later's instances are unknown too.
-			want: []Unresolved{
+			want: []inventory.Unresolved{
 				{Address: "module.later", File: "main.tf", Line: 17, Column: 1, Msg: notInstalled("acme/gpu/aws", "a module registry address")},
 				{Address: "module.two", File: "main.tf", Line: 13, Column: 1, Msg: notInstalled("acme/gpu/aws", "a module registry address")},
 			},
@@ -107,7 +109,7 @@ module "vpc" {
   source = "terraform-aws-modules/vpc/aws"
 }
 `},
-			want: []Unresolved{
+			want: []inventory.Unresolved{
 				{Address: `module.net["eu"].module.vpc`, File: "modules/net/main.tf", Line: 2, Column: 1, Msg: notInstalled("terraform-aws-modules/vpc/aws", "a module registry address")},
 				{Address: `module.net["us"].module.vpc`, File: "modules/net/main.tf", Line: 2, Column: 1, Msg: notInstalled("terraform-aws-modules/vpc/aws", "a module registry address")},
 			},
@@ -119,7 +121,7 @@ module "vpc" {
 				"live/.terraform/modules/modules.json": `{"Modules":[{"Key":"","Source":"","Dir":"."}]}`,
 				"live/.terraform/modules/eks/main.tf":  reservation("hidden", "8"),
 			},
-			want: []Unresolved{{Address: "module.eks", File: "live/main.tf", Line: 1, Column: 1,
+			want: []inventory.Unresolved{{Address: "module.eks", File: "live/main.tf", Line: 1, Column: 1,
 				Msg: `module source "terraform-aws-modules/eks/aws" (a module registry address) is not local: capcheck cannot read what it declares; ` +
 					`it is installed in .terraform/modules, which capcheck does not read yet: pass terraform show -json output with --plan-json`}},
 		},

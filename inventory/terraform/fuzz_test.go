@@ -22,7 +22,7 @@ import (
 // first, of a valid piece where every byte counts, still takes about 40 s
 // unless bounded:
 //
-//	go test -run '^$' -fuzz FuzzDiscover -fuzztime 60s -fuzzminimizetime 5s -parallel 1 ./evaluator/terraform
+//	go test -run '^$' -fuzz FuzzDiscover -fuzztime 60s -fuzzminimizetime 5s -parallel 1 ./inventory/terraform
 //
 // Large files are the subject of hostile_test.go.
 const maxFuzzBytes = 2 << 10

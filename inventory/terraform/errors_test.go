@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
@@ -195,7 +197,7 @@ func TestDiscoverUnresolved(t *testing.T) {
 	tests := []struct {
 		name     string
 		tree     string
-		want     []Unresolved
+		want     []inventory.Unresolved
 		wantAddr []addrGPUs
 	}{
 		{
@@ -212,7 +214,7 @@ resource "aws_ec2_capacity_reservation" "r" {
   instance_count    = tonumber(data.aws_ssm_parameter.n.value)
 }
 `,
-			want: []Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 4, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 4, Column: 1,
 				Msg: "instance_count cannot be evaluated statically: data.aws_ssm_parameter.n is read only at plan time (main.tf:1:1)"}},
 		},
 		{
@@ -231,7 +233,7 @@ resource "aws_ec2_capacity_reservation" "r" {
   instance_count    = random_integer.n.result
 }
 `,
-			want: []Unresolved{{Address: "aws_ec2_capacity_reservation.r[0]", File: "main.tf", Line: 5, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r[0]", File: "main.tf", Line: 5, Column: 1,
 				Msg: "instance_count cannot be evaluated statically: random_integer.n is known only after apply (main.tf:10:23)"}},
 		},
 		{
@@ -246,7 +248,7 @@ resource "aws_ec2_capacity_reservation" "r" {
   instance_count    = 1
 }
 `,
-			want: []Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 1, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 1, Column: 1,
 				Msg: "count cannot be evaluated statically: data.aws_availability_zones.z is not declared in this module (main.tf:2:30)"}},
 		},
 		{
@@ -263,7 +265,7 @@ module "vpc" {
 `,
 			// Both are unresolved: the name of a module says nothing of
 			// what it reserves.
-			want: []Unresolved{
+			want: []inventory.Unresolved{
 				{Address: "module.gpu", File: "main.tf", Line: 1, Column: 1,
 					Msg: `module source "acme/gpu-reservations/aws" (a module registry address) is not local: capcheck cannot read what it declares; run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json`},
 				{Address: "module.vpc", File: "main.tf", Line: 5, Column: 1,
@@ -285,7 +287,7 @@ resource "aws_ec2_capacity_block_reservation" "b" {
 }
 `,
 			// instance_count is not set: the offering's count is unknown.
-			want: []Unresolved{{Address: "aws_ec2_capacity_block_reservation.b", File: "main.tf", Line: 6, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_block_reservation.b", File: "main.tf", Line: 6, Column: 1,
 				Msg: `instance_count cannot be evaluated statically: the capacity block offering does not set it literally`}},
 		},
 		{
@@ -307,7 +309,7 @@ resource "google_container_node_pool" "p" {
   }
 }
 `,
-			want: []Unresolved{{Address: "google_container_node_pool.p", File: "main.tf", Line: 2, Column: 1,
+			want: []inventory.Unresolved{{Address: "google_container_node_pool.p", File: "main.tf", Line: 2, Column: 1,
 				Msg: "node_config.0.guest_accelerator cannot be evaluated statically: data.google_compute_zones.z is read only at plan time (main.tf:1:1)"}},
 		},
 		{
@@ -344,7 +346,7 @@ resource "aws_eks_node_group" "g" {
 			}
 			want := tc.want
 			if want == nil {
-				want = []Unresolved{}
+				want = []inventory.Unresolved{}
 			}
 			if d := cmp.Diff(want, inv.Unresolved); d != "" {
 				t.Errorf("unresolved mismatch (-want +got):\n%s", d)

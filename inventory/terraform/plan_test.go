@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/capcheck/capcheck/inventory"
+
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -14,7 +16,7 @@ import (
 // planMatchesHCL reads the configuration and the `terraform show -json`
 // plan of the same archive and requires the same inventory from both (but
 // for positions, which point into different files); it returns the plan's.
-func planMatchesHCL(t *testing.T, archive string) *Inventory {
+func planMatchesHCL(t *testing.T, archive string) *inventory.Inventory {
 	t.Helper()
 	dir := extract(t, archive, "")
 	fromHCL := discover(t, dir, Options{})
@@ -22,7 +24,7 @@ func planMatchesHCL(t *testing.T, archive string) *Inventory {
 	if err != nil {
 		t.Fatalf("LoadPlanJSON: %v", err)
 	}
-	ignorePos := cmpopts.IgnoreFields(Reservation{}, "File", "Line", "Column", "EndLine")
+	ignorePos := cmpopts.IgnoreFields(inventory.Entry{}, "File", "Line", "Column", "EndLine")
 	if d := cmp.Diff(fromHCL, fromPlan, ignorePos); d != "" {
 		t.Errorf("plan JSON differs from HCL (-hcl +plan):\n%s", d)
 	}
@@ -60,7 +62,7 @@ func TestLoadPlanJSONErrors(t *testing.T) {
 	tests := []struct {
 		name, plan string
 		wantErr    string
-		wantUnres  []Unresolved
+		wantUnres  []inventory.Unresolved
 	}{
 		{name: "syntax", plan: "{\n  \"planned_values\": {,}\n}", wantErr: "p.json:2:22: error: invalid plan JSON: invalid character ',' looking for beginning of object key string"},
 		{name: "not a plan", plan: `{"foo": 1}`, wantErr: "p.json:1:1: error: not a terraform show -json plan or state: no planned_values or values"},
@@ -69,7 +71,7 @@ func TestLoadPlanJSONErrors(t *testing.T) {
 			plan: `{"planned_values": {"root_module": {"resources": [
 {"address": "aws_ec2_capacity_reservation.x", "mode": "managed", "type": "aws_ec2_capacity_reservation", "name": "x",
  "values": {"instance_type": "p5.48xlarge", "availability_zone": "us-east-1a"}}]}}}`,
-			wantUnres: []Unresolved{{Address: "aws_ec2_capacity_reservation.x", File: "p.json", Line: 2, Column: 13,
+			wantUnres: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.x", File: "p.json", Line: 2, Column: 13,
 				Msg: "instance_count cannot be evaluated statically: aws_ec2_capacity_reservation.x.instance_count is known only after apply (p.json:2:13)"}},
 		},
 		{

@@ -3,30 +3,40 @@ package terraform
 import (
 	"regexp"
 	"strconv"
+	"strings"
 
-	"github.com/zclconf/go-cty/cty"
+	"github.com/capcheck/capcheck/inventory"
 )
 
-// This file holds the elastic GPU capacity declared inside Kubernetes
-// clusters (GKE inline and default node pools, the AKS default node pool),
-// GCE managed instance groups, and plain on-demand instances.
-//
-// Plain instances (aws_instance, google_compute_instance) and managed
-// instance groups are on-demand capacity, not reservations: they are listed
-// with KindElastic and Guaranteed false, so they appear in the inventory
-// (and are claimed by a pool as elastic capacity) but never add guaranteed
-// capacity. One that targets a reservation is its consumer (ConsumerOf) and
-// adds nothing, like a node group.
-//
-// GKE zones: a node pool's node_count, initial_node_count and
-// autoscaling.max_node_count count nodes per zone; total_max_node_count
-// counts the whole pool. The zones are the pool's node_locations, else its
-// cluster's node_locations, else, for a regional cluster (a location
-// without a zone suffix), the three zones GKE spreads a regional cluster's
-// pools over by default, else one (a zonal cluster). A
-// google_container_node_pool whose cluster is not a google_container_cluster
-// of the same module keeps the per-zone figure: elastic figures may then
-// be a lower bound (they never count as guaranteed).
+func googleReservation(x *extraction) {
+	machine, gpu, per, ok := x.machineGPUs("specific_reservation.0.instance_properties.0.", "guest_accelerators", "accelerator_type", "accelerator_count", true)
+	if !ok || gpu == "" {
+		return
+	}
+	n, ok := x.requiredNum("specific_reservation.0.count")
+	if !ok {
+		return
+	}
+	zone, _, ok := x.str("zone")
+	if !ok {
+		return
+	}
+	x.emit(inventory.KindReservation, machine, n, gpu, per, zone, true)
+	if name, set, _ := x.strQuiet("name"); set {
+		x.f.gcpName = name
+	}
+}
+
+// reservationName is the reservation a reservation_affinity value names:
+// "a3-res", "projects/p/reservations/a3-res" or
+// "projects/p/reservations/a3-res/reservationBlocks/b1" all name a3-res.
+func reservationName(v string) string {
+	if _, after, ok := strings.Cut(v, "reservations/"); ok {
+		v = after
+	}
+	name, _, _ := strings.Cut(v, "/")
+	return name
+}
 
 // gkeRegionalZones is the number of zones GKE replicates a regional
 // cluster's node pools across when node_locations is not set
@@ -133,13 +143,6 @@ func gkeNodePool(x *extraction) {
 	})
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // regionalZones is the default zone count of a GKE cluster at loc: three
 // for a region, one for a zone (or an unknown location: a lower bound).
 func regionalZones(loc string) int {
@@ -192,7 +195,7 @@ func gkePool(x *extraction, p, loc string, defaultZones func() (int, bool)) {
 	if t, _, _ := x.strQuiet(aff + "consume_reservation_type"); t == "SPECIFIC_RESERVATION" {
 		wants = x.gcpConsumer(aff + "values")
 	}
-	x.emit(KindElastic, machine, n, gpu, per, loc, false)
+	x.emit(inventory.KindElastic, machine, n, gpu, per, loc, false)
 	x.f.gcpWants = wants
 }
 
@@ -230,24 +233,6 @@ func (x *extraction) zoneList(p string) (n int, set, ok bool) {
 		return n, true, true
 	}
 	return 0, false, true
-}
-
-// boolQuiet reads an optional bool without reporting unknowns.
-func (x *extraction) boolQuiet(p string) (b, set, ok bool) {
-	v, _ := x.get(p).UnmarkDeep()
-	if !v.IsKnown() || v.IsNull() || v.Type() != cty.Bool {
-		return false, false, true
-	}
-	return v.True(), true, true
-}
-
-// aksCluster emits the default_node_pool of an azurerm_kubernetes_cluster
-// (`ADDR.default_node_pool`) when its vm_size has GPUs.
-func aksCluster(x *extraction) {
-	base := x.addr
-	x.addr = base + ".default_node_pool"
-	aksPool(x, "default_node_pool.0.")
-	x.addr = base
 }
 
 // gceGroupManager emits a google_compute_instance_group_manager or
@@ -290,7 +275,7 @@ func gceGroupManager(x *extraction) {
 	if zone == "" {
 		zone, _, _ = x.strQuiet("region")
 	}
-	x.emit(KindElastic, machine, n, gpu, per, zone, false)
+	x.emit(inventory.KindElastic, machine, n, gpu, per, zone, false)
 	x.f.gcpWants = wants
 }
 
@@ -298,30 +283,6 @@ func gceGroupManager(x *extraction) {
 // instance template: gpu is "" for a machine without GPUs.
 func (x *extraction) gceMachine() (machine, gpu string, per float64, ok bool) {
 	return x.machineGPUs("", "guest_accelerator", "type", "count", false)
-}
-
-// machineGPUs reads a GCE machine at prefix: the accelerators listed under
-// accList ({typeKey, countKey} blocks) when there are any, else the GPUs of
-// machine_type from the catalog; gpu is "" for a machine without GPUs.
-// strict makes an unknown GPU-looking machine type an error (reservations)
-// rather than unresolved, and an empty machine type no shortcut.
-func (x *extraction) machineGPUs(prefix, accList, typeKey, countKey string, strict bool) (machine, gpu string, per float64, ok bool) {
-	machine, _, ok = x.str(prefix + "machine_type")
-	if !ok {
-		return "", "", 0, false
-	}
-	gpu, per, present, ok := x.accelerators(prefix+accList, typeKey, countKey, strict)
-	if !ok || present {
-		return machine, gpu, per, ok
-	}
-	if machine == "" && !strict {
-		return "", "", 0, true // GKE and GCE default machines have no GPUs
-	}
-	in, isGPU, ok := x.instanceGPUs(machine, prefix+"machine_type", strict)
-	if !ok || !isGPU {
-		return machine, "", 0, ok
-	}
-	return machine, in.GPU, in.GPUs, true
 }
 
 // gceInstance emits a google_compute_instance with GPUs: one on-demand
@@ -339,61 +300,6 @@ func gceInstance(x *extraction) {
 		wants = x.gcpConsumer("reservation_affinity.0.specific_reservation.0.values")
 	}
 	zone, _, _ := x.strQuiet("zone")
-	x.emit(KindElastic, machine, 1, gpu, per, zone, false)
+	x.emit(inventory.KindElastic, machine, 1, gpu, per, zone, false)
 	x.f.gcpWants = wants
-}
-
-// awsInstance emits an aws_instance with GPUs: one on-demand instance,
-// the consumer of the capacity reservation its
-// capacity_reservation_specification (or its launch template's) targets.
-func awsInstance(x *extraction) {
-	if !x.soft("instance_type") {
-		return
-	}
-	typ, set, ok := x.str("instance_type")
-	if !ok {
-		return
-	}
-	if !getPath(x.v.v, "launch_template.0").IsNull() {
-		ltType, found, ok := x.launchTemplateType("launch_template.0.id", "launch_template.0.name")
-		if !ok {
-			return
-		}
-		if !set {
-			if !found {
-				x.unresolvedf("launch_template is not an aws_launch_template in this module: the instance type cannot be evaluated statically")
-				return
-			}
-			typ = ltType
-		}
-	}
-	if typ == "" {
-		return
-	}
-	in, gpu, ok := x.instanceGPUs(typ, "instance_type", false)
-	if !ok || !gpu {
-		return
-	}
-	const target = "capacity_reservation_specification.0.capacity_reservation_target.0.capacity_reservation_id"
-	if addr, lit := x.v.ref(target, "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation"); addr != "" {
-		x.consumer = addr
-	} else if lit != "" {
-		x.consumer = lit
-	}
-	zone, _, _ := x.strQuiet("availability_zone")
-	x.emit(KindElastic, typ, 1, in.GPU, in.GPUs, zone, false)
-}
-
-// soft reports whether the value at p is wholly known. When it is not, the
-// resource is Unresolved with every reason, a variable without a value
-// included: a plain instance is on-demand capacity that may well have no
-// GPU, and an input only CI sets must not fail the whole run because of it.
-func (x *extraction) soft(p string) bool {
-	v := x.get(p)
-	if v.IsWhollyKnown() {
-		return true
-	}
-	x.c.unresolved = append(x.c.unresolved, Unresolved{Address: x.addr, File: x.pos.File, Line: x.pos.Line, Column: x.pos.Column,
-		Msg: unknownMsg(p, reasons(v))})
-	return false
 }

@@ -3,11 +3,11 @@
 // variables, tfvars, locals, count, for_each, local modules and their
 // outputs with the go-cty standard library, and turns GPU-bearing resources
 // (capacity reservations, capacity blocks, node groups, cluster node pools,
-// instance groups and plain GPU instances) into an Inventory. `terraform
+// instance groups and plain GPU instances) into an inventory.Inventory. `terraform
 // show -json` plan files are an exact alternative input (LoadPlanJSON).
 //
 // Evaluation fails closed: a value that cannot be known statically (a data
-// source, a remote module, a resource attribute) becomes an Unresolved entry
+// source, a remote module, a resource attribute) becomes an inventory.Unresolved entry
 // at its file:line, never a zero count. Every module call whose source is
 // not local is such an entry, whatever its name or inputs.
 //
@@ -37,6 +37,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/internal/diag"
@@ -75,8 +77,8 @@ type Options struct {
 // input (malformed HCL, an unknown GPU instance type on a reservation, a
 // variable without a value, a file function escaping the repository) is
 // reported as diag.Diagnostics; values that cannot be known statically are
-// Unresolved entries in the inventory.
-func Discover(ctx context.Context, root string, opts Options) (*Inventory, error) {
+// inventory.Unresolved entries in the inventory.
+func Discover(ctx context.Context, root string, opts Options) (*inventory.Inventory, error) {
 	realRoot, err := repopath.Root(root)
 	if err != nil {
 		return nil, fmt.Errorf("discover %s: %w", root, err)
@@ -566,12 +568,12 @@ func cleanErr(err error, root string) string {
 
 // evaluate evaluates every root module concurrently and merges the results
 // in a deterministic order.
-func (d *discovery) evaluate(ctx context.Context, roots []string) (*Inventory, error) {
+func (d *discovery) evaluate(ctx context.Context, roots []string) (*inventory.Inventory, error) {
 	results, err := parallel(ctx, roots, d.evaluateRoot)
 	if err != nil {
 		return nil, err
 	}
-	inv := &Inventory{Reservations: []Reservation{}, Unresolved: []Unresolved{}}
+	inv := &inventory.Inventory{Reservations: []inventory.Entry{}, Unresolved: []inventory.Unresolved{}}
 	var ds diag.Diagnostics
 	for _, c := range results {
 		c.linkConsumers()
@@ -588,9 +590,9 @@ func (d *discovery) evaluate(ctx context.Context, roots []string) (*Inventory, e
 	return inv, nil
 }
 
-func sortInventory(inv *Inventory) {
-	sortByAddress(inv.Reservations, func(r *Reservation) (string, string, int) { return r.Address, r.File, r.Line })
-	sortByAddress(inv.Unresolved, func(u *Unresolved) (string, string, int) { return u.Address, u.File, u.Line })
+func sortInventory(inv *inventory.Inventory) {
+	sortByAddress(inv.Reservations, func(r *inventory.Entry) (string, string, int) { return r.Address, r.File, r.Line })
+	sortByAddress(inv.Unresolved, func(u *inventory.Unresolved) (string, string, int) { return u.Address, u.File, u.Line })
 }
 
 // sortByAddress sorts s stably by address, then file, then line.

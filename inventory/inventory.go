@@ -1,0 +1,154 @@
+// Package inventory is the vocabulary every input reader emits and the
+// capacity model consumes: a capacity entry (what a reservation, node
+// group, NodePool or queue makes available, where and when), the entries a
+// reader could not evaluate, and the merging of several readers' results.
+//
+// Readers (inventory/terraform today; inventory/kubernetes next) produce
+// these types and nothing else reaches the evaluator or the policy input,
+// so a reader's own types never leak past it (docs/ARCHITECTURE.md).
+package inventory
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
+
+// Kind is what sort of capacity an entry is.
+type Kind string
+
+// Entry kinds. The JSON values are part of the capcheck/v1 contract.
+const (
+	// KindReservation is an on-demand capacity reservation (AWS ODCR, GCP
+	// reservation, Azure capacity reservation): guaranteed while active.
+	KindReservation Kind = "reservation"
+	// KindCapacityBlock is a time-bounded block (AWS capacity blocks for ML).
+	KindCapacityBlock Kind = "capacity-block"
+	// KindElastic is a node group or autoscaling group: shown, never
+	// guaranteed.
+	KindElastic Kind = "elastic"
+)
+
+// Class is how the capacity model counts an entry.
+type Class string
+
+// Entry classes.
+const (
+	// ClassGuaranteed capacity counts toward headroom and N+k.
+	ClassGuaranteed Class = "guaranteed"
+	// ClassElastic capacity (node groups, autoscaling groups) is shown,
+	// never counted as guaranteed.
+	ClassElastic Class = "elastic"
+	// ClassSpot capacity can be taken back at any time.
+	ClassSpot Class = "spot"
+	// ClassConsumer entries run inside another entry's capacity (a node
+	// group bound to a reservation) and add none of their own.
+	ClassConsumer Class = "consumer"
+)
+
+// Entry is one piece of accelerator capacity a reader found. For resources
+// with count or for_each there is one Entry per instance, addressed like
+// Terraform does: `aws_ec2_capacity_reservation.h100[0]`,
+// `module.gpu.google_compute_reservation.a3["us-central1-a"]`.
+type Entry struct {
+	Address      string `json:"address"`
+	ResourceType string `json:"resource_type"`
+	// Root is the root module (or manifest tree) the entry was read from,
+	// slash-separated and relative to the repository ("." for the top);
+	// two roots may hold the same address.
+	Root    string `json:"-"`
+	File    string `json:"file"` // relative to the repository root
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	EndLine int    `json:"end_line"`
+	Kind    Kind   `json:"kind"`
+	// InstanceType is the instance or machine type.
+	InstanceType string `json:"instance_type"`
+	// Count is the number of instances (for elastic kinds: scaling max).
+	Count int `json:"count"`
+	// GPUsPerInstance comes from the catalog (or from the resource itself,
+	// e.g. guest_accelerators). Fractional for some Azure sizes.
+	GPUsPerInstance float64 `json:"gpus_per_instance"`
+	GPUs            float64 `json:"gpus"` // Count × GPUsPerInstance
+	GPU             string  `json:"gpu"`  // catalog accelerator model, e.g. "H100-SXM"
+	Zone            string  `json:"zone"`
+	Region          string  `json:"region,omitempty"`
+	// Start and End are RFC 3339 dates or timestamps as written; empty when
+	// open-ended.
+	Start      string `json:"start"`
+	End        string `json:"end"`
+	Guaranteed bool   `json:"guaranteed"`
+	// ConsumerOf is the address of the entry this elastic group runs in
+	// (capacity-block target, reservation_affinity,
+	// capacity_reservation_group_id); such a group adds no capacity.
+	ConsumerOf string `json:"consumer_of,omitempty"`
+	// Pool is filled in by the evaluator when a plan's pool claims it.
+	Pool string `json:"pool"`
+}
+
+// Pos returns where the entry's block starts.
+func (e Entry) Pos() diag.Pos {
+	return diag.Pos{File: e.File, Line: e.Line, Column: e.Column}
+}
+
+// Class is how the capacity model counts e: a consumer adds nothing, an
+// elastic group is elastic, a guaranteed reservation or block is
+// guaranteed; anything else (spot, a reservation not yet guaranteed) is
+// spot.
+func (e Entry) Class() Class {
+	switch {
+	case e.ConsumerOf != "":
+		return ClassConsumer
+	case e.Kind == KindElastic:
+		return ClassElastic
+	case e.Guaranteed:
+		return ClassGuaranteed
+	}
+	return ClassSpot
+}
+
+// Unresolved is a capacity-bearing input whose amount could not be
+// evaluated statically (a data source, a remote module, an unknown value).
+// It is never counted as zero: policies turn it into a finding.
+type Unresolved struct {
+	Address string `json:"address"`
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Msg     string `json:"msg"`
+}
+
+// Pos returns where the unresolved input starts.
+func (u Unresolved) Pos() diag.Pos {
+	return diag.Pos{File: u.File, Line: u.Line, Column: u.Column}
+}
+
+// Inventory is everything the readers found in one repository tree.
+type Inventory struct {
+	Reservations []Entry      `json:"reservations"`
+	Unresolved   []Unresolved `json:"unresolved"`
+}
+
+// Merge appends other's entries to inv, keeping each reader's order.
+func (inv *Inventory) Merge(other *Inventory) {
+	if other == nil {
+		return
+	}
+	inv.Reservations = append(inv.Reservations, other.Reservations...)
+	inv.Unresolved = append(inv.Unresolved, other.Unresolved...)
+}
+
+// Sorted returns a copy of inv with entries and unresolved inputs ordered
+// by address (stable, so equal addresses keep their reader order), never
+// nil slices: the order every output and the policy input use.
+func (inv *Inventory) Sorted() *Inventory {
+	out := &Inventory{Reservations: []Entry{}, Unresolved: []Unresolved{}}
+	if inv == nil {
+		return out
+	}
+	out.Merge(inv)
+	slices.SortStableFunc(out.Reservations, func(a, b Entry) int { return cmp.Compare(a.Address, b.Address) })
+	slices.SortStableFunc(out.Unresolved, func(a, b Unresolved) int { return cmp.Compare(a.Address, b.Address) })
+	return out
+}

@@ -1,0 +1,112 @@
+package terraform
+
+// This file is the table of GPU-bearing resource types and the shape of
+// each that capcheck reads; the handlers live by provider in aws.go, gcp.go
+// and azure.go, the accessors they share in extract.go, and the HCL
+// evaluation of a resource to its shape in view.go.
+//
+// Clusters: this reader also finds the elastic GPU capacity declared inside Kubernetes
+// clusters (GKE inline and default node pools, the AKS default node pool),
+// GCE managed instance groups, and plain on-demand instances.
+//
+// Plain instances (aws_instance, google_compute_instance) and managed
+// instance groups are on-demand capacity, not reservations: they are listed
+// with inventory.KindElastic and Guaranteed false, so they appear in the inventory
+// (and are claimed by a pool as elastic capacity) but never add guaranteed
+// capacity. One that targets a reservation is its consumer (ConsumerOf) and
+// adds nothing, like a node group.
+//
+// GKE zones: a node pool's node_count, initial_node_count and
+// autoscaling.max_node_count count nodes per zone; total_max_node_count
+// counts the whole pool. The zones are the pool's node_locations, else its
+// cluster's node_locations, else, for a regional cluster (a location
+// without a zone suffix), the three zones GKE spreads a regional cluster's
+// pools over by default, else one (a zonal cluster). A
+// google_container_node_pool whose cluster is not a google_container_cluster
+// of the same module keeps the per-zone figure: elastic figures may then
+// be a lower bound (they never count as guaranteed).
+
+// shape lists the arguments and nested blocks of a resource that capcheck
+// reads; a view is the resource evaluated to that shape (nested blocks as
+// tuples of objects, like `terraform show -json`).
+type shape struct {
+	attrs  []string
+	blocks map[string]*shape
+}
+
+type handler struct {
+	shape *shape
+	fn    func(x *extraction)
+}
+
+// handlers are the GPU-bearing resource types, by Terraform type.
+var handlers = map[string]handler{
+	"aws_ec2_capacity_reservation": {
+		shape: &shape{attrs: []string{"instance_count", "instance_type", "availability_zone", "end_date"}},
+		fn:    awsCapacityReservation,
+	},
+	"aws_ec2_capacity_block_reservation": {
+		shape: &shape{attrs: []string{"capacity_block_offering_id", "instance_count", "instance_type", "availability_zone", "start_date", "end_date"}},
+		fn:    awsCapacityBlock,
+	},
+	"google_compute_reservation": {
+		shape: &shape{attrs: []string{"name", "zone"}, blocks: map[string]*shape{
+			"specific_reservation": {attrs: []string{"count"}, blocks: map[string]*shape{
+				"instance_properties": {attrs: []string{"machine_type"}, blocks: map[string]*shape{
+					"guest_accelerators": {attrs: []string{"accelerator_type", "accelerator_count"}},
+				}},
+			}},
+		}},
+		fn: googleReservation,
+	},
+	"azurerm_capacity_reservation": {
+		shape: &shape{attrs: []string{"zone", "capacity_reservation_group_id"}, blocks: map[string]*shape{
+			"sku": {attrs: []string{"name", "capacity"}},
+		}},
+		fn: azureReservation,
+	},
+	"aws_eks_node_group": {
+		shape: &shape{attrs: []string{"instance_types"}, blocks: map[string]*shape{
+			"scaling_config":  {attrs: []string{"max_size"}},
+			"launch_template": ltRefShape,
+		}},
+		fn: eksNodeGroup,
+	},
+	"aws_autoscaling_group": {
+		shape: &shape{attrs: []string{"max_size"}, blocks: map[string]*shape{
+			"launch_template": ltRefShape,
+			"mixed_instances_policy": {blocks: map[string]*shape{
+				"launch_template": {blocks: map[string]*shape{
+					"launch_template_specification": {attrs: []string{"launch_template_id", "launch_template_name"}},
+					"override":                      {attrs: []string{"instance_type"}},
+				}},
+			}},
+		}},
+		fn: autoscalingGroup,
+	},
+	"google_container_node_pool": {shape: gkeNodePoolShape, fn: gkeNodePool},
+	"google_container_cluster":   {shape: gkeClusterShape, fn: gkeCluster},
+	"azurerm_kubernetes_cluster": {
+		shape: &shape{blocks: map[string]*shape{"default_node_pool": {attrs: aksPoolAttrs}}},
+		fn:    aksCluster,
+	},
+	"google_compute_instance_group_manager":        {shape: gceGroupShape, fn: gceGroupManager},
+	"google_compute_region_instance_group_manager": {shape: gceGroupShape, fn: gceGroupManager},
+	"google_compute_instance": {
+		shape: &shape{attrs: []string{"machine_type", "zone"}, blocks: gceTemplateShape.blocks},
+		fn:    gceInstance,
+	},
+	"aws_instance": {
+		shape: &shape{attrs: []string{"instance_type", "availability_zone"}, blocks: map[string]*shape{
+			"launch_template": ltRefShape,
+			"capacity_reservation_specification": {blocks: map[string]*shape{
+				"capacity_reservation_target": {attrs: []string{"capacity_reservation_id"}},
+			}},
+		}},
+		fn: awsInstance,
+	},
+	"azurerm_kubernetes_cluster_node_pool": {
+		shape: &shape{attrs: aksPoolAttrs},
+		fn:    aksNodePool,
+	},
+}

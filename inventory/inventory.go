@@ -56,8 +56,9 @@ type Entry struct {
 	ResourceType string `json:"resource_type"`
 	// Root is the root module (or manifest tree) the entry was read from,
 	// slash-separated and relative to the repository ("." for the top);
-	// two roots may hold the same address.
-	Root    string `json:"-"`
+	// two roots may hold the same address. Empty when the input does not
+	// say (a terraform show -json plan).
+	Root    string `json:"root,omitempty"`
 	File    string `json:"file"` // relative to the repository root
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
@@ -83,6 +84,10 @@ type Entry struct {
 	// (capacity-block target, reservation_affinity,
 	// capacity_reservation_group_id); such a group adds no capacity.
 	ConsumerOf string `json:"consumer_of,omitempty"`
+	// Spot is interruptible capacity (AWS capacity_type SPOT or a spot
+	// launch template, GKE spot or preemptible nodes, AKS priority Spot):
+	// the cloud can take it back at any time.
+	Spot bool `json:"spot,omitempty"`
 	// Pool is filled in by the evaluator when a plan's pool claims it.
 	Pool string `json:"pool"`
 }
@@ -92,14 +97,16 @@ func (e Entry) Pos() diag.Pos {
 	return diag.Pos{File: e.File, Line: e.Line, Column: e.Column}
 }
 
-// Class is how the capacity model counts e: a consumer adds nothing, an
-// elastic group is elastic, a guaranteed reservation or block is
-// guaranteed; anything else (spot, a reservation not yet guaranteed) is
-// spot.
+// Class is how the capacity model counts e: a consumer adds nothing, a
+// spot pool is spot, an elastic group is elastic, a guaranteed reservation
+// or block is guaranteed; anything else (a reservation not yet
+// guaranteed) is spot.
 func (e Entry) Class() Class {
 	switch {
 	case e.ConsumerOf != "":
 		return ClassConsumer
+	case e.Spot:
+		return ClassSpot
 	case e.Kind == KindElastic:
 		return ClassElastic
 	case e.Guaranteed:
@@ -124,10 +131,22 @@ func (u Unresolved) Pos() diag.Pos {
 	return diag.Pos{File: u.File, Line: u.Line, Column: u.Column}
 }
 
+// Skipped is a tree a reader did not evaluate by default (sample and test
+// configuration under examples/, tests/, …), named once with how to
+// include it, so that leaving it out is never silent.
+type Skipped struct {
+	// Dir is the tree, slash-separated and relative to the repository.
+	Dir string `json:"dir"`
+	// Roots counts the root modules (or manifest trees) it holds.
+	Roots int    `json:"roots"`
+	Msg   string `json:"msg"`
+}
+
 // Inventory is everything the readers found in one repository tree.
 type Inventory struct {
 	Reservations []Entry      `json:"reservations"`
 	Unresolved   []Unresolved `json:"unresolved"`
+	Skipped      []Skipped    `json:"skipped,omitempty"`
 }
 
 // Merge appends other's entries to inv, keeping each reader's order.
@@ -137,6 +156,7 @@ func (inv *Inventory) Merge(other *Inventory) {
 	}
 	inv.Reservations = append(inv.Reservations, other.Reservations...)
 	inv.Unresolved = append(inv.Unresolved, other.Unresolved...)
+	inv.Skipped = append(inv.Skipped, other.Skipped...)
 }
 
 // Sorted returns a copy of inv with entries and unresolved inputs ordered

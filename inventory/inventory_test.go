@@ -17,6 +17,8 @@ func TestEntryClass(t *testing.T) {
 		{"node group", Entry{Kind: KindElastic}, ClassElastic},
 		// a node group in a reservation adds nothing of its own
 		{"consumer", Entry{Kind: KindElastic, ConsumerOf: "aws_ec2_capacity_reservation.a"}, ClassConsumer},
+		// a spot node pool can be taken back at any time
+		{"spot pool", Entry{Kind: KindElastic, Spot: true}, ClassSpot},
 		// capacity that is not guaranteed and not a group can be taken back
 		{"not guaranteed", Entry{Kind: KindReservation}, ClassSpot},
 	}

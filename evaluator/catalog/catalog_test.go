@@ -34,6 +34,15 @@ func TestDefaultInstances(t *testing.T) {
 		// 1/6 of an A10 = 0.1667 GPUs.
 		{name: "azure fractional NV6ads", typ: "Standard_NV6ads_A10_v5", wantType: "Standard_NV6ads_A10_v5", gpu: "A10", gpus: 1.0 / 6, cloud: "azure"},
 		{name: "azure NC40ads H100 NVL", typ: "Standard_NC40ads_H100_v5", wantType: "Standard_NC40ads_H100_v5", gpu: "H100-NVL", gpus: 1, cloud: "azure"},
+		// accelerators beyond NVIDIA data-centre GPUs, counted in devices or chips
+		{name: "aws trn1", typ: "trn1.32xlarge", wantType: "trn1.32xlarge", gpu: "Trainium", gpus: 16, cloud: "aws"},
+		{name: "aws trn2", typ: "trn2.48xlarge", wantType: "trn2.48xlarge", gpu: "Trainium2", gpus: 16, cloud: "aws"},
+		{name: "aws inf2", typ: "inf2.24xlarge", wantType: "inf2.24xlarge", gpu: "Inferentia2", gpus: 6, cloud: "aws"},
+		{name: "aws dl1 Gaudi", typ: "dl1.24xlarge", wantType: "dl1.24xlarge", gpu: "Gaudi", gpus: 8, cloud: "aws"},
+		{name: "gcp TPU v5e", typ: "ct5lp-hightpu-4t", wantType: "ct5lp-hightpu-4t", gpu: "TPU-v5e", gpus: 4, cloud: "gcp"},
+		{name: "gcp TPU v6e", typ: "ct6e-standard-8t", wantType: "ct6e-standard-8t", gpu: "TPU-v6e", gpus: 8, cloud: "gcp"},
+		{name: "gcp g4 RTX PRO 6000", typ: "g4-standard-384", wantType: "g4-standard-384", gpu: "RTX-PRO-6000", gpus: 8, cloud: "gcp"},
+		{name: "azure ND GB200", typ: "Standard_ND128isr_NDR_GB200_v6", wantType: "Standard_ND128isr_NDR_GB200_v6", gpu: "GB200", gpus: 4, cloud: "azure"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,6 +61,32 @@ func TestDefaultInstances(t *testing.T) {
 	for _, typ := range []string{"P5.48XLARGE", "m5.large", "A3-HIGHGPU-8G", ""} {
 		if in, ok := c.Instance(typ); ok {
 			t.Errorf("Instance(%q) = %+v, want not found (AWS/GCP names are case-sensitive)", typ, in)
+		}
+	}
+}
+
+func TestDefaultAccelerators(t *testing.T) {
+	c := Default()
+	for typ, want := range map[string]string{
+		"nvidia-tesla-t4-vws": "T4", "nvidia-tesla-p4": "P4", "nvidia-tesla-p4-vws": "P4",
+		"nvidia-tesla-p100": "P100", "nvidia-tesla-p100-vws": "P100", "nvidia-l4-vws": "L4",
+		"nvidia-rtx-pro-6000": "RTX-PRO-6000", "nvidia-gb200": "GB200",
+		"tpu-v4-podslice": "TPU-v4", "tpu-v5-lite-podslice": "TPU-v5e", "tpu-v5p-slice": "TPU-v5p", "tpu-v6e-slice": "TPU-v6e",
+		"projects/p/zones/us-central1-a/acceleratorTypes/nvidia-tesla-p100-vws": "P100",
+	} {
+		if got, ok := c.Accelerator(typ); !ok || got != want {
+			t.Errorf("Accelerator(%q) = %q, %v, want %q", typ, got, ok, want)
+		}
+	}
+	// Specs from the vendors' documentation (see each entry's source).
+	for name, want := range map[string]GPU{
+		"Trainium2": {Name: "Trainium2", Vendor: "aws", MemoryGB: 96, HBMBandwidthTBs: 2.9, BF16DenseTFLOPS: 667, BF16SparseTFLOPS: 2563, FP8DenseTFLOPS: 1299, FP8SparseTFLOPS: 2563},
+		"TPU-v6e":   {Name: "TPU-v6e", Vendor: "google", MemoryGB: 32, HBMBandwidthTBs: 1.638, BF16DenseTFLOPS: 918},
+		"TPU-v5e":   {Name: "TPU-v5e", Vendor: "google", MemoryGB: 16, HBMBandwidthTBs: 0.819, BF16DenseTFLOPS: 197},
+	} {
+		got, _ := c.GPU(name)
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("GPU(%q) mismatch (-want +got):\n%s", name, d)
 		}
 	}
 }

@@ -1,18 +1,21 @@
 package terraform
 
 import (
+	"strings"
 	"time"
 
 	"github.com/capcheck/capcheck/inventory"
 )
 
 var (
-	ltShape = &shape{attrs: []string{"instance_type"}, blocks: map[string]*shape{
-		"capacity_reservation_specification": {blocks: map[string]*shape{
-			"capacity_reservation_target": {attrs: []string{"capacity_reservation_id"}},
-		}},
-		"instance_market_options": {attrs: []string{"market_type"}},
+	crTargetShape = &shape{blocks: map[string]*shape{
+		"capacity_reservation_target": {attrs: []string{"capacity_reservation_id", "capacity_reservation_resource_group_arn"}},
 	}}
+	ltShape = &shape{attrs: []string{"instance_type"}, blocks: map[string]*shape{
+		"capacity_reservation_specification": crTargetShape,
+		"instance_market_options":            {attrs: []string{"market_type"}},
+	}}
+	subnetShape   = &shape{attrs: []string{"availability_zone"}}
 	offeringShape = &shape{attrs: offeringFields}
 	ltRefShape    = &shape{attrs: []string{"id", "name"}}
 )
@@ -85,21 +88,32 @@ func awsCapacityBlock(x *extraction) {
 		return
 	}
 	if src != x {
-		if start, _, ok = src.str("start_date_range"); !ok {
+		// A block bought from an offering lasts capacity_duration_hours
+		// from its start, somewhere in the search window
+		// [start_date_range, end_date_range]: it is listed from the
+		// window's start for its duration, never for the whole window.
+		var set bool
+		if start, set, ok = src.str("start_date_range"); !ok {
 			return
 		}
-		if end, _, ok = src.str("end_date_range"); !ok {
+		if !set {
+			x.unresolvedf("the capacity block offering sets no start_date_range: the block's start cannot be evaluated statically")
 			return
 		}
 		hours, set, ok := src.num("capacity_duration_hours")
 		if !ok {
 			return
 		}
-		if end == "" && start != "" && set {
-			if t, err := time.Parse(time.RFC3339, start); err == nil {
-				end = t.Add(time.Duration(hours) * time.Hour).UTC().Format(time.RFC3339)
-			}
+		if !set {
+			x.unresolvedf("the capacity block offering sets no capacity_duration_hours: the block's end cannot be evaluated statically")
+			return
 		}
+		t, err := time.Parse(time.RFC3339, start)
+		if err != nil {
+			x.c.errorf(src.v.pos("start_date_range"), "%s: start_date_range %q is not an RFC 3339 timestamp", x.addr, start)
+			return
+		}
+		end = t.Add(time.Duration(hours) * time.Hour).UTC().Format(time.RFC3339)
 	}
 	r := x.emit(inventory.KindCapacityBlock, typ, n, in.GPU, in.GPUs, zone, true)
 	r.Start, r.End = start, end
@@ -117,15 +131,47 @@ func (x *extraction) launchTemplateType(paths ...string) (typ string, found, ok 
 	if !ok {
 		return "", true, false
 	}
-	const target = "capacity_reservation_specification.0.capacity_reservation_target.0.capacity_reservation_id"
-	addr, lit := lt.ref(target, "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation")
-	switch {
-	case addr != "":
-		x.consumer = addr
-	case lit != "":
-		x.consumer = lit
+	x.reservationTarget(lt)
+	if m, _, _ := sub.strQuiet("instance_market_options.0.market_type"); strings.EqualFold(m, "spot") {
+		x.spot = true
 	}
 	return typ, set, true
+}
+
+// reservationTarget sets the consumer link from the
+// capacity_reservation_specification of v (an instance or a launch
+// template): the capacity reservation it targets, or the capacity
+// reservation resource group (capacity_reservation_resource_group_arn,
+// an aws_resourcegroups_group or its ARN), whose reservations it runs in.
+func (x *extraction) reservationTarget(v view) {
+	const target = "capacity_reservation_specification.0.capacity_reservation_target.0."
+	if addr, lit := v.ref(target+"capacity_reservation_id", "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation"); addr != "" {
+		x.consumer = addr
+	} else if lit != "" {
+		x.consumer = lit
+	}
+	if addr, lit := v.ref(target+"capacity_reservation_resource_group_arn", "aws_resourcegroups_group"); addr != "" {
+		x.consumer = addr
+	} else if lit != "" {
+		x.consumer = lit
+	}
+}
+
+// singleSubnetZone is the availability zone of the one aws_subnet of this
+// module that the list at p names; "" when the list has another length or
+// the subnet's zone is not a literal of the module.
+func (x *extraction) singleSubnetZone(p string) string {
+	v, _ := x.get(p).Unmark()
+	if !v.IsKnown() || v.IsNull() || !v.CanIterateElements() || v.LengthInt() != 1 {
+		return ""
+	}
+	sn, found := x.link.linkedBlock(x, "aws_subnet", subnetShape, p)
+	if !found {
+		return ""
+	}
+	sub := &extraction{c: x.c, cat: x.cat, typ: x.typ, addr: x.addr, pos: x.pos, v: sn}
+	zone, _, _ := sub.strQuiet("availability_zone")
+	return zone
 }
 
 func eksNodeGroup(x *extraction) {
@@ -162,7 +208,7 @@ func eksNodeGroup(x *extraction) {
 		if hasLT && !ltFound {
 			x.unresolvedf("launch_template is not an aws_launch_template in this module: the instance type cannot be evaluated statically")
 		}
-		return // EKS defaults to t3.medium: no GPUs
+		return // EKS defaults to t3.medium (AWS's default): no GPUs
 	}
 	in, gpu, ok := x.instanceGPUs(typ, "instance_types", false)
 	if !ok || !gpu {
@@ -172,7 +218,10 @@ func eksNodeGroup(x *extraction) {
 	if !ok {
 		return
 	}
-	x.emit(inventory.KindElastic, typ, n, in.GPU, in.GPUs, "", false)
+	if ct, _, _ := x.strQuiet("capacity_type"); strings.EqualFold(ct, "SPOT") {
+		x.spot = true
+	}
+	x.emit(inventory.KindElastic, typ, n, in.GPU, in.GPUs, x.singleSubnetZone("subnet_ids"), false)
 }
 
 func autoscalingGroup(x *extraction) {
@@ -201,7 +250,46 @@ func autoscalingGroup(x *extraction) {
 	if !ok {
 		return
 	}
-	x.emit(inventory.KindElastic, typ, n, in.GPU, in.GPUs, "", false)
+	if allSpot(x) {
+		x.spot = true
+	}
+	zone := ""
+	if zs, _ := x.get("availability_zones").Unmark(); zs.IsWhollyKnown() && !zs.IsNull() && zs.CanIterateElements() && zs.LengthInt() == 1 {
+		zone, _, _ = x.strQuiet("availability_zones.0")
+	}
+	if zone == "" {
+		zone = x.singleSubnetZone("vpc_zone_identifier")
+	}
+	x.emit(inventory.KindElastic, typ, n, in.GPU, in.GPUs, zone, false)
+}
+
+// allSpot reports whether an autoscaling group's mixed instances policy
+// launches only spot instances: no on-demand base capacity (default 0) and
+// 0% on demand above it (default 100%).
+func allSpot(x *extraction) bool {
+	const d = "mixed_instances_policy.0.instances_distribution.0."
+	if getPath(x.v.v, "mixed_instances_policy.0.instances_distribution.0").IsNull() {
+		return false
+	}
+	quiet := func(p string) (int, bool) { // null is unset; unknown is not 0
+		v, _ := x.get(p).UnmarkDeep()
+		if !v.IsKnown() {
+			return -1, true
+		}
+		if v.IsNull() {
+			return 0, false
+		}
+		n, err := wholeNumber(v)
+		if err != nil {
+			return -1, true
+		}
+		return n, true
+	}
+	if base, _ := quiet(d + "on_demand_base_capacity"); base != 0 {
+		return false
+	}
+	pct, set := quiet(d + "on_demand_percentage_above_base_capacity")
+	return set && pct == 0
 }
 
 // offering implements linker: the data.aws_ec2_capacity_block_offering that
@@ -252,11 +340,9 @@ func awsInstance(x *extraction) {
 	if !ok || !gpu {
 		return
 	}
-	const target = "capacity_reservation_specification.0.capacity_reservation_target.0.capacity_reservation_id"
-	if addr, lit := x.v.ref(target, "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation"); addr != "" {
-		x.consumer = addr
-	} else if lit != "" {
-		x.consumer = lit
+	x.reservationTarget(x.v)
+	if m, _, _ := x.strQuiet("instance_market_options.0.market_type"); strings.EqualFold(m, "spot") {
+		x.spot = true
 	}
 	zone, _, _ := x.strQuiet("availability_zone")
 	x.emit(inventory.KindElastic, typ, 1, in.GPU, in.GPUs, zone, false)

@@ -1,6 +1,12 @@
 package terraform
 
-import "github.com/capcheck/capcheck/inventory"
+import (
+	"strings"
+
+	"github.com/capcheck/capcheck/inventory"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+)
 
 func azureReservation(x *extraction) {
 	typ, ok := x.requiredStr("sku.0.name")
@@ -20,7 +26,7 @@ func azureReservation(x *extraction) {
 		return
 	}
 	x.emit(inventory.KindReservation, in.Type, n, in.GPU, in.GPUs, zone, true)
-	if addr, _ := x.v.ref("capacity_reservation_group_id", "azurerm_capacity_reservation_group"); addr != "" {
+	if addr, _ := x.v.ref("capacity_reservation_group_id", "azurerm_capacity_reservation_group", "azapi_resource"); addr != "" {
 		x.f.azureGroup = addr
 	}
 }
@@ -53,14 +59,68 @@ func aksPool(x *extraction, p string) {
 			return
 		}
 	}
-	group, lit := x.v.ref(p+"capacity_reservation_group_id", "azurerm_capacity_reservation_group")
+	group, lit := x.v.ref(p+"capacity_reservation_group_id", "azurerm_capacity_reservation_group", "azapi_resource")
 	if group != "" {
 		x.consumer = group
 	} else if lit != "" {
 		x.consumer = lit
 	}
-	x.emit(inventory.KindElastic, in.Type, n, in.GPU, in.GPUs, "", false)
+	if pr, _, _ := x.strQuiet(p + "priority"); strings.EqualFold(pr, "Spot") {
+		x.spot = true
+	}
+	x.emit(inventory.KindElastic, in.Type, n, in.GPU, in.GPUs, x.singleZone(p+"zones"), false)
 	x.f.azureWants = group
+}
+
+// azapiReservation is the azapi_resource type of an Azure capacity
+// reservation, before its @API-version.
+const azapiReservation = "microsoft.compute/capacityreservationgroups/capacityreservations"
+
+// azapiResource emits an Azure capacity reservation written as an
+// azapi_resource (type
+// Microsoft.Compute/capacityReservationGroups/capacityReservations@VERSION):
+// body.sku.capacity × GPUs(body.sku.name), in body.zones[0]; body may be
+// an object (azapi 2) or a JSON string (azapi 1, jsonencode). Its
+// parent_id is the capacity reservation group. Other azapi resources
+// hold no GPUs.
+func azapiResource(x *extraction) {
+	t, _, _ := x.strQuiet("type")
+	if kind, _, _ := strings.Cut(strings.ToLower(t), "@"); kind != azapiReservation {
+		return
+	}
+	body := x.get("body")
+	if !x.known(body, "body") {
+		return
+	}
+	if b, _ := body.UnmarkDeep(); b.Type() == cty.String {
+		v, err := stdlib.JSONDecode(b)
+		if err != nil {
+			x.c.errorf(x.v.pos("body"), "%s: body is not JSON: %v", x.addr, err)
+			return
+		}
+		obj := x.v.v.GetAttr("type") // rebuild the view with the decoded body
+		x.v.v = cty.ObjectVal(map[string]cty.Value{"type": obj, "body": v, "parent_id": x.get("parent_id"), "location": x.get("location")})
+	}
+	typ, ok := x.requiredStr("body.sku.name")
+	if !ok {
+		return
+	}
+	in, gpu, ok := x.instanceGPUs(typ, "body", true)
+	if !ok || !gpu {
+		return
+	}
+	n, ok := x.requiredNum("body.sku.capacity")
+	if !ok {
+		return
+	}
+	zone, _, ok := x.str("body.zones.0")
+	if !ok {
+		return
+	}
+	x.emit(inventory.KindReservation, in.Type, n, in.GPU, in.GPUs, zone, true)
+	if addr, _ := x.v.ref("parent_id", "azurerm_capacity_reservation_group", "azapi_resource"); addr != "" {
+		x.f.azureGroup = addr
+	}
 }
 
 // aksCluster emits the default_node_pool of an azurerm_kubernetes_cluster

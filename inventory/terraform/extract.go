@@ -44,6 +44,9 @@ type collector struct {
 	depth      int
 	instances  int
 	overBudget bool
+	// site is the expression being evaluated, where a failing function
+	// call is placed (lenient in tffuncs.go).
+	site callSite
 }
 
 type found struct {
@@ -67,7 +70,9 @@ type extraction struct {
 	v        view
 	link     linker
 	consumer string
-	f        *found
+	// spot marks the entry emitted next as interruptible capacity.
+	spot bool
+	f    *found
 }
 
 func (x *extraction) get(p string) cty.Value { return getPath(x.v.v, p) }
@@ -175,11 +180,12 @@ func (x *extraction) requiredNum(p string) (int, bool) {
 	return n, ok
 }
 
-var gpuFamily = regexp.MustCompile(`^(?:[pg][0-9][a-z0-9-]*\.|(?:a2|a3|a4|a4x|g2|g4)-|(?i:standard_n[cdvg]))`)
+var gpuFamily = regexp.MustCompile(`^(?:[pg][0-9][a-z0-9-]*\.|(?:trn|inf|dl)[0-9][a-z0-9-]*\.|(?:a2|a3|a4|a4x|g2|g4)-|ct[0-9][a-z0-9]*-|(?i:standard_n[cdvg]))`)
 
-// looksGPU reports whether an instance type belongs to a GPU family (AWS
-// p*/g*, GCP a2/a3/a4/g2/g4, Azure N-series): such a type missing from the
-// catalog is an error, not "no GPUs".
+// looksGPU reports whether an instance type belongs to an accelerator
+// family (AWS p*/g*, trn*/inf*/dl*, GCP a2/a3/a4/g2/g4 and ct* TPU
+// machines, Azure N-series): such a type missing from the catalog is an
+// error, not "no GPUs".
 func looksGPU(typ string) bool { return gpuFamily.MatchString(typ) }
 
 // instanceGPUs looks typ up in the catalog. gpu is false for a non-GPU
@@ -225,15 +231,10 @@ func (x *extraction) accelerators(list, typeKey, countKey string, strict bool) (
 		}
 		g, found := x.cat.Accelerator(typ)
 		if !found {
-			if !strings.Contains(typ, "nvidia") && !strings.Contains(typ, "gpu") {
-				continue // not a GPU (for example a TPU)
+			if !looksAccelerator(typ) {
+				continue // not an accelerator capcheck counts
 			}
-			msg := fmt.Sprintf("unknown accelerator type %q: add it to the catalog with --catalog", typ)
-			if strict {
-				x.c.errorf(x.v.pos(base+typeKey), "%s", msg)
-			} else {
-				x.unresolvedf("%s", msg)
-			}
+			x.unknownAccelerator(typ, base+typeKey)
 			return "", 0, true, false
 		}
 		if gpu != "" && g != gpu {
@@ -244,6 +245,21 @@ func (x *extraction) accelerators(list, typeKey, countKey string, strict bool) (
 		per += float64(n)
 	}
 	return gpu, per, gpu != "", true
+}
+
+// looksAccelerator reports whether a GCP accelerator type names a GPU or a
+// TPU: such a type missing from the catalog is unresolved, not skipped.
+func looksAccelerator(typ string) bool {
+	t := strings.ToLower(typ)
+	return strings.Contains(t, "nvidia") || strings.Contains(t, "gpu") || strings.Contains(t, "tpu")
+}
+
+// unknownAccelerator records an accelerator type missing from the catalog.
+// It is the same problem wherever it appears (a reservation, a node pool,
+// an autoprovisioning limit, a TPU VM): the resource is unresolved, never
+// zero, and the message points at the argument.
+func (x *extraction) unknownAccelerator(typ, p string) {
+	x.unresolvedf("unknown accelerator type %q at %s: add it to the catalog with --catalog", typ, x.v.pos(p))
 }
 
 func (x *extraction) emit(kind inventory.Kind, instType string, count int, gpu string, per float64, zone string, guaranteed bool) *inventory.Entry {
@@ -264,6 +280,7 @@ func (x *extraction) emit(kind inventory.Kind, instType string, count int, gpu s
 		Region:          regionOf(zone),
 		Guaranteed:      guaranteed,
 		ConsumerOf:      x.consumer,
+		Spot:            x.spot,
 	}
 	x.f = &found{r: r}
 	x.c.found = append(x.c.found, x.f)

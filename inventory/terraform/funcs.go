@@ -10,65 +10,84 @@ import (
 	"github.com/capcheck/capcheck/internal/repopath"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
-// baseFuncs are the pure functions Terraform offers that go-cty's standard
-// library implements; they are shared by every evaluation.
+// baseFuncs are the pure functions Terraform offers, with Terraform's
+// semantics: go-cty's standard library where Terraform uses it, and
+// Terraform's own definitions (tfLengthFunc, tfLookupFunc, … in
+// tffuncs.go) where go-cty's differ or are missing. They are shared by
+// every evaluation; fileFuncs adds the file functions and try/can and makes
+// function errors values (see lenient).
 var baseFuncs = map[string]function.Function{
 	"abs":                    stdlib.AbsoluteFunc,
-	"can":                    tryfunc.CanFunc,
+	"alltrue":                tfAllTrueFunc,
+	"anytrue":                tfAnyTrueFunc,
+	"base64decode":           tfBase64DecodeFunc,
+	"base64encode":           tfBase64EncodeFunc,
+	"basename":               tfBasenameFunc,
 	"ceil":                   stdlib.CeilFunc,
 	"chomp":                  stdlib.ChompFunc,
 	"chunklist":              stdlib.ChunklistFunc,
-	"coalesce":               stdlib.CoalesceFunc,
+	"cidrhost":               cidrHostFunc,
+	"cidrnetmask":            cidrNetmaskFunc,
+	"cidrsubnet":             cidrSubnetFunc,
+	"cidrsubnets":            cidrSubnetsFunc,
+	"coalesce":               tfCoalesceFunc,
 	"coalescelist":           stdlib.CoalesceListFunc,
 	"compact":                stdlib.CompactFunc,
 	"concat":                 stdlib.ConcatFunc,
 	"contains":               stdlib.ContainsFunc,
 	"csvdecode":              stdlib.CSVDecodeFunc,
+	"dirname":                tfDirnameFunc,
 	"distinct":               stdlib.DistinctFunc,
 	"element":                stdlib.ElementFunc,
+	"endswith":               tfEndsWithFunc,
 	"flatten":                stdlib.FlattenFunc,
 	"floor":                  stdlib.FloorFunc,
 	"format":                 stdlib.FormatFunc,
 	"formatdate":             stdlib.FormatDateFunc,
 	"formatlist":             stdlib.FormatListFunc,
 	"indent":                 stdlib.IndentFunc,
-	"index":                  stdlib.IndexFunc,
+	"index":                  tfIndexFunc,
 	"join":                   stdlib.JoinFunc,
 	"jsondecode":             stdlib.JSONDecodeFunc,
 	"jsonencode":             stdlib.JSONEncodeFunc,
 	"keys":                   stdlib.KeysFunc,
-	"length":                 stdlib.LengthFunc,
+	"length":                 tfLengthFunc,
 	"log":                    stdlib.LogFunc,
-	"lookup":                 stdlib.LookupFunc,
+	"lookup":                 tfLookupFunc,
 	"lower":                  stdlib.LowerFunc,
 	"max":                    stdlib.MaxFunc,
 	"merge":                  stdlib.MergeFunc,
 	"min":                    stdlib.MinFunc,
+	"nonsensitive":           tfIdentityFunc,
+	"one":                    tfOneFunc,
 	"parseint":               stdlib.ParseIntFunc,
 	"pow":                    stdlib.PowFunc,
 	"range":                  stdlib.RangeFunc,
 	"regex":                  stdlib.RegexFunc,
 	"regexall":               stdlib.RegexAllFunc,
-	"replace":                stdlib.ReplaceFunc,
+	"replace":                tfReplaceFunc,
 	"reverse":                stdlib.ReverseListFunc,
 	"setintersection":        stdlib.SetIntersectionFunc,
 	"setproduct":             stdlib.SetProductFunc,
 	"setsubtract":            stdlib.SetSubtractFunc,
 	"setsymmetricdifference": stdlib.SetSymmetricDifferenceFunc,
 	"setunion":               stdlib.SetUnionFunc,
+	"sensitive":              tfIdentityFunc,
 	"signum":                 stdlib.SignumFunc,
 	"slice":                  stdlib.SliceFunc,
 	"sort":                   stdlib.SortFunc,
 	"split":                  stdlib.SplitFunc,
+	"startswith":             tfStartsWithFunc,
+	"strcontains":            tfStrContainsFunc,
 	"strrev":                 stdlib.ReverseFunc,
 	"substr":                 stdlib.SubstrFunc,
+	"sum":                    tfSumFunc,
 	"timeadd":                stdlib.TimeAddFunc,
 	"title":                  stdlib.TitleFunc,
 	"tobool":                 stdlib.MakeToFunc(cty.Bool),
@@ -81,7 +100,6 @@ var baseFuncs = map[string]function.Function{
 	"trimprefix":             stdlib.TrimPrefixFunc,
 	"trimspace":              stdlib.TrimSpaceFunc,
 	"trimsuffix":             stdlib.TrimSuffixFunc,
-	"try":                    tryfunc.TryFunc,
 	"upper":                  stdlib.UpperFunc,
 	"values":                 stdlib.ValuesFunc,
 	"zipmap":                 stdlib.ZipmapFunc,
@@ -91,8 +109,27 @@ var baseFuncs = map[string]function.Function{
 // confined to the repository: relative paths resolve against baseDir (the
 // root module, Terraform's working directory), symlinks are resolved, and
 // the result must stay inside root (repopath.Resolve).
-func fileFuncs(root, baseDir string) map[string]function.Function {
-	fs := make(map[string]function.Function, len(baseFuncs)+3)
+//
+// Every function but try and can is lenient: an error becomes an unknown
+// value marked with a fatal reason at the failing call (site says which
+// expression is being evaluated), so it stops the run only when it reaches
+// an attribute that decides GPU capacity (collector.known), never when it
+// sits in a tag, a subnet or an output nothing reads. Inside try and can
+// the functions fail as Terraform's do, so that try falls through.
+func fileFuncs(root, baseDir string, site *callSite) map[string]function.Function {
+	raw := rawFileFuncs(root, baseDir, site)
+	fs := make(map[string]function.Function, len(raw)+2)
+	for name, f := range raw {
+		fs[name] = lenient(name, f, site)
+	}
+	raw["try"], raw["can"] = tryFunc(raw), canFunc(raw)
+	fs["try"], fs["can"] = raw["try"], raw["can"]
+	return fs
+}
+
+// rawFileFuncs is fileFuncs before lenient: functions that return errors.
+func rawFileFuncs(root, baseDir string, site *callSite) map[string]function.Function {
+	fs := make(map[string]function.Function, len(baseFuncs)+5)
 	for k, v := range baseFuncs {
 		fs[k] = v
 	}
@@ -183,11 +220,14 @@ func fileFuncs(root, baseDir string) map[string]function.Function {
 			inner := make(map[string]function.Function, len(fs))
 			for k, v := range fs {
 				if k != "templatefile" {
-					inner[k] = v
+					inner[k] = lenient(k, v, site)
 				}
 			}
+			inner["try"], inner["can"] = tryFunc(fs), canFunc(fs)
 			ctx := &hcl.EvalContext{Variables: vars.AsValueMap(), Functions: inner}
+			leave := site.enter(expr)
 			val, diags := expr.Value(ctx)
+			leave()
 			if diags.HasErrors() {
 				return cty.DynamicVal, diags
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/capcheck/capcheck/inventory"
+	"github.com/zclconf/go-cty/cty"
 )
 
 func googleReservation(x *extraction) {
@@ -46,7 +47,7 @@ const gkeRegionalZones = 3
 var gcpRegion = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
 
 var (
-	gkeNodeConfigShape = &shape{attrs: []string{"machine_type"}, blocks: map[string]*shape{
+	gkeNodeConfigShape = &shape{attrs: []string{"machine_type", "spot", "preemptible"}, blocks: map[string]*shape{
 		"guest_accelerator":    {attrs: []string{"type", "count"}},
 		"reservation_affinity": {attrs: []string{"consume_reservation_type", "values"}},
 	}}
@@ -57,6 +58,9 @@ var (
 	}}
 	gkeClusterShape = &shape{attrs: []string{"location", "node_locations", "initial_node_count", "remove_default_node_pool", "enable_autopilot"}, blocks: map[string]*shape{
 		"node_config": gkeNodeConfigShape,
+		"cluster_autoscaling": {attrs: []string{"enabled"}, blocks: map[string]*shape{
+			"resource_limits": {attrs: []string{"resource_type", "maximum"}},
+		}},
 		"node_pool": {attrs: []string{"name", "node_count", "initial_node_count", "node_locations"}, blocks: map[string]*shape{
 			"autoscaling": gkeAutoscalingShape,
 			"node_config": gkeNodeConfigShape,
@@ -72,7 +76,11 @@ var (
 	gceGroupShape = &shape{attrs: []string{"target_size", "zone", "region", "instance_template"}, blocks: map[string]*shape{
 		"version": {attrs: []string{"instance_template", "name"}},
 	}}
-	aksPoolAttrs = []string{"name", "vm_size", "node_count", "max_count", "capacity_reservation_group_id"}
+	aksPoolAttrs = []string{"name", "vm_size", "node_count", "max_count", "capacity_reservation_group_id", "priority", "zones"}
+	tpuVMShape   = &shape{attrs: []string{"zone", "accelerator_type"}, blocks: map[string]*shape{
+		"accelerator_config": {attrs: []string{"type", "topology"}},
+		"scheduling_config":  {attrs: []string{"preemptible", "spot", "reserved"}},
+	}}
 )
 
 // gkeCluster emits the GPU node pools of a google_container_cluster: each
@@ -86,6 +94,8 @@ func gkeCluster(x *extraction) {
 	}
 	base := x.addr
 	loc, _, _ := x.strQuiet("location")
+	gkeAutoprovisioning(x, loc)
+	x.addr = base
 	zones := func(pool string) (int, bool) {
 		if n, set, ok := x.zoneList(pool + "node_locations"); !ok || set {
 			return n, ok
@@ -195,8 +205,157 @@ func gkePool(x *extraction, p, loc string, defaultZones func() (int, bool)) {
 	if t, _, _ := x.strQuiet(aff + "consume_reservation_type"); t == "SPECIFIC_RESERVATION" {
 		wants = x.gcpConsumer(aff + "values")
 	}
-	x.emit(inventory.KindElastic, machine, n, gpu, per, loc, false)
+	spot, _, _ := x.boolQuiet(cfg + "spot")
+	preemptible, _, _ := x.boolQuiet(cfg + "preemptible")
+	x.spot = spot || preemptible
+	zone := loc
+	if z := x.singleZone(p + "node_locations"); z != "" {
+		zone = z
+	}
+	x.emit(inventory.KindElastic, machine, n, gpu, per, zone, false)
+	x.spot = false
 	x.f.gcpWants = wants
+}
+
+// singleZone is the one zone of the list at p, "" when it holds another
+// number of zones or is not known.
+func (x *extraction) singleZone(p string) string {
+	v, _ := x.get(p).UnmarkDeep()
+	if !v.IsWhollyKnown() || v.IsNull() || !v.CanIterateElements() || v.LengthInt() != 1 {
+		return ""
+	}
+	z, _, _ := x.strQuiet(p + ".0")
+	if z == "" {
+		for it := v.ElementIterator(); it.Next(); { // a set
+			if _, e := it.Element(); e.Type() == cty.String {
+				z = e.AsString()
+			}
+		}
+	}
+	return z
+}
+
+// gkeAutoprovisioning emits the accelerator ceilings of a GKE cluster's
+// node auto-provisioning (cluster_autoscaling with resource_limits for a
+// GPU or TPU type): elastic capacity of at most `maximum` accelerators in
+// the whole cluster, `ADDR.cluster_autoscaling["TYPE"]`. cpu and memory
+// limits are not accelerators.
+func gkeAutoprovisioning(x *extraction, loc string) {
+	if on, _, _ := x.boolQuiet("cluster_autoscaling.0.enabled"); !on {
+		return
+	}
+	limits, _ := x.get("cluster_autoscaling.0.resource_limits").Unmark()
+	if !limits.IsKnown() || limits.IsNull() || !limits.CanIterateElements() {
+		return
+	}
+	base := x.addr
+	for i := range limits.LengthInt() {
+		p := "cluster_autoscaling.0.resource_limits." + strconv.Itoa(i) + "."
+		typ, ok := x.requiredStr(p + "resource_type")
+		if !ok {
+			continue
+		}
+		if typ == "cpu" || typ == "memory" {
+			continue
+		}
+		x.addr = base + ".cluster_autoscaling[" + strconv.Quote(typ) + "]"
+		gpu, found := x.cat.Accelerator(typ)
+		if !found {
+			if looksAccelerator(typ) {
+				x.unknownAccelerator(typ, p+"resource_type")
+			}
+			continue
+		}
+		n, ok := x.requiredNum(p + "maximum")
+		if !ok {
+			continue
+		}
+		x.emit(inventory.KindElastic, "", n, gpu, 1, loc, false)
+	}
+	x.addr = base
+}
+
+// tpuChips is how a google_tpu_v2_vm accelerator_type ("v5litepod-8",
+// "v4-32") counts: the catalog accelerator of its version and how many of
+// the number's units make a chip (v2, v3, v4 and v5p count TensorCores,
+// two per chip; v5e and v6e count chips).
+var tpuChips = map[string]struct {
+	acc     string
+	perChip int
+}{
+	"v4":        {"tpu-v4-podslice", 2},
+	"v5litepod": {"tpu-v5-lite-podslice", 1},
+	"v5p":       {"tpu-v5p-slice", 2},
+	"v6e":       {"tpu-v6e-slice", 1},
+}
+
+// tpuConfigTypes maps accelerator_config.type to the accelerator_type
+// version prefix.
+var tpuConfigTypes = map[string]string{"V4": "v4", "V5LITE_POD": "v5litepod", "V5P": "v5p", "V6E": "v6e"}
+
+// tpuVM emits a google_tpu_v2_vm: one TPU slice of accelerator_type (or
+// accelerator_config's type and topology), on-demand capacity like a GCE
+// instance, spot when its scheduling_config says so.
+func tpuVM(x *extraction) {
+	typ, set, ok := x.str("accelerator_type")
+	if !ok {
+		return
+	}
+	var version string
+	chips := 0
+	switch {
+	case set:
+		v, num, found := strings.Cut(typ, "-")
+		n, err := strconv.Atoi(num)
+		c, known := tpuChips[v]
+		if !found || err != nil || n <= 0 || !known {
+			x.unknownAccelerator(typ, "accelerator_type")
+			return
+		}
+		version, chips = v, max(n/c.perChip, 1)
+	default:
+		ct, cset, ok := x.str("accelerator_config.0.type")
+		if !ok {
+			return
+		}
+		topo, tset, ok := x.str("accelerator_config.0.topology")
+		if !ok {
+			return
+		}
+		if !cset || !tset {
+			typ = "v2-8" // the provider's default accelerator_type
+			x.unknownAccelerator(typ, "accelerator_type")
+			return
+		}
+		version = tpuConfigTypes[ct]
+		chips = 1
+		for _, d := range strings.Split(topo, "x") {
+			n, err := strconv.Atoi(d)
+			if err != nil || n <= 0 {
+				chips = 0
+				break
+			}
+			chips *= n
+		}
+		if version == "" || chips == 0 {
+			x.unknownAccelerator(ct+" "+topo, "accelerator_config.0.type")
+			return
+		}
+		typ = ct + " " + topo
+	}
+	gpu, found := x.cat.Accelerator(tpuChips[version].acc)
+	if !found {
+		x.unknownAccelerator(typ, "accelerator_type")
+		return
+	}
+	zone, _, ok := x.str("zone")
+	if !ok {
+		return
+	}
+	spot, _, _ := x.boolQuiet("scheduling_config.0.spot")
+	preemptible, _, _ := x.boolQuiet("scheduling_config.0.preemptible")
+	x.spot = spot || preemptible
+	x.emit(inventory.KindElastic, typ, 1, gpu, float64(chips), zone, false)
 }
 
 // gcpConsumer sets x.consumer from a reservation_affinity values list at

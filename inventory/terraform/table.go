@@ -66,16 +66,17 @@ var handlers = map[string]handler{
 		fn: azureReservation,
 	},
 	"aws_eks_node_group": {
-		shape: &shape{attrs: []string{"instance_types"}, blocks: map[string]*shape{
+		shape: &shape{attrs: []string{"instance_types", "capacity_type", "subnet_ids"}, blocks: map[string]*shape{
 			"scaling_config":  {attrs: []string{"max_size"}},
 			"launch_template": ltRefShape,
 		}},
 		fn: eksNodeGroup,
 	},
 	"aws_autoscaling_group": {
-		shape: &shape{attrs: []string{"max_size"}, blocks: map[string]*shape{
+		shape: &shape{attrs: []string{"max_size", "availability_zones", "vpc_zone_identifier"}, blocks: map[string]*shape{
 			"launch_template": ltRefShape,
 			"mixed_instances_policy": {blocks: map[string]*shape{
+				"instances_distribution": {attrs: []string{"on_demand_base_capacity", "on_demand_percentage_above_base_capacity"}},
 				"launch_template": {blocks: map[string]*shape{
 					"launch_template_specification": {attrs: []string{"launch_template_id", "launch_template_name"}},
 					"override":                      {attrs: []string{"instance_type"}},
@@ -98,12 +99,16 @@ var handlers = map[string]handler{
 	},
 	"aws_instance": {
 		shape: &shape{attrs: []string{"instance_type", "availability_zone"}, blocks: map[string]*shape{
-			"launch_template": ltRefShape,
-			"capacity_reservation_specification": {blocks: map[string]*shape{
-				"capacity_reservation_target": {attrs: []string{"capacity_reservation_id"}},
-			}},
+			"launch_template":                    ltRefShape,
+			"capacity_reservation_specification": crTargetShape,
+			"instance_market_options":            {attrs: []string{"market_type"}},
 		}},
 		fn: awsInstance,
+	},
+	"google_tpu_v2_vm": {shape: tpuVMShape, fn: tpuVM},
+	"azapi_resource": {
+		shape: &shape{attrs: []string{"type", "body", "parent_id", "location"}},
+		fn:    azapiResource,
 	},
 	"azurerm_kubernetes_cluster_node_pool": {
 		shape: &shape{attrs: aksPoolAttrs},

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/capcheck/capcheck/internal/testkit"
 )
 
 func TestThetaPath(t *testing.T) {
@@ -14,7 +16,7 @@ func TestThetaPath(t *testing.T) {
 	// x̂(6) = 4.0625 + 0.5·1.9375 = 5.03125 and x̂(7) = 5.03125 + 0.5.
 	out := make([]float64, 2)
 	thetaPath(4.0625, 1, 0.5, 5, out)
-	if !near(out[0], 5.03125, 1e-12) || !near(out[1], 5.53125, 1e-12) {
+	if !testkit.Within(out[0], 5.03125, 1e-12) || !testkit.Within(out[1], 5.53125, 1e-12) {
 		t.Errorf("thetaPath = %v, want [5.03125 5.53125]", out)
 	}
 }
@@ -33,11 +35,11 @@ func TestThetaLinear(t *testing.T) {
 		t.Fatal(err)
 	}
 	for j, want := range []float64{69, 70, 71} {
-		if !near(res.Forecast[j].Value, want, 0.01) {
+		if !testkit.Within(res.Forecast[j].Value, want, 0.01) {
 			t.Errorf("Forecast[%d] = %v, want %v (%s)", j, res.Forecast[j].Value, want, res.Model)
 		}
 	}
-	if !near(res.Params["drift"], 1, 1e-9) {
+	if !testkit.Within(res.Params["drift"], 1, 1e-9) {
 		t.Errorf("drift = %v, want 1 (half the slope 2)", res.Params["drift"])
 	}
 }
@@ -49,7 +51,7 @@ func TestDampedPath(t *testing.T) {
 	st := etsState{l: 10, b: 2}
 	out := make([]float64, 2)
 	e.path(&st, 0, out)
-	if !near(out[0], 11.8, 1e-12) || !near(out[1], 13.42, 1e-12) {
+	if !testkit.Within(out[0], 11.8, 1e-12) || !testkit.Within(out[1], 13.42, 1e-12) {
 		t.Errorf("path = %v, want [11.8 13.42]", out)
 	}
 }
@@ -84,7 +86,7 @@ func TestDoubleSeasonalExact(t *testing.T) {
 	}
 	next := doubleSeasonal(5).Values[4*168:]
 	for j, p := range res.Forecast {
-		if !near(p.Value, next[j], 1e-6) {
+		if !testkit.Within(p.Value, next[j], 1e-6) {
 			t.Fatalf("Forecast[%d] = %v, want %v", j, p.Value, next[j])
 		}
 	}
@@ -109,7 +111,7 @@ func TestLogETSBackTransformed(t *testing.T) {
 	}
 	for j, p := range res.Forecast {
 		want := 50 * math.Exp(0.3*math.Sin(2*math.Pi*float64(140+j)/7))
-		if !near(p.Value, want, 0.05*want) {
+		if !testkit.Within(p.Value, want, 0.05*want) {
 			t.Errorf("Forecast[%d] = %.2f, want %.2f ± 5%%", j, p.Value, want)
 		}
 		if p.Lo95 <= 0 || p.Hi95-p.Value <= p.Value-p.Lo95 {

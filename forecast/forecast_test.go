@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/capcheck/capcheck/internal/testkit"
 )
 
 var day0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -19,8 +21,6 @@ func daily(vs ...float64) Series {
 	}
 	return s
 }
-
-func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
 
 func TestMASE(t *testing.T) {
 	tests := []struct {
@@ -50,7 +50,7 @@ func TestMASE(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || !near(got, tc.want, 1e-12) {
+			if err != nil || !testkit.Within(got, tc.want, 1e-12) {
 				t.Errorf("MASE = %v, %v; want %v", got, err, tc.want)
 			}
 		})
@@ -60,7 +60,7 @@ func TestMASE(t *testing.T) {
 func TestSMAPE(t *testing.T) {
 	// 200·10/210 = 9.523809…, both zero → 0, 200·10/90 = 22.222…; mean over 3 = 10.582010…
 	got, err := SMAPE([]float64{100, 0, 50}, []float64{110, 0, 40})
-	if want := (200.0*10/210 + 200.0*10/90) / 3; err != nil || !near(got, want, 1e-12) {
+	if want := (200.0*10/210 + 200.0*10/90) / 3; err != nil || !testkit.Within(got, want, 1e-12) {
 		t.Errorf("SMAPE = %v, %v; want %v", got, err, want)
 	}
 	if _, err := SMAPE(nil, nil); !errors.Is(err, ErrEmpty) {
@@ -78,16 +78,16 @@ func TestLinearTrendExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !near(res.Params["slope"], 2, 1e-12) || !near(res.Params["intercept"], 10, 1e-10) {
+	if !testkit.Within(res.Params["slope"], 2, 1e-12) || !testkit.Within(res.Params["intercept"], 10, 1e-10) {
 		t.Errorf("params = %v, want slope 2 intercept 10", res.Params)
 	}
 	// Growth: slope·S / last level = 2·30.436875 / (10 + 2·29) = 60.87375/68.
-	if want := 2 * 30.436875 / 68; !near(res.MonthlyGrowth, want, 1e-9) {
+	if want := 2 * 30.436875 / 68; !testkit.Within(res.MonthlyGrowth, want, 1e-9) {
 		t.Errorf("MonthlyGrowth = %v, want %v", res.MonthlyGrowth, want)
 	}
 	for j, want := range []float64{70, 72, 74} {
 		p := res.Forecast[j]
-		if !near(p.Value, want, 1e-9) || !near(p.Lo95, want, 1e-6) || !near(p.Hi95, want, 1e-6) {
+		if !testkit.Within(p.Value, want, 1e-9) || !testkit.Within(p.Lo95, want, 1e-6) || !testkit.Within(p.Hi95, want, 1e-6) {
 			t.Errorf("Forecast[%d] = %+v, want %v with degenerate interval", j, p, want)
 		}
 		if wantT := day0.AddDate(0, 0, 30+j); !p.Time.Equal(wantT) {
@@ -109,7 +109,7 @@ func TestConstantSeries(t *testing.T) {
 		t.Errorf("MonthlyGrowth = %v, want 0 (%s)", res.MonthlyGrowth, res.Model)
 	}
 	for j, p := range res.Forecast {
-		if !near(p.Value, 5, 1e-9) || !near(p.Lo95, 5, 1e-9) || !near(p.Hi95, 5, 1e-9) {
+		if !testkit.Within(p.Value, 5, 1e-9) || !testkit.Within(p.Lo95, 5, 1e-9) || !testkit.Within(p.Hi95, 5, 1e-9) {
 			t.Errorf("Forecast[%d] = %+v, want 5 with a degenerate interval", j, p)
 		}
 	}
@@ -133,14 +133,14 @@ func TestMonthlyGrowthRecovered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !near(res.MonthlyGrowth, 0.05, 0.01) {
+	if !testkit.Within(res.MonthlyGrowth, 0.05, 0.01) {
 		t.Errorf("MonthlyGrowth = %.4f (%s), want 0.05 ± 0.01", res.MonthlyGrowth, res.Model)
 	}
 	ll, err := Fit(daily(vs...), Options{Horizon: 30, Methods: []string{LogLinear}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !near(ll.MonthlyGrowth, 0.05, 0.005) {
+	if !testkit.Within(ll.MonthlyGrowth, 0.05, 0.005) {
 		t.Errorf("log-linear MonthlyGrowth = %.4f, want 0.05 ± 0.005", ll.MonthlyGrowth)
 	}
 }
@@ -160,7 +160,7 @@ func TestCoverageOnNoise(t *testing.T) {
 	if acc.Origins != 20 || acc.Points != 200 {
 		t.Errorf("origins %d points %d, want 20 and 200", acc.Origins, acc.Points)
 	}
-	if !near(acc.Coverage80, 0.80, 0.07) || !near(acc.Coverage95, 0.95, 0.05) {
+	if !testkit.Within(acc.Coverage80, 0.80, 0.07) || !testkit.Within(acc.Coverage95, 0.95, 0.05) {
 		t.Errorf("coverage 80%% %.3f, 95%% %.3f; want ≈ nominal", acc.Coverage80, acc.Coverage95)
 	}
 }
@@ -181,7 +181,7 @@ func TestSeasonalNaiveForecast(t *testing.T) {
 	for j, want := range []float64{1, 2, 4, 1} {
 		p := res.Forecast[j]
 		k := float64(j/3 + 1) // variance multiplier ⌊(h−1)/m⌋+1
-		if p.Value != want || !near(p.Hi80-p.Value, z80*sigma*math.Sqrt(k), 1e-12) {
+		if p.Value != want || !testkit.Within(p.Hi80-p.Value, z80*sigma*math.Sqrt(k), 1e-12) {
 			t.Errorf("Forecast[%d] = %+v, want %v ± %v", j, p, want, z80*sigma*math.Sqrt(k))
 		}
 	}
@@ -202,7 +202,7 @@ func TestGapsAndGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Filled != 1 || res.Step != 24*time.Hour || !near(res.Params["slope"], 1, 1e-12) {
+	if res.Filled != 1 || res.Step != 24*time.Hour || !testkit.Within(res.Params["slope"], 1, 1e-12) {
 		t.Errorf("Filled %d Step %v slope %v; want 1, 24h, 1", res.Filled, res.Step, res.Params["slope"])
 	}
 
@@ -220,7 +220,7 @@ func TestGapsAndGrid(t *testing.T) {
 		t.Errorf("Months %d, Forecast[1].Time %v; want 1 and 2022-08-01", res.Months, res.Forecast[1].Time)
 	}
 	// Slope 1 per month over last level 129 → growth 1/129.
-	if !near(res.MonthlyGrowth, 1.0/129, 1e-12) {
+	if !testkit.Within(res.MonthlyGrowth, 1.0/129, 1e-12) {
 		t.Errorf("MonthlyGrowth = %v, want 1/129", res.MonthlyGrowth)
 	}
 }
@@ -363,7 +363,7 @@ func TestHourlyYear(t *testing.T) {
 	// Trend 0.05/h at level 1000 + 0.05·8760 = 1438 at the end:
 	// 0.05·730.5/1438 = 0.0254/month. With 3% noise the fitted trend may
 	// stray by 0.002 (8%), no more: 0.015 or 0.035 would be a wrong trend.
-	if !near(res.MonthlyGrowth, 0.0254, 0.002) {
+	if !testkit.Within(res.MonthlyGrowth, 0.0254, 0.002) {
 		t.Errorf("MonthlyGrowth = %.4f (%s), want 0.0254 ± 0.002", res.MonthlyGrowth, res.Model)
 	}
 }

@@ -29,7 +29,7 @@ type source struct {
 	Builtin bool
 }
 
-func (s source) isTest() bool { return strings.HasSuffix(s.Name, "_test.rego") }
+func (s source) isTest() bool { return IsTest(s.Name) }
 
 // builtinSources returns the embedded modules, tests included, sorted by name.
 func builtinSources() ([]source, error) {
@@ -75,19 +75,7 @@ func userSources(root string, dirs []string) ([]source, error) {
 			return nil, fmt.Errorf("policy directory %s is not a directory", dir)
 		}
 		n := 0
-		err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if p != abs && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(d.Name(), ".rego") {
-				return nil
-			}
+		err = WalkRego(abs, func(p string, d fs.DirEntry) error {
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
@@ -110,6 +98,33 @@ func userSources(root string, dirs []string) ([]source, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// WalkRego calls fn for every *.rego file below dir (tests included), in
+// lexical order, skipping hidden directories below dir: the files the
+// engine reads from a policy directory. Whoever must know which files
+// steer the policies (the trusted-file comparison of a PR diff) walks with
+// it, so the two can never disagree.
+func WalkRego(dir string, fn func(path string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(d.Name(), ".rego") {
+			return nil
+		}
+		return fn(p, d)
+	})
+}
+
+// IsTest reports whether name is a Rego test file (*_test.rego): compiled
+// by `capcheck verify`, never by a check.
+func IsTest(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
 // displayName is p relative to root (slash-separated) when inside it, and
 // p itself otherwise.

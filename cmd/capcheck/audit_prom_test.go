@@ -211,7 +211,7 @@ workloads:
 }
 `,
 	}
-	writeFiles(t, root, files)
+	testkit.WriteFiles(t, root, files)
 	return root
 }
 
@@ -322,7 +322,7 @@ func TestAuditAgainstPrometheus(t *testing.T) {
 			if !strings.HasPrefix(w.Source, "max_over_time(") {
 				t.Errorf("chat source %q: want the pushed-down max_over_time query", w.Source)
 			}
-			if !nearFloat(p.GPU.P95, tc.wantGPUP95) || !nearFloat(p.Reservation.Mean, tc.wantResMean) || p.RefreshedCliff != tc.wantCliff {
+			if !testkit.Within(p.GPU.P95, tc.wantGPUP95, 1e-9) || !testkit.Within(p.Reservation.Mean, tc.wantResMean, 1e-9) || p.RefreshedCliff != tc.wantCliff {
 				t.Errorf("pool: GPU p95 %g, reservation mean %g, refreshed cliff %q; want %g, %g, %q",
 					p.GPU.P95, p.Reservation.Mean, p.RefreshedCliff, tc.wantGPUP95, tc.wantResMean, tc.wantCliff)
 			}
@@ -342,5 +342,3 @@ func TestAuditAgainstPrometheus(t *testing.T) {
 		}
 	})
 }
-
-func nearFloat(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }

@@ -9,12 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/cli"
 	"github.com/capcheck/capcheck/internal/diag"
 )
 
@@ -150,7 +149,7 @@ func unknownCommand(e *env, name string) {
 	}
 	if st, err := os.Stat(name); err == nil && st.IsDir() {
 		msg += fmt.Sprintf("; to check the repository in %s run: capcheck check %s", name, name)
-	} else if s := closest(name, names); s != "" {
+	} else if s := cli.Closest(name, names); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
 	fmt.Fprintln(e.stderr, msg)
@@ -181,78 +180,20 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Run 'capcheck help <command>' (or 'capcheck <command> -h') for a command's flags.")
 }
 
-// flagSink is a flag set's output. The flag package's own messages are
-// dropped: parseFlags reports errors and help itself, with the command's
-// name, on the right stream.
-type flagSink struct {
-	cmd            command
-	stdout, stderr io.Writer
-}
-
-func (*flagSink) Write(p []byte) (int, error) { return len(p), nil }
-
 // newFlags returns a flag set for the command name that never exits the
-// process: -h prints the command's help to stdout, a bad flag a short
-// error to stderr (see parseFlags). synopsis is used for a command that
-// commands() does not list.
+// process (cli.NewFlags). synopsis is used for a command that commands()
+// does not list.
 func newFlags(e *env, name, synopsis string) *flag.FlagSet {
 	c, ok := lookup(name)
 	if !ok {
 		c = command{name: name, args: strings.TrimSpace(strings.TrimPrefix(synopsis, "[flags]"))}
 	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(&flagSink{cmd: c, stdout: e.stdout, stderr: e.stderr})
-	fs.Usage = func() {}
-	return fs
+	return cli.NewFlags(c.cli(), placeholders, e.stdout, e.stderr)
 }
 
-// synopsis is the usage line of c: "capcheck check [flags] [PATH]", with
-// a sub-command word ahead of the flags ("capcheck comment github [flags]
-// RESULT.json").
-func (c command) synopsis() string {
-	sub, rest := "", c.args
-	if first, after, ok := strings.Cut(c.args, " "); ok && first != "" && !strings.ContainsAny(first, "[.") && strings.ToLower(first) == first {
-		sub, rest = " "+first, after
-	}
-	return strings.TrimSpace(fmt.Sprintf("capcheck %s%s [flags] %s", c.name, sub, rest))
-}
-
-// printHelp writes the command's help: usage line, description and every
-// flag with its placeholder and default.
-func printHelp(w io.Writer, fs *flag.FlagSet, c command) {
-	fmt.Fprintf(w, "Usage: %s\n", c.synopsis())
-	if c.help != "" {
-		fmt.Fprintln(w)
-		for _, para := range strings.Split(c.help, "\n\n") {
-			if strings.HasPrefix(para, "Example") {
-				fmt.Fprintln(w, para) // keep the example lines as written
-			} else {
-				fmt.Fprintln(w, wrap(para, "", 80))
-			}
-			fmt.Fprintln(w)
-		}
-	} else {
-		fmt.Fprintln(w)
-	}
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	if n == 0 {
-		fmt.Fprintln(w, "Flags: none.")
-		return
-	}
-	fmt.Fprintln(w, "Flags:")
-	fs.VisitAll(func(f *flag.Flag) {
-		line := "  --" + f.Name
-		if p := placeholder(f); p != "" {
-			line += " " + p
-		}
-		fmt.Fprintln(w, line)
-		text := f.Usage
-		if d := defaultText(f); d != "" && !strings.Contains(text, "(default") {
-			text += " (default " + d + ")"
-		}
-		fmt.Fprintln(w, wrap(text, "      ", 80))
-	})
+// cli is c as the cli package describes a command.
+func (c command) cli() cli.Command {
+	return cli.Command{Prog: "capcheck", Name: c.name, Args: c.args, Help: c.help}
 }
 
 // placeholders name the value of each flag in help ("--format FORMAT").
@@ -269,177 +210,24 @@ var placeholders = map[string]string{
 	"var-file": "FILE", "window": "DURATION",
 }
 
-func placeholder(f *flag.Flag) string {
-	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-		return ""
-	}
-	if p, ok := placeholders[f.Name]; ok {
-		return p
-	}
-	return "VALUE"
-}
-
-// defaultText is a flag's default as help shows it, "" when it is the
-// zero value.
-func defaultText(f *flag.Flag) string {
-	switch f.DefValue {
-	case "", "false", "0", "[]":
-		return ""
-	}
-	if d, err := time.ParseDuration(f.DefValue); err == nil {
-		return shortDuration(d)
-	}
-	if strings.ContainsAny(f.DefValue, " \t") {
-		return strconv.Quote(f.DefValue)
-	}
-	return f.DefValue
-}
-
-// shortDuration drops zero units: 1h0m0s → 1h, 1m30s stays.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// wrap fills text to width columns, each line starting with indent.
-func wrap(text, indent string, width int) string {
-	var b strings.Builder
-	col := 0
-	for _, word := range strings.Fields(text) {
-		switch {
-		case col == 0:
-			b.WriteString(indent)
-			col = len(indent)
-		case col+1+len(word) > width:
-			b.WriteString("\n" + indent)
-			col = len(indent)
-		default:
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(word)
-		col += len(word)
-	}
-	return b.String()
-}
-
-// parseFlags parses args, allowing flags after positional arguments
-// (`capcheck check testdata/example --format json`); arguments after "--"
-// are all positional. It returns the positional arguments, or the exit
-// code when parsing stopped: 0 after printing the help for -h, 2 after
-// printing a usage error.
+// parseFlags parses args with cli.Parse (flags may follow the
+// arguments). It returns the positional arguments, or the exit code when
+// parsing stopped: 0 after printing the help for -h, 2 after printing a
+// usage error.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, int, bool) {
-	sink, _ := fs.Output().(*flagSink)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if sink == nil {
-				if errors.Is(err, flag.ErrHelp) {
-					return nil, exitPass, false
-				}
-				return nil, exitError, false
-			}
-			if errors.Is(err, flag.ErrHelp) {
-				printHelp(sink.stdout, fs, sink.cmd)
-				return nil, exitPass, false
-			}
-			usageError(sink.stderr, sink.cmd.name, flagError(fs, err))
-			return nil, exitError, false
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, 0, true
-		}
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(pos, rest...), 0, true
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+	pos, err := cli.Parse(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return nil, exitPass, false
+	case err != nil:
+		return nil, exitError, false
 	}
-}
-
-// flagError rewrites the flag package's messages the way capcheck's docs
-// write flags (--name), with a suggestion for a mistyped name.
-func flagError(fs *flag.FlagSet, err error) string {
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		name = strings.TrimLeft(name, "-")
-		var names []string
-		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-		msg = fmt.Sprintf("unknown flag --%s", name)
-		if s := closest(name, names); s != "" {
-			msg += fmt.Sprintf("; did you mean --%s?", s)
-		}
-		return msg
-	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
-		f := fs.Lookup(strings.TrimLeft(name, "-"))
-		if f != nil {
-			return fmt.Sprintf("flag --%s needs a value: --%s %s", f.Name, f.Name, placeholder(f))
-		}
-	}
-	if rest, ok := strings.CutPrefix(msg, "invalid boolean value "); ok {
-		if val, name, ok := strings.Cut(rest, " for -"); ok {
-			name, _, _ = strings.Cut(name, ":")
-			return fmt.Sprintf("flag --%s takes true or false, got %s", strings.TrimLeft(name, "-"), val)
-		}
-	}
-	return strings.Replace(msg, "for flag -", "for flag --", 1)
+	return pos, 0, true
 }
 
 // usageError prints a usage error for the command and how to get help.
 func usageError(w io.Writer, name, msg string) {
-	fmt.Fprintf(w, "capcheck %s: %s\n", name, msg)
-	fmt.Fprintf(w, "Run 'capcheck %s -h' for usage.\n", name)
-}
-
-// closest returns the candidate within two edits of s (or that s is a
-// prefix of), "" when none or several tie.
-func closest(s string, candidates []string) string {
-	best, bestD, tie := "", 3, false
-	for _, c := range candidates {
-		d := editDistance(s, c)
-		if len(s) >= 2 && strings.HasPrefix(c, s) {
-			d = min(d, 1)
-		}
-		switch {
-		case d < bestD:
-			best, bestD, tie = c, d, false
-		case d == bestD:
-			tie = true
-		}
-	}
-	if tie {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	cli.UsageError(w, cli.Command{Prog: "capcheck", Name: name}, msg)
 }
 
 // knownFormat reports a usage error when format is not one of known.
@@ -447,24 +235,8 @@ func knownFormat(e *env, name, format string, known []string) bool {
 	if slices.Contains(known, format) {
 		return true
 	}
-	usageError(e.stderr, name, fmt.Sprintf("unknown --format %q (want %s)", format, orList(known)))
+	usageError(e.stderr, name, fmt.Sprintf("unknown --format %q (want %s)", format, cli.OrList(known)))
 	return false
-}
-
-// orList joins words as "a, b or c".
-func orList(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
-}
-
-// plural is "1 pool" or "3 pools".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // noArgs reports a usage error when a command that takes no arguments got
@@ -541,36 +313,10 @@ func fail(e *env, err error) int {
 	return exitError
 }
 
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
-
-// keyValues is a repeatable NAME=VALUE flag.
-type keyValues map[string]string
-
-func (kv keyValues) String() string {
-	keys := make([]string, 0, len(kv))
-	for k := range kv {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + kv[k]
-	}
-	return strings.Join(parts, ",")
-}
-
-func (kv keyValues) Set(v string) error {
-	k, val, ok := strings.Cut(v, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("want NAME=VALUE, got %q", v)
-	}
-	kv[k] = val
-	return nil
-}
+type (
+	stringList = cli.StringList
+	keyValues  = cli.KeyValues
+)
 
 func runVersion(e *env, args []string) int {
 	fs := newFlags(e, "version", "")
@@ -595,23 +341,13 @@ func clock(e *env, flagNow string) (time.Time, error) {
 	if s == "" {
 		return e.now().UTC(), nil
 	}
-	t, err := time.Parse("2006-01-02", s)
+	t, err := cli.ParseDate(s)
 	if err != nil {
 		from := "--now"
 		if flagNow == "" {
 			from = "$CAPCHECK_NOW"
 		}
-		return time.Time{}, fmt.Errorf("%s %q: want a date YYYY-MM-DD%s", from, s, parseReason(err))
+		return time.Time{}, fmt.Errorf("%s %q: %w", from, s, err)
 	}
 	return t, nil
-}
-
-// parseReason is what is wrong with a well-shaped but invalid date
-// (": month out of range"), "" otherwise.
-func parseReason(err error) string {
-	var pe *time.ParseError
-	if errors.As(err, &pe) && pe.Message != "" {
-		return pe.Message
-	}
-	return ""
 }

@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -19,21 +15,6 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-// writeFiles writes files (slash path → content) below dir, making the
-// directories they need.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // TestHelpEveryFlagNamed runs `capcheck CMD -h` for every command: help
@@ -131,97 +112,5 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("--format = %q, want %q", *format, tc.wantFormat)
 			}
 		})
-	}
-}
-
-func TestClosest(t *testing.T) {
-	names := []string{"check", "inventory", "forecast", "audit", "comment", "verify", "doc", "init", "version"}
-	tests := []struct {
-		name, in, want string
-	}{
-		{name: "one transposition is two edits", in: "chcek", want: "check"},
-		{name: "one deletion", in: "chck", want: "check"},
-		{name: "prefix", in: "inv", want: "inventory"},
-		{name: "too far", in: "deploy", want: ""},
-		{name: "two edits from audit, doc and init: a tie, no suggestion", in: "dit", want: ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := closest(tc.in, names); got != tc.want {
-				t.Errorf("closest(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"check", "check", 0},
-		{"chck", "check", 1},     // insert e
-		{"chcek", "check", 2},    // two substitutions
-		{"kitten", "sitting", 3}, // k→s, e→i, +g
-		{"", "doc", 3},
-	}
-	for _, tc := range tests {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}
-
-func TestDefaultText(t *testing.T) {
-	fs := flag.NewFlagSet("x", flag.ContinueOnError)
-	fs.Duration("step", time.Hour, "")
-	fs.Duration("timeout", 90*time.Second, "")
-	fs.String("title", "capcheck audit", "")
-	fs.String("format", "text", "")
-	fs.String("empty", "", "")
-	fs.Bool("off", false, "")
-	fs.Bool("on", true, "")
-	fs.Int("horizon", 0, "")
-	want := map[string]string{
-		"step":    "1h",    // not 1h0m0s
-		"timeout": "1m30s", // nothing to drop
-		"title":   `"capcheck audit"`,
-		"format":  "text",
-		"empty":   "",
-		"off":     "",
-		"on":      "true",
-		"horizon": "",
-	}
-	for name, w := range want {
-		if got := defaultText(fs.Lookup(name)); got != w {
-			t.Errorf("defaultText(--%s) = %q, want %q", name, got, w)
-		}
-	}
-}
-
-func TestWrap(t *testing.T) {
-	got := wrap("aaa bbb ccc ddd", "  ", 10)
-	// "  aaa bbb" is 9 columns; " ccc" would make 13 > 10.
-	want := "  aaa bbb\n  ccc ddd"
-	if got != want {
-		t.Errorf("wrap = %q, want %q", got, want)
-	}
-}
-
-func TestSynopsis(t *testing.T) {
-	tests := []struct {
-		c    command
-		want string
-	}{
-		{command{name: "check", args: "[PATH]"}, "capcheck check [flags] [PATH]"},
-		{command{name: "comment", args: "github RESULT.json"}, "capcheck comment github [flags] RESULT.json"},
-		{command{name: "forecast", args: "SERIES.csv"}, "capcheck forecast [flags] SERIES.csv"},
-		{command{name: "version"}, "capcheck version [flags]"},
-	}
-	for _, tc := range tests {
-		if got := tc.c.synopsis(); got != tc.want {
-			t.Errorf("synopsis(%s) = %q, want %q", tc.c.name, got, tc.want)
-		}
 	}
 }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/capcheck/capcheck/actuals"
 	"github.com/capcheck/capcheck/forecast"
 	"github.com/capcheck/capcheck/report"
+	"github.com/capcheck/capcheck/workspace"
 )
 
 func runForecast(e *env, args []string) int {
@@ -34,60 +31,16 @@ func runForecast(e *env, args []string) int {
 	if !knownFormat(e, "forecast", *format, report.DataFormats()) {
 		return exitError
 	}
-	file := pos[0]
-	f, err := os.Open(file)
-	if err != nil {
-		return fail(e, fmt.Errorf("read series: %w", err))
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return fail(e, fmt.Errorf("read series: %s is a directory, want a CSV file", file))
-	}
-	all, err := actuals.ReadCSV(f, filepath.ToSlash(file))
-	if err != nil {
-		return fail(e, err)
-	}
-	named, err := pickSeries(all, *series)
-	if err != nil {
-		return fail(e, fmt.Errorf("%s: %w", file, err))
-	}
-	s, agg, err := forecast.AutoPeaks(named.Series, *peaks)
-	if err != nil {
-		return fail(e, fmt.Errorf("%s: %w", file, err))
-	}
 	opts := forecast.Options{Horizon: *horizon, Selection: *selection}
 	if *methods != "" {
 		opts.Methods = strings.Split(*methods, ",")
 	}
-	res, err := forecast.Fit(s, opts)
+	in, err := workspace.FitFile(pos[0], *series, *peaks, opts)
 	if err != nil {
-		return fail(e, fmt.Errorf("%s: fit: %w", file, err))
+		return fail(e, err)
 	}
-	name := named.Name
-	if name == "" {
-		name = filepath.Base(file)
-	}
-	if err := report.Forecast(e.stdout, *format, report.ForecastInput{Name: name, Aggregation: agg, Points: s.Len(), Result: res}); err != nil {
+	if err := report.Forecast(e.stdout, *format, in); err != nil {
 		return fail(e, err)
 	}
 	return exitPass
-}
-
-func pickSeries(all []actuals.Named, name string) (actuals.Named, error) {
-	if name == "" {
-		if len(all) == 1 {
-			return all[0], nil
-		}
-		names := make([]string, len(all))
-		for i, n := range all {
-			names[i] = n.Name
-		}
-		return actuals.Named{}, fmt.Errorf("file holds %d series (%s); choose one with --series", len(all), strings.Join(names, ", "))
-	}
-	for _, n := range all {
-		if n.Name == name {
-			return n, nil
-		}
-	}
-	return actuals.Named{}, fmt.Errorf("no series %q in file", name)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/report"
+	"github.com/capcheck/capcheck/workspace"
 )
 
 func runInventory(e *env, args []string) int {
@@ -23,11 +24,11 @@ func runInventory(e *env, args []string) int {
 	if !ok {
 		return exitError
 	}
-	ws, err := loadWorkspace(e.ctx, root, &lf, true)
+	ws, err := workspace.Load(e.ctx, root, lf.options())
 	if err != nil {
 		return fail(e, err)
 	}
-	inv, err := evaluator.Link(ws.plans, ws.inv)
+	inv, err := evaluator.Link(ws.Plans, ws.Inventory)
 	if err != nil {
 		return fail(e, err)
 	}

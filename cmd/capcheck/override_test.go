@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -21,7 +22,7 @@ const overrideYAML = `override:
 // (relative path → content) written first so they win over the example's.
 func overrideRepo(t *testing.T, dir string, files map[string]string) string {
 	t.Helper()
-	writeFiles(t, dir, files)
+	testkit.WriteFiles(t, dir, files)
 	if err := copyTree("../../testdata/example", dir); err != nil {
 		t.Fatal(err)
 	}

@@ -54,13 +54,21 @@ type Diagnostic struct {
 	// (for example "pools.h100-use1.lead_time_weeks").
 	Path string `json:"path,omitempty"`
 	Msg  string `json:"msg"`
+	// Tree names the checkout the diagnostic comes from when a run reads
+	// two ("base" for the base of a PR diff); "" is the tree at PATH.
+	Tree string `json:"tree,omitempty"`
 }
 
 // String formats d as "file:line:col: error: path: msg", on one line:
 // the file, path and message come from the repository (a YAML key may
-// hold a newline), so each is printed through [Text].
+// hold a newline), so each is printed through [Text]. A diagnostic of
+// another tree starts with its name: "base: file:line:col: error: msg".
 func (d Diagnostic) String() string {
 	var b strings.Builder
+	if d.Tree != "" {
+		b.WriteString(Text(d.Tree))
+		b.WriteString(": ")
+	}
 	if s := d.Pos.String(); s != "" {
 		b.WriteString(Text(s))
 		b.WriteString(": ")
@@ -117,6 +125,9 @@ func (ds Diagnostics) Err() error {
 func (ds Diagnostics) Sort() {
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i], ds[j]
+		if a.Tree != b.Tree {
+			return a.Tree < b.Tree
+		}
 		if a.Pos.File != b.Pos.File {
 			return a.Pos.File < b.Pos.File
 		}

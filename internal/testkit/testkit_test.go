@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // recorder is a testing.TB whose Skip and Fatalf only record what the
@@ -130,5 +132,45 @@ func TestNoBareSkips(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestArchiveTreeAndFiles(t *testing.T) {
+	dir := ArchiveTree(t, "comment\n-- a/b.txt --\nhello\n-- c.txt --\nworld\n")
+	for rel, want := range map[string]string{"a/b.txt": "hello\n", "c.txt": "world\n"} {
+		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil || string(got) != want {
+			t.Errorf("%s = %q, %v; want %q", rel, got, err, want)
+		}
+	}
+}
+
+func TestClose(t *testing.T) {
+	tests := []struct {
+		got, want float64
+		close     bool
+	}{
+		{0.1 + 0.2, 0.3, true},             // rounding only
+		{1e12 + 1e2, 1e12, true},           // 1e2 is 1e-10 of 1e12: relative
+		{1e12 + 1e4, 1e12, false},          // 1e-8 relative
+		{1e-10, 0, true}, {1e-8, 0, false}, // absolute below 1
+	}
+	for _, tc := range tests {
+		if got := Close(tc.got, tc.want); got != tc.close {
+			t.Errorf("Close(%g, %g) = %v, want %v", tc.got, tc.want, got, tc.close)
+		}
+	}
+}
+
+func TestDiagnosticsLines(t *testing.T) {
+	err := fmt.Errorf("load: %w", diag.Errorf(diag.Pos{File: "a.tf", Line: 3, Column: 2}, "bad %s", "thing"))
+	got := Lines(Diagnostics(t, err))
+	if len(got) != 1 || got[0] != "a.tf:3:2: error: bad thing" {
+		t.Errorf("Lines = %q, want [a.tf:3:2: error: bad thing]", got)
+	}
+	r := &recorder{TB: t}
+	Diagnostics(r, errors.New("plain"))
+	if !strings.Contains(r.failed, "want diag.Diagnostics") {
+		t.Errorf("Diagnostics(plain error) failed with %q, want it to say diag.Diagnostics is wanted", r.failed)
 	}
 }

@@ -1,10 +1,11 @@
-package main
+package workspace
 
 import (
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/capcheck/capcheck/actuals"
@@ -19,9 +20,9 @@ const baselineWindow = 28 * 24 * time.Hour
 
 // fitTrends fits the actuals series of every workload that names a CSV and
 // returns the trends the evaluator takes its baseline and fitted growth
-// from, keyed "plan/workload". Prometheus actuals are read by `capcheck
-// audit`, not by check.
-func fitTrends(ws *workspace, plans []*schema.Plan, now time.Time) (map[string]evaluator.Trend, error) {
+// from, keyed "plan/workload". Prometheus actuals are read by audit, not
+// by check.
+func (ws *Workspace) fitTrends(plans []*schema.Plan, now time.Time) (map[string]evaluator.Trend, error) {
 	trends := map[string]evaluator.Trend{}
 	var errs diag.Diagnostics
 	for _, p := range plans {
@@ -29,14 +30,24 @@ func fitTrends(ws *workspace, plans []*schema.Plan, now time.Time) (map[string]e
 			if w == nil || w.Actuals == nil || w.Actuals.CSV == "" {
 				continue
 			}
-			pos := p.PosOf("workloads." + name + ".actuals.csv")
-			tr, err := fitTrend(ws.root, w.Actuals, now)
+			field := "workloads." + name + ".actuals"
+			tr, err := fitTrend(ws.Root, w.Actuals, now)
 			if err != nil {
 				var ds diag.Diagnostics
-				if errors.As(err, &ds) {
+				var se *seriesError
+				switch {
+				case errors.As(err, &ds):
 					errs = append(errs, ds...)
-				} else {
-					errs = append(errs, diag.Diagnostic{Pos: pos, Severity: diag.Error, Path: "workloads." + name + ".actuals", Msg: err.Error()})
+				case errors.As(err, &se):
+					// The fix is in the plan: point at the actuals (or the
+					// series it names) and say which field to write.
+					at := field
+					if se.name != "" {
+						at += ".series"
+					}
+					errs = append(errs, diag.Diagnostic{Pos: p.PosOf(at), Severity: diag.Error, Path: at, Msg: err.Error()})
+				default:
+					errs = append(errs, diag.Diagnostic{Pos: p.PosOf(field + ".csv"), Severity: diag.Error, Path: field, Msg: err.Error()})
 				}
 				continue
 			}
@@ -49,6 +60,38 @@ func fitTrends(ws *workspace, plans []*schema.Plan, now time.Time) (map[string]e
 	return trends, nil
 }
 
+// seriesError is a CSV whose series the plan does not pick: several and
+// no series: field, or a series: field that names none of them.
+type seriesError struct {
+	file, name string
+	have       []string
+}
+
+func (e *seriesError) Error() string {
+	if e.name == "" {
+		return fmt.Sprintf("%s holds %d series (%s); choose one with series: in the workload's actuals",
+			e.file, len(e.have), strings.Join(e.have, ", "))
+	}
+	return fmt.Sprintf("%s has no series %q (it holds %s); series: in the workload's actuals must name one of them",
+		e.file, e.name, strings.Join(e.have, ", "))
+}
+
+// pickSeries is the series of all that a plan's actuals name: the named
+// one, or the only one when the plan names none.
+func pickSeries(all []actuals.Named, file, name string) (actuals.Named, error) {
+	if name == "" && len(all) == 1 {
+		return all[0], nil
+	}
+	have := make([]string, len(all))
+	for i, n := range all {
+		if n.Name == name && name != "" {
+			return n, nil
+		}
+		have[i] = n.Name
+	}
+	return actuals.Named{}, &seriesError{file: file, name: name, have: have}
+}
+
 // fitTrend reads one series, fits its daily peaks and turns the fit into a
 // baseline at now: the highest daily peak of the last 28 observed days,
 // carried forward to now at the fitted growth when the series ends earlier.
@@ -57,9 +100,9 @@ func fitTrend(root string, a *schema.Actuals, now time.Time) (evaluator.Trend, e
 	if err != nil {
 		return evaluator.Trend{}, err
 	}
-	named, err := pickSeries(all, a.Series)
+	named, err := pickSeries(all, a.CSV, a.Series)
 	if err != nil {
-		return evaluator.Trend{}, fmt.Errorf("%s: %w", a.CSV, err)
+		return evaluator.Trend{}, err
 	}
 	peaks, _, err := forecast.AutoPeaks(named.Series, forecast.PeaksDaily)
 	if err != nil {

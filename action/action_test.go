@@ -99,7 +99,7 @@ func TestActionMetadata(t *testing.T) {
 	}
 	want := map[string]string{
 		"path": ".", "base-path": "", "config": "", "github-token": "${{ github.token }}", "behavior": "update",
-		"fail-on-warn": "false", "policy": "", "comment": "true", "version": "",
+		"fail-on-warn": "false", "policy": "", "comment": "true", "version": "", "terraform-init": "auto",
 	}
 	if diff := cmp.Diff(want, defaults); diff != "" {
 		t.Errorf("inputs and defaults (-want +got):\n%s", diff)
@@ -121,7 +121,10 @@ func TestActionMetadata(t *testing.T) {
 			t.Errorf("step %q: shell %q, want bash (composite steps must name one)", s.Name, s.Shell)
 		}
 	}
-	if diff := cmp.Diff([]string{"Look for Go", "Set up Go", "Build capcheck", "Check", "Comment", "Job summary", "Verdict"}, order); diff != "" {
+	// Terraform modules are installed before the check reads them.
+	if diff := cmp.Diff([]string{"Look for Go", "Set up Go", "Build capcheck",
+		"Find Terraform roots with remote modules", "Set up Terraform", "Install Terraform modules",
+		"Check", "Comment", "Job summary", "Verdict"}, order); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 	if s := stepByID(t, a, "check"); !strings.Contains(s.Run, "set +e") {

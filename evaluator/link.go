@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -32,6 +33,41 @@ import (
 // `module.gpu.aws_x.h100` claims `module.gpu["a"].aws_x.h100[2]`.
 func matchAddress(pattern, addr string) bool {
 	return newAddrForms(addr).match(pattern)
+}
+
+// splitRoot splits a reservations entry that names a root module,
+// `ROOT:ADDRESS` (`prod:aws_ec2_capacity_reservation.*`,
+// `envs/*/:module.gpu.*`), into the root glob and the address pattern. A
+// Terraform address holds a colon only inside an instance key, so a colon
+// before the first bracket or quote is the separator; an entry without one
+// claims matching addresses in every root.
+func splitRoot(pattern string) (root, addr string, ok bool) {
+	end := strings.IndexAny(pattern, `["`)
+	if end < 0 {
+		end = len(pattern)
+	}
+	i := strings.IndexByte(pattern[:end], ':')
+	if i < 0 {
+		return "", pattern, false
+	}
+	return pattern[:i], pattern[i+1:], true
+}
+
+// matchRoot reports whether the root glob of a reservations entry (a
+// slash path relative to the repository, `*` matching within one path
+// segment, a trailing slash allowed, "." or "" for the top) names root,
+// an entry's Root. An entry that does not say its root (from a plan file)
+// matches no root glob.
+func matchRoot(glob, root string) bool {
+	if root == "" {
+		return false
+	}
+	glob = strings.TrimSuffix(strings.TrimPrefix(glob, "./"), "/")
+	if glob == "" {
+		glob = "."
+	}
+	ok, err := path.Match(glob, root)
+	return ok && err == nil
 }
 
 // addrForms are the strings a pattern is tried against for one address
@@ -219,8 +255,12 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 				path := fmt.Sprintf("pools.%s.reservations[%d]", name, i)
 				pos := p.PosOf(path)
 				matched := false
+				rootGlob, addrPattern, hasRoot := splitRoot(pattern)
 				for j := range res {
-					if !forms[j].match(pattern) {
+					if hasRoot && !matchRoot(rootGlob, res[j].Root) {
+						continue
+					}
+					if !forms[j].match(addrPattern) {
 						continue
 					}
 					matched = true
@@ -269,6 +309,7 @@ func Link(plans []*schema.Plan, inv *inventory.Inventory) (*inventory.Inventory,
 	if inv != nil {
 		out.Reservations = append([]inventory.Entry(nil), inv.Reservations...)
 		out.Unresolved = append([]inventory.Unresolved(nil), inv.Unresolved...)
+		out.Skipped = append([]inventory.Skipped(nil), inv.Skipped...)
 	}
 	sortReservations(out.Reservations)
 	_, _, diags := link(sortPlans(plans), out.Reservations)

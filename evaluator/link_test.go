@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -203,5 +204,49 @@ func TestLinkSamePoolTwice(t *testing.T) {
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 7, 1, 8))})
 	if got := findPool(t, d, "p", "h"); got.ReservedGPUs != 8 || len(got.Reservations) != 1 {
 		t.Errorf("reserved %g via %v, want 8 via one reservation", got.ReservedGPUs, got.Reservations)
+	}
+}
+
+// TestLinkRoots: two root modules hold the same address; an entry naming
+// a root (`ROOT:ADDRESS`, a glob over the root's path) claims only that
+// root's, one without a root claims both, and a plan-file entry (no root)
+// matches no root.
+func TestLinkRoots(t *testing.T) {
+	inRoot := func(root string, line int) inventory.Entry {
+		r := rsv("aws_ec2_capacity_reservation.h100", "us-east-1a", line, 2, 8)
+		r.Root, r.File = root, root+"/gpu.tf"
+		return r
+	}
+	prod, staging, top, plan := inRoot("envs/prod", 1), inRoot("envs/staging", 2), inRoot(".", 3), inRoot("", 4)
+	plan.File = "plan.json"
+	tests := []struct {
+		pattern string
+		want    []string // files of the claimed entries
+	}{
+		{"envs/prod:aws_ec2_capacity_reservation.*", []string{"envs/prod/gpu.tf"}},
+		{"envs/prod/:aws_ec2_capacity_reservation.h100", []string{"envs/prod/gpu.tf"}},
+		{"envs/*:aws_ec2_capacity_reservation.h100", []string{"envs/prod/gpu.tf", "envs/staging/gpu.tf"}},
+		{".:aws_ec2_capacity_reservation.h100", []string{"./gpu.tf"}},
+		{"aws_ec2_capacity_reservation.h100", []string{"envs/prod/gpu.tf", "envs/staging/gpu.tf", "./gpu.tf", "plan.json"}},
+		{"envs:aws_ec2_capacity_reservation.h100", nil}, // a glob names whole roots, not parents
+	}
+	for _, tc := range tests {
+		t.Run(tc.pattern, func(t *testing.T) {
+			p := newPlan("p")
+			addPool(p, "h", 4, tc.pattern)
+			inv, err := Link([]*schema.Plan{p}, inventoryOf(prod, staging, top, plan))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range inv.Reservations {
+				if r.Pool == "h" {
+					got = append(got, r.File)
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("claimed (-want +got):\n%s", d)
+			}
+		})
 	}
 }

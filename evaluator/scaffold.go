@@ -15,9 +15,15 @@ import (
 type ScaffoldPool struct {
 	Name   string
 	GPU    string
-	Region string  // "" when no reservation's zone names it
-	GPUs   float64 // guaranteed GPUs of its reservations
-	Zones  []string
+	Region string // "" when no reservation's zone names it
+	// Root is the root module the pool's reservations are read from, set
+	// when the unclaimed reservations come from more than one root: two
+	// roots (prod/, staging/) are separate capacity, even at the same
+	// address, so each gets its own pool and its entries name the root
+	// (`prod:aws_ec2_capacity_reservation.h100`).
+	Root  string
+	GPUs  float64 // guaranteed GPUs of its reservations
+	Zones []string
 	// Reservations are the entries for the pool's `reservations` list:
 	// a resource's address without instance keys when every instance of it
 	// lands in this pool, else the instance addresses.
@@ -31,23 +37,38 @@ func Scaffold(inv *inventory.Inventory) []ScaffoldPool {
 	byKey := map[string]*ScaffoldPool{}
 	instances := map[string][]string{} // resource address → instance addresses, all pools
 	owner := map[string]string{}       // instance address → pool key
+	roots := map[string]bool{}
+	for _, r := range inv.Reservations {
+		if guaranteedKind(&r) && r.Pool == "" {
+			roots[r.Root] = true
+		}
+	}
+	perRoot := len(roots) > 1
 	for _, r := range inv.Reservations {
 		if !guaranteedKind(&r) || r.Pool != "" {
 			continue
 		}
-		key := r.GPU + "\x00" + r.Region
+		key, name, root, addr := r.GPU+"\x00"+r.Region, scaffoldName(r.GPU, r.Region), "", r.Address
+		if perRoot {
+			root = r.Root
+			key += "\x00" + root
+			if root != "" {
+				name = scaffoldName(r.GPU, r.Region+"-"+root)
+				addr = root + ":" + r.Address
+			}
+		}
 		p := byKey[key]
 		if p == nil {
-			p = &ScaffoldPool{Name: scaffoldName(r.GPU, r.Region), GPU: r.GPU, Region: r.Region}
+			p = &ScaffoldPool{Name: name, GPU: r.GPU, Region: r.Region, Root: root}
 			byKey[key] = p
 		}
 		p.GPUs += r.GPUs
 		if r.Zone != "" && !slices.Contains(p.Zones, r.Zone) {
 			p.Zones = append(p.Zones, r.Zone)
 		}
-		res := stripAllKeys(r.Address)
-		instances[res] = append(instances[res], r.Address)
-		owner[r.Address] = key
+		res := stripAllKeys(addr)
+		instances[res] = append(instances[res], addr)
+		owner[addr] = key
 	}
 	// A resource whose instances all fall in one pool is claimed whole.
 	for res, addrs := range instances {

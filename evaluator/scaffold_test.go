@@ -46,3 +46,30 @@ func TestScaffold(t *testing.T) {
 		t.Errorf("Scaffold (-want +got):\n%s", diff)
 	}
 }
+
+// TestScaffoldRoots: the same address in two root modules is two pieces of
+// capacity: each root gets its own pool, whose entries name the root so
+// that neither pool claims the other's reservation.
+func TestScaffoldRoots(t *testing.T) {
+	res := func(root string, gpus float64) inventory.Entry {
+		return inventory.Entry{Address: "aws_ec2_capacity_reservation.h100", Root: root, GPU: "H100-SXM",
+			Zone: "us-east-1a", Region: "us-east-1", GPUs: gpus, Kind: inventory.KindReservation, Guaranteed: true}
+	}
+	inv := &inventory.Inventory{Reservations: []inventory.Entry{res("prod", 32), res("staging", 8)}}
+	want := []ScaffoldPool{
+		{Name: "h100-sxm-us-east-1-prod", GPU: "H100-SXM", Region: "us-east-1", Root: "prod", GPUs: 32,
+			Zones: []string{"us-east-1a"}, Reservations: []string{"prod:aws_ec2_capacity_reservation.h100"}},
+		{Name: "h100-sxm-us-east-1-staging", GPU: "H100-SXM", Region: "us-east-1", Root: "staging", GPUs: 8,
+			Zones: []string{"us-east-1a"}, Reservations: []string{"staging:aws_ec2_capacity_reservation.h100"}},
+	}
+	if diff := cmp.Diff(want, Scaffold(inv)); diff != "" {
+		t.Errorf("Scaffold (-want +got):\n%s", diff)
+	}
+	// The scaffolded entries claim exactly their own root's reservation.
+	for _, p := range want {
+		root, addr, ok := splitRoot(p.Reservations[0])
+		if !ok || root != p.Root || !matchRoot(root, p.Root) || matchRoot(root, map[string]string{"prod": "staging", "staging": "prod"}[p.Root]) || !matchAddress(addr, inv.Reservations[0].Address) {
+			t.Errorf("entry %q does not claim exactly root %s", p.Reservations[0], p.Root)
+		}
+	}
+}

@@ -17,6 +17,7 @@ type inventoryJSON struct {
 	Version      string                 `json:"version"`
 	Reservations []inventory.Entry      `json:"reservations"`
 	Unresolved   []inventory.Unresolved `json:"unresolved"`
+	Skipped      []inventory.Skipped    `json:"skipped,omitempty"`
 }
 
 // Inventory renders the discovered GPU reservations as "text" (a table) or
@@ -24,7 +25,7 @@ type inventoryJSON struct {
 func Inventory(w io.Writer, format string, inv *inventory.Inventory) error {
 	switch format {
 	case "json":
-		out := inventoryJSON{Version: evaluator.Version, Reservations: inv.Reservations, Unresolved: inv.Unresolved}
+		out := inventoryJSON{Version: evaluator.Version, Reservations: inv.Reservations, Unresolved: inv.Unresolved, Skipped: inv.Skipped}
 		if out.Reservations == nil {
 			out.Reservations = []inventory.Entry{}
 		}
@@ -97,6 +98,12 @@ func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 		for _, u := range inv.Unresolved {
 			fmt.Fprintf(w, "%s:%d:%d: unresolved: %s: %s\n", diag.Text(u.File), u.Line, u.Column, diag.Text(u.Address), diag.Text(u.Msg))
 		}
+	}
+	for i, s := range inv.Skipped {
+		if i == 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "Skipped: %s/ (%s): %s.\n", diag.Text(s.Dir), plural(s.Roots, "root module", "root modules"), diag.Text(s.Msg))
 	}
 	return nil
 }

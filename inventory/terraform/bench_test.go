@@ -3,7 +3,13 @@ package terraform
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclparse"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -12,6 +18,13 @@ import (
 // holding GPU reservations and unrelated resources, some calling shared
 // local modules. It returns the expected reservation count.
 func writeMonorepo(tb testing.TB, dir string, n int) int {
+	return writeMixedMonorepo(tb, dir, n, 1)
+}
+
+// writeMixedMonorepo is writeMonorepo where only one service in gpuEvery
+// holds GPUs; the others are root modules of unrelated resources only
+// (buckets, security groups), as most roots of a real monorepo are.
+func writeMixedMonorepo(tb testing.TB, dir string, n, gpuEvery int) int {
 	tb.Helper()
 	write := func(rel, src string) { writeFile(tb, dir, rel, []byte(src)) }
 	const modules = 8
@@ -32,6 +45,13 @@ resource "aws_iam_role" "r" { name = "r" }
 	files, want := modules, 0
 	for svc := 0; files < n; svc++ {
 		base := fmt.Sprintf("services/svc%04d", svc)
+		if svc%gpuEvery != 0 {
+			for k := range 5 {
+				write(fmt.Sprintf("%s/noise%d.tf", base, k), noise(svc, k))
+			}
+			files += 5
+			continue
+		}
 		// 5 files per service: GPU reservations, a module call, noise.
 		write(base+"/gpu.tf", fmt.Sprintf(`
 locals { zones = ["us-east-1a", "us-east-1b"] }
@@ -50,7 +70,17 @@ module "gpu" {
 }
 `, svc%modules))
 		for k := range 3 {
-			write(fmt.Sprintf("%s/noise%d.tf", base, k), fmt.Sprintf(`
+			write(fmt.Sprintf("%s/noise%d.tf", base, k), noise(svc, k))
+		}
+		files += 5
+		want += 4 // 2 count instances + 2 for_each instances
+	}
+	return want
+}
+
+// noise is file k of service svc: resources that hold no GPUs.
+func noise(svc, k int) string {
+	return fmt.Sprintf(`
 resource "aws_s3_bucket" "b%d" {
   bucket = "svc-%d-%d"
   tags   = { team = upper("ml"), n = %d }
@@ -63,12 +93,101 @@ resource "aws_security_group" "sg%d" {
     protocol  = "tcp"
   }
 }
-`, k, svc, k, k, k, k))
+`, k, svc, k, k, k, k)
+}
+
+// BenchmarkDiscoverGenerated10000 is the monorepo of 10,000 files, one
+// service in four holding GPUs (500 GPU roots of 2,000), against
+// BenchmarkParseOnly10000, the floor: reading and parsing every file with
+// hclparse, as any HCL tool must.
+func BenchmarkDiscoverGenerated10000(b *testing.B) {
+	dir := b.TempDir()
+	want := writeMixedMonorepo(b, dir, 10000, 4)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		inv, err := Discover(context.Background(), dir, Options{})
+		if err != nil {
+			b.Fatal(err)
 		}
-		files += 5
-		want += 4 // 2 count instances + 2 for_each instances
+		if len(inv.Reservations) != want {
+			b.Fatalf("reservations = %d, want %d", len(inv.Reservations), want)
+		}
 	}
-	return want
+}
+
+// BenchmarkParseOnly10000 walks the same tree and parses every .tf file
+// with hclparse, on the same GOMAXPROCS workers Discover uses ("parallel")
+// and on one ("serial", as a single-threaded tool such as Conftest's HCL
+// parser does).
+func BenchmarkParseOnly10000(b *testing.B) {
+	dir := b.TempDir()
+	writeMixedMonorepo(b, dir, 10000, 4)
+	parse := func(files []string) int {
+		p := hclparse.NewParser()
+		for _, f := range files {
+			if _, hd := p.ParseHCLFile(f); hd.HasErrors() {
+				b.Fatal(hd)
+			}
+		}
+		return len(files)
+	}
+	list := func() []string {
+		var files []string
+		err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && strings.HasSuffix(p, ".tf") {
+				files = append(files, p)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return files
+	}
+	want := len(list()) // 10,003: 8 module files and 1,999 services of 5
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if n := parse(list()); n != want {
+				b.Fatalf("parsed %d files, want %d", n, want)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			files := list()
+			workers := runtime.GOMAXPROCS(0)
+			chunks := make([][]string, workers)
+			for i, f := range files {
+				chunks[i%workers] = append(chunks[i%workers], f)
+			}
+			n, err := parallel(context.Background(), chunks, parse)
+			if err != nil {
+				b.Fatal(err)
+			}
+			total := 0
+			for _, k := range n {
+				total += k
+			}
+			if total != want {
+				b.Fatalf("parsed %d files, want %d", total, want)
+			}
+		}
+	})
+}
+
+// TestMixedMonorepo: in the mixed tree only the GPU services count: 18
+// files are the 8 module files, svc0000 (a GPU service, 5 files) and
+// svc0001 (5 files without GPUs): 2 count + 2 for_each instances.
+func TestMixedMonorepo(t *testing.T) {
+	dir := t.TempDir()
+	want := writeMixedMonorepo(t, dir, 18, 4)
+	inv := discover(t, dir, Options{})
+	if len(inv.Reservations) != want || want != 4 {
+		t.Fatalf("reservations = %d, want %d (= 4)", len(inv.Reservations), want)
+	}
 }
 
 func BenchmarkDiscoverGenerated5000(b *testing.B) {

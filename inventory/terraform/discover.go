@@ -8,8 +8,12 @@
 //
 // Evaluation fails closed: a value that cannot be known statically (a data
 // source, a remote module, a resource attribute) becomes an inventory.Unresolved entry
-// at its file:line, never a zero count. Every module call whose source is
-// not local is such an entry, whatever its name or inputs.
+// at its file:line, never a zero count, naming the attribute that decides
+// GPUs and why it is unknown; a for_each whose keys are known expands
+// whatever unknowns its values hold, as Terraform does. A module call
+// whose source is not local is read where `terraform init` installed it
+// (the root's .terraform/modules/modules.json, see manifest); without that
+// record it is such an entry, whatever its name or inputs.
 //
 // Every path the repository names (file functions, module sources, var
 // files, plan files, symbolic links met while walking) is resolved and
@@ -23,6 +27,7 @@
 package terraform
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -88,6 +93,8 @@ func Discover(ctx context.Context, root string, opts Options) (*inventory.Invent
 		opts: opts,
 		cat:  opts.Catalog,
 		dirs: map[string]*moduleDir{},
+
+		manifests: map[string]*manifest{},
 	}
 	if d.cat == nil {
 		d.cat = catalog.Default()
@@ -106,7 +113,58 @@ func Discover(ctx context.Context, root string, opts Options) (*inventory.Invent
 	if err := ds.Err(); err != nil {
 		return nil, err
 	}
-	return d.evaluate(ctx, roots)
+	inv, err := d.evaluate(ctx, roots)
+	if err != nil {
+		return nil, err
+	}
+	if d.opts.Dirs == nil {
+		inv.Skipped = d.skipped()
+	}
+	return inv, nil
+}
+
+// skipped names, once per tree, the sample and test directories
+// (examples/, tests/, fixtures/, …) that would have been root modules
+// (no local module call uses them) but are not evaluated by default.
+// Uncalled directories under modules/ are left out: a reusable module's
+// inputs are its caller's to give.
+func (d *discovery) skipped() []inventory.Skipped {
+	called := map[string]bool{}
+	for dir, m := range d.dirs {
+		for _, mc := range m.modules {
+			if target, local, lds := d.localSource(dir, mc); local && !lds.HasErrors() && target != dir {
+				called[target] = true
+			}
+		}
+	}
+	count := map[string]int{}
+	for dir := range d.dirs {
+		if called[dir] {
+			continue
+		}
+		if tree, ok := sampleTree(dir); ok {
+			count[tree]++
+		}
+	}
+	var out []inventory.Skipped
+	for _, tree := range slices.Sorted(maps.Keys(count)) {
+		out = append(out, inventory.Skipped{Dir: tree, Roots: count[tree],
+			Msg: fmt.Sprintf("sample and test configuration is not evaluated by default; name a directory below %s/ in terraform.dirs in capcheck.yaml to evaluate it as a root module", tree)})
+	}
+	return out
+}
+
+// sampleTree returns the tree through the first library path component
+// of dir ("examples" for examples/basic, "aws/tests" for aws/tests/e2e)
+// when that component names samples or tests rather than modules.
+func sampleTree(dir string) (string, bool) {
+	parts := strings.Split(dir, "/")
+	for i, c := range parts {
+		if libraryDirNames[c] {
+			return strings.Join(parts[:i+1], "/"), c != "modules"
+		}
+	}
+	return "", false
 }
 
 type discovery struct {
@@ -116,6 +174,9 @@ type discovery struct {
 
 	mu   sync.Mutex
 	dirs map[string]*moduleDir // by slash path relative to root ("." for root)
+
+	manifestMu sync.Mutex
+	manifests  map[string]*manifest // by root module dir
 }
 
 // maxLinkedDirs bounds the directories one walk enters through symbolic
@@ -317,7 +378,7 @@ func parallel[T, R any](ctx context.Context, items []T, f func(T) R) ([]R, error
 // parseAll parses files concurrently (a bounded pool of GOMAXPROCS
 // workers) and assembles one moduleDir per directory in file order.
 func (d *discovery) parseAll(ctx context.Context, files []string) error {
-	parsed, err := parallel(ctx, files, d.parseFile)
+	parsed, err := parallel(ctx, files, func(rel string) *parsedFile { return d.readFile(rel, true) })
 	if err != nil {
 		return err
 	}
@@ -343,15 +404,67 @@ type parsedFile struct {
 	rel   string
 	file  *hcl.File
 	diags diag.Diagnostics
+	// deferred is set, with src, when the file was read but not parsed
+	// (see mayHoldCapacity).
+	deferred bool
+	src      []byte
 }
 
+// gpuTypeNames are the resource types whose names a file must contain to
+// declare capacity.
+var gpuTypeNames = func() [][]byte {
+	var out [][]byte
+	for t := range handlers {
+		out = append(out, []byte(t))
+	}
+	return out
+}()
+
+// mayHoldCapacity is the cheap scan that lets discovery skip parsing a
+// file. Capacity comes only from resource blocks of a type in the handler
+// table and from module calls. In native syntax a block's type label is
+// an identifier or a quoted string, so a file declares a resource of type
+// T only if it contains T's bytes, unless a quoted label spells them with
+// a \u or \U escape; and it calls a module only if it contains "module".
+// A file with none of these bytes therefore declares no capacity and no
+// module call. JSON files are always parsed (JSON escapes any byte).
+func mayHoldCapacity(rel string, src []byte) bool {
+	if strings.HasSuffix(rel, ".json") || bytes.Contains(src, []byte("module")) ||
+		bytes.Contains(src, []byte(`\u`)) || bytes.Contains(src, []byte(`\U`)) {
+		return true
+	}
+	for _, t := range gpuTypeNames {
+		if bytes.Contains(src, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseFile reads and parses rel. With lazy, a file that cannot hold
+// capacity (mayHoldCapacity) is only read, and parsed by parseDeferred
+// when its directory is loaded.
 func (d *discovery) parseFile(rel string) *parsedFile {
+	return d.readFile(rel, false)
+}
+
+func (d *discovery) readFile(rel string, lazy bool) *parsedFile {
 	pf := &parsedFile{rel: rel}
 	src, err := readConfig(filepath.Join(d.root, filepath.FromSlash(rel)))
 	if err != nil {
 		pf.diags = diag.Errorf(diag.Pos{File: rel}, "read: %s", cleanErr(err, d.root))
 		return pf
 	}
+	if lazy && !mayHoldCapacity(rel, src) {
+		pf.deferred, pf.src = true, src
+		return pf
+	}
+	return d.parseSource(pf, src)
+}
+
+// parseSource parses the source of pf.
+func (d *discovery) parseSource(pf *parsedFile, src []byte) *parsedFile {
+	rel := pf.rel
 	if ds := checkNesting(src, rel); ds != nil {
 		pf.diags = ds
 		return pf
@@ -380,6 +493,9 @@ func (d *discovery) loadDir(dir string) (*moduleDir, diag.Diagnostics) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if m, ok := d.dirs[dir]; ok {
+		if len(m.deferred) > 0 {
+			m = d.parseDeferred(m)
+		}
 		return m, m.diags
 	}
 	entries, err := os.ReadDir(filepath.Join(d.root, filepath.FromSlash(dir)))
@@ -410,6 +526,30 @@ func (d *discovery) loadDir(dir string) (*moduleDir, diag.Diagnostics) {
 	m := newModuleDir(dir, pfs)
 	d.dirs[dir] = m
 	return m, m.diags
+}
+
+// parseDeferred parses the files of m the scan left unparsed and rebuilds
+// the directory. d.mu is held.
+func (d *discovery) parseDeferred(m *moduleDir) *moduleDir {
+	files := make([]*parsedFile, len(m.files))
+	for i, pf := range m.files {
+		if pf.deferred {
+			pf = d.parseSource(&parsedFile{rel: pf.rel}, pf.src)
+		}
+		files[i] = pf
+	}
+	m = newModuleDir(m.dir, files)
+	d.dirs[m.dir] = m
+	return m
+}
+
+// idleRoot reports whether the root module dir has no parsed file because
+// none can hold capacity: evaluating it would find nothing.
+func (d *discovery) idleRoot(dir string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	m := d.dirs[dir]
+	return m != nil && m.idle()
 }
 
 // rootDirs returns the root modules to evaluate, sorted.
@@ -575,9 +715,10 @@ func (d *discovery) evaluate(ctx context.Context, roots []string) (*inventory.In
 	}
 	inv := &inventory.Inventory{Reservations: []inventory.Entry{}, Unresolved: []inventory.Unresolved{}}
 	var ds diag.Diagnostics
-	for _, c := range results {
+	for i, c := range results {
 		c.linkConsumers()
 		for _, f := range c.found {
+			f.r.Root = roots[i]
 			inv.Reservations = append(inv.Reservations, f.r)
 		}
 		inv.Unresolved = append(inv.Unresolved, c.unresolved...)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -61,11 +60,14 @@ type instance struct {
 	d      *discovery
 	mod    *moduleDir
 	prefix string // address prefix, "" or `module.gpu["a"].`
-	root   string // root module dir (slash, relative), Terraform's cwd
-	depth  int
-	stack  []string // module dirs from the root, for cycle detection
-	out    *collector
-	funcs  map[string]function.Function
+	// key is the module's key in the root's modules.json: call names from
+	// the root, dot-separated, without instance keys ("" for the root).
+	key   string
+	root  string // root module dir (slash, relative), Terraform's cwd
+	depth int
+	stack []string // module dirs from the root, for cycle detection
+	out   *collector
+	funcs map[string]function.Function
 
 	vars     map[string]*lazy
 	locals   map[string]*lazy
@@ -110,6 +112,9 @@ func (sc *scope) withIterator(name string, key, value cty.Value) *scope {
 
 func (d *discovery) evaluateRoot(dir string) *collector {
 	c := &collector{}
+	if d.idleRoot(dir) {
+		return c // no file can declare capacity (mayHoldCapacity)
+	}
 	m, ds := d.loadDir(dir)
 	if ds.HasErrors() {
 		c.diags = append(c.diags, ds...)
@@ -130,7 +135,7 @@ func (d *discovery) newInstance(m *moduleDir, prefix, root string, parent *insta
 		in.funcs = parent.funcs
 	} else {
 		in.stack = []string{m.dir}
-		in.funcs = fileFuncs(d.root, filepath.Join(d.root, filepath.FromSlash(root)))
+		in.funcs = fileFuncs(d.root, filepath.Join(d.root, filepath.FromSlash(root)), &c.site)
 	}
 	for name, a := range m.locals {
 		in.locals[name] = &lazy{eval: func() (cty.Value, diag.Diagnostics) {
@@ -190,15 +195,26 @@ func (in *instance) expand(count, forEach *hcl.Attribute, addr string, pos diag.
 		if in.fail(ds) {
 			return nil, false
 		}
-		if !in.known(v, addr, pos, "for_each") {
+		// Terraform expands a for_each whose keys are known, even when
+		// its values carry unknowns (an ARN, a subnet id): those stay
+		// unknown in each.value, and only an attribute that decides GPUs
+		// and reads one makes the instance unresolved.
+		if !keysKnown(v) {
+			in.known(v, addr, pos, "for_each")
 			return nil, false
 		}
-		v, _ = v.UnmarkDeep()
+		if in.fatal(v) {
+			return nil, false
+		}
+		v, _ = v.Unmark() // element values keep their reasons
 		p := rangePos(forEach.Expr.Range())
 		ty := v.Type()
 		if v.IsNull() {
 			in.errorf(p, "invalid for_each for %s: the value is null", addr)
 			return nil, false
+		}
+		if ty.IsSetType() {
+			v, _ = v.UnmarkDeep()
 		}
 		var out []expansion
 		switch {
@@ -273,6 +289,34 @@ func wholeNumber(v cty.Value) (int, error) {
 	return int(i), nil
 }
 
+// keysKnown reports whether the instance keys of a for_each value are
+// known, as Terraform decides it: a map or object is iterable once it is
+// known itself, whatever unknowns its values hold; a set's elements are
+// its keys, so they must all be known.
+func keysKnown(v cty.Value) bool {
+	if !v.IsKnown() {
+		return false
+	}
+	u, _ := v.Unmark()
+	if !u.IsNull() && u.Type().IsSetType() {
+		return u.IsWhollyKnown()
+	}
+	return true
+}
+
+// fatal reports (as errors) the fatal reasons marked anywhere in v, such
+// as a variable without a value: Terraform would stop there too.
+func (in *instance) fatal(v cty.Value) bool {
+	found := false
+	for _, r := range reasons(v) {
+		if r.fatal {
+			in.errorf(r.pos, "%s", r.msg)
+			found = true
+		}
+	}
+	return found
+}
+
 func (in *instance) known(v cty.Value, addr string, pos diag.Pos, what string) bool {
 	return in.out.known(v, addr, pos, what)
 }
@@ -290,12 +334,12 @@ func (in *instance) fail(ds diag.Diagnostics) bool {
 // module extracts the GPU resources of one module call's instances.
 func (in *instance) module(mc *moduleCall) {
 	addr := in.prefix + "module." + mc.name
-	target, local, ds := in.d.localSource(in.mod.dir, mc)
+	target, readable, msg, ds := in.source(mc)
 	if in.fail(ds) {
 		return
 	}
-	if !local {
-		in.remote(mc, addr)
+	if !readable {
+		in.remote(mc, addr, msg)
 		return
 	}
 	if in.depth >= maxModuleDepth || slices.Contains(in.stack, target) {
@@ -319,12 +363,26 @@ func (in *instance) module(mc *moduleCall) {
 	}
 }
 
+// source resolves where the module call mc is read from: a local path
+// ("./…", "../…"), or the directory terraform init installed a registry,
+// git or other remote source in (the root's modules.json). readable is
+// false, with msg saying why and what to do, for a remote source that is
+// not installed.
+func (in *instance) source(mc *moduleCall) (target string, readable bool, msg string, ds diag.Diagnostics) {
+	target, local, ds := in.d.localSource(in.mod.dir, mc)
+	if local || ds.HasErrors() {
+		return target, local, "", ds
+	}
+	return in.installedSource(mc)
+}
+
 // remote records a module call whose source capcheck cannot read (a
-// registry, git, HTTP, S3 or GCS address, or an absolute path). Whatever
-// its name or inputs, what it declares is unknown, so it is inventory.Unresolved,
-// never zero; only a count or for_each known to create no instance is
-// left out, as Terraform creates nothing for it.
-func (in *instance) remote(mc *moduleCall, addr string) {
+// registry, git, HTTP, S3 or GCS address, or an absolute path, that
+// terraform init has not installed). Whatever its name or inputs, what it
+// declares is unknown, so it is inventory.Unresolved, never zero; only a
+// count or for_each known to create no instance is left out, as Terraform
+// creates nothing for it. msg says why.
+func (in *instance) remote(mc *moduleCall, addr, msg string) {
 	for _, a := range []*hcl.Attribute{mc.count, mc.forEach} {
 		if a == nil {
 			continue
@@ -333,15 +391,12 @@ func (in *instance) remote(mc *moduleCall, addr string) {
 		if in.fail(ds) {
 			return
 		}
-		if !v.IsWhollyKnown() {
-			fatal := false
-			for _, r := range reasons(v) {
-				if r.fatal {
-					in.errorf(r.pos, "%s", r.msg)
-					fatal = true
-				}
+		if a == mc.forEach && keysKnown(v) || v.IsWhollyKnown() {
+			if in.fatal(v) {
+				return
 			}
-			if fatal {
+		} else {
+			if in.fatal(v) {
 				return
 			}
 			break // unknown instances of an unknown module: unresolved
@@ -352,18 +407,15 @@ func (in *instance) remote(mc *moduleCall, addr string) {
 		}
 	}
 	in.out.unresolved = append(in.out.unresolved, inventory.Unresolved{Address: addr, File: mc.pos.File, Line: mc.pos.Line, Column: mc.pos.Column,
-		Msg: remoteMsg(mc.source, in.d.installed(in.root))})
+		Msg: msg})
 }
 
-// remoteMsg says why a non-local module's capacity is unknown and what to
-// do about it. installed tells whether the root module holds
-// .terraform/modules/modules.json (terraform init has run).
-func remoteMsg(source string, installed bool) string {
-	msg := fmt.Sprintf("module source %q (%s) is not local: capcheck cannot read what it declares; ", source, sourceKind(source))
-	if installed {
-		return msg + "it is installed in .terraform/modules, which capcheck does not read yet: pass terraform show -json output with --plan-json"
-	}
-	return msg + "run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json"
+// remoteMsg says why a non-local module's capacity is unknown when
+// terraform init has not run in its root (no .terraform/modules/modules.json),
+// and what to do about it.
+func remoteMsg(source string) string {
+	return fmt.Sprintf("module source %q (%s) is not local: capcheck cannot read what it declares; ", source, sourceKind(source)) +
+		"run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json"
 }
 
 // registrySource is a module registry address:
@@ -392,13 +444,6 @@ func sourceKind(src string) string {
 		return "a module registry address"
 	}
 	return "neither ./ nor ../"
-}
-
-// installed reports whether terraform init has installed modules for the
-// root module dir (slash, relative to the root).
-func (d *discovery) installed(dir string) bool {
-	st, err := os.Stat(filepath.Join(d.root, filepath.FromSlash(dir), ".terraform", "modules", "modules.json"))
-	return err == nil && st.Mode().IsRegular()
 }
 
 // holdsGPUs reports whether module m or a module it calls declares a GPU
@@ -606,7 +651,9 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 	if ds.HasErrors() {
 		return cty.DynamicVal, ds
 	}
+	leave := in.out.site.enter(expr) // positions function errors (funcs.go)
 	val, hd := expr.Value(&hcl.EvalContext{Variables: vars, Functions: in.funcs})
+	leave()
 	for _, h := range hd {
 		if h.Severity == hcl.DiagError && h.Summary == "Call to unknown function" {
 			p := diag.Pos{}

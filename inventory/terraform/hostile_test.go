@@ -92,13 +92,13 @@ func TestDiscoverHostile(t *testing.T) {
 		},
 		{
 			name:  "unary operators in a row",
-			files: map[string]string{"main.tf": "locals {\n  x = " + strings.Repeat("!", 1001) + "true\n}\n"},
+			files: map[string]string{"gpu.tf": reservation("r", "1"), "main.tf": "locals {\n  x = " + strings.Repeat("!", 1001) + "true\n}\n"},
 			// the 1001st "!" is at column 7 + 1000
 			want: []string{`main.tf:2:1007: error: more than 1000 unary operators in a row`},
 		},
 		{
 			name:  "operator chain too long",
-			files: map[string]string{"main.tf": "locals {\n  x = " + strings.Repeat("1+", 20000) + "1\n}\n"},
+			files: map[string]string{"gpu.tf": reservation("r", "1"), "main.tf": "locals {\n  x = " + strings.Repeat("1+", 20000) + "1\n}\n"},
 			want:  []string{`main.tf:2:3: error: the expression of "x" has more than 20000 terms`},
 		},
 		{
@@ -143,13 +143,16 @@ func TestDiscoverHostile(t *testing.T) {
 		},
 		{
 			name:  "invalid UTF-8",
-			files: map[string]string{"main.tf": "locals {\n  x = \"\xff\xfe\"\n}\n"},
+			files: map[string]string{"gpu.tf": reservation("r", "1"), "main.tf": "locals {\n  x = \"\xff\xfe\"\n}\n"},
 			want: []string{
 				`main.tf:2:8: error: Invalid character encoding; All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.`,
 				`main.tf:2:8: error: Unterminated template string; No closing marker was found for the string.`,
 			},
 		},
 	}
+	// A root whose files cannot declare capacity is not parsed at all
+	// (mayHoldCapacity): the cases whose only file is hostile HCL sit
+	// beside a reservation, so their root is parsed and bounded.
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeTree(t, tc.files)

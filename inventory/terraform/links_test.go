@@ -122,8 +122,9 @@ func TestDiscoverSymlinkErrors(t *testing.T) {
 			want:  []string{`infra/all:1:1: error: symbolic link to ".." loops: it leads back to the repository root, which contains it; remove it, or exclude it (terraform.exclude in capcheck.yaml)`},
 		},
 		{
-			name:  "auto tfvars leaving the repository",
-			files: map[string]string{"outside/x.tfvars": "n = 9\n", "repo/main.tf": "variable \"n\" {\n  default = 1\n}\n"},
+			name: "auto tfvars leaving the repository",
+			// The reservation makes the root worth parsing (mayHoldCapacity).
+			files: map[string]string{"outside/x.tfvars": "n = 9\n", "repo/main.tf": "variable \"n\" {\n  default = 1\n}\n", "repo/gpu.tf": reservation("r", "var.n")},
 			links: map[string]string{"x.auto.tfvars": "../outside/x.tfvars"},
 			want:  []string{`x.auto.tfvars:1:1: error: var file x.auto.tfvars resolves outside the repository (through a symbolic link)`},
 		},

@@ -1,11 +1,17 @@
 package terraform
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/zclconf/go-cty/cty"
@@ -24,6 +30,18 @@ type moduleDir struct {
 	// diags are the parse and structure diagnostics of the directory's
 	// files, reported when the module is evaluated.
 	diags diag.Diagnostics
+	// files are the directory's files; deferred those not parsed yet
+	// because a scan proved they declare no GPU resource and no module
+	// call (see mayHoldCapacity). They are parsed when the directory is
+	// loaded as a module or a root that has other files.
+	files    []*parsedFile
+	deferred []*parsedFile
+}
+
+// idle reports whether no file of m has been parsed because none can hold
+// capacity: as a root module it declares nothing capcheck reads.
+func (m *moduleDir) idle() bool {
+	return len(m.files) > 0 && len(m.deferred) == len(m.files)
 }
 
 type variableDecl struct {
@@ -85,8 +103,13 @@ func newModuleDir(dir string, files []*parsedFile) *moduleDir {
 		byAddr:    map[string]*block{},
 		outputs:   map[string]*hcl.Attribute{},
 	}
+	m.files = files
 	var hd hcl.Diagnostics
 	for _, pf := range files {
+		if pf.deferred {
+			m.deferred = append(m.deferred, pf)
+			continue
+		}
 		m.diags = append(m.diags, pf.diags...)
 		if pf.file == nil {
 			continue
@@ -211,4 +234,142 @@ func blockRange(b *hcl.Block) hcl.Range {
 		return hcl.RangeBetween(b.DefRange, br)
 	}
 	return b.DefRange
+}
+
+// manifest is a root module's .terraform/modules/modules.json, written by
+// `terraform init` (or `tofu init`): where each module call of the root's
+// tree was installed, by key. A key is the chain of call names from the
+// root, dot-separated and without instance keys ("eks",
+// "eks.eks_managed_node_group"), as Terraform's module installer records
+// it.
+type manifest struct {
+	file    string // slash path relative to the repository root
+	present bool
+	records map[string]manifestRecord
+	diags   diag.Diagnostics
+}
+
+type manifestRecord struct {
+	Key     string `json:"Key"`
+	Source  string `json:"Source"`
+	Version string `json:"Version"`
+	// Dir is relative to the root module's directory (where init ran),
+	// a `//subdir` of the source already appended.
+	Dir string `json:"Dir"`
+}
+
+// maxManifestBytes bounds the modules.json capcheck reads.
+const maxManifestBytes = 16 << 20
+
+// manifest returns the module manifest of the root module dir (slash,
+// relative to the repository root), read once. A manifest that cannot be
+// parsed is an error at its file, line 1: terraform init wrote it, so
+// running it again repairs it.
+func (d *discovery) manifest(root string) *manifest {
+	d.manifestMu.Lock()
+	defer d.manifestMu.Unlock()
+	if m, ok := d.manifests[root]; ok {
+		return m
+	}
+	m := &manifest{file: path.Join(root, ".terraform", "modules", "modules.json")}
+	d.manifests[root] = m
+	full := filepath.Join(d.root, filepath.FromSlash(m.file))
+	if st, err := os.Stat(full); err != nil || !st.Mode().IsRegular() {
+		return m
+	}
+	m.present = true
+	pos := diag.Pos{File: m.file, Line: 1, Column: 1}
+	data, err := repopath.ReadFile(d.root, d.root, filepath.FromSlash(m.file), maxManifestBytes)
+	if err != nil {
+		m.diags = diag.Errorf(pos, "read the module manifest: %s; run terraform init -backend=false again", repopath.Reason(err))
+		return m
+	}
+	var doc struct {
+		Modules []manifestRecord `json:"Modules"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		m.diags = diag.Errorf(pos, "the module manifest is not valid JSON (%v); run terraform init -backend=false again", err)
+		return m
+	}
+	m.records = make(map[string]manifestRecord, len(doc.Modules))
+	for _, r := range doc.Modules {
+		m.records[r.Key] = r
+	}
+	return m
+}
+
+// installedSource resolves a non-local module call mc of instance in
+// through the root's manifest. ok is true with target (slash, relative
+// to the repository) when terraform init installed it from the source the
+// call names; otherwise msg says why its capacity is unknown and what to
+// do. An installed directory outside the repository is an error.
+func (in *instance) installedSource(mc *moduleCall) (target string, ok bool, msg string, ds diag.Diagnostics) {
+	m := in.d.manifest(in.root)
+	if len(m.diags) > 0 {
+		return "", false, "", m.diags
+	}
+	if !m.present {
+		return "", false, remoteMsg(mc.source), nil
+	}
+	key := joinKey(in.key, mc.name)
+	head := fmt.Sprintf("module source %q (%s) is not local", mc.source, sourceKind(mc.source))
+	rec, found := m.records[key]
+	switch {
+	case !found:
+		return "", false, fmt.Sprintf("%s and %s records no module %q: it was added after terraform init ran; run terraform init -backend=false again, or pass terraform show -json output with --plan-json", head, m.file, key), nil
+	case !sameSource(rec.Source, mc.source):
+		return "", false, fmt.Sprintf("%s and %s installed module %q from %q: the source changed after terraform init ran; run terraform init -backend=false again, or pass terraform show -json output with --plan-json", head, m.file, key, rec.Source), nil
+	}
+	dir := strings.ReplaceAll(rec.Dir, `\`, "/")
+	rel := path.Join(in.root, dir)
+	if path.IsAbs(dir) {
+		rel = dir
+	}
+	real, err := repopath.Resolve(in.d.root, in.d.root, filepath.FromSlash(rel))
+	if err != nil {
+		if oe := (*repopath.OutsideError)(nil); errors.As(err, &oe) {
+			return "", false, "", diag.Errorf(mc.sourcePos, "module %q: installed directory %q (%s) %s", mc.name, rec.Dir, m.file, oe.Reason())
+		}
+		return "", false, "", diag.Errorf(mc.sourcePos, "module %q: installed directory %q (%s): %s; run terraform init -backend=false again", mc.name, rec.Dir, m.file, cleanErr(err, in.d.root))
+	}
+	return relSlash(in.d.root, real), true, "", nil
+}
+
+func joinKey(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+// sameSource reports whether a source recorded in modules.json is the one
+// a call names. Terraform records the normalised address: a registry
+// address with its host ("registry.terraform.io/ns/name/provider"), a
+// git shorthand as the go-getter URL ("git::https://github.com/acme/x.git").
+// Both sides are reduced to host and path before they are compared.
+func sameSource(recorded, written string) bool {
+	return normSource(recorded) == normSource(written)
+}
+
+func normSource(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "registry.terraform.io/")
+	s = strings.TrimPrefix(s, "registry.opentofu.org/")
+	s = strings.TrimPrefix(s, "git::")
+	for _, p := range []string{"https://", "http://", "ssh://", "git@"} {
+		s = strings.TrimPrefix(s, p)
+	}
+	// git@github.com:acme/x → github.com/acme/x
+	if host, rest, ok := strings.Cut(s, ":"); ok && !strings.Contains(host, "/") && !strings.HasPrefix(rest, "//") {
+		s = host + "/" + rest
+	}
+	// github.com/acme/x.git//sub?ref=v1 → github.com/acme/x//sub?ref=v1
+	end := len(s)
+	if i := strings.Index(s, "?"); i >= 0 {
+		end = i
+	}
+	if i := strings.Index(s[:end], "//"); i >= 0 {
+		end = i
+	}
+	return strings.TrimSuffix(s[:end], ".git") + s[end:]
 }

@@ -110,7 +110,7 @@ func (in *instance) resourceKeys(b *block) *resKeys {
 		return rk
 	}
 	v, ds := in.eval(b.forEach.Expr, nil)
-	if ds.HasErrors() || !v.IsWhollyKnown() {
+	if ds.HasErrors() || !keysKnown(v) {
 		return rk
 	}
 	v, _ = v.UnmarkDeep()
@@ -173,17 +173,19 @@ func (in *instance) markedAddress(expr hcl.Expression, sc *scope, want func(stri
 // and by the evaluation of its outputs, so each variable, local and output
 // is evaluated once.
 type callState struct {
-	busy     bool
-	local    bool
-	remote   bool // a non-local source: outputs are not known statically
-	source   string
-	ok       bool      // children are valid
-	unknown  cty.Value // count or for_each not known statically (cty.NilVal otherwise)
-	what     string    // "count" or "for_each"
-	isCount  bool
-	isEach   bool
-	keys     []cty.Value // per child: count index or each.key
-	children []*instance
+	busy   bool
+	local  bool
+	remote bool // a non-local source: outputs are not known statically
+	// remoteMsg says why a remote source cannot be read (see remote).
+	remoteMsg string
+	source    string
+	ok        bool      // children are valid
+	unknown   cty.Value // count or for_each not known statically (cty.NilVal otherwise)
+	what      string    // "count" or "for_each"
+	isCount   bool
+	isEach    bool
+	keys      []cty.Value // per child: count index or each.key
+	children  []*instance
 }
 
 func (in *instance) findCall(name string) *moduleCall {
@@ -210,12 +212,12 @@ func (in *instance) call(mc *moduleCall) *callState {
 	in.calls[mc.name] = cs
 	defer func() { cs.busy = false }()
 	addr := in.prefix + "module." + mc.name
-	target, local, ds := in.d.localSource(in.mod.dir, mc)
+	target, readable, msg, ds := in.source(mc)
 	if in.fail(ds) {
 		return cs
 	}
-	cs.local, cs.remote = local, !local
-	if !local {
+	cs.local, cs.remote, cs.remoteMsg = readable, !readable, msg
+	if !readable {
 		return cs
 	}
 	if in.depth >= maxModuleDepth || slices.Contains(in.stack, target) {
@@ -234,7 +236,9 @@ func (in *instance) call(mc *moduleCall) *callState {
 		if in.fail(ds) {
 			return cs
 		}
-		if !v.IsWhollyKnown() {
+		// A for_each with known keys expands whatever its values hold
+		// (see expand).
+		if !v.IsWhollyKnown() && !(a == mc.forEach && keysKnown(v)) {
 			cs.unknown, cs.what = v, a.Name
 			return cs
 		}
@@ -251,6 +255,7 @@ func (in *instance) call(mc *moduleCall) *callState {
 	cs.isCount, cs.isEach = mc.count != nil, mc.forEach != nil
 	for _, e := range exps {
 		ci := in.d.newInstance(child, addr+e.suffix+".", in.root, in, in.out)
+		ci.key = joinKey(in.key, mc.name)
 		for name, v := range child.variables {
 			if a, ok := mc.inputs[name]; ok {
 				sc := e.sc

@@ -24,7 +24,7 @@ func planMatchesHCL(t *testing.T, archive string) *inventory.Inventory {
 	if err != nil {
 		t.Fatalf("LoadPlanJSON: %v", err)
 	}
-	ignorePos := cmpopts.IgnoreFields(inventory.Entry{}, "File", "Line", "Column", "EndLine")
+	ignorePos := cmpopts.IgnoreFields(inventory.Entry{}, "Root", "File", "Line", "Column", "EndLine")
 	if d := cmp.Diff(fromHCL, fromPlan, ignorePos); d != "" {
 		t.Errorf("plan JSON differs from HCL (-hcl +plan):\n%s", d)
 	}

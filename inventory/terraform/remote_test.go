@@ -115,15 +115,18 @@ module "vpc" {
 			},
 		},
 		{
-			name: "installed by terraform init",
+			// modules.json without the call's key: the call was added
+			// after init ran, and the stale copy in .terraform/modules/eks
+			// is not read.
+			name: "added after terraform init",
 			files: map[string]string{
 				"live/main.tf":                         "module \"eks\" {\n  source = \"terraform-aws-modules/eks/aws\"\n}\n",
 				"live/.terraform/modules/modules.json": `{"Modules":[{"Key":"","Source":"","Dir":"."}]}`,
 				"live/.terraform/modules/eks/main.tf":  reservation("hidden", "8"),
 			},
 			want: []inventory.Unresolved{{Address: "module.eks", File: "live/main.tf", Line: 1, Column: 1,
-				Msg: `module source "terraform-aws-modules/eks/aws" (a module registry address) is not local: capcheck cannot read what it declares; ` +
-					`it is installed in .terraform/modules, which capcheck does not read yet: pass terraform show -json output with --plan-json`}},
+				Msg: `module source "terraform-aws-modules/eks/aws" (a module registry address) is not local and live/.terraform/modules/modules.json records no module "eks": ` +
+					`it was added after terraform init ran; run terraform init -backend=false again, or pass terraform show -json output with --plan-json`}},
 		},
 	}
 	for _, tc := range tests {

@@ -396,7 +396,7 @@ func (in *instance) linkedBlock(x *extraction, kind string, sh *shape, p string)
 			return view{}, false
 		}
 		v, ds := in.eval(b.forEach.Expr, nil)
-		if ds.HasErrors() || !v.IsWhollyKnown() {
+		if ds.HasErrors() || !keysKnown(v) {
 			return view{}, false
 		}
 		v, _ = v.UnmarkDeep()

@@ -236,7 +236,7 @@ type ConfigChange struct {
 	// Path is the capcheck.yaml key that differs: "plans",
 	// "terraform.dirs", "terraform.var_files", "terraform.plan_json",
 	// "terraform.exclude", "terraform.vars.NAME", "policies", "catalog",
-	// "enforcement.RULE", "override", "override.label" or
+	// "enforcement.RULE", "enforcement.existing", "override", "override.label" or
 	// "override.teams". For a trusted file it is the key that names the
 	// file: "catalog" or "policies".
 	Path string `json:"path"`
@@ -374,6 +374,13 @@ func configValues(c *schema.Config) map[string]string {
 	for k, v := range c.Enforcement {
 		put("enforcement."+k, v)
 	}
+	// enforcement.existing is a trusted setting like the rules' levels:
+	// a pull request that makes existing findings stop blocking is CAP014.
+	existing := c.Existing
+	if existing == "" {
+		existing = schema.ExistingReport
+	}
+	put("enforcement.existing", existing)
 	if c.Override != nil {
 		put("override.label", c.Override.Label)
 		put("override.teams", c.Override.Teams)

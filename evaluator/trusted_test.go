@@ -282,6 +282,19 @@ override:
 			head: ConfigSide{Config: mustConfig(t, "capcheck.yaml", "plans: "+`["capacity/**/*.cue", "capacity/**/*.yaml", "capacity/**/*.yml", "capacity/**/*.json"]`+"\n")},
 		},
 		{
+			// Existing findings that stop blocking is a trusted setting:
+			// line 2, value at column 13.
+			name: "enforcement.existing",
+			base: ConfigSide{Config: noFile},
+			head: ConfigSide{Config: mustConfig(t, "capcheck.yaml", "enforcement:\n  existing: block\n")},
+			want: []ConfigChange{{Path: "enforcement.existing", Change: "edited", Base: `"report"`, Head: `"block"`, Location: pos("capcheck.yaml", 2, 13)}},
+		},
+		{
+			name: "writing enforcement.existing's default out is no change",
+			base: ConfigSide{Config: noFile},
+			head: ConfigSide{Config: mustConfig(t, "capcheck.yaml", "enforcement: {existing: report}\n")},
+		},
+		{
 			name: "a narrower plans glob",
 			base: ConfigSide{Config: noFile},
 			head: ConfigSide{Config: mustConfig(t, "capcheck.yaml", "plans: [capacity/keep.cue]\n")},

@@ -52,4 +52,16 @@
 // is neither excepted nor overridden and whose enforcement is not advisory;
 // the verdict is fail when any finding blocks, warn when any finding is not
 // excepted, and pass otherwise.
+//
+// # Baseline
+//
+// In a pull request (the document has a base), the base document is judged
+// by the same queries and each head finding is paired with the base's by
+// rule and target (baseline.go): new, unchanged, better or worse, by the
+// figures of its target the rule judges (headroom, GPUs short, N+k
+// shortfall, cliff and order-by dates, unbacked GPUs, a reservation's GPUs
+// and end), else by its message. An unchanged or better deny is existing:
+// it blocks only with Options.Existing "block" (capcheck.yaml
+// `enforcement.existing`). The base's findings the head no longer has are
+// Result.Baseline.Fixed ("absent").
 package policies

@@ -42,6 +42,10 @@ type Options struct {
 	// Enforcement overrides rules' enforcement: rule id -> advisory |
 	// soft-mandatory | hard-mandatory (capcheck.yaml `enforcement`).
 	Enforcement map[string]string
+	// Existing is the enforcement of existing findings in a pull request
+	// diff (capcheck.yaml `enforcement.existing`): ExistingReport (the
+	// default when empty) or ExistingBlock. See [Baseline].
+	Existing string
 	// Timeout limits one evaluation (DefaultTimeout when zero).
 	Timeout time.Duration
 	// MaxMemory bounds, in bytes, the heap growth of each query of an
@@ -59,6 +63,7 @@ type Engine struct {
 	rules       []Rule
 	byID        map[string]*Rule
 	enforcement map[string]string
+	existing    string
 	// origin is where each collected package defines a level's rule, for
 	// errors about the findings it produces: package -> level -> position.
 	origin map[string]map[string]diag.Pos
@@ -83,6 +88,15 @@ type Finding struct {
 	Overridden bool `json:"overridden"`
 	// Blocking is true when the finding fails the check.
 	Blocking bool `json:"blocking"`
+	// Baseline is, in a pull request diff, how the finding compares with
+	// the base's findings: "new", "unchanged", "better", "worse", or
+	// "absent" for a fixed one (Result.Baseline.Fixed); empty outside a
+	// diff. An unchanged or better finding is existing: it blocks only
+	// with `enforcement.existing: block`.
+	Baseline string `json:"baseline,omitempty"`
+	// BaseMsg is the base's message for a matched finding whose message
+	// changed.
+	BaseMsg string `json:"base_msg,omitempty"`
 }
 
 // Pos is where the finding points.
@@ -99,6 +113,9 @@ const (
 type Result struct {
 	Verdict  string    `json:"verdict"` // "pass" | "warn" | "fail"
 	Findings []Finding `json:"findings"`
+	// Baseline is, in a pull request diff (the input has a base), the
+	// enforcement of existing findings and the fixed ones; nil otherwise.
+	Baseline *Baseline `json:"baseline,omitempty"`
 }
 
 // New loads the built-in policies and the user directories, compiles them in
@@ -138,6 +155,12 @@ func newEngine(ctx context.Context, srcs []source, opts Options) (*Engine, error
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("policy time limit must be positive, got %s", opts.Timeout)
 	}
+	if opts.Existing == "" {
+		opts.Existing = ExistingReport
+	}
+	if !ValidExisting(opts.Existing) {
+		return nil, fmt.Errorf("enforcement.existing must be %s or %s, got %q", ExistingReport, ExistingBlock, opts.Existing)
+	}
 	mods, err := parseSources(srcs)
 	if err != nil {
 		return nil, err
@@ -164,6 +187,7 @@ func newEngine(ctx context.Context, srcs []source, opts Options) (*Engine, error
 		timeout:     opts.Timeout,
 		maxMemory:   opts.MaxMemory,
 		enforcement: opts.Enforcement,
+		existing:    opts.Existing,
 		origin:      map[string]map[string]diag.Pos{},
 	}
 	if e.timeout == 0 {
@@ -428,6 +452,43 @@ func (e *Engine) Eval(ctx context.Context, input any, overrides []string) (*Resu
 
 	evalCtx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
+	findings, err := e.run(ctx, evalCtx, value)
+	if err != nil {
+		return nil, err
+	}
+	e.judge(findings, activeExceptions(head), overrides)
+	res := &Result{Findings: findings}
+
+	// In a pull request, the base judged by the same policies tells which
+	// findings the change introduced or made worse.
+	base, err := baseValue(value)
+	if err != nil {
+		return nil, fmt.Errorf("read policy input: %w", err)
+	}
+	if base != nil {
+		baseHead, err := readHeader(base)
+		if err != nil {
+			return nil, fmt.Errorf("read policy input: base: %w", err)
+		}
+		baseFindings, err := e.run(ctx, evalCtx, base)
+		if err != nil {
+			return nil, fmt.Errorf("evaluate the base's findings: %w", err)
+		}
+		e.judge(baseFindings, activeExceptions(baseHead), nil)
+		fixed := compareBaseline(findings, baseFindings, figuresOf(value), figuresOf(base))
+		for i := range findings {
+			if findings[i].Blocking && !BlocksAsExisting(findings[i], e.existing) {
+				findings[i].Blocking = false
+			}
+		}
+		res.Baseline = &Baseline{Existing: e.existing, Fixed: fixed}
+	}
+	res.Verdict = verdict(findings)
+	return res, nil
+}
+
+// run evaluates every query over value and converts the findings, sorted.
+func (e *Engine) run(ctx, evalCtx context.Context, value ast.Value) ([]Finding, error) {
 	byPkg := map[string]any{}
 	for _, q := range e.queries {
 		var rs rego.ResultSet
@@ -450,13 +511,7 @@ func (e *Engine) Eval(ctx context.Context, input any, overrides []string) (*Resu
 			byPkg[pkg] = v
 		}
 	}
-
-	findings, err := e.findings(byPkg)
-	if err != nil {
-		return nil, err
-	}
-	e.judge(findings, activeExceptions(head), overrides)
-	return &Result{Verdict: verdict(findings), Findings: findings}, nil
+	return e.findings(byPkg)
 }
 
 // evalError explains why the evaluation of q failed: the memory bound, the

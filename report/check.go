@@ -26,7 +26,11 @@ type Check struct {
 	Now      string                  `json:"now"`
 	Pools    []evaluator.PoolSummary `json:"pools"`
 	Findings []policies.Finding      `json:"findings"`
-	Document *evaluator.Document     `json:"document"`
+	// Baseline is, in a pull request diff, the enforcement of existing
+	// findings and the base's findings the head fixed; nil otherwise.
+	// Each finding's own `baseline` says new, unchanged, better or worse.
+	Baseline *policies.Baseline  `json:"baseline,omitempty"`
+	Document *evaluator.Document `json:"document"`
 	// PathPrefix is where the checked directory sits in the repository
 	// (see Options.PathPrefix), kept so a saved result renders the same
 	// links when `capcheck comment` posts it.
@@ -49,6 +53,7 @@ func NewCheck(doc *evaluator.Document, res *policies.Result) *Check {
 	if res != nil {
 		c.Verdict = res.Verdict
 		c.Findings = append(c.Findings, res.Findings...)
+		c.Baseline = res.Baseline
 	}
 	return c
 }
@@ -67,7 +72,10 @@ var maxCheckBytes = 256 << 20
 // level and enforcement known; a finding blocks exactly when it is a deny
 // that is neither excepted, overridden nor advisory (a hard-mandatory deny
 // can be neither excepted nor overridden, and only a soft-mandatory deny
-// can be overridden); and the verdict is the one those findings give (fail
+// can be overridden), except an existing finding of a pull request diff,
+// which blocks only when the result says existing findings block; every
+// baseline state known, and a fixed finding never blocking; and the
+// verdict is the one those findings give (fail
 // when one blocks, warn when one is not excepted, pass otherwise). A
 // doctored file cannot post a passing comment over a blocking finding.
 // Syntax and type errors name the line and column.
@@ -104,6 +112,21 @@ func ReadCheck(r io.Reader) (*Check, error) {
 	if _, err := verdictOf(&c); err != nil {
 		return nil, fmt.Errorf("read check result: %w", err)
 	}
+	existing := ""
+	if c.Baseline != nil {
+		existing = c.Baseline.Existing
+		if !policies.ValidExisting(existing) {
+			return nil, fmt.Errorf("read check result: baseline.existing is %q, want %s or %s", existing, policies.ExistingReport, policies.ExistingBlock)
+		}
+		for i, f := range c.Baseline.Fixed {
+			if f.Baseline != policies.BaselineAbsent || f.Blocking {
+				return nil, fmt.Errorf("read check result: fixed finding %d (%s): baseline is %q and blocking %v, want absent and not blocking", i, f.Rule, f.Baseline, f.Blocking)
+			}
+		}
+		if c.Baseline.Fixed == nil {
+			c.Baseline.Fixed = []policies.Finding{}
+		}
+	}
 	want := policies.VerdictPass
 	for i, f := range c.Findings {
 		at := fmt.Sprintf("finding %d (%s at %s)", i, f.Rule, posOr(f, "(no location)"))
@@ -121,7 +144,14 @@ func ReadCheck(r io.Reader) (*Check, error) {
 		case f.Overridden && (f.Level != policies.LevelDeny || f.Enforcement != policies.SoftMandatory):
 			return nil, fmt.Errorf("read check result: %s: only a soft-mandatory deny can be overridden", at)
 		}
-		blocking := f.Level == policies.LevelDeny && !f.Excepted && !f.Overridden && f.Enforcement != policies.Advisory
+		switch {
+		case c.Baseline == nil && f.Baseline != "":
+			return nil, fmt.Errorf("read check result: %s: baseline is %q outside a diff", at, f.Baseline)
+		case c.Baseline != nil && !validState(f.Baseline):
+			return nil, fmt.Errorf("read check result: %s: baseline is %q, want new, unchanged, better or worse", at, f.Baseline)
+		}
+		blocking := f.Level == policies.LevelDeny && !f.Excepted && !f.Overridden && f.Enforcement != policies.Advisory &&
+			(c.Baseline == nil || policies.BlocksAsExisting(f, existing))
 		if f.Blocking != blocking {
 			return nil, fmt.Errorf("read check result: %s: blocking is %v, but a %s %s finding (excepted %v, overridden %v) blocks: %v",
 				at, f.Blocking, f.Enforcement, f.Level, f.Excepted, f.Overridden, blocking)
@@ -143,6 +173,23 @@ func ReadCheck(r io.Reader) (*Check, error) {
 		c.Findings = []policies.Finding{}
 	}
 	return &c, nil
+}
+
+// fixedFindings are the base's findings the head no longer has.
+func fixedFindings(c *Check) []policies.Finding {
+	if c.Baseline == nil {
+		return nil
+	}
+	return c.Baseline.Fixed
+}
+
+// validState reports whether s is the baseline state of a head finding.
+func validState(s string) bool {
+	switch s {
+	case policies.BaselineNew, policies.BaselineUnchanged, policies.BaselineBetter, policies.BaselineWorse:
+		return true
+	}
+	return false
 }
 
 // jsonLineCol converts a byte offset in data to a 1-based line and column.
@@ -281,6 +328,9 @@ const (
 	kindWarning                       // a warn, or a deny that is advisory
 	kindOverridden                    // a soft-mandatory deny cleared by an override
 	kindExcepted                      // covered by an active plan exception
+	// kindExisting is a deny that would block but was already on the base
+	// of a pull request at least as badly (enforcement.existing: report).
+	kindExisting
 )
 
 func kindOf(f policies.Finding) findingKind {
@@ -291,12 +341,19 @@ func kindOf(f policies.Finding) findingKind {
 		return kindExcepted
 	case f.Overridden:
 		return kindOverridden
+	case f.Existing() && f.Level == policies.LevelDeny && f.Enforcement != policies.Advisory:
+		return kindExisting
 	}
 	return kindWarning
 }
 
-// tally counts findings by findingKind.
-type tally struct{ blocking, warnings, overridden, excepted int }
+// tally counts findings by findingKind; existingBlocking counts the
+// blocking findings that were already on the base (enforcement.existing:
+// block).
+type tally struct {
+	blocking, warnings, overridden, excepted, existing int
+	existingBlocking                                   int
+}
 
 func tallyOf(fs []policies.Finding) tally {
 	var t tally
@@ -304,6 +361,11 @@ func tallyOf(fs []policies.Finding) tally {
 		switch kindOf(f) {
 		case kindBlocking:
 			t.blocking++
+			if f.Existing() {
+				t.existingBlocking++
+			}
+		case kindExisting:
+			t.existing++
 		case kindWarning:
 			t.warnings++
 		case kindOverridden:
@@ -347,6 +409,15 @@ func suffix(f policies.Finding) string {
 		return " (excepted)"
 	case kindOverridden:
 		return " (overridden)"
+	case kindExisting:
+		return " (existing: already on the base)"
+	case kindBlocking:
+		switch {
+		case f.Baseline == policies.BaselineWorse:
+			return " (worse than on the base)"
+		case f.Existing():
+			return " (existing: already on the base)"
+		}
 	case kindWarning:
 		if f.Level == policies.LevelDeny {
 			return " (advisory)"

@@ -72,7 +72,7 @@ func checkJUnit(w io.Writer, c *Check) error {
 		case kindBlocking:
 			tc.Failure = &junitFailure{Message: f.Msg, Type: f.Level, Text: where + ": " + f.Msg}
 			s.Failures++
-		case kindWarning:
+		case kindWarning, kindExisting:
 			tc.SystemOut = where + ": " + f.Level + ": " + f.Msg + suffix(f)
 		case kindExcepted:
 			msg := "excepted"

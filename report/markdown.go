@@ -34,15 +34,18 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 
 	var blocks []string
 	blocks = append(blocks, poolTable(c)...)
+	blocks = append(blocks, dependencyMarkdown(c.Document)...)
 	if c.Document != nil && c.Document.Audit != nil {
 		blocks = append(blocks, auditMarkdown(c.Document.Audit))
 	}
 
-	var blocking, warnings, cleared []policies.Finding
+	var blocking, warnings, cleared, existing []policies.Finding
 	for _, f := range c.Findings {
 		switch kindOf(f) {
 		case kindBlocking:
 			blocking = append(blocking, f)
+		case kindExisting:
+			existing = append(existing, f)
 		case kindWarning:
 			warnings = append(warnings, f)
 		default:
@@ -50,6 +53,10 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 		}
 	}
 	blocks = append(blocks, findingList("Blocking findings", blocking, l.item)...)
+	if d := existingDetails(existing, l.item); d != "" {
+		blocks = append(blocks, d)
+	}
+	blocks = append(blocks, findingList("Fixed by this change", fixedFindings(c), fixedItem)...)
 	blocks = append(blocks, findingList("Warnings", warnings, l.item)...)
 	blocks = append(blocks, findingList("Excepted and overridden", cleared, clearedItem)...)
 	for i := range c.Pools {
@@ -58,6 +65,9 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 			continue
 		}
 		if d := poolDetails(p); d != "" {
+			blocks = append(blocks, d)
+		}
+		if d := strategyDetails(p); d != "" {
 			blocks = append(blocks, d)
 		}
 	}
@@ -71,15 +81,28 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 	return err
 }
 
-// markdownVerdict is the one headline.
+// markdownVerdict is the one headline. In a pull request diff with
+// findings already on the base it says both: "✅ capcheck: no new
+// blocking findings (2 existing: see below)", "❌ capcheck: 1 new blocking
+// finding (2 existing: see below)", or with enforcement.existing: block
+// "❌ capcheck: 3 blocking findings (2 existing)".
 func markdownVerdict(verdict string, t tally) string {
+	warnings := ""
+	if t.warnings > 0 {
+		warnings = ", " + plural(t.warnings, "warning", "warnings")
+	}
 	switch {
+	case t.existing > 0 && verdict == policies.VerdictFail:
+		return "### ❌ capcheck: " + plural(t.blocking, "new blocking finding", "new blocking findings") +
+			fmt.Sprintf(" (%d existing: see below)", t.existing) + warnings
+	case t.existing > 0:
+		return fmt.Sprintf("### ✅ capcheck: no new blocking findings (%d existing: see below)", t.existing) + warnings
 	case verdict == policies.VerdictFail:
 		s := "### ❌ capcheck: " + plural(t.blocking, "blocking finding", "blocking findings")
-		if t.warnings > 0 {
-			s += ", " + plural(t.warnings, "warning", "warnings")
+		if t.existingBlocking > 0 {
+			s += fmt.Sprintf(" (%d existing)", t.existingBlocking)
 		}
-		return s
+		return s + warnings
 	case t.warnings > 0:
 		return "### ⚠️ capcheck: passed with " + plural(t.warnings, "warning", "warnings")
 	}
@@ -169,6 +192,32 @@ func findingList(title string, fs []policies.Finding, item func(policies.Finding
 	return out
 }
 
+// existingDetails is the collapsed section of the denies a pull request
+// did not cause: the base has them at least as badly, so they do not
+// block it (enforcement.existing: report). "" when there are none.
+func existingDetails(fs []policies.Finding, item func(policies.Finding) string) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("<details><summary>Existing findings (" + strconv.Itoa(len(fs)) + "): already on the base branch, not blocking this change</summary>\n\n")
+	for _, f := range fs {
+		b.WriteString(item(f))
+	}
+	b.WriteString("\nThe change neither introduced nor worsened them; the scheduled audit lists them until they are fixed.\n\n</details>\n\n")
+	return b.String()
+}
+
+// fixedItem is the line of a base finding the change fixed. Its position
+// is in the base tree, so it is not linked to the head commit.
+func fixedItem(f policies.Finding) string {
+	s := "- **" + mdText(f.Rule) + "** " + mdText(f.Msg)
+	if f.File != "" {
+		s += " — was at " + mdText(posOr(f, ""))
+	}
+	return s + "\n"
+}
+
 // clearedItem is the compact line of an excepted or overridden finding.
 func clearedItem(f policies.Finding) string {
 	s := "- **" + mdText(f.Rule) + "** " + mdText(orNone(f.Target, posOr(f, "(no target)")))
@@ -243,6 +292,16 @@ func (l linker) item(f policies.Finding) string {
 	s := "- **" + mdText(f.Rule) + "** " + mdText(f.Msg)
 	if kindOf(f) == kindWarning && f.Level == policies.LevelDeny {
 		s += " *(advisory)*"
+	}
+	if kindOf(f) == kindBlocking {
+		switch {
+		case f.Baseline == policies.BaselineWorse && f.BaseMsg != "":
+			s += " *(worse than on the base, which had: " + mdText(f.BaseMsg) + ")*"
+		case f.Baseline == policies.BaselineWorse:
+			s += " *(worse than on the base)*"
+		case f.Existing():
+			s += " *(existing: already on the base)*"
+		}
 	}
 	if f.File != "" {
 		s += " — " + l.link(f)

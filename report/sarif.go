@@ -81,7 +81,10 @@ type sarifResult struct {
 	Locations           []sarifLocation    `json:"locations,omitempty"`
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
-	Properties          map[string]any     `json:"properties,omitempty"`
+	// BaselineState is, in a pull request diff, new, unchanged, updated
+	// (better or worse) or absent (fixed: the base's result).
+	BaselineState string         `json:"baselineState,omitempty"`
+	Properties    map[string]any `json:"properties,omitempty"`
 }
 
 type sarifLocation struct {
@@ -131,8 +134,9 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 	for _, r := range opts.Rules {
 		add(sarifRuleOf(r))
 	}
+	all := append(append([]policies.Finding{}, c.Findings...), fixedFindings(c)...)
 	var extra []string
-	for _, f := range c.Findings {
+	for _, f := range all {
 		if _, ok := index[f.Rule]; !ok && !contains(extra, f.Rule) {
 			extra = append(extra, f.Rule)
 		}
@@ -140,7 +144,7 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 	sort.Strings(extra)
 	for _, id := range extra {
 		title := ""
-		for _, f := range c.Findings {
+		for _, f := range all {
 			if f.Rule == id && f.Title != "" {
 				title = f.Title
 				break
@@ -151,7 +155,7 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 
 	results := []sarifResult{}
 	seen := map[string]int{}
-	for _, f := range c.Findings {
+	for _, f := range all {
 		r := sarifResult{
 			RuleID:    f.Rule,
 			RuleIndex: index[f.Rule],
@@ -168,6 +172,15 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 		case kindOverridden:
 			r.Level = "note"
 			r.Suppressions = []sarifSuppression{{Kind: "external", Justification: "soft-mandatory deny overridden by an authorised label"}}
+		case kindExisting:
+			r.Level = "warning"
+		}
+		r.BaselineState = sarifBaseline(f.Baseline)
+		if f.Baseline == policies.BaselineAbsent {
+			// A fixed finding: suppressed, so that a viewer that does not
+			// read baselineState closes its alert rather than showing it.
+			r.Level = "note"
+			r.Suppressions = []sarifSuppression{{Kind: "external", Justification: "fixed by this change (the base's finding)"}}
 		}
 		pos, anchored := anchorOf(c, f)
 		if pos.File != "" {
@@ -178,6 +191,12 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 		}
 		if anchored != "" {
 			r.Properties = map[string]any{"anchored": anchored}
+		}
+		if f.Baseline != "" {
+			if r.Properties == nil {
+				r.Properties = map[string]any{}
+			}
+			r.Properties["baseline"] = f.Baseline
 		}
 		key := f.Rule + "\x00" + f.Target
 		if f.Target == "" {
@@ -206,6 +225,16 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 		}},
 	}
 	return writeJSON(w, log)
+}
+
+// sarifBaseline maps a finding's baseline state to SARIF's baselineState
+// (§3.27.24): better and worse are both "updated".
+func sarifBaseline(state string) string {
+	switch state {
+	case policies.BaselineBetter, policies.BaselineWorse:
+		return "updated"
+	}
+	return state
 }
 
 func contains(xs []string, s string) bool {

@@ -19,6 +19,13 @@ func checkText(w io.Writer, c *Check) error {
 	if len(c.Findings) > 0 {
 		fmt.Fprintln(w)
 	}
+	if fixed := fixedFindings(c); len(fixed) > 0 {
+		fmt.Fprintln(w, "Fixed by this change (findings of the base):")
+		for _, f := range fixed {
+			fmt.Fprintln(w, "  "+diag.Text(posOr(f, "capcheck"))+": "+diag.Text(f.Level)+": ["+diag.Text(f.Rule)+"] "+diag.Text(f.Msg))
+		}
+		fmt.Fprintln(w)
+	}
 	if len(c.Pools) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "POOL\tPLAN\tGPU\tRESERVED\tPEAK REQUIRED\tMIN HEADROOM\tN+K\tCLIFF\tORDER BY\tBACKED\tUNBACKED\tMONTHLY COST")
@@ -33,6 +40,12 @@ func checkText(w io.Writer, c *Check) error {
 			return err
 		}
 		fmt.Fprintln(w)
+	}
+	if err := strategyText(w, c.Pools); err != nil {
+		return err
+	}
+	if err := dependencyText(w, c.Document); err != nil {
+		return err
 	}
 	if c.Document != nil && c.Document.Audit != nil {
 		if err := auditText(w, c.Document.Audit); err != nil {
@@ -49,20 +62,30 @@ func textFinding(f policies.Finding) string {
 }
 
 // textVerdict is "FAIL: 2 blocking findings, 3 warnings", "PASS with 3
-// warnings" or "PASS", followed by the cleared findings in parentheses.
+// warnings" or "PASS", followed by the cleared findings in parentheses. In
+// a pull request diff with findings already on the base it says both:
+// "PASS: no new blocking findings (2 existing), 3 warnings", "FAIL: 1 new
+// blocking finding (2 existing)", or with enforcement.existing: block
+// "FAIL: 3 blocking findings (2 existing)".
 func textVerdict(c *Check) string {
 	t := tallyOf(c.Findings)
-	switch c.Verdict {
-	case policies.VerdictFail:
-		s := "FAIL: " + plural(t.blocking, "blocking finding", "blocking findings")
-		if t.warnings > 0 {
-			s += ", " + plural(t.warnings, "warning", "warnings")
-		}
-		return s + t.cleared()
-	default:
-		if t.warnings > 0 {
-			return "PASS with " + plural(t.warnings, "warning", "warnings") + t.cleared()
-		}
-		return "PASS" + t.cleared()
+	warnings := ""
+	if t.warnings > 0 {
+		warnings = ", " + plural(t.warnings, "warning", "warnings")
 	}
+	switch {
+	case t.existing > 0 && c.Verdict == policies.VerdictFail:
+		return "FAIL: " + plural(t.blocking, "new blocking finding", "new blocking findings") + fmt.Sprintf(" (%d existing)", t.existing) + warnings + t.cleared()
+	case t.existing > 0:
+		return fmt.Sprintf("PASS: no new blocking findings (%d existing)", t.existing) + warnings + t.cleared()
+	case c.Verdict == policies.VerdictFail:
+		s := "FAIL: " + plural(t.blocking, "blocking finding", "blocking findings")
+		if t.existingBlocking > 0 {
+			s += fmt.Sprintf(" (%d existing)", t.existingBlocking)
+		}
+		return s + warnings + t.cleared()
+	case t.warnings > 0:
+		return "PASS with " + plural(t.warnings, "warning", "warnings") + t.cleared()
+	}
+	return "PASS" + t.cleared()
 }

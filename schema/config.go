@@ -26,6 +26,11 @@ type Config struct {
 	// Enforcement raises or lowers a rule's enforcement level:
 	// rule id -> "advisory" | "soft-mandatory" | "hard-mandatory".
 	Enforcement map[string]string `json:"enforcement,omitempty"`
+	// Existing is enforcement.existing: in a pull request diff, whether
+	// findings already on the base that the change did not worsen block
+	// ("block") or are only reported ("report", the default). The loader
+	// moves it out of Enforcement, whose keys are rule ids.
+	Existing string `json:"-"`
 	// Override says who may clear a soft-mandatory deny: a PR label applied
 	// by a member of one of Teams.
 	Override *Override `json:"override,omitempty"`

@@ -88,6 +88,14 @@ func (s *session) loadConfig(name string, data []byte) (*Config, diag.Diagnostic
 			} else {
 				cfg.Positions = map[string]diag.Pos{}
 			}
+			cfg.Existing = ExistingReport
+			if v, ok := cfg.Enforcement[EnforcementExisting]; ok {
+				cfg.Existing = v
+				delete(cfg.Enforcement, EnforcementExisting)
+				if len(cfg.Enforcement) == 0 {
+					cfg.Enforcement = nil
+				}
+			}
 			if ds = checkConfig(cfg); len(ds) == 0 {
 				return cfg, nil
 			}
@@ -105,6 +113,13 @@ func renameFile(ds diag.Diagnostics, from, to string) diag.Diagnostics {
 	}
 	return ds
 }
+
+// EnforcementExisting is the key of `enforcement` that is not a rule id:
+// the enforcement of existing findings, ExistingReport by default.
+const (
+	EnforcementExisting = "existing"
+	ExistingReport      = "report"
+)
 
 var ruleIDRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 

@@ -19,6 +19,7 @@ func TestLoadConfigAbsent(t *testing.T) {
 	want := &Config{
 		Plans:     DefaultPlanPatterns(),
 		Terraform: TerraformConfig{},
+		Existing:  "report",
 		Positions: map[string]diag.Pos{},
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {
@@ -42,6 +43,7 @@ catalog: catalog/gpus.json
 enforcement:
   CAP007: hard-mandatory
   CAP001: soft-mandatory
+  existing: block
 override:
   label: capacity-override
   teams: [capacity-council]
@@ -67,6 +69,7 @@ override:
 		Policies:    []string{"policy/extra"},
 		Catalog:     "catalog/gpus.json",
 		Enforcement: map[string]string{"CAP007": "hard-mandatory", "CAP001": "soft-mandatory"},
+		Existing:    "block",
 		Override:    &Override{Label: "capacity-override", Teams: []string{"capacity-council"}},
 	}
 	if diff := cmp.Diff(want, cfg, cmpopts.IgnoreFields(Config{}, "Positions")); diff != "" {
@@ -75,6 +78,37 @@ override:
 	// enforcement is on line 12; CAP001's value starts at column 11.
 	if got, want := cfg.Positions["enforcement.CAP001"], (diag.Pos{File: "capcheck.yaml", Line: 14, Column: 11}); got != want {
 		t.Errorf("Positions[enforcement.CAP001] = %v, want %v", got, want)
+	}
+	// enforcement.existing is on line 15, its value at column 13 (CAP014
+	// points there when a pull request changes it).
+	if got, want := cfg.Positions["enforcement.existing"], (diag.Pos{File: "capcheck.yaml", Line: 15, Column: 13}); got != want {
+		t.Errorf("Positions[enforcement.existing] = %v, want %v", got, want)
+	}
+}
+
+// TestLoadConfigExisting: enforcement.existing alone leaves no rule
+// enforcement behind, and its default is report.
+func TestLoadConfigExisting(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{name: "absent", src: "plans: [x]\n", want: "report"},
+		{name: "enforcement without it", src: "enforcement: {CAP001: advisory}\n", want: "report"},
+		{name: "report", src: "enforcement: {existing: report}\n", want: "report"},
+		{name: "block", src: "enforcement: {existing: block}\n", want: "block"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := LoadConfigBytes(ConfigFile, []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Existing != tc.want {
+				t.Errorf("Existing = %q, want %q", cfg.Existing, tc.want)
+			}
+			if _, ok := cfg.Enforcement["existing"]; ok {
+				t.Errorf("Enforcement = %v, still holds existing", cfg.Enforcement)
+			}
+		})
 	}
 }
 
@@ -99,6 +133,13 @@ func TestLoadConfigErrors(t *testing.T) {
 				`capcheck.yaml:1:9: error: plans[0]: invalid glob "../elsewhere/*.yaml": pattern may not leave the repository ("..")`,
 				`capcheck.yaml:2:12: error: policies[0]: "/etc/policy" must be a slash path inside the repository`,
 				`capcheck.yaml:3:20: error: terraform.dirs[0]: "infra/../.." must be a slash path inside the repository`,
+			},
+		},
+		{
+			name: "existing is block or report",
+			src:  "enforcement:\n  existing: always\n",
+			want: []string{
+				`capcheck.yaml:2:13: error: enforcement.existing: invalid value "always" (must be one of "block", "report")`,
 			},
 		},
 		{

@@ -11,10 +11,18 @@ import (
 
 // resState is a claimed reservation with its parsed dates.
 type resState struct {
-	r          *inventory.Entry
-	start, end time.Time // zero when open-ended
+	r *inventory.Entry
+	// start and end are the first and last whole days the reservation
+	// covers (see parseResStart), zero when open-ended.
+	start, end time.Time
+	// endDate is the end as written, truncated to its UTC date (the "end"
+	// CAP012 quotes), zero when open-ended.
+	endDate    time.Time
 	guaranteed bool
 	elastic    bool
+	// spot is capacity that can be taken back at any time (class spot):
+	// it counts only for interruptible work, never for serving.
+	spot bool
 }
 
 // guaranteedKind reports whether a reservation adds guaranteed capacity:
@@ -33,16 +41,21 @@ func claimedReservations(res []inventory.Entry, idx []int) ([]resState, diag.Dia
 	)
 	for _, j := range idx {
 		r := &res[j]
-		rs := resState{r: r, guaranteed: guaranteedKind(r), elastic: r.Kind == inventory.KindElastic && r.ConsumerOf == ""}
+		rs := resState{r: r, guaranteed: guaranteedKind(r), elastic: r.Kind == inventory.KindElastic && r.ConsumerOf == "",
+			spot: r.Class() == inventory.ClassSpot}
 		for _, f := range []struct {
-			s   string
-			dst *time.Time
-			n   string
-		}{{r.Start, &rs.start, "start"}, {r.End, &rs.end, "end"}} {
+			s     string
+			dst   *time.Time
+			n     string
+			parse func(string) (time.Time, error)
+		}{{r.Start, &rs.start, "start", parseResStart}, {r.End, &rs.end, "end", parseResEnd}, {r.End, &rs.endDate, "", parseResDate}} {
 			if f.s == "" {
 				continue
 			}
-			t, err := parseResDate(f.s)
+			t, err := f.parse(f.s)
+			if err != nil && f.n == "" {
+				continue // reported once, as "end"
+			}
 			if err != nil {
 				diags = append(diags, diag.Diagnostic{Pos: r.Pos(), Severity: diag.Error, Path: r.Address,
 					Msg: fmt.Sprintf("reservation %s %s: %v", r.Address, f.n, err)})
@@ -55,16 +68,15 @@ func claimedReservations(res []inventory.Entry, idx []int) ([]resState, diag.Dia
 	return rss, diags
 }
 
-// activeWhole reports whether a reservation covers the rest of month m
-// from its first day (from Now in month 0, whose past days need no
-// capacity any more): start on or before that day and end on or after the
-// month's last day (either may be open). A reservation ending mid-month
-// does not count for that month: fail closed.
+// activeWhole reports whether a reservation covers every day month m
+// counts (calendar.from: from Now's day in month 0, from the 1st later) up
+// to the month's last day, under the whole-day semantics of
+// parseResStart: first covered day on or before the month's first counted
+// day and last covered day on or after its last day (either may be open).
+// A reservation ending mid-month does not count for that month: fail
+// closed.
 func (e *evaluation) activeWhole(rs resState, m int) bool {
-	from := e.cal.start(m)
-	if m == 0 {
-		from = e.cal.now
-	}
+	from := e.cal.from(m)
 	if !rs.start.IsZero() && rs.start.After(from) {
 		return false
 	}
@@ -96,8 +108,8 @@ func (e *evaluation) capacityOf(rss []resState, H int) (guaranteed, elastic []fl
 	return guaranteed, elastic
 }
 
-// expiring lists the claimed guaranteed reservations whose end falls
-// inside the horizon (on or after Now) while demand remains in the first
+// expiring lists the claimed guaranteed reservations whose last covered
+// day (see parseResEnd) falls inside the horizon (on or after Now) while demand remains in the first
 // month they no longer cover and what is left there is short of
 // headroom_min (a capacity block ending while the long-term reservations
 // still cover the pool is no finding). s is the pool's plan_for series.
@@ -120,7 +132,8 @@ func (e *evaluation) expiring(rss []resState, s series) []ExpiringDoc {
 		if need := s.required[at]; need > 0 && s.short(at) {
 			out = append(out, ExpiringDoc{
 				Address:      rs.r.Address,
-				End:          formatDate(rs.end),
+				End:          formatDate(rs.endDate),
+				LastDay:      formatDate(rs.end),
 				Month:        e.cal.label(gone),
 				GPUs:         rs.r.GPUs,
 				RequiredGPUs: need,

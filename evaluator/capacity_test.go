@@ -158,17 +158,20 @@ func TestNPlusZonesAndBacked(t *testing.T) {
 		wantUnbacked  float64
 		wantRedundant bool
 	}{
-		// lose a (16): 24 ≥ 20 ok. backed = max(20/0.7 = 28.57, 20+16 = 36) =
-		// 36; 40 > 36 × 1.1 = 39.6 → unbacked 40 − 36 = 4.
-		{name: "N+1 holds", required: 20, k: 1, tolerance: 0.10, wantOK: true, wantAfter: 24, wantBacked: 36, wantUnbacked: 4, wantRedundant: true},
-		// same with 15% tolerance: 40 ≤ 36 × 1.15 = 41.4 → unbacked 0.
-		{name: "within tolerance", required: 20, k: 1, tolerance: 0.15, wantOK: true, wantAfter: 24, wantBacked: 36, wantUnbacked: 0, wantRedundant: true},
-		// 24 < 26 fails. backed = max(37.14, 26+16 = 42) = 42 ≥ 40 → 0.
-		{name: "N+1 fails", required: 26, k: 1, tolerance: 0.10, wantOK: false, wantAfter: 24, wantBacked: 42, wantUnbacked: 0, wantRedundant: true},
+		// lose a (16): 24 ≥ 20 ok. Headroom and N+1 are both owed:
+		// backed = 20/0.7 + min(16, 20) = 28.57 + 16 = 44.57 ≥ 40 → 0.
+		{name: "N+1 holds", required: 20, k: 1, tolerance: 0.10, wantOK: true, wantAfter: 24, wantBacked: 20/0.7 + 16, wantUnbacked: 0, wantRedundant: true},
+		// 12 GPUs: 12/0.7 + 12 = 29.14 (a domain counts at most 12);
+		// 40 > 29.14 × 1.1 = 32.06 → 40 − 29.14 = 10.86 unbacked.
+		{name: "N+1 holds with waste", required: 12, k: 1, tolerance: 0.10, wantOK: true, wantAfter: 24, wantBacked: 12/0.7 + 12, wantUnbacked: 40 - (12/0.7 + 12), wantRedundant: true},
+		// same with 40% tolerance: 40 ≤ 29.14 × 1.4 = 40.8 → unbacked 0.
+		{name: "within tolerance", required: 12, k: 1, tolerance: 0.40, wantOK: true, wantAfter: 24, wantBacked: 12/0.7 + 12, wantUnbacked: 0, wantRedundant: true},
+		// 24 < 26 fails. backed = 26/0.7 + 16 = 53.14 ≥ 40 → 0.
+		{name: "N+1 fails", required: 26, k: 1, tolerance: 0.10, wantOK: false, wantAfter: 24, wantBacked: 26/0.7 + 16, wantUnbacked: 0, wantRedundant: true},
 		// N+2: 40 − 16 − 16 = 8 < 20. backed counts the 2 largest domains
-		// the plan's N+2 asks for: max(28.57, 20 + 16 + 16 = 52) = 52 ≥ 40
-		// → 0 unbacked (the pool is short, not wasteful).
-		{name: "N+2 fails", required: 20, k: 2, tolerance: 0.10, wantOK: false, wantAfter: 8, wantBacked: 52, wantUnbacked: 0, wantRedundant: true},
+		// the plan's N+2 asks for: 28.57 + 16 + 16 = 60.57 ≥ 40 → 0
+		// unbacked (the pool is short, not wasteful).
+		{name: "N+2 fails", required: 20, k: 2, tolerance: 0.10, wantOK: false, wantAfter: 8, wantBacked: 20/0.7 + 32, wantUnbacked: 0, wantRedundant: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,11 +256,14 @@ func TestNPlusReplicaDomain(t *testing.T) {
 // March: 64 − 24 = 40 ≥ 33 (margin 7); April margin 40 − 49 = −9 is the
 // worst (first on ties with May).
 //
-// Backed: March max(33/0.7 = 47.14, 33 + 24 = 57) = 57; April max(70,
-// 49 + min(40, 49) = 89) = 89 → 89; the largest capacity 80 ≤ 89: the
-// block the run needs is not waste. Without the run, April needs 33:
-// max(47.14, 33 + min(40, 33) = 66) = 66 and 80 > 66 × 1.1 = 72.6 → 14
-// unbacked.
+// Backed (headroom and N+k both owed, the domain term counted for the
+// 33 GPUs owed redundancy, at most 33 a domain): March 33/0.7 + 24 =
+// 71.14; April 49/0.7 + min(40, 33) = 70 + 33 = 103 → 103; the largest
+// capacity 80 ≤ 103: the block the run needs is not waste. Without the
+// run, April needs 33: 47.14 + 33 = 80.14 ≥ 80: backed too.
+//
+// The block ends 2026-06-01T00:00:00Z: it covers all of 31 May (whole-day
+// semantics, parseResStart).
 func TestNPlusUnknownZone(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -276,34 +282,37 @@ func TestNPlusUnknownZone(t *testing.T) {
 			// Redundancy is owed to the 0.999 workload only (33 GPUs), not
 			// to the training run: March 64 − 24 = 40 ≥ 33 (margin 7),
 			// April 80 − (24 + 16 zone-less) = 40 ≥ 33 (margin 7): ok,
-			// first month on ties. backed (all demand, 49 in April):
-			// 49 + min(40, 49) = 89.
+			// first month on ties. backed: April 49/0.7 + min(40, 33) =
+			// 70 + 33 = 103.
 			name: "block may share the largest zone", run: true, k: 1, wantReq: 33,
-			wantOK: true, wantMonth: "2026-03", wantAfter: 40, wantBacked: 89, wantUnbacked: 0,
+			wantOK: true, wantMonth: "2026-03", wantAfter: 40, wantBacked: 103, wantUnbacked: 0,
 			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
 		},
 		{
 			// N+2: March loses 24 + 24 = 48, 16 left for 33; April loses
 			// 40 + 24 = 64, 16 left: margin −17 both, March first.
-			// backed: 49 + min(40, 49) + min(24, 49) = 113.
+			// backed: April 70 + min(40, 33) + min(24, 33) = 127.
 			name: "N+2", run: true, k: 2, wantReq: 33,
-			wantOK: false, wantMonth: "2026-03", wantAfter: 16, wantBacked: 113, wantUnbacked: 0,
+			wantOK: false, wantMonth: "2026-03", wantAfter: 16, wantBacked: 127, wantUnbacked: 0,
 			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
 		},
 		{
 			// The zone-less block fails closed: with the SLO workload at 45
 			// GPUs, April 80 − 40 = 40 < 45 although the block could sit
 			// in a fourth zone (March: 64 − 24 = 40 < 45 too; March first).
-			// backed: April 45 + min(40, 45) = 85 (March 45 + 24 = 69).
+			// backed: April 45/0.7 + min(40, 45) = 64.29 + 40 = 104.29
+			// (March 64.29 + 24 = 88.29).
 			name: "zone-less block counted with the largest zone", run: false, k: 1, req: 45, wantReq: 45,
-			wantOK: false, wantMonth: "2026-03", wantAfter: 40, wantBacked: 85, wantUnbacked: 0,
+			wantOK: false, wantMonth: "2026-03", wantAfter: 40, wantBacked: 45/0.7 + 40, wantUnbacked: 0,
 			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
 		},
 		{
 			// Without the run: March 64 − 24 = 40 vs 33 (margin 7), April
 			// 80 − 40 = 40 vs 33 (margin 7): first month on ties, March.
-			name: "block without demand is unbacked", run: false, k: 1, wantReq: 33,
-			wantOK: true, wantMonth: "2026-03", wantAfter: 40, wantBacked: 66, wantUnbacked: 14,
+			// backed: April 33/0.7 + min(40, 33) = 80.14 ≥ 80: headroom
+			// and surviving the loss of the block's zone are both owed.
+			name: "block without demand is still backed by N+1", run: false, k: 1, wantReq: 33,
+			wantOK: true, wantMonth: "2026-03", wantAfter: 40, wantBacked: 33/0.7 + 33, wantUnbacked: 0,
 			wantDomains: []DomainDoc{{Name: "us-east-1a", GPUs: 24}, {Name: "us-east-1b", GPUs: 24}, {Name: "us-east-1c", GPUs: 16}},
 		},
 	}
@@ -323,7 +332,7 @@ func TestNPlusUnknownZone(t *testing.T) {
 					Runs: []schema.Run{{Name: "q2", GPUs: 16, Start: date(2026, 4, 1), End: date(2026, 5, 31)}}}
 			}
 			block := rsv("aws_ec2_capacity_block_reservation.ft", "", 40, 2, 8)
-			block.Kind, block.Start, block.End = inventory.KindCapacityBlock, "2026-04-01T00:00:00Z", "2026-05-31T23:59:59Z"
+			block.Kind, block.Start, block.End = inventory.KindCapacityBlock, "2026-04-01T00:00:00Z", "2026-06-01T00:00:00Z"
 			inv := inventoryOf(
 				rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 3, 8),
 				rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 3, 8),
@@ -364,18 +373,34 @@ func TestNPlusNoZoneKnown(t *testing.T) {
 	}
 }
 
-// TestBackedOversizedZone: one zone of 100 GPUs for a 10-GPU requirement.
-// The zone cannot justify itself: a lost domain counts at most the
-// requirement, so backed = max(10/0.7 = 14.29, 10 + min(100, 10) = 20) = 20
-// and 100 > 20 × 1.1 = 22 → 80 unbacked (DESIGN's literal 10 + 100 = 110
-// would call all 100 backed).
+// TestBackedOversizedZone: one zone of 100 GPUs for a 10-GPU requirement
+// owed redundancy (availability 0.999). The zone cannot justify itself: a
+// lost domain counts at most the requirement, so backed = 10/0.7 +
+// min(100, 10) = 14.29 + 10 = 24.29 and 100 > 24.29 × 1.1 = 26.71 →
+// 75.71 unbacked (DESIGN's literal 10 + 100 = 110 would call all 100
+// backed). Without the SLO no redundancy is owed: backed = 14.29, 85.71
+// unbacked.
 func TestBackedOversizedZone(t *testing.T) {
-	p := newPlan("p")
-	addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
-	addInference(p, "api", "h100", 10, 1)
-	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 100, 1))}), "p", "h100")
-	if !near(got.BackedGPUs, 20) || !near(got.UnbackedGPUs, 80) {
-		t.Errorf("backed %g unbacked %g, want 20 and 80", got.BackedGPUs, got.UnbackedGPUs)
+	for _, tc := range []struct {
+		name         string
+		availability float64
+		want         float64
+	}{
+		{name: "owed redundancy", availability: 0.999, want: 10/0.7 + 10},
+		{name: "no redundancy owed", want: 10 / 0.7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan("p")
+			addPool(p, "h100", 8, "aws_ec2_capacity_reservation.*")
+			w := addInference(p, "api", "h100", 10, 1)
+			if tc.availability > 0 {
+				w.SLO = &schema.SLO{Availability: tc.availability}
+			}
+			got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 100, 1))}), "p", "h100")
+			if !near(got.BackedGPUs, tc.want) || !near(got.UnbackedGPUs, 100-tc.want) {
+				t.Errorf("backed %g unbacked %g, want %g and %g", got.BackedGPUs, got.UnbackedGPUs, tc.want, 100-tc.want)
+			}
+		})
 	}
 }
 
@@ -419,9 +444,24 @@ func TestReservationDates(t *testing.T) {
 		{name: "open-ended", want: []float64{24, 24, 24, 24, 24}},
 		{name: "ends mid-May: May does not count", end: "2026-05-15", want: []float64{24, 24, 8, 8, 8}},
 		{name: "ends on the last day of May", end: "2026-05-31", want: []float64{24, 24, 24, 8, 8}},
-		{name: "RFC 3339 end", end: "2026-05-31T00:00:00Z", want: []float64{24, 24, 24, 8, 8}},
+		// Whole-day semantics (parseResStart): an RFC 3339 end is the
+		// instant capacity stops. 2026-05-31T00:00:00Z covers nothing of
+		// 31 May, so May is not whole: 24, 24, then 8 from May.
+		{name: "RFC 3339 end at midnight of the last day", end: "2026-05-31T00:00:00Z", want: []float64{24, 24, 8, 8, 8}},
+		// 2026-06-01T00:00:00Z covers all of 31 May and nothing of June.
+		{name: "RFC 3339 end at midnight of the 1st", end: "2026-06-01T00:00:00Z", want: []float64{24, 24, 24, 8, 8}},
+		// +02:00 makes it 2026-05-31T22:00Z: 31 May is not whole.
+		{name: "RFC 3339 end with an offset", end: "2026-06-01T00:00:00+02:00", want: []float64{24, 24, 8, 8, 8}},
+		// −04:00 makes it 2026-06-01T04:00Z: May is whole.
+		{name: "RFC 3339 end with a negative offset", end: "2026-06-01T00:00:00-04:00", want: []float64{24, 24, 24, 8, 8}},
 		{name: "starts 2 April: from May", start: "2026-04-02", want: []float64{8, 8, 24, 24, 24}},
-		{name: "starts 1 April", start: "2026-04-01T09:00:00Z", want: []float64{8, 24, 24, 24, 24}},
+		// 09:00 on 1 April leaves 1 April part-covered: from 2 April, so
+		// April does not count; from May.
+		{name: "starts 1 April at 09:00", start: "2026-04-01T09:00:00Z", want: []float64{8, 8, 24, 24, 24}},
+		// 2026-04-01T00:00:00+00:00 covers 1 April whole: from April.
+		{name: "starts 1 April at midnight", start: "2026-04-01T00:00:00+00:00", want: []float64{8, 24, 24, 24, 24}},
+		// 2026-03-31T22:00:00-02:00 is 2026-04-01T00:00Z: from April.
+		{name: "starts with an offset", start: "2026-03-31T22:00:00-02:00", want: []float64{8, 24, 24, 24, 24}},
 		{name: "capacity block in June", start: "2026-06-01", end: "2026-06-30", want: []float64{8, 8, 8, 24, 8}},
 		// Now is 2026-03-10: a reservation that started on 5 March covers
 		// the rest of March (its past days need no capacity).
@@ -484,9 +524,9 @@ func TestExpiring(t *testing.T) {
 	// 62.5% ≥ 30%: no finding. a ends mid-May: May keeps b+d = 16,
 	// headroom 1 − 12/16 = 25% < 30%. d ends June: July keeps b = 8 < 12.
 	want := []ExpiringDoc{
-		{Address: "aws_ec2_capacity_reservation.a", End: "2026-05-15", Month: "2026-05", GPUs: 16, RequiredGPUs: 12,
+		{Address: "aws_ec2_capacity_reservation.a", End: "2026-05-15", LastDay: "2026-05-15", Month: "2026-05", GPUs: 16, RequiredGPUs: 12,
 			Location: Position{File: "infra/gpu.tf", Line: 10, Column: 1}},
-		{Address: "aws_ec2_capacity_reservation.d", End: "2026-06-30", Month: "2026-07", GPUs: 8, RequiredGPUs: 12,
+		{Address: "aws_ec2_capacity_reservation.d", End: "2026-06-30", LastDay: "2026-06-30", Month: "2026-07", GPUs: 8, RequiredGPUs: 12,
 			Location: Position{File: "infra/gpu.tf", Line: 40, Column: 1}},
 	}
 	if diff := cmp.Diff(want, got.Expiring); diff != "" {

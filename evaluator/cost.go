@@ -33,22 +33,58 @@ func poolTariff(pool *schema.Pool) tariff {
 // the clock. onDemand is the capacity rented on demand; allOnDemand is
 // everything rented on demand all month, the comparator.
 func (t tariff) month(capacity, required, interruptible, days float64) (cost, onDemand, allOnDemand float64) {
+	cost, onDemand, allOnDemand, _ = t.monthCapped(capacity, required, interruptible, days, -1)
+	return cost, onDemand, allOnDemand
+}
+
+// monthCapped is month with on-demand GPUs capped by ceiling (the elastic
+// ceiling and on_demand_max_gpus, see elasticCeiling; ceiling < 0 is
+// uncapped): serving overflow is rented first, interruptible work from
+// what is left, and unserved is the demand beyond the cap, which nothing
+// serves and nothing costs.
+func (t tariff) monthCapped(capacity, required, interruptible, days, ceiling float64) (cost, onDemand, allOnDemand, unserved float64) {
 	hours := days * 24
 	overflow := math.Max(0, required-capacity)
+	allOnDemand = (required + interruptible) * t.onDemand * hours
+	if ceiling >= 0 {
+		want := overflow + interruptible
+		overflow = math.Min(overflow, ceiling)
+		interruptible = math.Min(interruptible, ceiling-overflow)
+		unserved = want - overflow - interruptible
+	}
 	onDemand = overflow + interruptible
 	cost = capacity*t.reserved*hours + (overflow*days*t.onDemandHours+interruptible*hours)*t.onDemand
-	allOnDemand = (required + interruptible) * t.onDemand * hours
-	return cost, onDemand, allOnDemand
+	return cost, onDemand, allOnDemand, unserved
 }
 
 // costAt are the month indexes CostDoc.At reports.
 var costAt = [...]int{6, 12, 18, 24}
 
+// milestones returns, for each milestone n within the horizon of monthly
+// (keys "6", "12", "18", "24"), the run-rate of the n-th month,
+// monthly[n−1], and the cumulative cost of months 0 … n−1: with the
+// default 24-month horizon (months 0–23) the 24-month figures are
+// monthly[23] and the sum of all 24 months.
+func milestones(monthly []float64) (runRate, cumulative map[string]float64) {
+	runRate, cumulative = map[string]float64{}, map[string]float64{}
+	for _, n := range costAt {
+		if n > len(monthly) {
+			continue
+		}
+		var sum float64
+		for _, c := range monthly[:n] {
+			sum += c
+		}
+		runRate[fmt.Sprint(n)], cumulative[fmt.Sprint(n)] = monthly[n-1], sum
+	}
+	return runRate, cumulative
+}
+
 // poolCost is a pool's cost model under the plan_for scenario s with its
 // interruptible demand (see CostDoc), with the cost per million output
 // tokens of its LLM workloads. An overflowing figure is an error at the
 // pool (loc): the document has no infinity to report it with.
-func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible []float64, wms []*workloadModel, loc Position) (CostDoc, diag.Diagnostics) {
+func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible, ceiling []float64, wms []*workloadModel, loc Position) (CostDoc, diag.Diagnostics) {
 	H := s.horizon()
 	cost := CostDoc{
 		Monthly:            make([]float64, H),
@@ -60,7 +96,7 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 		cost.Currency = p.Budget.Currency
 	}
 	for m := range H {
-		c, _, all := t.month(s.capacity[m], s.required[m], interruptible[m], e.cal.days(m))
+		c, _, all, _ := t.monthCapped(s.capacity[m], s.required[m], interruptible[m], e.cal.days(m), capAt(ceiling, m))
 		cost.Monthly[m] = c
 		cost.AllOnDemandMonthly[m] = all
 		cost.Total += c
@@ -70,6 +106,7 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 			cost.At[fmt.Sprint(at)] = cost.Monthly[at]
 		}
 	}
+	cost.MonthlyAt, cost.CumulativeAt = milestones(cost.Monthly)
 	if cost.AllOnDemandMonthly[0] > 0 {
 		cost.SavingsVsOnDemand = 1 - cost.Monthly[0]/cost.AllOnDemandMonthly[0]
 	}
@@ -86,4 +123,12 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 			Msg: fmt.Sprintf("pool %q: the cost overflows (prices %g reserved, %g on demand per GPU-hour): no finite figure can be reported", name, t.reserved, t.onDemand)}}
 	}
 	return cost, nil
+}
+
+// capAt is ceiling[m], or −1 (uncapped) for a nil ceiling.
+func capAt(ceiling []float64, m int) float64 {
+	if ceiling == nil {
+		return -1
+	}
+	return ceiling[m]
 }

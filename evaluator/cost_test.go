@@ -31,8 +31,11 @@ func TestCostLiterature(t *testing.T) {
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.base", "z", 1, 100, 1))})
 	got := findPool(t, d, "p", "h100").Cost
 	want := CostDoc{
-		Monthly:            []float64{1450800},
-		At:                 map[string]float64{},
+		Monthly: []float64{1450800},
+		At:      map[string]float64{},
+		// a 1-month horizon reaches no milestone
+		MonthlyAt:          map[string]float64{},
+		CumulativeAt:       map[string]float64{},
 		Total:              1450800,
 		Currency:           "USD",
 		AllOnDemandMonthly: []float64{2976000},

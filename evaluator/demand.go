@@ -35,11 +35,16 @@ const (
 	KindTraining     = WorkloadKind(schema.KindTraining)
 	KindBatch        = WorkloadKind(schema.KindBatch)
 	KindStream       = WorkloadKind(schema.KindStream)
+	// KindLLMAPI is served by a provider's API: it needs no GPUs, and
+	// loads its provider and dependencies (dependencies.go).
+	KindLLMAPI = WorkloadKind(schema.KindLLMAPI)
 )
 
 // rateBased reports whether the kind plans in requests/s (and so may take
 // its baseline from actuals).
-func (k WorkloadKind) rateBased() bool { return k == KindLLMInference || k == KindInference }
+func (k WorkloadKind) rateBased() bool {
+	return k == KindLLMInference || k == KindInference || k == KindLLMAPI
+}
 
 // workloadModel is one workload's demand in GPUs per scenario and month:
 // GPUs are one producer of the demand a series judges (see series).
@@ -55,6 +60,14 @@ type workloadModel struct {
 	// else the baseline peak; see volumeFactor).
 	tokensPerSMonth0 float64
 	benchmarks       []string
+	// rps[scenario][m] is the peak requests/s in month m of a rate-based
+	// workload (baseline × demand factor): what its dependencies serve.
+	rps map[string][]float64
+	// perRPS turns requests/s into GPUs (rate-based kinds; nil otherwise)
+	// and useAsOf says whether growth runs from as_of: what the baseline
+	// of a hybrid pool (strategy.go) is computed with.
+	perRPS  func(rps float64) float64
+	useAsOf bool
 }
 
 // demandFactor is the growth factor G_s(m) of a workload's peak in month m
@@ -69,9 +82,11 @@ type workloadModel struct {
 // lowers the peak only on the days it lasts, so a partial-month holiday
 // never lowers the month's peak), and S(d) = the product of the scenario's
 // step events with At on or before d that apply to the workload (Workloads
-// empty or naming it). The peak is the largest day of the month: a launch
-// on the 15th raises that month's peak, a ×3 event that ends on the 2nd
-// and a ×2 step on the 15th never combine into ×6.
+// empty or naming it). The peak is the largest day of the month that is
+// still ahead (from Now's day in month 0, as capacity is counted: see
+// parseResStart): a launch on the 15th raises that month's peak, a ×3
+// event that ends on the 2nd and a ×2 step on the 15th never combine into
+// ×6, and an event over before today is not in this month's peak.
 func (e *evaluation) demandFactor(p *schema.Plan, name string, w *schema.Workload, sc schema.Scenario, m int, useAsOf bool) float64 {
 	peak, _ := e.dayFactors(name, w, sc, m)
 	return e.growth(w, sc, m, useAsOf) * peak
@@ -98,8 +113,9 @@ func (e *evaluation) growth(w *schema.Workload, sc schema.Scenario, m int, useAs
 	return math.Pow(1+sc.MonthlyGrowth, float64(exp))
 }
 
-// dayFactors returns the largest and the mean of E(d) × S(d) over the days
-// d of month m (see demandFactor). Events and steps are turned into day
+// dayFactors returns the largest of E(d) × S(d) over the days d of month
+// m from calendar.from(m) (see demandFactor) and its mean over every day
+// of the month (the month's volume, costed whole like the month). Events and steps are turned into day
 // ranges of the month once, then the days are walked with integer
 // comparisons.
 func (e *evaluation) dayFactors(name string, w *schema.Workload, sc schema.Scenario, m int) (peak, mean float64) {
@@ -142,6 +158,7 @@ func (e *evaluation) dayFactors(name string, w *schema.Workload, sc schema.Scena
 			steps = append(steps, span{lo: lo, hi: n - 1, mult: s.Multiplier})
 		}
 	}
+	from := day(e.cal.from(m))
 	var sum float64
 	for d := range n {
 		ev, active := 1.0, false
@@ -157,7 +174,7 @@ func (e *evaluation) dayFactors(name string, w *schema.Workload, sc schema.Scena
 			}
 		}
 		f := ev * step
-		if d == 0 || f > peak {
+		if d == from || d > from && f > peak {
 			peak = f
 		}
 		sum += f
@@ -200,7 +217,7 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		diags = append(diags, diag.Diagnostic{Pos: at(field), Severity: diag.Error, Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 
-	wm := &workloadModel{plan: p, w: w, name: name, gpus: make(map[string][]float64)}
+	wm := &workloadModel{plan: p, w: w, name: name, gpus: make(map[string][]float64), rps: make(map[string][]float64)}
 	d := &wm.doc
 	*d = WorkloadDoc{
 		Name:          name,
@@ -210,6 +227,8 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		Location:      position(at("")),
 		AsOf:          formatDate(w.AsOf),
 		Interruptible: w.Interruptible,
+		Provider:      w.Provider,
+		Calls:         w.Calls,
 		MonthlyGrowth: p.Scenarios[e.planFor(p)].MonthlyGrowth,
 		Notes:         []NoteDoc{},
 	}
@@ -221,7 +240,7 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		d.BaselineAgeDays = e.cal.ageDays(w.AsOf)
 	}
 	pool, ok := p.Pools[w.Pool]
-	if !ok || pool == nil {
+	if WorkloadKind(w.Kind) != KindLLMAPI && (!ok || pool == nil) {
 		fail("pool", "workload %q is on pool %q, which plan %q does not define", name, w.Pool, p.Name)
 		return nil, diags
 	}
@@ -301,6 +320,12 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		}
 		wm.tokensPerSMonth0 = tokensBasis * w.Tokens.Output *
 			e.volumeFactor(name, w, p.Scenarios[e.planFor(p)], 0, basisAsOf)
+	case KindLLMAPI:
+		if ds := e.checkAPIWorkload(p, name, w); len(ds) > 0 {
+			return nil, append(diags, ds...)
+		}
+		perRPS = func(float64) float64 { return 0 } // the provider serves it
+		d.OutputTokensPerSPeak = base * w.Tokens.Output
 	case KindInference:
 		if !(w.RequestsPerSPerGPU > 0) {
 			fail("requests_per_s_per_gpu", "inference workload %q needs requests_per_s_per_gpu > 0 (got %g)", name, w.RequestsPerSPerGPU)
@@ -316,14 +341,17 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		return nil, diags
 	}
 
+	wm.perRPS, wm.useAsOf = perRPS, useAsOf
 	for _, s := range slices.Sorted(maps.Keys(p.Scenarios)) {
 		sc := p.Scenarios[s]
 		gpus := make([]float64, p.HorizonMonths)
+		rps := make([]float64, p.HorizonMonths)
 		for m := range gpus {
 			g := e.demandFactor(p, name, w, sc, m, useAsOf)
 			switch kind {
-			case KindLLMInference, KindInference:
-				gpus[m] = perRPS(base * g)
+			case KindLLMInference, KindInference, KindLLMAPI:
+				rps[m] = base * g
+				gpus[m] = perRPS(rps[m])
 			case KindTraining:
 				gpus[m] = e.trainingGPUs(w, g, m)
 			case KindBatch:
@@ -337,6 +365,9 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 			return nil, diags
 		}
 		wm.gpus[s] = gpus
+		if rateBased {
+			wm.rps[s] = rps
+		}
 	}
 	if !finite(wm.tokensPerSMonth0) {
 		fail("", "workload %q: output token volume overflows: no finite cost per token", name)
@@ -375,13 +406,15 @@ func (e *evaluation) checkVolume(p *schema.Plan, name string, w *schema.Workload
 //
 //	gpu_hours_per_month × g / hours_in_month(m)
 //	+ people × gpu_hours_per_day × g / 24
-//	+ Σ gpus of runs whose [start, end] overlaps month m (no growth on runs)
+//	+ Σ gpus of runs whose [start, end] overlaps month m from
+//	  calendar.from(m) (no growth on runs; a run over before today is not
+//	  in month 0)
 func (e *evaluation) trainingGPUs(w *schema.Workload, g float64, m int) float64 {
 	v := w.GPUHoursPerMonth * g / e.cal.hours(m)
 	if x := w.Experimentation; x != nil {
 		v += float64(x.People) * x.GPUHoursPerDay * g / 24
 	}
-	first, last := e.cal.start(m), e.cal.last(m)
+	first, last := e.cal.from(m), e.cal.last(m)
 	for _, r := range w.Runs {
 		if !r.Start.IsZero() && dateOf(r.Start).After(last) {
 			continue

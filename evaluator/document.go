@@ -41,6 +41,13 @@ type Document struct {
 
 	Benchmarks []BenchmarkDoc `json:"benchmarks"`
 
+	// Dependencies are the non-GPU resources of every plan judged against
+	// their limits (dependencies.go), sorted by plan then name.
+	Dependencies []DependencyDoc `json:"dependencies"`
+	// BindingConstraint names the resource, pool or dependency, that runs
+	// out first; nil when there is neither.
+	BindingConstraint *BindingConstraintDoc `json:"binding_constraint,omitempty"`
+
 	// Audit is the plan compared with observed actuals (`capcheck audit`:
 	// CAP020–CAP022), nil otherwise. See [Audit].
 	Audit *AuditDoc `json:"audit,omitempty"`
@@ -120,6 +127,22 @@ type PoolDoc struct {
 	Region   string   `json:"region"`
 	Location Position `json:"location"`
 
+	// Strategy is how the pool meets demand: "reserved" (guaranteed
+	// capacity carries the peak), "hybrid" (guaranteed carries the
+	// baseline, guaranteed + elastic ceiling the peak) or "on-demand" (see
+	// Strategy). MinHeadroom, Cliff, OrderBy and GPUsShort judge, each
+	// month, the constraint of the strategy with the lowest headroom
+	// (MonthDoc.Basis); NPlus runs on the baseline under hybrid and on
+	// guaranteed + ceiling under on-demand.
+	Strategy Strategy `json:"strategy"`
+	// ElasticCeilingGPUs is the elastic ceiling in the first month: the
+	// claimed elastic GPUs capped by on_demand_max_gpus (either alone when
+	// only one is given); ElasticCeilingKnown is false when the pool gives
+	// neither (the ceiling is then 0 and on-demand overflow is not capped
+	// in the cost).
+	ElasticCeilingGPUs  float64 `json:"elastic_ceiling_gpus"`
+	ElasticCeilingKnown bool    `json:"elastic_ceiling_known"`
+
 	LeadTimeWeeks float64 `json:"lead_time_weeks"`
 	// LeadTimeMonths is L = ceil(lead_time_weeks × 7 / 30.4375).
 	LeadTimeMonths int `json:"lead_time_months"`
@@ -154,19 +177,26 @@ type PoolDoc struct {
 	NPlus NPlusDoc `json:"n_plus"`
 
 	// Cliff is the first month (any time in the horizon) with headroom
-	// below headroom_min (by more than 1e-9), "" when none; OrderBy =
-	// Cliff − LeadTimeMonths.
+	// below headroom_min (by more than 1e-9), "" when none. OrderByDate
+	// is the last day to order so that GPUs arrive by the cliff month's
+	// first day: that day − ceil(lead_time_weeks × 7) days; OrderBy is its
+	// month. OrderByPassed when OrderByDate is today or earlier (CAP005).
 	Cliff          string `json:"cliff"`
 	OrderBy        string `json:"order_by"`
-	OrderByPassed  bool   `json:"order_by_passed"` // OrderBy ≤ Now's month
+	OrderByDate    string `json:"order_by_date"`
+	OrderByPassed  bool   `json:"order_by_passed"`
 	CliffInHorizon bool   `json:"cliff_in_horizon"`
 
-	// BackedGPUs: max over the commit window of
-	// max(required/(1−headroom_min), required + Σ k largest domains), k =
-	// n_plus (1 when n_plus is 0: DESIGN's "largest domain"), each domain
-	// counted at most required (an oversized zone cannot justify itself);
-	// the domain term only counts in months with required > 0. Domains are
-	// those of NPlus (zone-less GPUs in the largest zone).
+	// BackedGPUs: max over the months reservations are held (month 0 to
+	// the last month with guaranteed capacity, at least the commit
+	// window: a reservation is backed over its whole term) of
+	// required/(1−headroom_min) + Σ k largest domains (headroom and
+	// redundancy are both owed), k = n_plus (1 when n_plus is 0: DESIGN's
+	// "largest domain"); the domain term counts only the demand owed
+	// redundancy (workloads whose SLO needs it), each domain at most that
+	// demand (an oversized zone cannot justify itself). Under hybrid,
+	// required is the baseline. Domains are those of NPlus (zone-less GPUs
+	// in the largest zone).
 	BackedGPUs float64 `json:"backed_gpus"`
 	// UnbackedGPUs = C − BackedGPUs where C is the largest guaranteed
 	// capacity in the commit window, when C > BackedGPUs × (1 +
@@ -182,6 +212,11 @@ type PoolDoc struct {
 	Binding bool `json:"binding"`
 
 	Cost CostDoc `json:"cost"`
+	// Strategies prices the strategies planners compare (as-planned,
+	// all-reserved, hybrid, all-on-demand and, with interruptible work and
+	// a spot price, spot-for-interruptible) and marks the cheapest that
+	// meets the policy.
+	Strategies []StrategyDoc `json:"strategies"`
 	// MonthlyCost is the cost in the first month (same as Cost.Monthly[0]).
 	MonthlyCost   float64 `json:"monthly_cost"`
 	BudgetMonthly float64 `json:"budget_monthly"`
@@ -243,9 +278,56 @@ type MonthDoc struct {
 	// InterruptibleGPUs is demand of interruptible workloads: not part of
 	// required_gpus, rented on demand.
 	InterruptibleGPUs float64 `json:"interruptible_gpus"`
-	// OnDemandGPUs = max(0, required − capacity) + interruptible: what the
-	// cost model rents on demand.
+	// OnDemandGPUs = max(0, required − capacity) + interruptible, capped
+	// by the elastic ceiling when the pool states one: what the cost model
+	// rents on demand. UnservedGPUs is the demand beyond that cap.
 	OnDemandGPUs float64 `json:"on_demand_gpus"`
+	UnservedGPUs float64 `json:"unserved_gpus"`
+	// CeilingGPUs is the elastic ceiling of the month (see PoolDoc).
+	CeilingGPUs float64 `json:"ceiling_gpus"`
+	// BaselineGPUs is, under hybrid, the baseline guaranteed capacity
+	// carries; 0 otherwise.
+	BaselineGPUs float64 `json:"baseline_gpus"`
+	// Basis is the constraint judged this month: "peak" (guaranteed vs
+	// peak), "baseline" (guaranteed vs baseline) or "burst" (guaranteed +
+	// ceiling vs peak); JudgedCapacityGPUs and JudgedRequiredGPUs are its
+	// figures, and Headroom is 1 − judged required / judged capacity.
+	Basis              string  `json:"basis"`
+	JudgedCapacityGPUs float64 `json:"judged_capacity_gpus"`
+	JudgedRequiredGPUs float64 `json:"judged_required_gpus"`
+}
+
+// StrategyDoc is one strategy's cost for a pool under the plan_for
+// scenario. MonthlyCost and CumulativeCost are keyed by milestone "6",
+// "12", "18", "24" (months from the current month, within the horizon):
+// the run-rate of the milestone's last month and the sum of the months up
+// to it. Strategies:
+//
+//   - as-planned: the pool's own cost (Cost.Monthly); meets the policy
+//     when the pool passes headroom (CAP001), N+k where needed (CAP002)
+//     and order-by (CAP005).
+//   - all-reserved: each month reserves max(ceil(required/(1 − h)),
+//     ceil(critical × z/(z − k))) GPUs (z equal domains: the pool's
+//     zones, at least k + 1), overflow none, interruptible on demand;
+//     meets the policy by construction.
+//   - hybrid: the baseline sized the same way is reserved, the rest of
+//     the peak rented on demand for the daily peak window; meets the
+//     policy when reserved + the elastic ceiling ≥ peak/(1 − h) every
+//     month.
+//   - all-on-demand: (required + interruptible) rented around the clock;
+//     meets the policy when the ceiling ≥ peak/(1 − h) every month.
+//   - spot-for-interruptible: as-planned with interruptible work at the
+//     spot price.
+type StrategyDoc struct {
+	Name           string             `json:"name"`
+	MonthlyCost    map[string]float64 `json:"monthly_cost"`
+	CumulativeCost map[string]float64 `json:"cumulative_cost"`
+	// Total is the cost over the whole horizon; Cheapest marks the
+	// strategy with the lowest Total that meets the policy.
+	Total       float64 `json:"total"`
+	MeetsPolicy bool    `json:"meets_policy"`
+	Cheapest    bool    `json:"cheapest"`
+	Note        string  `json:"note"`
 }
 
 // ScenarioDoc summarises one scenario for a pool.
@@ -275,8 +357,12 @@ type ContingencyDoc struct {
 // next month); RequiredGPUs is the pool's requirement in that month (the
 // last horizon month when Month lies beyond the horizon).
 type ExpiringDoc struct {
-	Address      string   `json:"address"`
+	Address string `json:"address"`
+	// End is the end as written, as a date; LastDay is the last whole day
+	// it covers (an RFC 3339 end at 2027-03-01T00:00:00Z ends "2027-03-01"
+	// with last day 2027-02-28; a date-only end is its own last day).
 	End          string   `json:"end"`
+	LastDay      string   `json:"last_day"`
 	Month        string   `json:"month"`
 	GPUs         float64  `json:"gpus"`
 	RequiredGPUs float64  `json:"required_gpus"`
@@ -298,6 +384,12 @@ type CostDoc struct {
 	// At holds the monthly cost at month index 6, 12, 18 and 24 (keys "6",
 	// "12", …; index 0 is the current month), where the horizon reaches.
 	At map[string]float64 `json:"at"`
+	// MonthlyAt and CumulativeAt are the milestones 6, 12, 18 and 24
+	// months out (keys "6" …): the run-rate of the milestone's last month
+	// (Monthly[n−1]) and the cost of months 0 … n−1, so the default
+	// 24-month horizon has a 24-month figure.
+	MonthlyAt    map[string]float64 `json:"monthly_at"`
+	CumulativeAt map[string]float64 `json:"cumulative_at"`
 	// Total is the sum over the horizon.
 	Total float64 `json:"total"`
 	// PerMillionOutputTokens = Monthly[0] / (OutputTokensFirstMonth / 1e6),
@@ -358,6 +450,10 @@ type WorkloadDoc struct {
 	// Interruptible workloads are not part of the pool's required GPUs:
 	// they are costed on demand.
 	Interruptible bool `json:"interruptible"`
+	// Provider is an llm-api workload's provider-api dependency (its Pool
+	// is ""); Calls its calls per request of each dependency.
+	Provider string             `json:"provider,omitempty"`
+	Calls    map[string]float64 `json:"calls,omitempty"`
 	// MonthlyGrowth is the plan_for scenario's growth the figures use.
 	MonthlyGrowth float64 `json:"monthly_growth"`
 	// OutputTokensPerSPeak is LLM output tokens/s at the baseline peak.

@@ -122,6 +122,7 @@ func Evaluate(in Input) (*Document, error) {
 		Reservations: res,
 		Unresolved:   unres,
 		Benchmarks:   []BenchmarkDoc{},
+		Dependencies: []DependencyDoc{},
 	}
 	for _, p := range plans {
 		if ds := e.checkPlan(p); len(ds) > 0 {
@@ -130,6 +131,7 @@ func Evaluate(in Input) (*Document, error) {
 		}
 		pd := e.planDoc(p)
 		byPool := map[string][]*workloadModel{}
+		var all []*workloadModel
 		for _, name := range slices.Sorted(maps.Keys(p.Workloads)) {
 			w := p.Workloads[name]
 			if w == nil {
@@ -141,6 +143,7 @@ func Evaluate(in Input) (*Document, error) {
 				continue
 			}
 			byPool[w.Pool] = append(byPool[w.Pool], wm)
+			all = append(all, wm)
 			doc.Workloads = append(doc.Workloads, wm.doc)
 		}
 		total := make([]float64, p.HorizonMonths)
@@ -159,6 +162,9 @@ func Evaluate(in Input) (*Document, error) {
 			}
 			doc.Pools = append(doc.Pools, pdoc)
 		}
+		deps, ds := e.evalDependencies(p, all)
+		diags = append(diags, ds...)
+		doc.Dependencies = append(doc.Dependencies, deps...)
 		pd.ProjectedMonthly = slices.Max(total)
 		doc.Plans = append(doc.Plans, pd)
 		doc.Benchmarks = append(doc.Benchmarks, e.benchmarkDocs(p)...)
@@ -167,6 +173,7 @@ func Evaluate(in Input) (*Document, error) {
 		return nil, err
 	}
 	markBinding(doc.Pools)
+	doc.BindingConstraint = bindingConstraint(doc.Pools, doc.Dependencies)
 	return doc, nil
 }
 

@@ -115,18 +115,88 @@ func leadMonths(weeks float64) int {
 	return int(math.Ceil(weeks*7/daysPerMonth - tol))
 }
 
-// parseResDate parses a reservation start or end as written in Terraform:
-// "YYYY-MM-DD" or RFC 3339. The result is truncated to its UTC date: the
-// model works in whole days.
-func parseResDate(s string) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
+// Whole-day semantics, stated once and used everywhere (capacity, N+k,
+// CAP012's month, demand in month 0, order-by): the model counts whole UTC
+// days. A reservation covers day d when it holds for all of d, from 00:00
+// UTC to the next 00:00 UTC:
+//
+//   - a start written as a date "YYYY-MM-DD" covers that day; an RFC 3339
+//     start (offsets allowed, converted to UTC) covers the day it begins
+//     only when it begins at 00:00 UTC, else the days from the next one;
+//   - an end written as a date "YYYY-MM-DD" is the last day covered
+//     (inclusive); an RFC 3339 end is the instant capacity stops, so it
+//     covers the days that are over by then: 2027-03-01T00:00:00Z covers
+//     nothing of 1 March and 2027-02-28T23:00:00Z nothing of 28 February;
+//   - a month counts a reservation's capacity when every day of it that
+//     lies ahead (from Now's day in month 0, whose past days need nothing
+//     any more; from the 1st later) is covered; demand in month 0 is
+//     likewise counted from Now's day (events over before today are not
+//     in this month's peak), so demand and capacity cover the same days.
+//
+// parseResStart returns the first day a start covers, parseResEnd the
+// last day an end covers, both as UTC midnights.
+func parseResStart(s string) (time.Time, error) {
+	t, dateOnly, err := parseResInstant(s)
+	if err != nil || dateOnly {
+		return t, err
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	d := dateOf(t)
+	if d.Before(t) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}
+
+// parseResEnd returns the last whole day an end covers (see parseResStart).
+func parseResEnd(s string) (time.Time, error) {
+	t, dateOnly, err := parseResInstant(s)
+	if err != nil || dateOnly {
+		return t, err
+	}
+	// The day before the one the instant falls in is the last whole day.
+	return dateOf(t).AddDate(0, 0, -1), nil
+}
+
+// parseResInstant parses "YYYY-MM-DD" (dateOnly, UTC midnight) or RFC 3339
+// (converted to UTC).
+func parseResInstant(s string) (t time.Time, dateOnly bool, err error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, true, nil
+	}
+	t, err = time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("date %q is neither YYYY-MM-DD nor RFC 3339", s)
+		return time.Time{}, false, fmt.Errorf("date %q is neither YYYY-MM-DD nor RFC 3339", s)
+	}
+	return t.UTC(), false, nil
+}
+
+// parseResDate parses a reservation date as written in Terraform:
+// "YYYY-MM-DD" or RFC 3339, truncated to its UTC date. Prefer
+// parseResStart and parseResEnd, which apply the whole-day semantics.
+func parseResDate(s string) (time.Time, error) {
+	t, _, err := parseResInstant(s)
+	if err != nil {
+		return time.Time{}, err
 	}
 	return dateOf(t), nil
+}
+
+// from is the first day month m counts: Now's day in month 0 (its past
+// days need no capacity and carry no demand any more), the 1st later.
+func (c calendar) from(m int) time.Time {
+	if m == 0 {
+		return c.now
+	}
+	return c.start(m)
+}
+
+// orderByDate is the last day to order capacity that takes leadWeeks
+// weeks to arrive before the first day of month cliff:
+// start(cliff) − ceil(leadWeeks × 7) days (a part day rounds the lead
+// time up: ordering later would arrive late).
+func (c calendar) orderByDate(cliff int, leadWeeks float64) time.Time {
+	days := int(math.Ceil(leadWeeks*7 - tol))
+	return c.start(cliff).AddDate(0, 0, -max(days, 0))
 }
 
 // ceilTol rounds x up to a whole number after forgiving tol of

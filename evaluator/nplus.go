@@ -114,8 +114,14 @@ func (e *evaluation) criticalGPUs(p *schema.Plan, s series, wms []*workloadModel
 
 // nPlusDoc runs N+k over the commit window of s and reports it.
 func (e *evaluation) nPlusDoc(p *schema.Plan, s series, wms []*workloadModel, fd FailureDomain, window int) NPlusDoc {
-	k := p.Policy.Redundancy.NPlus
 	critical, needed := e.criticalGPUs(p, s, wms)
+	return e.nPlusDocOf(p, s, critical, needed, fd, window)
+}
+
+// nPlusDocOf runs N+k over the commit window of s for the demand critical
+// (needed: some workload's SLO asks for it) and reports it.
+func (e *evaluation) nPlusDocOf(p *schema.Plan, s series, critical []float64, needed bool, fd FailureDomain, window int) NPlusDoc {
+	k := p.Policy.Redundancy.NPlus
 	r := s.nPlus(k, critical, window)
 	d := NPlusDoc{
 		K:                 k,

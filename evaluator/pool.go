@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -28,61 +29,116 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		return PoolDoc{}, diags
 	}
 	capacity, elastic := e.capacityOf(rss, p.HorizonMonths)
+	claimsElastic := false
+	for _, rs := range rss {
+		claimsElastic = claimsElastic || rs.elastic
+	}
+	ceiling, ceilingKnown := elasticCeiling(pool, elastic, claimsElastic)
+	var costCeiling []float64 // nil: on-demand overflow uncapped
+	if ceilingKnown {
+		costCeiling = ceiling
+	}
 	t := poolTariff(pool)
 	L := leadMonths(pool.LeadTimeWeeks)
-	runs := e.scenarioRuns(p, wms, capacity, elastic, L, t)
+	runs := e.scenarioRuns(p, wms, capacity, elastic, L, t, costCeiling)
 	plan := runs[e.planFor(p)]
 	s := plan.series
-	o := s.outlook()
 	fd := failureDomain(p)
-	s.domains = e.poolDomains(rss, o.window, fd)
+	// Domains over the whole horizon: N+k reads the commit window, backing
+	// the reservations' whole term.
+	s.domains = e.poolDomains(rss, s.horizon()-1, fd)
+	st := poolStrategy(pool)
+	sr := e.strategyRunOf(p, st, s, ceiling, wms)
+	o := sr.judged.outlook()
+	if st != StrategyReserved {
+		for m := range plan.timeline {
+			tm := &plan.timeline[m]
+			tm.Headroom = sr.judged.headroom(m)
+			if sr.baseline != nil {
+				tm.BaselineGPUs = sr.baseline[m]
+			}
+		}
+	}
+	for m := range plan.timeline {
+		tm := &plan.timeline[m]
+		tm.CeilingGPUs = ceiling[m]
+		tm.Basis = string(sr.by[m])
+		tm.JudgedCapacityGPUs, tm.JudgedRequiredGPUs = sr.judged.capacity[m], sr.judged.required[m]
+	}
+	if len(sr.missing) > 0 {
+		notes = append(append([]NoteDoc{}, notes...), NoteDoc{Code: "CAP-BASELINE-PEAK",
+			Msg:      fmt.Sprintf("strategy hybrid: workloads %s give no requests_per_s avg or p50, so their peak is taken as the baseline guaranteed capacity must carry", strings.Join(sr.missing, ", ")),
+			Location: position(orPos(pool.Pos, p.PosOf("pools."+name)))})
+	}
+	if n, ok := onDemandNote(name, pool, st, s, position(orPos(pool.Pos, p.PosOf("pools."+name)))); ok {
+		notes = append(append([]NoteDoc{}, notes...), n)
+	}
 
 	d := PoolDoc{
-		Name:               name,
-		Plan:               p.Name,
-		GPU:                pool.GPU,
-		Region:             pool.Region,
-		Location:           position(orPos(pool.Pos, p.PosOf("pools."+name))),
-		LeadTimeWeeks:      pool.LeadTimeWeeks,
-		LeadTimeMonths:     L,
-		CommitWindowEnd:    e.cal.label(o.window),
-		HeadroomMin:        s.headroomMin,
-		ReservedGPUs:       capacity[0],
-		ElasticGPUs:        elastic[0],
-		OnDemandMaxGPUs:    pool.OnDemandMaxGPUs,
-		RequiredGPUsPeak:   slices.Max(s.required),
-		RequiredGPUsNow:    s.required[0],
-		MinHeadroom:        o.minHeadroom,
-		MinHeadroomMonth:   e.cal.label(o.minAt),
-		MinHeadroomHorizon: o.minHorizon,
-		GPUsShort:          o.shortfall,
-		NPlus:              e.nPlusDoc(p, s, wms, fd, o.window),
-		BudgetMonthly:      pool.BudgetMonthly,
-		Timeline:           plan.timeline,
-		Scenarios:          e.scenarioDocs(p, runs),
-		Contingency:        e.contingencyDoc(p, runs[contingencyFor(p)].series),
-		Reservations:       []string{},
-		Expiring:           e.expiring(rss, s),
-		Workloads:          []string{},
-		Notes:              append([]NoteDoc{}, notes...),
+		Name:                name,
+		Plan:                p.Name,
+		GPU:                 pool.GPU,
+		Region:              pool.Region,
+		Location:            position(orPos(pool.Pos, p.PosOf("pools."+name))),
+		LeadTimeWeeks:       pool.LeadTimeWeeks,
+		LeadTimeMonths:      L,
+		CommitWindowEnd:     e.cal.label(o.window),
+		HeadroomMin:         s.headroomMin,
+		Strategy:            st,
+		ElasticCeilingGPUs:  ceiling[0],
+		ElasticCeilingKnown: ceilingKnown,
+		ReservedGPUs:        capacity[0],
+		ElasticGPUs:         elastic[0],
+		OnDemandMaxGPUs:     pool.OnDemandMaxGPUs,
+		RequiredGPUsPeak:    slices.Max(s.required),
+		RequiredGPUsNow:     s.required[0],
+		MinHeadroom:         o.minHeadroom,
+		MinHeadroomMonth:    e.cal.label(o.minAt),
+		MinHeadroomHorizon:  o.minHorizon,
+		GPUsShort:           o.shortfall,
+		NPlus:               e.nPlusDocOf(p, sr.nplus, nplusCritical(sr), sr.needed, fd, o.window),
+		BudgetMonthly:       pool.BudgetMonthly,
+		Timeline:            plan.timeline,
+		Scenarios:           e.scenarioDocs(p, runs),
+		Contingency:         e.contingencyDoc(p, runs[contingencyFor(p)].series),
+		Reservations:        []string{},
+		Expiring:            e.expiring(rss, s),
+		Workloads:           []string{},
+		Notes:               append([]NoteDoc{}, notes...),
 	}
-	if o.cliff >= 0 {
+	if date, passed, ok := o.orderByDate(e.cal, pool.LeadTimeWeeks); ok {
 		d.Cliff = e.cal.label(o.cliff)
 		d.CliffInHorizon = true
-		d.OrderBy = e.cal.label(o.orderBy)
-		d.OrderByPassed = o.orderByPassed
+		d.OrderByDate = formatDate(date)
+		d.OrderBy = date.Format("2006-01")
+		d.OrderByPassed = passed
 	}
-	b := s.backing(p.Policy.Redundancy.NPlus, o.window, p.Policy.UnbackedTolerance)
+	bs := s
+	if st == StrategyHybrid {
+		bs = sr.nplus // guaranteed capacity is backed by the baseline
+	}
+	b := bs.backingTerm(p.Policy.Redundancy.NPlus, sr.critical, bs.term(o.window), o.window, p.Policy.UnbackedTolerance)
 	d.BackedGPUs, d.PeakReservedGPUs, d.UnbackedGPUs = b.backed, b.peak, b.unbacked
 	for _, rs := range rss {
 		d.Reservations = append(d.Reservations, rs.r.Address)
 	}
 
-	cost, ds := e.poolCost(p, name, t, s, plan.interruptible, wms, d.Location)
+	cost, ds := e.poolCost(p, name, t, s, plan.interruptible, costCeiling, wms, d.Location)
 	if len(ds) > 0 {
 		return PoolDoc{}, ds
 	}
 	d.Cost = cost
+	base, baseCrit, _, _ := e.poolBaseline(p, wms, s.horizon())
+	critical, needed := e.criticalGPUs(p, s, wms)
+	if !needed {
+		critical = make([]float64, s.horizon())
+	}
+	d.Strategies = e.strategyDocs(strategyInput{
+		t: t, spot: pool.Price.Spot, s: s, critical: critical, baseline: base, baseCritical: baseCrit,
+		interruptible: plan.interruptible, ceiling: ceiling, ceilingKnown: ceilingKnown,
+		asPlanned: cost.Monthly, k: p.Policy.Redundancy.NPlus,
+		meets: !(o.minHeadroom < s.headroomMin-tol) && (d.NPlus.OK || !d.NPlus.Required) && !d.OrderByPassed,
+	})
 	d.MonthlyCost = cost.Monthly[0]
 	d.Inputs = e.poolInputs(p, t, wms)
 	for _, wm := range wms {
@@ -93,7 +149,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 
 // scenarioRuns sums the pool's workload demand per scenario into a series
 // against the pool's capacity, with its timeline.
-func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity, elastic []float64, lead int, t tariff) map[string]*scenarioRun {
+func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity, elastic []float64, lead int, t tariff, ceiling []float64) map[string]*scenarioRun {
 	H := len(capacity)
 	runs := map[string]*scenarioRun{}
 	for _, sc := range slices.Sorted(maps.Keys(p.Scenarios)) {
@@ -113,7 +169,7 @@ func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity
 			}
 		}
 		for m := range H {
-			cost, od, _ := t.month(capacity[m], req[m], sr.interruptible[m], e.cal.days(m))
+			cost, od, _, unserved := t.monthCapped(capacity[m], req[m], sr.interruptible[m], e.cal.days(m), capAt(ceiling, m))
 			sr.timeline[m] = MonthDoc{
 				Month:             e.cal.label(m),
 				CapacityGPUs:      capacity[m],
@@ -121,8 +177,14 @@ func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity
 				RequiredGPUs:      req[m],
 				InterruptibleGPUs: sr.interruptible[m],
 				OnDemandGPUs:      od,
-				Headroom:          sr.series.headroom(m),
-				Cost:              cost,
+				UnservedGPUs:      unserved,
+				// reserved judging; evalPool restates the plan_for
+				// scenario's under its strategy
+				Basis:              string(basisPeak),
+				JudgedCapacityGPUs: capacity[m],
+				JudgedRequiredGPUs: req[m],
+				Headroom:           sr.series.headroom(m),
+				Cost:               cost,
 			}
 		}
 		runs[sc] = sr
@@ -215,4 +277,13 @@ func markBinding(pools []PoolDoc) {
 	if best >= 0 {
 		pools[best].Binding = true
 	}
+}
+
+// nplusCritical is the demand N+k judges: the part owed redundancy when
+// some workload needs it, else (for information) all of the series' demand.
+func nplusCritical(sr strategyRun) []float64 {
+	if sr.needed {
+		return sr.critical
+	}
+	return sr.nplus.required
 }

@@ -1,6 +1,9 @@
 package evaluator
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // series is one resource's guaranteed capacity against the demand it must
 // serve, month by month (month 0 is Now's month), in whatever unit the
@@ -126,6 +129,65 @@ func (s series) outlook() outlook {
 	return o
 }
 
+// orderByDate is the day by which capacity taking leadWeeks weeks to
+// arrive must be ordered to be there on the first day of the cliff month
+// (calendar.orderByDate), and whether that day is today or already past
+// (CAP005 compares it with today: no day of slack is left). ok is false
+// without a cliff.
+func (o outlook) orderByDate(c calendar, leadWeeks float64) (date time.Time, passed, ok bool) {
+	if o.cliff < 0 {
+		return time.Time{}, false, false
+	}
+	date = c.orderByDate(o.cliff, leadWeeks)
+	return date, !date.After(c.now), true
+}
+
+// basis names what a constraint of a judged series measures (see
+// judged): "peak" for guaranteed capacity against the peak, "baseline"
+// for guaranteed capacity against the baseline of a hybrid strategy,
+// "burst" for guaranteed plus elastic capacity against the peak.
+type basis string
+
+// Constraint bases.
+const (
+	basisPeak     basis = "peak"
+	basisBaseline basis = "baseline"
+	basisBurst    basis = "burst"
+)
+
+// constraint is one capacity-against-demand test a resource must pass.
+type constraint struct {
+	basis basis
+	s     series
+}
+
+// judged folds several constraints on one resource (a hybrid pool's
+// baseline on guaranteed capacity and its peak on guaranteed plus elastic
+// capacity) into the one series that headroom, the commit window, the
+// cliff, order-by and the shortfall are computed on: each month takes the
+// capacity and demand of the constraint with the lowest headroom there
+// (the first on ties), and by[m] names it. Every method of the result
+// then judges the binding constraint of each month, so the arithmetic
+// stays written once. The first constraint's policy, lead time and
+// domains carry over; all must have the same horizon.
+func judged(cs ...constraint) (s series, by []basis) {
+	first := cs[0].s
+	H := first.horizon()
+	s = series{capacity: make([]float64, H), required: make([]float64, H),
+		headroomMin: first.headroomMin, lead: first.lead, domains: first.domains}
+	by = make([]basis, H)
+	for m := range H {
+		best := -1
+		for i, c := range cs {
+			if best < 0 || c.s.headroom(m) < cs[best].s.headroom(m) {
+				best = i
+			}
+		}
+		s.capacity[m], s.required[m], by[m] = cs[best].s.capacity[m], cs[best].s.required[m], cs[best].basis
+	}
+	return s, by
+}
+
 // overrun is the first month in which required exceeds capacity by more
 // than tol (exceeds true), or, when no month does, the month closest to it:
 // the largest required − capacity, the first on ties.
@@ -217,28 +279,55 @@ type backing struct {
 	unbacked float64
 }
 
-// backing computes, over months 0 … last,
-//
-//	backed = max_m max(required/(1 − headroomMin), required + Σ k′ largest domains)
-//
-// with k′ = max(k, 1) (the largest domain when k is 0, as docs/ARCHITECTURE.md writes
-// it) and each domain counted at most required: surviving the loss of a
-// domain never needs more than the requirement elsewhere, so one oversized
-// domain cannot justify itself. The domain term counts only in months with
-// required > 0. Capacity above backed × (1 + tolerance) is unbacked.
+// backing computes backing over months 0 … last with all demand owed
+// redundancy and the peak capacity over the same months (see
+// backingTerm).
 func (s series) backing(k, last int, tolerance float64) backing {
+	return s.backingTerm(k, s.required, last, last, tolerance)
+}
+
+// backingTerm computes, over months 0 … term (the months the capacity is
+// held: a reservation is backed over its whole term, not only over the
+// commit window),
+//
+//	backed = max_m required/(1 − headroomMin) + Σ k′ largest domains
+//
+// where the domain term counts only in months with critical > 0 (the
+// demand owed redundancy; pass s.required when all of it is) and each
+// domain counts at most critical: surviving the loss of a domain never
+// needs more than the critical demand elsewhere, so one oversized domain
+// cannot justify itself. k′ = max(k, 1) (the largest domain when k is 0,
+// as docs/ARCHITECTURE.md writes it). Headroom and redundancy are both
+// owed, so the two terms add up: the capacity lost with a domain is not
+// also the headroom. peak is the most capacity in months 0 … window (what
+// could be released now); capacity above backed × (1 + tolerance) is
+// unbacked.
+func (s series) backingTerm(k int, critical []float64, term, window int, tolerance float64) backing {
 	var b backing
-	for m := 0; m <= last; m++ {
-		req := s.required[m]
-		x := req / (1 - s.headroomMin)
-		if req > 0 {
-			x = math.Max(x, req+largestLoss(s.domainsAt(m), max(k, 1), req))
+	for m := 0; m <= term; m++ {
+		x := s.required[m] / (1 - s.headroomMin)
+		if c := critical[m]; c > 0 {
+			x += largestLoss(s.domainsAt(m), max(k, 1), c)
 		}
 		b.backed = math.Max(b.backed, x)
+	}
+	for m := 0; m <= window; m++ {
 		b.peak = math.Max(b.peak, s.capacity[m])
 	}
 	if b.peak > b.backed*(1+tolerance)+tol {
 		b.unbacked = b.peak - b.backed
 	}
 	return b
+}
+
+// term is the last month with capacity (the months reservations are held
+// over), at least window: backing looks that far.
+func (s series) term(window int) int {
+	last := window
+	for m := range s.horizon() {
+		if s.capacity[m] > 0 {
+			last = max(last, m)
+		}
+	}
+	return min(last, s.horizon()-1)
 }

@@ -226,28 +226,29 @@ func TestSeriesBacking(t *testing.T) {
 		want backing
 	}{
 		{
-			// 40/0.7 = 57.14; 40 + min(24, 40) = 64 → backed 64 = peak: all
-			// capacity is backed.
+			// Headroom and N+1 both owed: 40/0.7 + min(24, 40) = 57.14 +
+			// 24 = 81.14 ≥ peak 64: all capacity is backed.
 			name: "N+1 backs the largest zone",
 			s:    series{capacity: []float64{64}, required: []float64{40}, headroomMin: 0.3, domains: [][]domain{threeZones}},
 			k:    1,
-			want: backing{backed: 64, peak: 64},
+			want: backing{backed: 40/0.7 + 24, peak: 64},
 		},
 		{
 			// k = 0 still backs the largest domain (DESIGN's "largest
-			// domain"): the same 64.
+			// domain"): the same 81.14.
 			name: "k 0 backs the largest domain",
 			s:    series{capacity: []float64{64}, required: []float64{40}, headroomMin: 0.3, domains: [][]domain{threeZones}},
-			want: backing{backed: 64, peak: 64},
+			want: backing{backed: 40/0.7 + 24, peak: 64},
 		},
 		{
-			// 20/0.7 = 28.57; 20 + min(60, 20) = 40: the oversized zone a
-			// cannot justify itself. Peak 100 > 40 × 1.1 = 44: 60 unbacked.
+			// 20/0.7 + min(60, 20) = 28.57 + 20 = 48.57: the oversized
+			// zone a cannot justify itself. Peak 100 > 48.57 × 1.1 =
+			// 53.43: 100 − 48.57 = 51.43 unbacked.
 			name: "oversized zone",
 			s: series{capacity: []float64{100}, required: []float64{20}, headroomMin: 0.3,
 				domains: [][]domain{{{"a", 60}, {"b", 40}}}},
 			k:    1,
-			want: backing{backed: 40, peak: 100, unbacked: 60},
+			want: backing{backed: 20/0.7 + 20, peak: 100, unbacked: 100 - (20/0.7 + 20)},
 		},
 		{
 			// Month 0 has no demand (backed 0, domain term skipped); month 1

@@ -42,6 +42,10 @@ type PoolSummary struct {
 	HeadroomMin   float64 `json:"headroom_min"`
 	LeadTimeWeeks float64 `json:"lead_time_weeks"`
 	Currency      string  `json:"currency"`
+	// Strategy, OrderByDate and Strategies are PoolDoc's.
+	Strategy    Strategy      `json:"strategy"`
+	OrderByDate string        `json:"order_by_date"`
+	Strategies  []StrategyDoc `json:"strategies"`
 
 	Timeline []MonthDoc `json:"timeline"`
 	Inputs   PoolInputs `json:"inputs"`
@@ -103,10 +107,11 @@ func Summarize(doc *Document) []PoolSummary {
 		b := summarizePool(p)
 		out = append(out, PoolSummary{
 			Name: p.Name, Plan: p.Plan, GPU: p.GPU,
-			Timeline: []MonthDoc{},
-			Inputs:   normalizeInputs(PoolInputs{}),
-			Status:   StatusRemoved,
-			Base:     &b,
+			Timeline:   []MonthDoc{},
+			Strategies: []StrategyDoc{},
+			Inputs:     normalizeInputs(PoolInputs{}),
+			Status:     StatusRemoved,
+			Base:       &b,
 		})
 	}
 	return out
@@ -136,6 +141,9 @@ func summarizePool(p PoolDoc) PoolSummary {
 		HeadroomMin:      p.HeadroomMin,
 		LeadTimeWeeks:    p.LeadTimeWeeks,
 		Currency:         p.Cost.Currency,
+		Strategy:         p.Strategy,
+		OrderByDate:      p.OrderByDate,
+		Strategies:       append([]StrategyDoc{}, p.Strategies...),
 		Timeline:         tl,
 		Inputs:           normalizeInputs(p.Inputs),
 		Location:         p.Location,
@@ -170,7 +178,8 @@ func (s *PoolSummary) Changed() bool {
 	}
 	if s.GPU != b.GPU || s.MinHeadroomMonth != b.MinHeadroomMonth || s.NPlusOK != b.NPlusOK ||
 		s.NPlusRequired != b.NPlusRequired || s.NPlusK != b.NPlusK || s.Cliff != b.Cliff ||
-		s.OrderBy != b.OrderBy || s.Currency != b.Currency || len(s.Timeline) != len(b.Timeline) {
+		s.OrderBy != b.OrderBy || s.OrderByDate != b.OrderByDate || s.Strategy != b.Strategy ||
+		s.Currency != b.Currency || len(s.Timeline) != len(b.Timeline) {
 		return true
 	}
 	pairs := [][2]float64{

@@ -49,6 +49,7 @@ func TestSummarizeNoDiff(t *testing.T) {
 		HeadroomMin:   0.3,
 		LeadTimeWeeks: 12,
 		Currency:      "USD",
+		Strategies:    []StrategyDoc{},
 		Timeline:      p.Timeline,
 		Inputs: PoolInputs{
 			GrowthRates: map[string]float64{}, ForecastMethods: map[string]string{}, Benchmarks: []string{},

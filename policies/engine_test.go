@@ -119,6 +119,7 @@ func TestEvalBuiltinFindings(t *testing.T) {
 			mutate: func(d map[string]any) {
 				firstPool(d)["reserved_gpus"] = 80
 				firstPool(d)["peak_reserved_gpus"] = 80
+				firstPool(d)["backed_gpus"] = 64
 				firstPool(d)["unbacked_gpus"] = 16
 			},
 			wantVerdict: "warn",
@@ -832,6 +833,9 @@ func TestRules(t *testing.T) {
 		{"CAP020", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap020", "capcheck:rego/cap020.rego"},
 		{"CAP021", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap021", "capcheck:rego/cap021.rego"},
 		{"CAP022", "warn", "advisory", "advisory", "medium", "capcheck.rules.cap022", "capcheck:rego/cap022.rego"},
+		{"CAP023", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap023", "capcheck:rego/cap023.rego"},
+		{"CAP024", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap024", "capcheck:rego/cap024.rego"},
+		{"CAP025", "warn", "advisory", "advisory", "medium", "capcheck.rules.cap025", "capcheck:rego/cap025.rego"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Rules (-want +got):\n%s", diff)

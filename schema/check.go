@@ -186,6 +186,8 @@ func (d *document) checkPlan(u cue.Value) diag.Diagnostics {
 		}
 	}
 
+	c.dependencies(u, workloads)
+
 	for i, e := range elemsOf(get(u, "exceptions")) {
 		c.date(get(e, "expires"), indexPath("exceptions", i)+".expires")
 	}
@@ -250,7 +252,7 @@ func (c *checker) workload(w field, poolNames []string) {
 
 	kind, _ := str(get(w.v, "kind"))
 	switch kind {
-	case KindLLMInference, KindInference:
+	case KindLLMInference, KindInference, KindLLMAPI:
 		if rate := get(w.v, "requests_per_s"); rate.Exists() && rate.Err() == nil &&
 			!has(rate, "avg") && !has(rate, "p95") && !has(rate, "peak") {
 			c.errorf(wp+".requests_per_s", "requests_per_s needs at least one of avg, p95, peak")

@@ -196,7 +196,7 @@ func (p *Plan) fillIdentity() {
 	}
 }
 
-var kinds = []string{KindLLMInference, KindInference, KindTraining, KindBatch, KindStream}
+var kinds = []string{KindLLMInference, KindInference, KindTraining, KindBatch, KindStream, KindLLMAPI}
 
 // dropKindNoise removes the "field not allowed" errors of a workload whose
 // kind is missing or invalid: its kind-specific fields are not allowed only

@@ -59,7 +59,7 @@ func wantFull() *Plan {
 		Pools: map[string]*Pool{
 			"h100-use1": {
 				Name: "h100-use1", GPU: "h100", Region: "us-east-1", LeadTimeWeeks: 16,
-				Price: Price{Reserved: 2.10, OnDemand: 4.50},
+				Price: Price{Reserved: 2.10, OnDemand: 4.50}, Strategy: StrategyReserved, // default
 				Reservations: []string{
 					"aws_ec2_capacity_reservation.h100_use1a",
 					"module.gpu.aws_ec2_capacity_reservation.*",
@@ -74,8 +74,9 @@ func wantFull() *Plan {
 			},
 			"a10g-usw2": {
 				Name: "a10g-usw2", GPU: "a10g", Region: "us-west-2", LeadTimeWeeks: 4,
-				Price:               Price{Reserved: 0.75, OnDemand: 1.21},
+				Price:               Price{Reserved: 0.75, OnDemand: 1.21, Spot: 0.40},
 				Reservations:        []string{"aws_ec2_capacity_reservation.a10g"},
+				Strategy:            StrategyHybrid,
 				OnDemandHoursPerDay: 24, // default
 			},
 		},
@@ -94,7 +95,7 @@ func wantFull() *Plan {
 			},
 			"embeddings": {
 				Name: "embeddings", Kind: KindInference, Pool: "a10g-usw2",
-				RequestsPerS:       &Rate{P95: ptr(300)},
+				RequestsPerS:       &Rate{P95: ptr(300), P50: ptr(120)},
 				RequestsPerSPerGPU: 75,
 				SLO:                &SLO{Availability: 0.99},
 			},
@@ -112,6 +113,13 @@ func wantFull() *Plan {
 			"moderation": {
 				Name: "moderation", Kind: KindStream, Pool: "a10g-usw2",
 				VolumePerS: 800, ThroughputPerGPUS: 400, StreamPeakFactor: 3,
+			},
+			"summarize": {
+				Name: "summarize", Kind: KindLLMAPI, Provider: "openai",
+				RequestsPerS:       &Rate{Avg: ptr(10), P95: ptr(25), Peak: ptr(40)},
+				Tokens:             &Tokens{Input: 3000, Output: 400},
+				PromptCacheHitRate: 0.5,
+				Calls:              map[string]float64{"pgvector": 2, "crm-tool": 0.5, "egress": 0.2},
 			},
 		},
 		Benchmarks: map[string]*Benchmark{
@@ -132,6 +140,18 @@ func wantFull() *Plan {
 			Rule: "CAP007", Target: "pool/a10g-usw2", Reason: "Reserved ahead of the Q2 embeddings migration.",
 			Expires: day("2026-03-31"), ApprovedBy: "capacity-council",
 		}},
+		Dependencies: map[string]*Dependency{
+			"openai": {
+				Kind: DependencyProviderAPI, LeadTimeWeeks: 4, CountsCachedTokens: true,
+				DegradedMode: "Queue summaries and serve them within the hour.",
+				Limits:       &Limits{TokensPerMinute: 2000000, RequestsPerMinute: 5000},
+			},
+			"pgvector":    {Kind: DependencyVectorDB, Limits: &Limits{QueriesPerS: 800}},
+			"crm-tool":    {Kind: DependencyToolAPI, Limits: &Limits{RequestsPerMinute: 3000}},
+			"egress":      {Kind: DependencyNetwork, Limits: &Limits{GbitPerS: 10}},
+			"model-store": {Kind: DependencyStorage, CapacityGB: 50000, UsedGB: 30000, GrowthGBPerMonth: 1500},
+		},
+		Models: map[string]*Model{"llama-3.1-405b": {ParamsB: 405, BytesPerParam: 1}},
 	}
 }
 
@@ -306,7 +326,7 @@ func TestPositions(t *testing.T) {
 		{path: "workloads.chat.requests_per_s.p95", want: diag.Pos{File: f, Line: 74, Column: 36}},
 		{path: "workloads.chat.model_mix.llama-3.1-8b", want: diag.Pos{File: f, Line: 79, Column: 21}},
 		{path: "workloads.chat.events[0].end", want: diag.Pos{File: f, Line: 83, Column: 14}},
-		{path: "exceptions[0].expires", want: diag.Pos{File: f, Line: 154, Column: 14}},
+		{path: "exceptions[0].expires", want: diag.Pos{File: f, Line: 161, Column: 14}},
 		// Not written: falls back to the nearest written parent.
 		{path: "workloads.embeddings.prompt_cache_hit_rate", want: diag.Pos{File: f, Line: 92, Column: 3}},
 		{path: "workloads.chat.requests_per_s.p99", want: diag.Pos{File: f, Line: 74, Column: 5}},
@@ -322,8 +342,8 @@ func TestPositions(t *testing.T) {
 	}{
 		{"pool h100-use1", p.Pools["h100-use1"].Pos, diag.Pos{File: f, Line: 42, Column: 3}},
 		{"workload chat", p.Workloads["chat"].Pos, diag.Pos{File: f, Line: 71, Column: 3}},
-		{"benchmark llama8b-h100", p.Benchmarks["llama8b-h100"].Pos, diag.Pos{File: f, Line: 137, Column: 3}},
-		{"exception 0", p.Exceptions[0].Pos, diag.Pos{File: f, Line: 151, Column: 5}},
+		{"benchmark llama8b-h100", p.Benchmarks["llama8b-h100"].Pos, diag.Pos{File: f, Line: 144, Column: 3}},
+		{"exception 0", p.Exceptions[0].Pos, diag.Pos{File: f, Line: 158, Column: 5}},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s.Pos = %v, want %v", tc.what, tc.got, tc.want)

@@ -13,6 +13,18 @@ const (
 	KindTraining     = "training"
 	KindBatch        = "batch"
 	KindStream       = "stream"
+	// KindLLMAPI is an LLM workload served by a provider's API (a
+	// provider-api dependency), not by a pool.
+	KindLLMAPI = "llm-api"
+)
+
+// Dependency kinds.
+const (
+	DependencyProviderAPI = "provider-api"
+	DependencyVectorDB    = "vector-db"
+	DependencyToolAPI     = "tool-api"
+	DependencyStorage     = "storage"
+	DependencyNetwork     = "network"
 )
 
 // Scenario names.
@@ -48,6 +60,11 @@ type Plan struct {
 	Pools      map[string]*Pool      `json:"pools"`
 	Workloads  map[string]*Workload  `json:"workloads"`
 	Benchmarks map[string]*Benchmark `json:"benchmarks,omitempty"`
+
+	// Dependencies are the non-GPU resources workloads load, by name.
+	Dependencies map[string]*Dependency `json:"dependencies,omitempty"`
+	// Models say what a model needs in memory, by model name.
+	Models map[string]*Model `json:"models,omitempty"`
 
 	Budget     *Budget     `json:"budget,omitempty"`
 	Exceptions []Exception `json:"exceptions,omitempty"`
@@ -128,6 +145,9 @@ type Pool struct {
 	// ("module.gpu.aws_ec2_capacity_reservation.*").
 	Reservations    []string `json:"reservations"`
 	OnDemandMaxGPUs float64  `json:"on_demand_max_gpus,omitempty"`
+	// Strategy is how the pool meets demand: StrategyReserved (default),
+	// StrategyHybrid or StrategyOnDemand.
+	Strategy string `json:"strategy"`
 	// OnDemandHoursPerDay is how many hours a day on-demand overflow GPUs
 	// are held (they are rented for the daily peak window, not per
 	// request). Default 24: conservative.
@@ -141,7 +161,21 @@ type Pool struct {
 type Price struct {
 	Reserved float64 `json:"reserved"`
 	OnDemand float64 `json:"on_demand"`
+	// Spot is the spot price, 0 when not given.
+	Spot float64 `json:"spot,omitempty"`
 }
+
+// Pool strategies.
+const (
+	// StrategyReserved: guaranteed capacity carries the peak with headroom.
+	StrategyReserved = "reserved"
+	// StrategyHybrid: guaranteed capacity carries the baseline (average
+	// or p50) with headroom and N+k; guaranteed plus the elastic ceiling
+	// carries the peak with headroom.
+	StrategyHybrid = "hybrid"
+	// StrategyOnDemand: the elastic ceiling carries the peak with headroom.
+	StrategyOnDemand = "on-demand"
+)
 
 // UtilizationQueries are the audit sources of a pool's utilisation
 // (fractions 0..1).
@@ -173,6 +207,13 @@ type Workload struct {
 	// inference (non-LLM)
 	RequestsPerSPerGPU float64 `json:"requests_per_s_per_gpu,omitempty"`
 
+	// llm-api: the provider-api dependency serving the workload.
+	Provider string `json:"provider,omitempty"`
+	// Calls are, for llm-inference, inference and llm-api workloads, the
+	// calls per request of each dependency by name (for a network
+	// dependency: megabytes transferred per request).
+	Calls map[string]float64 `json:"calls,omitempty"`
+
 	// training
 	GPUHoursPerMonth float64          `json:"gpu_hours_per_month,omitempty"`
 	Experimentation  *Experimentation `json:"experimentation,omitempty"`
@@ -196,8 +237,11 @@ type Workload struct {
 // Rate is a demand rate. Avg alone is not enough for planning (CAP006):
 // capacity follows P95 or Peak. Nil means not given.
 type Rate struct {
-	Avg  *float64 `json:"avg,omitempty"`
-	P95  *float64 `json:"p95,omitempty"`
+	Avg *float64 `json:"avg,omitempty"`
+	P95 *float64 `json:"p95,omitempty"`
+	// P50 is the median rate: with Avg, the baseline a hybrid pool's
+	// guaranteed capacity carries.
+	P50  *float64 `json:"p50,omitempty"`
 	Peak *float64 `json:"peak,omitempty"`
 }
 
@@ -265,6 +309,10 @@ type Benchmark struct {
 	BytesPerParam float64 `json:"bytes_per_param,omitempty"`
 	Tool          string  `json:"tool,omitempty"`
 	EngineVersion string  `json:"engine_version,omitempty"`
+	// Source is the load-test result the point was imported from, Note
+	// how its meets_slo was judged (capcheck benchmarks import).
+	Source string `json:"source,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 // Budget is a monthly budget for the whole plan.
@@ -281,4 +329,40 @@ type Exception struct {
 	Reason     string   `json:"reason"`
 	Expires    Date     `json:"expires"`
 	ApprovedBy string   `json:"approved_by"`
+}
+
+// Dependency is a resource other than a GPU pool that workloads load: a
+// provider API, a vector database, a tool API, storage or network. Which
+// fields are set depends on Kind; the schema enforces the combination.
+type Dependency struct {
+	Kind string `json:"kind"`
+	// LeadTimeWeeks is how long raising the limit takes.
+	LeadTimeWeeks float64 `json:"lead_time_weeks"`
+	// DegradedMode is the written throttling plan for demand past the
+	// limit ("" when none).
+	DegradedMode string `json:"degraded_mode,omitempty"`
+	// Limits are the ceilings of provider-api, vector-db, tool-api and
+	// network dependencies.
+	Limits *Limits `json:"limits,omitempty"`
+	// CountsCachedTokens (provider-api, default true) is whether cached
+	// input tokens count toward tokens_per_minute.
+	CountsCachedTokens bool `json:"counts_cached_tokens"`
+	// storage
+	CapacityGB       float64 `json:"capacity_gb,omitempty"`
+	UsedGB           float64 `json:"used_gb"`
+	GrowthGBPerMonth float64 `json:"growth_gb_per_month"`
+}
+
+// Limits are a dependency's ceilings; zero means not given.
+type Limits struct {
+	TokensPerMinute   float64 `json:"tokens_per_minute,omitempty"`
+	RequestsPerMinute float64 `json:"requests_per_minute,omitempty"`
+	QueriesPerS       float64 `json:"queries_per_s,omitempty"`
+	GbitPerS          float64 `json:"gbit_per_s,omitempty"`
+}
+
+// Model is what a model needs in memory.
+type Model struct {
+	ParamsB       float64 `json:"params_b"`
+	BytesPerParam float64 `json:"bytes_per_param"`
 }

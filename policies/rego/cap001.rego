@@ -4,7 +4,10 @@
 #   A pool's lowest headroom (1 - required/capacity) between now and the end of
 #   its commit window (now + lead time + 3 months) is below the plan's
 #   headroom_min. GPUs ordered today cannot arrive in time to fix it, so the
-#   change is blocked until capacity is added or demand is lowered.
+#   change is blocked until capacity is added or demand is lowered. Under the
+#   hybrid strategy a month is judged on the baseline against guaranteed GPUs
+#   and on the peak against guaranteed plus elastic GPUs, whichever is lower;
+#   under on-demand on the peak against guaranteed plus elastic GPUs.
 # custom:
 #   id: CAP001
 #   severity: high
@@ -31,8 +34,9 @@ deny contains f if {
 	}
 }
 
-# figures names the requirement and capacity of the judged month.
-figures(pool) := sprintf(" (needs %s GPUs, has %s)", [lib.num(e.required_gpus), lib.num(e.capacity_gpus)]) if {
+# figures names the requirement and capacity of the judged month: the
+# constraint the pool's strategy binds on (lib.judged).
+figures(pool) := sprintf(" (%s)", [lib.judged(e)]) if {
 	e := lib.month_entry(pool, pool.min_headroom_month)
 } else := ""
 

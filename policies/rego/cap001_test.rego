@@ -66,3 +66,26 @@ test_denies_without_capacity_or_timeline if {
 		"location": fx.pool.location,
 	}} with input as fx.with_pool({"min_headroom": -1, "gpus_short": 58, "timeline": []})
 }
+
+# The issue's hybrid plan with a 16-GPU node group: the peak of 30 on
+# 16 guaranteed + 16 elastic = 32 leaves 1 - 30/32 = 0.0625 -> "6.3%"
+# (the baseline of 8 on 16 guaranteed has 50%); short ceil(30/0.7 - 32) =
+# ceil(10.86) = 11.
+test_denies_hybrid_burst_below_min if {
+	d := fx.with_pool({
+		"strategy": "hybrid",
+		"reserved_gpus": 16,
+		"min_headroom": 0.0625,
+		"gpus_short": 11,
+		"timeline": [{
+			"month": "2026-12", "capacity_gpus": 16, "required_gpus": 30, "headroom": 0.0625,
+			"basis": "burst", "judged_capacity_gpus": 32, "judged_required_gpus": 30, "baseline_gpus": 8,
+		}],
+	})
+	cap001.deny == {{
+		"rule": "CAP001",
+		"msg": "pool h100-use1: headroom 6.3% in 2026-12 is below 30% (peak needs 30 GPUs, has 32 guaranteed and elastic); add 11 GPUs or lower demand",
+		"target": "pool/h100-use1",
+		"location": fx.pool.location,
+	}} with input as d
+}

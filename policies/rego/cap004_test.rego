@@ -3,9 +3,9 @@ package capcheck.rules.cap004_test
 import data.capcheck.rules.cap004
 import data.capcheck.test.fixtures as fx
 
-# Head reserves 80 (base 64), backed 64: 80 > 64 × 1.1 = 70.4, so
-# 80 - 64 = 16 are unbacked.
-grown := fx.with_pool({"reserved_gpus": 80, "unbacked_gpus": 16})
+# Head reserves 80 (base 64), backed 64 (a pool whose demand backs 64):
+# 80 > 64 × 1.1 = 70.4, so 80 - 64 = 16 are unbacked.
+grown := fx.with_pool({"reserved_gpus": 80, "backed_gpus": 64, "unbacked_gpus": 16})
 
 test_no_base_no_finding if {
 	count(cap004.deny) == 0 with input as grown

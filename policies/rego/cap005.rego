@@ -3,7 +3,8 @@
 # description: >-
 #   A pool's headroom falls below headroom_min later in the horizon (the
 #   capacity cliff), and the last month to order GPUs so they arrive in time
-#   (cliff minus the pool's lead time) is this month or already past.
+#   (the cliff month's first day minus the pool's lead time in days) is today
+#   or already past.
 # custom:
 #   id: CAP005
 #   severity: high
@@ -23,7 +24,7 @@ deny contains f if {
 			pool.cliff,
 			cliff_figures(pool),
 			lib.num(pool.lead_time_weeks),
-			pool.order_by,
+			order_by(pool),
 			input.now,
 		]),
 		"target": sprintf("pool/%s", [pool.name]),
@@ -31,11 +32,16 @@ deny contains f if {
 	}
 }
 
-cliff_figures(pool) := sprintf(" (headroom %s%%, below %s%%: needs %s GPUs, has %s)", [
+# order_by is the order-by date (a day), or its month for documents
+# without one.
+order_by(pool) := pool.order_by_date if {
+	pool.order_by_date != ""
+} else := pool.order_by
+
+cliff_figures(pool) := sprintf(" (headroom %s%%, below %s%%: %s)", [
 	lib.pct_vs(e.headroom, pool.headroom_min),
 	lib.pct(pool.headroom_min),
-	lib.num(e.required_gpus),
-	lib.num(e.capacity_gpus),
+	lib.judged(e),
 ]) if {
 	e := lib.month_entry(pool, pool.cliff)
 } else := ""

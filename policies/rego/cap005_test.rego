@@ -29,3 +29,10 @@ test_denies_when_order_by_reached if {
 test_allows_cliff_with_time_to_order if {
 	count(cap005.deny) == 0 with input as fx.with_pool(object.union(cliff, {"cliff": "2027-06", "order_by": "2027-03", "order_by_passed": false}))
 }
+
+# The order-by date: 2026-10-01 - 12 weeks (84 days) = 2026-07-09, before
+# today (2026-07-15): the message names the day.
+test_denies_with_order_by_date if {
+	fs := cap005.deny with input as fx.with_pool(object.union(cliff, {"order_by_date": "2026-07-09"}))
+	{f.msg | some f in fs} == {"pool h100-use1: capacity cliff in 2026-10 (headroom 28.1%, below 30%: needs 46 GPUs, has 64); with a 12-week lead time GPUs must be ordered by 2026-07-09 to arrive in time, and today is 2026-07-15; order now or lower demand"}
+}

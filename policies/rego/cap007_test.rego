@@ -3,9 +3,9 @@ package capcheck.rules.cap007_test
 import data.capcheck.rules.cap007
 import data.capcheck.test.fixtures as fx
 
-# Up to 80 reserved in the commit window, 64 backed: 80 > 64 × 1.1 = 70.4,
-# so 80 - 64 = 16 unbacked.
-grown := fx.with_pool({"reserved_gpus": 80, "peak_reserved_gpus": 80, "unbacked_gpus": 16})
+# Up to 80 reserved in the commit window, 64 backed (a pool whose demand
+# backs 64): 80 > 64 × 1.1 = 70.4, so 80 - 64 = 16 unbacked.
+grown := fx.with_pool({"reserved_gpus": 80, "peak_reserved_gpus": 80, "backed_gpus": 64, "unbacked_gpus": 16})
 
 test_backed_pool_passes if {
 	count(cap007.warn) == 0 with input as fx.doc

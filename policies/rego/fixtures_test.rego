@@ -52,12 +52,12 @@ plan := {
 # Capacity 64 GPUs (24 + 24 + 16 in three zones); demand grows from 30 to 40
 # GPUs by the end of the commit window (2026-12): headroom 1 - 40/64 = 0.375.
 timeline := [
-	{"month": "2026-07", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 30, "headroom": 0.53125, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
-	{"month": "2026-08", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 32, "headroom": 0.5, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
-	{"month": "2026-09", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 34, "headroom": 0.46875, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
-	{"month": "2026-10", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 36, "headroom": 0.4375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
-	{"month": "2026-11", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 38, "headroom": 0.40625, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
-	{"month": "2026-12", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 40, "headroom": 0.375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0},
+	{"month": "2026-07", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 30, "headroom": 0.53125, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 30},
+	{"month": "2026-08", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 32, "headroom": 0.5, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 32},
+	{"month": "2026-09", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 34, "headroom": 0.46875, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 34},
+	{"month": "2026-10", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 36, "headroom": 0.4375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 36},
+	{"month": "2026-11", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 38, "headroom": 0.40625, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 38},
+	{"month": "2026-12", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 40, "headroom": 0.375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 40},
 ]
 
 # 64 GPUs × 2.50 USD × 730 h = 116800 USD a month.
@@ -67,6 +67,9 @@ pool := {
 	"gpu": "H100-SXM",
 	"region": "us-east-1",
 	"location": pos(20, 3),
+	"strategy": "reserved",
+	"elastic_ceiling_gpus": 0,
+	"elastic_ceiling_known": false,
 	"lead_time_weeks": 12,
 	"lead_time_months": 3,
 	"commit_window_end": "2026-12",
@@ -92,16 +95,21 @@ pool := {
 	},
 	"cliff": "",
 	"order_by": "",
+	"order_by_date": "",
 	"order_by_passed": false,
 	"cliff_in_horizon": false,
-	# max(40/0.7 = 57.1, 40 + 24 = 64) = 64 backed; 64 reserved: none unbacked.
-	"backed_gpus": 64,
+	# Headroom and N+1 both owed: 40/0.7 + 24 = 81.14 backed; 64 reserved:
+	# none unbacked.
+	"backed_gpus": 81.14285714,
 	"unbacked_gpus": 0,
 	"peak_reserved_gpus": 64,
 	"binding": false,
 	"cost": {
 		"monthly": [116800, 116800, 116800, 116800, 116800, 116800],
 		"at": {},
+		# 6 months: month 5's run-rate and months 0-5 summed.
+		"monthly_at": {"6": 116800},
+		"cumulative_at": {"6": 700800},
 		"total": 700800,
 		"per_million_output_tokens": 1.2,
 		"output_tokens_first_month": 97333333333,
@@ -110,6 +118,11 @@ pool := {
 		"savings_vs_on_demand": 0.1111,
 	},
 	"monthly_cost": 116800,
+	"strategies": [{
+		"name": "as-planned", "monthly_cost": {"6": 116800}, "cumulative_cost": {"6": 700800},
+		"total": 700800, "meets_policy": true, "cheapest": true,
+		"note": "the pool's reservations and strategy as written",
+	}],
 	"budget_monthly": 0,
 	"timeline": timeline,
 	"scenarios": {},
@@ -195,6 +208,63 @@ reservation(zone, line) := {
 	"pool": "h100-use1",
 }
 
+# A vector database chat queries once a request: 120 queries/s at the
+# 2026-07 peak against 400 (headroom 1 - 120/400 = 0.7), 123.6 in 2026-08
+# (3% growth: headroom 1 - 123.6/400 = 0.691); no cliff. Under the
+# aggressive scenario (6%) it passes the limit in month 21, 2028-04:
+# 120 x 1.06^21 = 407.9 > 400 (month 20: 384.9), and a degraded mode is
+# written.
+dependency_timeline := [
+	{"month": "2026-07", "limit": "queries_per_s", "capacity": 400, "required": 120, "headroom": 0.7},
+	{"month": "2026-08", "limit": "queries_per_s", "capacity": 400, "required": 123.6, "headroom": 0.691},
+]
+
+dependency := {
+	"name": "pgvector",
+	"plan": "inference",
+	"kind": "vector-db",
+	"location": pos(70, 3),
+	"lead_time_weeks": 0,
+	"lead_time_months": 0,
+	"commit_window_end": "2026-10",
+	"headroom_min": 0.30,
+	"min_headroom": 0.691,
+	"min_headroom_month": "2026-08",
+	"min_headroom_horizon": 0.691,
+	"limit": "queries_per_s",
+	"cliff": "",
+	"cliff_limit": "",
+	"order_by": "",
+	"order_by_passed": false,
+	"cliff_in_horizon": false,
+	"exhausted": "",
+	"timeline": dependency_timeline,
+	"limits": [{
+		"name": "queries_per_s",
+		"capacity": 400,
+		"required_peak": 123.6,
+		"required_now": 120,
+		"min_headroom": 0.691,
+		"min_headroom_month": "2026-08",
+		"cliff": "",
+		"order_by": "",
+		"exhausted": "",
+		"timeline": dependency_timeline,
+	}],
+	"scenarios": {"moderate": {"monthly_growth": 0.03, "min_headroom": 0.691, "cliff": ""}},
+	"contingency": {
+		"scenario": "aggressive",
+		"exceeds_limit": true,
+		"first_month": "2028-04",
+		"limit": "queries_per_s",
+		"required": 407.9,
+		"capacity": 400,
+		"written": true,
+	},
+	"degraded_mode": "serve keyword search results when pgvector throttles",
+	"workloads": ["chat"],
+}
+
 doc := {
 	"version": "capcheck/v1",
 	"now": "2026-07-15",
@@ -205,7 +275,20 @@ doc := {
 	"reservations": [reservation("a", 1), reservation("b", 10), object.union(reservation("c", 19), {"count": 2, "gpus": 16})],
 	"unresolved": [],
 	"benchmarks": [benchmark],
+	"dependencies": [dependency],
+	"binding_constraint": {
+		"name": "h100-use1",
+		"plan": "inference",
+		"kind": "pool",
+		"month": "",
+		"limit": "",
+		"min_headroom": 0.375,
+		"order_by": "",
+	},
 }
+
+# with_dependency is doc with its one dependency changed by patch.
+with_dependency(patch) := object.union(doc, {"dependencies": [object.union(dependency, patch)]})
 
 # with_pool is doc with its one pool changed by patch.
 with_pool(patch) := object.union(doc, {"pools": [object.union(pool, patch)]})

@@ -48,6 +48,16 @@ month_entry(pool, m) := e if {
 	e.month == m
 }
 
+# judged describes what a timeline month was judged on: guaranteed GPUs
+# against the peak (the reserved strategy, and documents without a basis),
+# guaranteed GPUs against the baseline (hybrid), or guaranteed plus elastic
+# GPUs against the peak (hybrid, on-demand).
+judged(e) := sprintf("baseline needs %s GPUs, has %s guaranteed", [num(e.judged_required_gpus), num(e.judged_capacity_gpus)]) if {
+	e.basis == "baseline"
+} else := sprintf("peak needs %s GPUs, has %s guaranteed and elastic", [num(e.judged_required_gpus), num(e.judged_capacity_gpus)]) if {
+	e.basis == "burst"
+} else := sprintf("needs %s GPUs, has %s", [num(e.required_gpus), num(e.capacity_gpus)])
+
 # base_pool is the base tree's pool named name, in a PR diff.
 base_pool(name) := b if {
 	some b in input.base.pools
@@ -73,3 +83,28 @@ unbacked_added(pool) if {
 # bench_note_codes are the evaluator's workload notes about benchmarks
 # (CAP009); CAP018 reports every other note, so none is dropped.
 bench_note_codes := {"CAP-BENCH-SHAPE", "CAP-BENCH-MISSING", "CAP-BENCH-SLO"}
+
+# limit_units are the units of a dependency's limits, for messages.
+limit_units := {
+	"tokens_per_minute": "tokens/min",
+	"requests_per_minute": "requests/min",
+	"queries_per_s": "queries/s",
+	"gbit_per_s": "Gbit/s",
+	"capacity_gb": "GB",
+}
+
+# limit_amount formats an amount of a dependency limit with its unit
+# (1632000 tokens_per_minute -> "1632000 tokens/min").
+limit_amount(limit, x) := sprintf("%s %s", [num(x), limit_units[limit]]) if {
+	limit_units[limit]
+} else := num(x)
+
+# dependency_figures is " (needs 1632000 tokens/min, limit 2000000
+# tokens/min)" for month m of a dependency's (or one limit's) timeline,
+# "" when the month has no entry.
+dependency_figures(dep, m) := sprintf(" (needs %s, limit %s)", [
+	limit_amount(e.limit, e.required),
+	limit_amount(e.limit, e.capacity),
+]) if {
+	e := month_entry(dep, m)
+} else := ""

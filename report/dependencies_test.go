@@ -1,0 +1,71 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/policies"
+)
+
+// dependencyCheck is a passing check with one provider API: 1,632,000 of
+// 2,000,000 tokens a minute at the peak (8 requests/s × 3,400 tokens ×
+// 60), headroom 1 − 0.816 = 18.4% in 2026-07, below 30% from then on; a
+// 4-week lead time puts the raise-by month at 2026-06. It runs out before
+// the pool (whose cliff, if any, is later), so it is the binding
+// constraint.
+func dependencyCheck() *Check {
+	doc := fixtureDoc()
+	doc.Base = nil
+	doc.Dependencies = []evaluator.DependencyDoc{{
+		Name: "openai", Plan: "inference", Kind: evaluator.DependencyProviderAPI,
+		MinHeadroom: 0.184, MinHeadroomMonth: "2026-07", Limit: evaluator.LimitTokensPerMinute,
+		Cliff: "2026-07", CliffLimit: evaluator.LimitTokensPerMinute, OrderBy: "2026-06",
+		Limits: []evaluator.DependencyLimitDoc{
+			{Name: evaluator.LimitTokensPerMinute, Capacity: 2000000, RequiredPeak: 1632000},
+			{Name: evaluator.LimitRequestsPerMinute, Capacity: 5000, RequiredPeak: 480},
+		},
+	}}
+	doc.BindingConstraint = &evaluator.BindingConstraintDoc{
+		Name: "openai", Plan: "inference", Kind: "provider-api", Month: "2026-07",
+		Limit: evaluator.LimitTokensPerMinute, MinHeadroom: 0.184, OrderBy: "2026-06",
+	}
+	return NewCheck(doc, &policies.Result{Verdict: policies.VerdictPass})
+}
+
+func TestDependencyText(t *testing.T) {
+	got := render(t, "text", dependencyCheck(), Options{})
+	for _, want := range []string{
+		"DEPENDENCY  PLAN       KIND          LIMIT              PEAK REQUIRED       CEILING             MIN HEADROOM     CLIFF    ORDER BY\n" +
+			"openai      inference  provider-api  tokens_per_minute  1632000 tokens/min  2000000 tokens/min  18.4% (2026-07)  2026-07  2026-06\n",
+		"Binding constraint: dependency openai (provider-api, tokens_per_minute) runs short of headroom first, in 2026-07 (order by 2026-06)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("text report lacks\n%s\ngot:\n%s", want, got)
+		}
+	}
+}
+
+func TestDependencyMarkdown(t *testing.T) {
+	got := render(t, "markdown", dependencyCheck(), Options{})
+	for _, want := range []string{
+		"| Dependency | Plan | Kind | Limit | Peak required | Ceiling | Min headroom | Cliff | Order by |\n" +
+			"|:--|:--|:--|:--|--:|--:|:--|:--|:--|\n" +
+			"| **openai** | inference | provider-api | tokens\\_per\\_minute | 1632000 tokens/min | 2000000 tokens/min | 18.4% (2026-07) | 2026-07 | 2026-06 |\n",
+		"**Binding constraint:** dependency openai (provider-api, tokens\\_per\\_minute) runs short of headroom first, in 2026-07 (order by 2026-06)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("markdown report lacks\n%s\ngot:\n%s", want, got)
+		}
+	}
+}
+
+// With no cliff anywhere the line names the tightest resource and says
+// nothing runs short.
+func TestBindingLineNoCliff(t *testing.T) {
+	doc := &evaluator.Document{BindingConstraint: &evaluator.BindingConstraintDoc{Name: "h100-use1", Kind: "pool", MinHeadroom: 0.375}}
+	want := "Binding constraint: pool h100-use1, lowest headroom 37.5%; nothing runs short of headroom in the horizon"
+	if got := bindingLine(doc); got != want {
+		t.Errorf("bindingLine = %q, want %q", got, want)
+	}
+}

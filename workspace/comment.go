@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,16 +64,16 @@ func (c *Comment) Post(ctx context.Context) (CommentOutcome, error) {
 			return CommentOutcome{}, err
 		}
 	}
-	repo := firstNonEmpty(c.Repo, c.Getenv("GITHUB_REPOSITORY"))
+	repo := cmp.Or(c.Repo, c.Getenv("GITHUB_REPOSITORY"))
 	number, sha := c.PR, c.SHA
 	if ev != nil {
-		repo = firstNonEmpty(repo, ev.Repo)
+		repo = cmp.Or(repo, ev.Repo)
 		if number == 0 {
 			number = ev.Number
 		}
-		sha = firstNonEmpty(sha, ev.HeadSHA)
+		sha = cmp.Or(sha, ev.HeadSHA)
 	}
-	sha = firstNonEmpty(sha, c.Getenv("GITHUB_SHA"))
+	sha = cmp.Or(sha, c.Getenv("GITHUB_SHA"))
 	owner, name, err := action.SplitRepo(repo)
 	if err != nil {
 		return CommentOutcome{}, fmt.Errorf("%w (pass --repo or set $GITHUB_REPOSITORY)", err)
@@ -91,7 +92,7 @@ func (c *Comment) Post(ctx context.Context) (CommentOutcome, error) {
 	opts := report.Options{
 		Repo:      repo,
 		SHA:       sha,
-		ServerURL: firstNonEmpty(c.ServerURL, c.Getenv("GITHUB_SERVER_URL"), report.DefaultServerURL),
+		ServerURL: cmp.Or(c.ServerURL, c.Getenv("GITHUB_SERVER_URL"), report.DefaultServerURL),
 		Marker:    marker,
 	}
 	body, err := render(chk, "markdown", opts)
@@ -113,7 +114,7 @@ func (c *Comment) Post(ctx context.Context) (CommentOutcome, error) {
 	if token == "" && !c.DryRun {
 		return CommentOutcome{}, fmt.Errorf("no token in $%s (the token is read from the environment only)", c.TokenEnv)
 	}
-	apiURL := firstNonEmpty(c.APIURL, c.Getenv("GITHUB_API_URL"), action.DefaultAPIURL)
+	apiURL := cmp.Or(c.APIURL, c.Getenv("GITHUB_API_URL"), action.DefaultAPIURL)
 	client, err := action.NewClient(apiURL, token, &action.Retry{Log: c.Stderr})
 	if err != nil {
 		return CommentOutcome{}, err

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,14 +54,14 @@ func (g *GitHubOverride) request(cfg *schema.Config) (*overrideRequest, error) {
 		return nil, fmt.Errorf("--github-override: %w", err)
 	}
 	if ev.Number == 0 {
-		return nil, fmt.Errorf("--github-override: the %s event names no pull request", firstNonEmpty(ev.Name, "workflow"))
+		return nil, fmt.Errorf("--github-override: the %s event names no pull request", cmp.Or(ev.Name, "workflow"))
 	}
 	r.number = ev.Number
-	r.repo = firstNonEmpty(g.Repo, g.Getenv("GITHUB_REPOSITORY"), ev.Repo)
+	r.repo = cmp.Or(g.Repo, g.Getenv("GITHUB_REPOSITORY"), ev.Repo)
 	if r.owner, r.name, err = action.SplitRepo(r.repo); err != nil {
 		return nil, fmt.Errorf("--github-override: %w (pass --repo or set $GITHUB_REPOSITORY)", err)
 	}
-	r.apiURL = firstNonEmpty(g.Getenv("GITHUB_API_URL"), action.DefaultAPIURL)
+	r.apiURL = cmp.Or(g.Getenv("GITHUB_API_URL"), action.DefaultAPIURL)
 	return r, nil
 }
 
@@ -115,13 +116,4 @@ func overridable(chk *report.Check) bool {
 		}
 	}
 	return false
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

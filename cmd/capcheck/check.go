@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"time"
@@ -59,7 +60,7 @@ func runCheck(e *env, args []string) int {
 		return fail(e, err)
 	}
 
-	chk.PathPrefix = firstNonEmpty(cf.pathPrefix, workspace.RepoPrefix(root))
+	chk.PathPrefix = cmp.Or(cf.pathPrefix, workspace.RepoPrefix(root))
 	if err := workspace.Emit(e.stdout, outputs, chk, reportOptions(e, rules, cf.repo, cf.sha, cf.serverURL)); err != nil {
 		return fail(e, err)
 	}
@@ -109,13 +110,4 @@ func exitCode(verdict string, failOnWarn, noFail bool) int {
 		return exitPass
 	}
 	return code
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"time"
@@ -63,8 +64,8 @@ func (rf *reportFlags) policy() workspace.Policy {
 func reportOptions(e *env, rules []policies.Rule, repo, sha, serverURL string) report.Options {
 	return report.Options{
 		Rules:     rules,
-		Repo:      firstNonEmpty(repo, e.getenv("GITHUB_REPOSITORY")),
-		SHA:       firstNonEmpty(sha, e.getenv("GITHUB_SHA")),
-		ServerURL: firstNonEmpty(serverURL, e.getenv("GITHUB_SERVER_URL"), report.DefaultServerURL),
+		Repo:      cmp.Or(repo, e.getenv("GITHUB_REPOSITORY")),
+		SHA:       cmp.Or(sha, e.getenv("GITHUB_SHA")),
+		ServerURL: cmp.Or(serverURL, e.getenv("GITHUB_SERVER_URL"), report.DefaultServerURL),
 	}
 }

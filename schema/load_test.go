@@ -128,6 +128,7 @@ func wantFull() *Plan {
 				InputTokens: 2000, OutputTokens: 256, Concurrency: 64, RequestsPerS: 6.2,
 				MeetsSLO: true, Measured: day("2025-12-01"), ParamsB: 70, BytesPerParam: 2,
 				Tool: "vllm benchmark_serving", EngineVersion: "vllm 0.6.3",
+				Source: "results/sweep.jsonl:3", Note: "concurrency 64; highest throughput meeting the SLO",
 			},
 			"llama8b-h100": {
 				ID: "llama8b-h100", Model: "llama-3.1-8b", GPU: "h100", GPUsPerReplica: 1,
@@ -326,7 +327,7 @@ func TestPositions(t *testing.T) {
 		{path: "workloads.chat.requests_per_s.p95", want: diag.Pos{File: f, Line: 74, Column: 36}},
 		{path: "workloads.chat.model_mix.llama-3.1-8b", want: diag.Pos{File: f, Line: 79, Column: 21}},
 		{path: "workloads.chat.events[0].end", want: diag.Pos{File: f, Line: 83, Column: 14}},
-		{path: "exceptions[0].expires", want: diag.Pos{File: f, Line: 161, Column: 14}},
+		{path: "exceptions[0].expires", want: diag.Pos{File: f, Line: 163, Column: 14}},
 		// Not written: falls back to the nearest written parent.
 		{path: "workloads.embeddings.prompt_cache_hit_rate", want: diag.Pos{File: f, Line: 92, Column: 3}},
 		{path: "workloads.chat.requests_per_s.p99", want: diag.Pos{File: f, Line: 74, Column: 5}},
@@ -342,8 +343,8 @@ func TestPositions(t *testing.T) {
 	}{
 		{"pool h100-use1", p.Pools["h100-use1"].Pos, diag.Pos{File: f, Line: 42, Column: 3}},
 		{"workload chat", p.Workloads["chat"].Pos, diag.Pos{File: f, Line: 71, Column: 3}},
-		{"benchmark llama8b-h100", p.Benchmarks["llama8b-h100"].Pos, diag.Pos{File: f, Line: 144, Column: 3}},
-		{"exception 0", p.Exceptions[0].Pos, diag.Pos{File: f, Line: 158, Column: 5}},
+		{"benchmark llama8b-h100", p.Benchmarks["llama8b-h100"].Pos, diag.Pos{File: f, Line: 146, Column: 3}},
+		{"exception 0", p.Exceptions[0].Pos, diag.Pos{File: f, Line: 160, Column: 5}},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s.Pos = %v, want %v", tc.what, tc.got, tc.want)

@@ -87,6 +87,7 @@ Example:
 		{"verify", "[DIR...]", "run the Rego unit tests of built-in and user policies", "Runs the Rego unit tests (*_test.rego) of the built-in policies and of each policy directory given (relative to the working directory).\n\nExit codes: 0 every test passed, 1 a test failed, 2 no tests found or a policy does not compile.", runVerify},
 		{"doc", "", "print the rule catalogue (Markdown)", "Prints the rule catalogue as Markdown: every built-in rule, and those of the --policy directories, with its level, enforcement, severity and description.", runDoc},
 		{"init", "[PATH]", "scaffold a capacity plan for the reservations no plan claims", "Writes a capacity plan (YAML) with one pool per GPU model and region for the guaranteed reservations under PATH that no plan claims. What Terraform cannot tell (owner, lead times, prices, workloads) is left as TODO lines, which the first `capcheck check` names. It prints to stdout unless --out names a file (relative to the working directory, never overwritten).\n\n" + helpPath + "\n\nExample:\n  capcheck init --owner team-ml-platform --out capacity/gpu.yaml .", runInit},
+		{"benchmarks", "import RESULT...", "turn load-test results into plan benchmark entries at the SLO", helpBenchmarks, runBenchmarks},
 		{"version", "", "print the version", "Prints the version of capcheck.", runVersion},
 	}
 }

@@ -1,9 +1,10 @@
 package evaluator
 
 import (
-	"fmt"
 	"math"
 	"time"
+
+	"github.com/capcheck/capcheck/inventory"
 )
 
 // tol is the tolerance used before rounding up GPU counts and when comparing
@@ -134,47 +135,19 @@ func leadMonths(weeks float64) int {
 //     in this month's peak), so demand and capacity cover the same days.
 //
 // parseResStart returns the first day a start covers, parseResEnd the
-// last day an end covers, both as UTC midnights.
-func parseResStart(s string) (time.Time, error) {
-	t, dateOnly, err := parseResInstant(s)
-	if err != nil || dateOnly {
-		return t, err
-	}
-	d := dateOf(t)
-	if d.Before(t) {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, nil
-}
+// last day an end covers, both as UTC midnights: the whole-day rule is
+// written once, in package inventory ([inventory.FirstDay],
+// [inventory.LastDay]), so the inventory's dates read as the model counts.
+func parseResStart(s string) (time.Time, error) { return inventory.FirstDay(s) }
 
 // parseResEnd returns the last whole day an end covers (see parseResStart).
-func parseResEnd(s string) (time.Time, error) {
-	t, dateOnly, err := parseResInstant(s)
-	if err != nil || dateOnly {
-		return t, err
-	}
-	// The day before the one the instant falls in is the last whole day.
-	return dateOf(t).AddDate(0, 0, -1), nil
-}
-
-// parseResInstant parses "YYYY-MM-DD" (dateOnly, UTC midnight) or RFC 3339
-// (converted to UTC).
-func parseResInstant(s string) (t time.Time, dateOnly bool, err error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, true, nil
-	}
-	t, err = time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("date %q is neither YYYY-MM-DD nor RFC 3339", s)
-	}
-	return t.UTC(), false, nil
-}
+func parseResEnd(s string) (time.Time, error) { return inventory.LastDay(s) }
 
 // parseResDate parses a reservation date as written in Terraform:
 // "YYYY-MM-DD" or RFC 3339, truncated to its UTC date. Prefer
 // parseResStart and parseResEnd, which apply the whole-day semantics.
 func parseResDate(s string) (time.Time, error) {
-	t, _, err := parseResInstant(s)
+	t, _, err := inventory.Instant(s)
 	if err != nil {
 		return time.Time{}, err
 	}

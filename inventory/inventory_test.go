@@ -54,3 +54,38 @@ func TestMergeAndSorted(t *testing.T) {
 		t.Errorf("nil.Sorted() = %+v, want empty non-nil slices", e)
 	}
 }
+
+func TestWholeDays(t *testing.T) {
+	tests := []struct {
+		in          string
+		first, last string
+	}{
+		// a date is a whole day, inclusive at both ends
+		{"2027-03-01", "2027-03-01", "2027-03-01"},
+		// midnight: a start covers that day, an end covers nothing of it
+		{"2027-04-01T00:00:00Z", "2027-04-01", "2027-03-31"},
+		// mid-day: a start covers from the next day, an end up to the day before
+		{"2027-03-31T23:59:59Z", "2027-04-01", "2027-03-30"},
+		// an offset is converted to UTC first: 01:00+02:00 is 23:00 UTC the day before
+		{"2027-03-01T01:00:00+02:00", "2027-03-01", "2027-02-27"},
+	}
+	for _, tc := range tests {
+		first, err := FirstDay(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := LastDay(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := first.Format("2006-01-02"); got != tc.first {
+			t.Errorf("FirstDay(%q) = %s, want %s", tc.in, got, tc.first)
+		}
+		if got := last.Format("2006-01-02"); got != tc.last {
+			t.Errorf("LastDay(%q) = %s, want %s", tc.in, got, tc.last)
+		}
+	}
+	if _, err := FirstDay("March 1st"); err == nil {
+		t.Error(`FirstDay("March 1st") = nil error, want one`)
+	}
+}

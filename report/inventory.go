@@ -75,7 +75,7 @@ func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 				diag.Text(r.Address), diag.Text(r.File), r.Line, diag.Text(string(r.Kind)), dash(r.InstanceType), r.Count, num(r.GPUs),
-				dash(r.GPU), dash(r.Zone), day(r.Start), day(r.End), capacity, dash(r.Pool))
+				dash(r.GPU), dash(r.Zone), day(r.Start, inventory.FirstDay), day(r.End, inventory.LastDay), capacity, dash(r.Pool))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -122,14 +122,14 @@ func claimed(n, nUnclaimed int, unclaimed float64) string {
 		num(unclaimed), plural(nUnclaimed, "reservation", "reservations"))
 }
 
-// day shortens an RFC 3339 timestamp to its date ("2028-06-30T23:59:59Z"
-// → "2028-06-30"): capacity is planned by month. Anything else is shown
-// as written (one line, see [diag.Text]); empty is "-".
-func day(s string) string {
-	if len(s) > 10 && s[10] == 'T' {
-		if _, err := time.Parse("2006-01-02", s[:10]); err == nil {
-			return s[:10]
-		}
+// day shows a start or end as the whole day it covers, the way the
+// capacity model counts it (whole is inventory.FirstDay or
+// inventory.LastDay: an end of "2027-04-01T00:00:00Z" shows 2027-03-31).
+// Anything else is shown as written (one line, see [diag.Text]); empty is
+// "-".
+func day(s string, whole func(string) (time.Time, error)) string {
+	if t, err := whole(s); err == nil {
+		return t.Format("2006-01-02")
 	}
 	return dash(s)
 }

@@ -19,7 +19,7 @@ func TestInventoryText(t *testing.T) {
 	orphan := inventory.Entry{
 		Address: "aws_ec2_capacity_block_reservation.spare", File: "infra/block.tf", Line: 3,
 		Kind: inventory.KindCapacityBlock, InstanceType: "p5.48xlarge", Count: 1, GPUs: 8,
-		GPU: "H100-SXM", Start: "2027-02-01", End: "2027-03-31T23:59:59Z", Guaranteed: true,
+		GPU: "H100-SXM", Start: "2027-02-01", End: "2027-04-01T00:00:00Z", Guaranteed: true,
 	}
 	burst := inventory.Entry{
 		Address: "aws_eks_node_group.burst", File: "infra/eks.tf", Line: 2,
@@ -39,10 +39,12 @@ func TestInventoryText(t *testing.T) {
 			// Guaranteed 24 + 8 = 32 GPUs in 2 reservations, the block's 8
 			// unclaimed; elastic 16 from the burst group only: the group
 			// inside the reservation adds nothing.
+			// Ends show the last whole day covered: 2028-06-30T23:59:59Z
+			// leaves the last second of 30 June, so 29 June.
 			name: "every kind",
 			inv:  inventory.Inventory{Reservations: []inventory.Entry{h100, orphan, burst, inside}},
 			want: `ADDRESS                                   LOCATION          KIND            INSTANCE TYPE  COUNT  GPUS  GPU       ZONE        START       END         CAPACITY    POOL
-aws_ec2_capacity_reservation.h100[0]      infra/gpu.tf:14   reservation     p5.48xlarge    3      24    H100-SXM  us-east-1a  -           2028-06-30  guaranteed  h100-use1
+aws_ec2_capacity_reservation.h100[0]      infra/gpu.tf:14   reservation     p5.48xlarge    3      24    H100-SXM  us-east-1a  -           2028-06-29  guaranteed  h100-use1
 aws_ec2_capacity_block_reservation.spare  infra/block.tf:3  capacity-block  p5.48xlarge    1      8     H100-SXM  -           2027-02-01  2027-03-31  guaranteed  -
 aws_eks_node_group.burst                  infra/eks.tf:2    elastic         g6e.12xlarge   4      16    L40S      -           -           -           elastic     -
 aws_eks_node_group.serving                infra/eks.tf:20   elastic         p5.48xlarge    3      24    H100-SXM  -           -           -           consumer    -
@@ -106,16 +108,25 @@ func TestInventoryJSONEmpty(t *testing.T) {
 }
 
 func TestDay(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"2028-06-30T23:59:59Z", "2028-06-30"},
-		{"2027-02-01T00:00:00+02:00", "2027-02-01"},
-		{"2027-02-01", "2027-02-01"},
-		{"", "-"},
-		{"next-tuesdayTx", "next-tuesdayTx"}, // not a date: shown as written
+	tests := []struct{ in, start, end string }{
+		// an end at 23:59:59 leaves the last second of 30 June uncovered:
+		// the last whole day is 29 June; as a start it covers from 1 July
+		{"2028-06-30T23:59:59Z", "2028-07-01", "2028-06-29"},
+		// 00:00+02:00 is 22:00 UTC on 31 January
+		{"2027-02-01T00:00:00+02:00", "2027-02-01", "2027-01-30"},
+		// a block of 1416 hours from 1 February ends at midnight on 1 April:
+		// it covers all of 31 March and nothing of 1 April
+		{"2027-04-01T00:00:00Z", "2027-04-01", "2027-03-31"},
+		{"2027-02-01", "2027-02-01", "2027-02-01"},
+		{"", "-", "-"},
+		{"next-tuesdayTx", "next-tuesdayTx", "next-tuesdayTx"}, // not a date: shown as written
 	}
 	for _, tc := range tests {
-		if got := day(tc.in); got != tc.want {
-			t.Errorf("day(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := day(tc.in, inventory.FirstDay); got != tc.start {
+			t.Errorf("day(%q, FirstDay) = %q, want %q", tc.in, got, tc.start)
+		}
+		if got := day(tc.in, inventory.LastDay); got != tc.end {
+			t.Errorf("day(%q, LastDay) = %q, want %q", tc.in, got, tc.end)
 		}
 	}
 }

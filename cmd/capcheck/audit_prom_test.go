@@ -241,10 +241,12 @@ func TestAuditAgainstPrometheus(t *testing.T) {
 			// Observed peak 656 against the plan's 400: 656/400 − 1 = 64%
 			// above. At 656 rps chat needs 65.6 GPUs of 88: headroom 1 −
 			// 65.6/88 = 25.5% < 30% from 2026-07 on; the plan (40 GPUs, no
-			// growth) has no cliff.
+			// growth) has no cliff. chat's availability (0.99) owes no
+			// redundancy, so the plan backs 40 / (1 − 0.30) = 57.1 of the 88
+			// reserved GPUs: 30.9 unbacked (CAP007).
 			name: "drift", peak: 400, demand: selector, gpu: gpu("cool"), res: res("full"),
 			wantCode: exitPolicy,
-			want:     []finding{{"CAP020", "deny", "workload chat: observed peak 656 requests/s over the 14 days to 2026-07-15 is 64% above the plan's 400 for 2026-07 (drift tolerance 15%); at the observed level pool h100-use1's cliff moves from none to 2026-07; raise the plan's baseline or growth to match and check the pool's capacity"}},
+			want:     []finding{{"CAP007", "warn", "pool h100-use1: up to 88 GPUs reserved in the commit window but the forecast backs only 57.1 (30.9 unbacked); release them or plan the demand that needs them"}, {"CAP020", "deny", "workload chat: observed peak 656 requests/s over the 14 days to 2026-07-15 is 64% above the plan's 400 for 2026-07 (drift tolerance 15%); at the observed level pool h100-use1's cliff moves from none to 2026-07; raise the plan's baseline or growth to match and check the pool's capacity"}},
 			// cool: 168 hourly peaks at 0.30, 168 at 0.50: the 320th smallest
 			// (⌈0.95 × 336⌉) is 0.50. full: 0.95 every hour.
 			wantGPUP95: 0.5, wantResMean: 0.95, wantCliff: "2026-07",

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -149,9 +150,9 @@ func TestVerifyPR(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t, exchange{method: "GET", path: "/repos/o/r/pulls/12", reply: tc.reply})
+			f := newFake(t, fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/pulls/12", Reply: tc.reply})
 			var s sleeps
-			err := VerifyPR(context.Background(), f.client(t, &s), "o", "r", 12, run)
+			err := VerifyPR(context.Background(), client(t, f, &s), "o", "r", 12, run)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("VerifyPR() error = %v", err)

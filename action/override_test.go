@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -21,27 +22,27 @@ func TestVerifyOverride(t *testing.T) {
 		sre     = "/orgs/acme/teams/sre/memberships/"
 	)
 	teams := []string{"acme/capacity-council", "acme/sre"}
-	withLabel := exchange{method: "GET", path: issue,
-		reply: `{"number":12,"user":{"login":"bob"},"labels":[{"name":"gpu"},{"name":"CapCheck-Override"}],"pull_request":{"url":"u"}}`}
-	withoutLabel := exchange{method: "GET", path: issue,
-		reply: `{"number":12,"user":{"login":"bob"},"labels":[{"name":"gpu"}],"pull_request":{"url":"u"}}`}
+	withLabel := fakegithub.Exchange{Method: "GET", Path: issue,
+		Reply: `{"number":12,"user":{"login":"bob"},"labels":[{"name":"gpu"},{"name":"CapCheck-Override"}],"pull_request":{"url":"u"}}`}
+	withoutLabel := fakegithub.Exchange{Method: "GET", Path: issue,
+		Reply: `{"number":12,"user":{"login":"bob"},"labels":[{"name":"gpu"}],"pull_request":{"url":"u"}}`}
 	ev := func(event, login, typ, name, at string) string {
 		return `{"event":"` + event + `","actor":{"login":"` + login + `","type":"` + typ + `"},"label":{"name":"` + name + `"},"created_at":"` + at + `"}`
 	}
-	page := func(query string, evs ...string) exchange {
-		return exchange{method: "GET", path: events, query: query, reply: "[" + strings.Join(evs, ",") + "]"}
+	page := func(query string, evs ...string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: events, Query: query, Reply: "[" + strings.Join(evs, ",") + "]"}
 	}
-	member := func(path, state string) exchange {
-		return exchange{method: "GET", path: path, reply: `{"state":"` + state + `","role":"member"}`}
+	member := func(path, state string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: path, Reply: `{"state":"` + state + `","role":"member"}`}
 	}
 	// notMember is a 404 for a membership; visible is the team answering
 	// next, which shows the token can see it (so the 404 means "not a
 	// member").
-	notMember := func(path string) exchange {
-		return exchange{method: "GET", path: path, status: 404, reply: `{"message":"Not Found"}`}
+	notMember := func(path string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: path, Status: 404, Reply: `{"message":"Not Found"}`}
 	}
-	visible := func(slug string) exchange {
-		return exchange{method: "GET", path: "/orgs/acme/teams/" + slug, reply: `{"id":1,"slug":"` + slug + `"}`}
+	visible := func(slug string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: "/orgs/acme/teams/" + slug, Reply: `{"id":1,"slug":"` + slug + `"}`}
 	}
 	at := func(s string) time.Time {
 		tm, err := time.Parse(time.RFC3339, s)
@@ -54,7 +55,7 @@ func TestVerifyOverride(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		teams   []string
-		script  []exchange
+		script  []fakegithub.Exchange
 		want    Override
 		wantErr string // "{{server}}" is the fake's URL
 		sleeps  []time.Duration
@@ -64,7 +65,7 @@ func TestVerifyOverride(t *testing.T) {
 			// alice's is the latest labeled event. She is not in the
 			// council (404) but active in sre, the second team.
 			name: "applied by an active member of the second team",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100",
 					ev("labeled", "carol", "User", "gpu", "2026-11-20T08:00:00Z"),
@@ -79,7 +80,7 @@ func TestVerifyOverride(t *testing.T) {
 		},
 		{
 			name: "applied by the PR author who is in the council",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "bob", "User", label, "2026-11-20T10:00:00Z")),
 				member(council+"bob", "active"),
@@ -88,7 +89,7 @@ func TestVerifyOverride(t *testing.T) {
 		},
 		{
 			name: "applied by a non-member",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "mallory", "User", label, "2026-11-20T10:00:00Z")),
 				notMember(council + "mallory"), visible("capacity-council"),
@@ -101,7 +102,7 @@ func TestVerifyOverride(t *testing.T) {
 			// A member applied it first; the latest application is a
 			// non-member's, and that is the one that counts.
 			name: "re-applied by a non-member after a member",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100",
 					ev("labeled", "alice", "User", label, "2026-11-20T09:00:00Z"),
@@ -115,7 +116,7 @@ func TestVerifyOverride(t *testing.T) {
 		},
 		{
 			name: "pending membership",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "alice", "User", label, "2026-11-20T10:00:00Z")),
 				member(council+"alice", "pending"),
@@ -127,7 +128,7 @@ func TestVerifyOverride(t *testing.T) {
 		{
 			// No membership is asked: the label is gone.
 			name: "removed after a member applied it",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withoutLabel,
 				page("per_page=100",
 					ev("labeled", "alice", "User", label, "2026-11-20T10:00:00Z"),
@@ -138,7 +139,7 @@ func TestVerifyOverride(t *testing.T) {
 		},
 		{
 			name: "never applied",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withoutLabel,
 				page("per_page=100", ev("labeled", "carol", "User", "gpu", "2026-11-20T08:00:00Z")),
 			},
@@ -148,11 +149,11 @@ func TestVerifyOverride(t *testing.T) {
 			// The latest labeled event is on page 2 (mallory's on page 1 is
 			// older); the Link header names page 2.
 			name: "latest application on the second page",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
-				{method: "GET", path: events, query: "per_page=100",
-					header: map[string]string{"Link": `<{{server}}/repos/o/r/issues/12/events?page=2&per_page=100>; rel="next", <{{server}}/repos/o/r/issues/12/events?page=2&per_page=100>; rel="last"`},
-					reply:  "[" + ev("labeled", "mallory", "User", label, "2026-11-20T09:00:00Z") + "]"},
+				{Method: "GET", Path: events, Query: "per_page=100",
+					Header: map[string]string{"Link": `<{{server}}/repos/o/r/issues/12/events?page=2&per_page=100>; rel="next", <{{server}}/repos/o/r/issues/12/events?page=2&per_page=100>; rel="last"`},
+					Reply:  "[" + ev("labeled", "mallory", "User", label, "2026-11-20T09:00:00Z") + "]"},
 				page("page=2&per_page=100",
 					ev("unlabeled", "dave", "User", label, "2026-11-20T09:05:00Z"),
 					ev("labeled", "alice", "User", label, "2026-11-20T10:00:00Z")),
@@ -162,7 +163,7 @@ func TestVerifyOverride(t *testing.T) {
 		},
 		{
 			name: "applied by an App",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "github-actions[bot]", "Bot", label, "2026-11-20T10:00:00Z")),
 			},
@@ -171,7 +172,7 @@ func TestVerifyOverride(t *testing.T) {
 		},
 		{
 			name: "on the PR without a labeled event",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100"),
 			},
@@ -180,11 +181,11 @@ func TestVerifyOverride(t *testing.T) {
 		{
 			// Four tries with backoff 1s, 2s, 4s, then go-github's error.
 			name: "API 500 after retries",
-			script: []exchange{
-				{method: "GET", path: issue, status: 500, reply: `{"message":"boom"}`},
-				{method: "GET", path: issue, status: 500, reply: `{"message":"boom"}`},
-				{method: "GET", path: issue, status: 500, reply: `{"message":"boom"}`},
-				{method: "GET", path: issue, status: 500, reply: `{"message":"boom"}`},
+			script: []fakegithub.Exchange{
+				{Method: "GET", Path: issue, Status: 500, Reply: `{"message":"boom"}`},
+				{Method: "GET", Path: issue, Status: 500, Reply: `{"message":"boom"}`},
+				{Method: "GET", Path: issue, Status: 500, Reply: `{"message":"boom"}`},
+				{Method: "GET", Path: issue, Status: 500, Reply: `{"message":"boom"}`},
 			},
 			wantErr: "verify override: read pull request #12: GET {{server}}/repos/o/r/issues/12: 500 boom []",
 			sleeps:  []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
@@ -193,10 +194,10 @@ func TestVerifyOverride(t *testing.T) {
 			// A token that cannot read the team is no "not a member": it
 			// fails closed as an error.
 			name: "membership forbidden",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "alice", "User", label, "2026-11-20T10:00:00Z")),
-				{method: "GET", path: council + "alice", status: 403, reply: `{"message":"Resource not accessible by integration"}`},
+				{Method: "GET", Path: council + "alice", Status: 403, Reply: `{"message":"Resource not accessible by integration"}`},
 			},
 			wantErr: "verify override: membership of @alice in acme/capacity-council: GET {{server}}/orgs/acme/teams/capacity-council/memberships/alice: 403 Resource not accessible by integration []",
 		},
@@ -204,35 +205,35 @@ func TestVerifyOverride(t *testing.T) {
 			// Actions' GITHUB_TOKEN gets 404 for every membership and for
 			// the team itself: an error, never "not a member".
 			name: "team not visible to the token",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "alice", "User", label, "2026-11-20T10:00:00Z")),
 				notMember(council + "alice"),
-				{method: "GET", path: "/orgs/acme/teams/capacity-council", status: 404, reply: `{"message":"Not Found"}`},
+				{Method: "GET", Path: "/orgs/acme/teams/capacity-council", Status: 404, Reply: `{"message":"Not Found"}`},
 			},
 			wantErr: "verify override: team acme/capacity-council not found, or the token cannot read it (it needs organization members read, which Actions' GITHUB_TOKEN lacks)",
 		},
 		{
 			name: "team read forbidden",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "alice", "User", label, "2026-11-20T10:00:00Z")),
 				notMember(council + "alice"),
-				{method: "GET", path: "/orgs/acme/teams/capacity-council", status: 403, reply: `{"message":"Must have admin rights"}`},
+				{Method: "GET", Path: "/orgs/acme/teams/capacity-council", Status: 403, Reply: `{"message":"Must have admin rights"}`},
 			},
 			wantErr: "verify override: read team acme/capacity-council: GET {{server}}/orgs/acme/teams/capacity-council: 403 Must have admin rights []",
 		},
 		{
 			name: "events fail",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
-				{method: "GET", path: events, query: "per_page=100", status: 404, reply: `{"message":"Not Found"}`},
+				{Method: "GET", Path: events, Query: "per_page=100", Status: 404, Reply: `{"message":"Not Found"}`},
 			},
 			wantErr: "verify override: read events of pull request #12: GET {{server}}/repos/o/r/issues/12/events?per_page=100: 404 Not Found []",
 		},
 		{
 			name: "unknown membership state",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				withLabel,
 				page("per_page=100", ev("labeled", "alice", "User", label, "2026-11-20T10:00:00Z")),
 				member(council+"alice", "suspended"),
@@ -257,9 +258,9 @@ func TestVerifyOverride(t *testing.T) {
 			if tt == nil {
 				tt = teams
 			}
-			got, err := VerifyOverride(context.Background(), f.client(t, &s), "o", "r", 12, label, tt)
+			got, err := VerifyOverride(context.Background(), client(t, f, &s), "o", "r", 12, label, tt)
 			if tc.wantErr != "" {
-				want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.srv.URL)
+				want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.URL)
 				if err == nil || err.Error() != want {
 					t.Fatalf("VerifyOverride() error = %v, want %s", err, want)
 				}
@@ -293,7 +294,7 @@ func TestVerifyOverrideArguments(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t) // no request may be made
-			_, err := VerifyOverride(context.Background(), f.client(t, &sleeps{}), "o", "r", tc.number, tc.label, tc.teams)
+			_, err := VerifyOverride(context.Background(), client(t, f, &sleeps{}), "o", "r", tc.number, tc.label, tc.teams)
 			if err == nil || err.Error() != tc.wantErr {
 				t.Errorf("VerifyOverride() error = %v, want %s", err, tc.wantErr)
 			}

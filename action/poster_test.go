@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v60/github"
 )
@@ -25,22 +26,22 @@ const (
 // comment is a comment as the REST API returns it.
 func comment(id int, login, body string) string {
 	return fmt.Sprintf(`{"id":%d,"node_id":"IC_%d","user":{"login":%q},"body":%s,"html_url":"https://github.com/o/r/pull/12#issuecomment-%d"}`,
-		id, id, login, jsonString(body), id)
+		id, id, login, fakegithub.JSONString(body), id)
 }
 
 func list(items ...string) string { return "[" + strings.Join(items, ",") + "]" }
 
 var (
-	getUser   = exchange{method: "GET", path: "/user", reply: `{"login":"capbot"}`}
-	listEmpty = exchange{method: "GET", path: listPath, query: "per_page=100", reply: `[]`}
-	createNew = exchange{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, status: 201,
-		reply: comment(99, "capbot", newBody)}
+	getUser   = fakegithub.Exchange{Method: "GET", Path: "/user", Reply: `{"login":"capbot"}`}
+	listEmpty = fakegithub.Exchange{Method: "GET", Path: listPath, Query: "per_page=100", Reply: `[]`}
+	createNew = fakegithub.Exchange{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 201,
+		Reply: comment(99, "capbot", newBody)}
 	// fork is what a read-only token gets for a write.
 	forkDenied = `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/comments#create-an-issue-comment"}`
 )
 
 func minimizeBody(node string) string {
-	return `{"query":` + jsonString(minimizeQuery) + `,"variables":{"id":"` + node + `"}}`
+	return `{"query":` + fakegithub.JSONString(minimizeQuery) + `,"variables":{"id":"` + node + `"}}`
 }
 
 const minimized = `{"data":{"minimizeComment":{"minimizedComment":{"isMinimized":true}}}}`
@@ -52,14 +53,14 @@ func TestPost(t *testing.T) {
 		botLogin string
 		dryRun   bool
 		body     string
-		script   []exchange
+		script   []fakegithub.Exchange
 		want     Outcome
 		wantErr  string
 		wantLog  string // substring of the dry run's log
 	}{
 		{
 			name:   "create when none exists",
-			script: []exchange{getUser, listEmpty, createNew},
+			script: []fakegithub.Exchange{getUser, listEmpty, createNew},
 			want:   Outcome{Action: Created, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99"},
 		},
 		{
@@ -67,24 +68,24 @@ func TestPost(t *testing.T) {
 			// someone else. Page 2: 5 own marked (newest), 6 someone else's.
 			// The newest own marked comment, 5, is edited; 2 is left alone.
 			name: "update the newest own marked comment across two pages",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100",
-					header: map[string]string{"Link": `<{{server}}/repos/o/r/issues/12/comments?page=2&per_page=100>; rel="next", <{{server}}/repos/o/r/issues/12/comments?page=2&per_page=100>; rel="last"`},
-					reply:  list(comment(1, "capbot", "thanks!"), comment(2, "capbot", oldBody), comment(3, "mallory", oldBody))},
-				{method: "GET", path: listPath, query: "page=2&per_page=100",
-					reply: list(comment(5, "CapBot", oldBody), comment(6, "alice", "lgtm"))},
-				{method: "PATCH", path: "/repos/o/r/issues/comments/5", body: `{"body":` + jsonString(newBody) + `}`,
-					reply: comment(5, "capbot", newBody)},
+				{Method: "GET", Path: listPath, Query: "per_page=100",
+					Header: map[string]string{"Link": `<{{server}}/repos/o/r/issues/12/comments?page=2&per_page=100>; rel="next", <{{server}}/repos/o/r/issues/12/comments?page=2&per_page=100>; rel="last"`},
+					Reply:  list(comment(1, "capbot", "thanks!"), comment(2, "capbot", oldBody), comment(3, "mallory", oldBody))},
+				{Method: "GET", Path: listPath, Query: "page=2&per_page=100",
+					Reply: list(comment(5, "CapBot", oldBody), comment(6, "alice", "lgtm"))},
+				{Method: "PATCH", Path: "/repos/o/r/issues/comments/5", Body: `{"body":` + fakegithub.JSONString(newBody) + `}`,
+					Reply: comment(5, "capbot", newBody)},
 			},
 			want: Outcome{Action: Updated, ID: 5, URL: "https://github.com/o/r/pull/12#issuecomment-5"},
 		},
 		{
 			name: "a marker planted by another user is ignored",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100",
-					reply: list(comment(7, "mallory", oldBody), comment(8, "mallory", "text "+marker+" text"))},
+				{Method: "GET", Path: listPath, Query: "per_page=100",
+					Reply: list(comment(7, "mallory", oldBody), comment(8, "mallory", "text "+marker+" text"))},
 				createNew,
 			},
 			want: Outcome{Action: Created, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99"},
@@ -92,10 +93,10 @@ func TestPost(t *testing.T) {
 		{
 			// GitHub hands the body back with \r\n: still identical.
 			name: "identical body is not re-posted",
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100",
-					reply: list(comment(4, "capbot", strings.ReplaceAll(newBody, "\n", "\r\n")))},
+				{Method: "GET", Path: listPath, Query: "per_page=100",
+					Reply: list(comment(4, "capbot", strings.ReplaceAll(newBody, "\n", "\r\n")))},
 			},
 			want: Outcome{Action: Unchanged, ID: 4, URL: "https://github.com/o/r/pull/12#issuecomment-4"},
 		},
@@ -103,80 +104,80 @@ func TestPost(t *testing.T) {
 			name:     "a body without the marker gets it as its first line",
 			body:     "**capcheck: fail**: 1 blocking finding\n",
 			botLogin: "capbot",
-			script:   []exchange{listEmpty, createNew},
+			script:   []fakegithub.Exchange{listEmpty, createNew},
 			want:     Outcome{Action: Created, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99"},
 		},
 		{
 			name:     "new always creates, reading nothing",
 			behavior: New,
-			script:   []exchange{createNew},
+			script:   []fakegithub.Exchange{createNew},
 			want:     Outcome{Action: Created, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99"},
 		},
 		{
 			name:     "hide-and-new creates then minimizes own marked comments",
 			behavior: HideAndNew,
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100",
-					reply: list(comment(2, "capbot", oldBody), comment(3, "mallory", oldBody), comment(5, "capbot", oldBody))},
+				{Method: "GET", Path: listPath, Query: "per_page=100",
+					Reply: list(comment(2, "capbot", oldBody), comment(3, "mallory", oldBody), comment(5, "capbot", oldBody))},
 				createNew,
-				{method: "POST", path: "/graphql", body: minimizeBody("IC_2"), reply: minimized},
-				{method: "POST", path: "/graphql", body: minimizeBody("IC_5"), reply: minimized},
+				{Method: "POST", Path: "/graphql", Body: minimizeBody("IC_2"), Reply: minimized},
+				{Method: "POST", Path: "/graphql", Body: minimizeBody("IC_5"), Reply: minimized},
 			},
 			want: Outcome{Action: HiddenAndCreated, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99", Replaced: []int64{2, 5}},
 		},
 		{
 			name:     "hide-and-new with nothing to hide just creates",
 			behavior: HideAndNew,
-			script:   []exchange{getUser, listEmpty, createNew},
+			script:   []fakegithub.Exchange{getUser, listEmpty, createNew},
 			want:     Outcome{Action: Created, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99"},
 		},
 		{
 			name:     "delete-and-new creates then deletes own marked comments",
 			behavior: DeleteAndNew,
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100",
-					reply: list(comment(5, "capbot", oldBody), comment(3, "mallory", oldBody), comment(2, "capbot", oldBody))},
+				{Method: "GET", Path: listPath, Query: "per_page=100",
+					Reply: list(comment(5, "capbot", oldBody), comment(3, "mallory", oldBody), comment(2, "capbot", oldBody))},
 				createNew,
-				{method: "DELETE", path: "/repos/o/r/issues/comments/2", status: 204},
-				{method: "DELETE", path: "/repos/o/r/issues/comments/5", status: 204},
+				{Method: "DELETE", Path: "/repos/o/r/issues/comments/2", Status: 204},
+				{Method: "DELETE", Path: "/repos/o/r/issues/comments/5", Status: 204},
 			},
 			want: Outcome{Action: DeletedAndCreated, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99", Replaced: []int64{2, 5}},
 		},
 		{
 			name: "GET /user refused to an Actions token: github-actions[bot]",
-			script: []exchange{
-				{method: "GET", path: "/user", status: 403, reply: `{"message":"Resource not accessible by integration"}`},
-				{method: "GET", path: listPath, query: "per_page=100",
-					reply: list(comment(2, "capbot", oldBody), comment(4, "github-actions[bot]", oldBody))},
-				{method: "PATCH", path: "/repos/o/r/issues/comments/4", body: `{"body":` + jsonString(newBody) + `}`,
-					reply: comment(4, "github-actions[bot]", newBody)},
+			script: []fakegithub.Exchange{
+				{Method: "GET", Path: "/user", Status: 403, Reply: `{"message":"Resource not accessible by integration"}`},
+				{Method: "GET", Path: listPath, Query: "per_page=100",
+					Reply: list(comment(2, "capbot", oldBody), comment(4, "github-actions[bot]", oldBody))},
+				{Method: "PATCH", Path: "/repos/o/r/issues/comments/4", Body: `{"body":` + fakegithub.JSONString(newBody) + `}`,
+					Reply: comment(4, "github-actions[bot]", newBody)},
 			},
 			want: Outcome{Action: Updated, ID: 4, URL: "https://github.com/o/r/pull/12#issuecomment-4"},
 		},
 		{
 			name:     "an explicit --bot-login skips GET /user",
 			botLogin: "capcheck-app[bot]",
-			script: []exchange{
-				{method: "GET", path: listPath, query: "per_page=100",
-					reply: list(comment(2, "capbot", oldBody), comment(4, "capcheck-app[bot]", oldBody))},
-				{method: "PATCH", path: "/repos/o/r/issues/comments/4", body: `{"body":` + jsonString(newBody) + `}`,
-					reply: comment(4, "capcheck-app[bot]", newBody)},
+			script: []fakegithub.Exchange{
+				{Method: "GET", Path: listPath, Query: "per_page=100",
+					Reply: list(comment(2, "capbot", oldBody), comment(4, "capcheck-app[bot]", oldBody))},
+				{Method: "PATCH", Path: "/repos/o/r/issues/comments/4", Body: `{"body":` + fakegithub.JSONString(newBody) + `}`,
+					Reply: comment(4, "capcheck-app[bot]", newBody)},
 			},
 			want: Outcome{Action: Updated, ID: 4, URL: "https://github.com/o/r/pull/12#issuecomment-4"},
 		},
 		{
 			name:    "bad credentials on GET /user fail",
-			script:  []exchange{{method: "GET", path: "/user", status: 401, reply: `{"message":"Bad credentials"}`}},
+			script:  []fakegithub.Exchange{{Method: "GET", Path: "/user", Status: 401, Reply: `{"message":"Bad credentials"}`}},
 			wantErr: "read the token's user (GET /user): GET {{server}}/user: 401 Bad credentials []",
 		},
 		{
 			name:   "dry run update reads but writes nothing",
 			dryRun: true,
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100", reply: list(comment(5, "capbot", oldBody))},
+				{Method: "GET", Path: listPath, Query: "per_page=100", Reply: list(comment(5, "capbot", oldBody))},
 			},
 			want:    Outcome{Action: Updated, ID: 5, URL: "https://github.com/o/r/pull/12#issuecomment-5", DryRun: true},
 			wantLog: "dry run: would update comment 5 on #12 in o/r; body:\n" + newBody,
@@ -185,29 +186,29 @@ func TestPost(t *testing.T) {
 			name:     "dry run delete-and-new",
 			behavior: DeleteAndNew,
 			dryRun:   true,
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100", reply: list(comment(5, "capbot", oldBody))},
+				{Method: "GET", Path: listPath, Query: "per_page=100", Reply: list(comment(5, "capbot", oldBody))},
 			},
 			want:    Outcome{Action: DeletedAndCreated, Replaced: []int64{5}, DryRun: true},
 			wantLog: "dry run: would create a comment on #12, then delete comments [5] in o/r; body:\n" + newBody,
 		},
 		{
 			name: "a 422 is not retried",
-			script: []exchange{getUser, listEmpty,
-				{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, status: 422,
-					reply: `{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}]}`}},
+			script: []fakegithub.Exchange{getUser, listEmpty,
+				{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 422,
+					Reply: `{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"custom","field":"body","message":"body is too long (maximum is 65536 characters)"}]}`}},
 			wantErr: "create comment on #12: POST {{server}}/repos/o/r/issues/12/comments: 422 Validation Failed [{Resource:IssueComment Field:body Code:custom Message:body is too long (maximum is 65536 characters)}]",
 		},
 		{
 			name:     "GraphQL FORBIDDEN is a permission error",
 			behavior: HideAndNew,
-			script: []exchange{
+			script: []fakegithub.Exchange{
 				getUser,
-				{method: "GET", path: listPath, query: "per_page=100", reply: list(comment(2, "capbot", oldBody))},
+				{Method: "GET", Path: listPath, Query: "per_page=100", Reply: list(comment(2, "capbot", oldBody))},
 				createNew,
-				{method: "POST", path: "/graphql", body: minimizeBody("IC_2"),
-					reply: `{"data":{"minimizeComment":null},"errors":[{"type":"FORBIDDEN","message":"Resource not accessible by integration"}]}`},
+				{Method: "POST", Path: "/graphql", Body: minimizeBody("IC_2"),
+					Reply: `{"data":{"minimizeComment":null},"errors":[{"type":"FORBIDDEN","message":"Resource not accessible by integration"}]}`},
 			},
 			wantErr: "hide comment 2: 200 FORBIDDEN: Resource not accessible by integration",
 		},
@@ -221,11 +222,11 @@ func TestPost(t *testing.T) {
 			if body == "" {
 				body = newBody
 			}
-			p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: marker,
+			p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: marker,
 				Behavior: tc.behavior, BotLogin: tc.botLogin, DryRun: tc.dryRun, Log: &log}
 			got, err := p.Post(context.Background(), 12, body)
 			if tc.wantErr != "" {
-				want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.srv.URL)
+				want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.URL)
 				if err == nil || err.Error() != want {
 					t.Fatalf("Post() error = %v, want %s", err, want)
 				}
@@ -254,21 +255,21 @@ func TestPostNoPermission(t *testing.T) {
 	tests := []struct {
 		name     string
 		behavior Behavior
-		script   []exchange
+		script   []fakegithub.Exchange
 		wantErr  string
 	}{
 		{
 			name: "create answered 403",
-			script: []exchange{getUser, listEmpty,
-				{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, status: 403, reply: forkDenied}},
+			script: []fakegithub.Exchange{getUser, listEmpty,
+				{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 403, Reply: forkDenied}},
 			wantErr: "create comment on #12: 403 Resource not accessible by integration",
 		},
 		{
 			name:     "delete-and-new stops at the refused create",
 			behavior: DeleteAndNew,
-			script: []exchange{getUser,
-				{method: "GET", path: listPath, query: "per_page=100", reply: list(comment(5, "capbot", oldBody))},
-				{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, status: 403, reply: forkDenied}},
+			script: []fakegithub.Exchange{getUser,
+				{Method: "GET", Path: listPath, Query: "per_page=100", Reply: list(comment(5, "capbot", oldBody))},
+				{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 403, Reply: forkDenied}},
 			wantErr: "create comment on #12: 403 Resource not accessible by integration",
 		},
 	}
@@ -276,7 +277,7 @@ func TestPostNoPermission(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.script...)
 			var s sleeps
-			p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: marker, Behavior: tc.behavior}
+			p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: marker, Behavior: tc.behavior}
 			_, err := p.Post(context.Background(), 12, newBody)
 			if !errors.Is(err, ErrNoPermission) {
 				t.Fatalf("Post() error = %v, want ErrNoPermission", err)
@@ -294,22 +295,22 @@ func TestPostNoPermission(t *testing.T) {
 // TestPostRetries: retried answers with the waits taken (the sleep is
 // injected, so nothing waits). testNow is Unix 1795262400.
 func TestPostRetries(t *testing.T) {
-	create := func(status int, header map[string]string, reply string) exchange {
-		return exchange{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`,
-			status: status, header: header, reply: reply}
+	create := func(status int, header map[string]string, reply string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`,
+			Status: status, Header: header, Reply: reply}
 	}
 	secondary := `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`
 	tests := []struct {
 		name       string
-		script     []exchange
+		script     []fakegithub.Exchange
 		wantSleeps []time.Duration
 		wantErr    string
 		wantErrAs  any
 	}{
 		{
 			name: "502 then success",
-			script: []exchange{
-				{method: "GET", path: "/user", status: 502, reply: `bad gateway`},
+			script: []fakegithub.Exchange{
+				{Method: "GET", Path: "/user", Status: 502, Reply: `bad gateway`},
 				getUser, listEmpty, createNew},
 			wantSleeps: []time.Duration{time.Second},
 		},
@@ -318,7 +319,7 @@ func TestPostRetries(t *testing.T) {
 			// look for the comment: it is not there, so the create body is
 			// sent again.
 			name: "three 5xx on create, each looked for, then success on the fourth attempt",
-			script: []exchange{getUser, listEmpty,
+			script: []fakegithub.Exchange{getUser, listEmpty,
 				create(503, nil, ``), listEmpty, create(500, nil, ``), listEmpty, create(504, nil, ``), listEmpty, createNew},
 			wantSleeps: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
 		},
@@ -326,7 +327,7 @@ func TestPostRetries(t *testing.T) {
 			// After the fourth 502 the comments are listed once more: a
 			// comment made by the last attempt would count.
 			name: "four 502 exhaust the attempts",
-			script: []exchange{getUser, listEmpty,
+			script: []fakegithub.Exchange{getUser, listEmpty,
 				create(502, nil, `{"message":"Server Error"}`), listEmpty, create(502, nil, `{"message":"Server Error"}`), listEmpty,
 				create(502, nil, `{"message":"Server Error"}`), listEmpty, create(502, nil, `{"message":"Server Error"}`), listEmpty},
 			wantSleeps: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second},
@@ -334,51 +335,51 @@ func TestPostRetries(t *testing.T) {
 		},
 		{
 			name: "503 with Retry-After is honoured",
-			script: []exchange{getUser, listEmpty,
+			script: []fakegithub.Exchange{getUser, listEmpty,
 				create(503, map[string]string{"Retry-After": "5"}, ``), listEmpty, createNew},
 			wantSleeps: []time.Duration{5 * time.Second},
 		},
 		{
 			name: "secondary rate limit with Retry-After",
-			script: []exchange{getUser, listEmpty,
+			script: []fakegithub.Exchange{getUser, listEmpty,
 				create(403, map[string]string{"Retry-After": "7"}, secondary), createNew},
 			wantSleeps: []time.Duration{7 * time.Second},
 		},
 		{
 			name: "secondary rate limit without Retry-After waits a minute",
-			script: []exchange{getUser, listEmpty,
+			script: []fakegithub.Exchange{getUser, listEmpty,
 				create(403, nil, secondary), createNew},
 			wantSleeps: []time.Duration{time.Minute},
 		},
 		{
 			name: "429 with Retry-After",
-			script: []exchange{getUser,
-				{method: "GET", path: listPath, query: "per_page=100", status: 429, header: map[string]string{"Retry-After": "3"}},
+			script: []fakegithub.Exchange{getUser,
+				{Method: "GET", Path: listPath, Query: "per_page=100", Status: 429, Header: map[string]string{"Retry-After": "3"}},
 				listEmpty, createNew},
 			wantSleeps: []time.Duration{3 * time.Second},
 		},
 		{
 			// Reset 1795262420 is 20s after testNow; one second of slack.
 			name: "primary rate limit with a near reset",
-			script: []exchange{
-				{method: "GET", path: "/user", status: 403,
-					header: map[string]string{"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1795262420"},
-					reply:  `{"message":"API rate limit exceeded for user ID 1."}`},
+			script: []fakegithub.Exchange{
+				{Method: "GET", Path: "/user", Status: 403,
+					Header: map[string]string{"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1795262420"},
+					Reply:  `{"message":"API rate limit exceeded for user ID 1."}`},
 				getUser, listEmpty, createNew},
 			wantSleeps: []time.Duration{21 * time.Second},
 		},
 		{
 			// Reset 1795266000 is an hour after testNow: beyond MaxWait.
 			name: "primary rate limit with a far reset is not waited for",
-			script: []exchange{
-				{method: "GET", path: "/user", status: 403,
-					header: map[string]string{"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1795266000"},
-					reply:  `{"message":"API rate limit exceeded for user ID 1."}`}},
+			script: []fakegithub.Exchange{
+				{Method: "GET", Path: "/user", Status: 403,
+					Header: map[string]string{"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1795266000"},
+					Reply:  `{"message":"API rate limit exceeded for user ID 1."}`}},
 			wantErrAs: new(*github.RateLimitError),
 		},
 		{
 			name: "secondary rate limit asking for an hour is not waited for",
-			script: []exchange{getUser, listEmpty,
+			script: []fakegithub.Exchange{getUser, listEmpty,
 				create(403, map[string]string{"Retry-After": "3600"}, secondary)},
 			wantErrAs: new(*github.AbuseRateLimitError),
 		},
@@ -387,7 +388,7 @@ func TestPostRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.script...)
 			var s sleeps
-			p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: marker}
+			p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: marker}
 			got, err := p.Post(context.Background(), 12, newBody)
 			switch {
 			case tc.wantErrAs != nil:
@@ -398,7 +399,7 @@ func TestPostRetries(t *testing.T) {
 					t.Errorf("a rate limit is not a permission error: %v", err)
 				}
 			case tc.wantErr != "":
-				want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.srv.URL)
+				want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.URL)
 				if err == nil || err.Error() != want {
 					t.Fatalf("Post() error = %v, want %s", err, want)
 				}
@@ -423,7 +424,7 @@ func issueJSON(number int, login, body string, pr bool) string {
 		extra = `,"pull_request":{"url":"https://api.github.com/repos/o/r/pulls/` + fmt.Sprint(number) + `"}`
 	}
 	return fmt.Sprintf(`{"number":%d,"state":"open","user":{"login":%q},"body":%s,"html_url":"https://github.com/o/r/issues/%d"%s}`,
-		number, login, jsonString(body), number, extra)
+		number, login, fakegithub.JSONString(body), number, extra)
 }
 
 func TestPostIssue(t *testing.T) {
@@ -434,12 +435,12 @@ func TestPostIssue(t *testing.T) {
 	)
 	// GET /user is refused to the Actions token: the creator is
 	// github-actions[bot].
-	userDenied := exchange{method: "GET", path: "/user", status: 403, reply: `{"message":"Resource not accessible by integration"}`}
+	userDenied := fakegithub.Exchange{Method: "GET", Path: "/user", Status: 403, Reply: `{"message":"Resource not accessible by integration"}`}
 	listQuery := "creator=github-actions%5Bbot%5D&per_page=100&state=open"
 	tests := []struct {
 		name   string
 		labels []string
-		script []exchange
+		script []fakegithub.Exchange
 		want   Outcome
 	}{
 		{
@@ -447,43 +448,43 @@ func TestPostIssue(t *testing.T) {
 			// it and one by someone else with it; page 2 nothing of ours.
 			name:   "create when no open issue of ours holds the marker",
 			labels: []string{"capacity", "audit"},
-			script: []exchange{userDenied,
-				{method: "GET", path: "/repos/o/r/issues", query: listQuery,
-					header: map[string]string{"Link": `<{{server}}/repos/o/r/issues?creator=github-actions%5Bbot%5D&page=2&per_page=100&state=open>; rel="next"`},
-					reply: list(issueJSON(30, "github-actions[bot]", auditOld, true), issueJSON(31, "github-actions[bot]", "release notes", false),
+			script: []fakegithub.Exchange{userDenied,
+				{Method: "GET", Path: "/repos/o/r/issues", Query: listQuery,
+					Header: map[string]string{"Link": `<{{server}}/repos/o/r/issues?creator=github-actions%5Bbot%5D&page=2&per_page=100&state=open>; rel="next"`},
+					Reply: list(issueJSON(30, "github-actions[bot]", auditOld, true), issueJSON(31, "github-actions[bot]", "release notes", false),
 						issueJSON(32, "mallory", auditOld, false))},
-				{method: "GET", path: "/repos/o/r/issues", query: "creator=github-actions%5Bbot%5D&page=2&per_page=100&state=open", reply: `[]`},
-				{method: "POST", path: "/repos/o/r/issues", status: 201,
-					body:  `{"title":"capcheck audit","body":` + jsonString(auditNew) + `,"labels":["capacity","audit"]}`,
-					reply: issueJSON(40, "github-actions[bot]", auditNew, false)},
+				{Method: "GET", Path: "/repos/o/r/issues", Query: "creator=github-actions%5Bbot%5D&page=2&per_page=100&state=open", Reply: `[]`},
+				{Method: "POST", Path: "/repos/o/r/issues", Status: 201,
+					Body:  `{"title":"capcheck audit","body":` + fakegithub.JSONString(auditNew) + `,"labels":["capacity","audit"]}`,
+					Reply: issueJSON(40, "github-actions[bot]", auditNew, false)},
 			},
 			want: Outcome{Action: Created, ID: 40, URL: "https://github.com/o/r/issues/40"},
 		},
 		{
 			name: "create without labels sends none",
-			script: []exchange{userDenied,
-				{method: "GET", path: "/repos/o/r/issues", query: listQuery, reply: `[]`},
-				{method: "POST", path: "/repos/o/r/issues", status: 201,
-					body:  `{"title":"capcheck audit","body":` + jsonString(auditNew) + `}`,
-					reply: issueJSON(40, "github-actions[bot]", auditNew, false)},
+			script: []fakegithub.Exchange{userDenied,
+				{Method: "GET", Path: "/repos/o/r/issues", Query: listQuery, Reply: `[]`},
+				{Method: "POST", Path: "/repos/o/r/issues", Status: 201,
+					Body:  `{"title":"capcheck audit","body":` + fakegithub.JSONString(auditNew) + `}`,
+					Reply: issueJSON(40, "github-actions[bot]", auditNew, false)},
 			},
 			want: Outcome{Action: Created, ID: 40, URL: "https://github.com/o/r/issues/40"},
 		},
 		{
 			name: "update the newest open issue of ours",
-			script: []exchange{userDenied,
-				{method: "GET", path: "/repos/o/r/issues", query: listQuery,
-					reply: list(issueJSON(42, "github-actions[bot]", auditOld, false), issueJSON(17, "github-actions[bot]", auditOld, false))},
-				{method: "PATCH", path: "/repos/o/r/issues/42", body: `{"body":` + jsonString(auditNew) + `}`,
-					reply: issueJSON(42, "github-actions[bot]", auditNew, false)},
+			script: []fakegithub.Exchange{userDenied,
+				{Method: "GET", Path: "/repos/o/r/issues", Query: listQuery,
+					Reply: list(issueJSON(42, "github-actions[bot]", auditOld, false), issueJSON(17, "github-actions[bot]", auditOld, false))},
+				{Method: "PATCH", Path: "/repos/o/r/issues/42", Body: `{"body":` + fakegithub.JSONString(auditNew) + `}`,
+					Reply: issueJSON(42, "github-actions[bot]", auditNew, false)},
 			},
 			want: Outcome{Action: Updated, ID: 42, URL: "https://github.com/o/r/issues/42"},
 		},
 		{
 			name: "identical issue body is left alone",
-			script: []exchange{userDenied,
-				{method: "GET", path: "/repos/o/r/issues", query: listQuery,
-					reply: list(issueJSON(42, "github-actions[bot]", auditNew+"\n\n", false))},
+			script: []fakegithub.Exchange{userDenied,
+				{Method: "GET", Path: "/repos/o/r/issues", Query: listQuery,
+					Reply: list(issueJSON(42, "github-actions[bot]", auditNew+"\n\n", false))},
 			},
 			want: Outcome{Action: Unchanged, ID: 42, URL: "https://github.com/o/r/issues/42"},
 		},
@@ -492,7 +493,7 @@ func TestPostIssue(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.script...)
 			var s sleeps
-			p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: im}
+			p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: im}
 			got, err := p.PostIssue(context.Background(), "capcheck audit", tc.labels, auditNew)
 			if err != nil {
 				t.Fatalf("PostIssue() error = %v", err)
@@ -506,14 +507,14 @@ func TestPostIssue(t *testing.T) {
 
 func TestPostIssueNoPermission(t *testing.T) {
 	f := newFake(t,
-		exchange{method: "GET", path: "/user", reply: `{"login":"capbot"}`},
-		exchange{method: "GET", path: "/repos/o/r/issues", query: "creator=capbot&per_page=100&state=open", reply: `[]`},
-		exchange{method: "POST", path: "/repos/o/r/issues", status: 403,
-			body:  `{"title":"capcheck audit","body":` + jsonString(DefaultIssueMarker+"\nbody\n") + `}`,
-			reply: forkDenied},
+		fakegithub.Exchange{Method: "GET", Path: "/user", Reply: `{"login":"capbot"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues", Query: "creator=capbot&per_page=100&state=open", Reply: `[]`},
+		fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues", Status: 403,
+			Body:  `{"title":"capcheck audit","body":` + fakegithub.JSONString(DefaultIssueMarker+"\nbody\n") + `}`,
+			Reply: forkDenied},
 	)
 	var s sleeps
-	p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: DefaultIssueMarker}
+	p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: DefaultIssueMarker}
 	_, err := p.PostIssue(context.Background(), "capcheck audit", nil, "body\n")
 	if !errors.Is(err, ErrNoPermission) || err.Error() != "open issue: 403 Resource not accessible by integration" {
 		t.Fatalf("PostIssue() error = %v, want open issue: 403 …", err)
@@ -523,7 +524,7 @@ func TestPostIssueNoPermission(t *testing.T) {
 func TestPostInvalid(t *testing.T) {
 	f := newFake(t)
 	var s sleeps
-	c := f.client(t, &s)
+	c := client(t, f, &s)
 	tests := []struct {
 		name    string
 		p       Poster

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/capcheck/capcheck/internal/origin"
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -54,9 +55,9 @@ func newElsewhere(t *testing.T) *elsewhere {
 // and, for a 307/308, the body.
 func TestClientRedirects(t *testing.T) {
 	other := newElsewhere(t)
-	createTo := func(status int, location string) exchange {
-		return exchange{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, status: status,
-			header: map[string]string{"Location": location}, reply: `{"message":"Moved"}`}
+	createTo := func(status int, location string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: status,
+			Header: map[string]string{"Location": location}, Reply: `{"message":"Moved"}`}
 	}
 	// net/http names the refused request's URL, the redirect's target.
 	refused := func(target, origin string) string {
@@ -64,39 +65,39 @@ func TestClientRedirects(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		script  []exchange
+		script  []fakegithub.Exchange
 		want    Outcome
 		wantErr string
 	}{
 		{
 			name:    "301 on create to another port",
-			script:  []exchange{listEmpty, createTo(301, other.srv.URL+listPath)},
+			script:  []fakegithub.Exchange{listEmpty, createTo(301, other.srv.URL+listPath)},
 			wantErr: refused(other.srv.URL, other.srv.URL),
 		},
 		{
 			name:    "302 on create to another port",
-			script:  []exchange{listEmpty, createTo(302, other.srv.URL+listPath)},
+			script:  []fakegithub.Exchange{listEmpty, createTo(302, other.srv.URL+listPath)},
 			wantErr: refused(other.srv.URL, other.srv.URL),
 		},
 		{
 			name:    "307 on create to another port",
-			script:  []exchange{listEmpty, createTo(307, other.srv.URL+listPath)},
+			script:  []fakegithub.Exchange{listEmpty, createTo(307, other.srv.URL+listPath)},
 			wantErr: refused(other.srv.URL, other.srv.URL),
 		},
 		{
 			name:    "308 on create to another port",
-			script:  []exchange{listEmpty, createTo(308, other.srv.URL+listPath)},
+			script:  []fakegithub.Exchange{listEmpty, createTo(308, other.srv.URL+listPath)},
 			wantErr: refused(other.srv.URL, other.srv.URL),
 		},
 		{
 			name:    "307 on create to https on the same host and port",
-			script:  []exchange{listEmpty, createTo(307, "https://{{host}}"+listPath)},
+			script:  []fakegithub.Exchange{listEmpty, createTo(307, "https://{{host}}"+listPath)},
 			wantErr: refused("https://{{host}}", "https://{{host}}"),
 		},
 		{
 			name: "302 on the comment list (a GET) to another port",
-			script: []exchange{{method: "GET", path: listPath, query: "per_page=100", status: 302,
-				header: map[string]string{"Location": other.srv.URL + listPath + "?per_page=100"}}},
+			script: []fakegithub.Exchange{{Method: "GET", Path: listPath, Query: "per_page=100", Status: 302,
+				Header: map[string]string{"Location": other.srv.URL + listPath + "?per_page=100"}}},
 			wantErr: `list comments on #12: Get "` + other.srv.URL + listPath + `?per_page=100": refusing to follow a redirect to ` +
 				other.srv.URL + ": the token is only sent to {{server}}",
 		},
@@ -104,15 +105,15 @@ func TestClientRedirects(t *testing.T) {
 			// The fake asserts "Bearer tok" and the body on the
 			// redirected request too.
 			name: "307 on create within the origin is followed with the token and the body",
-			script: []exchange{listEmpty, createTo(307, "{{server}}/moved/comments"),
-				{method: "POST", path: "/moved/comments", body: `{"body":` + jsonString(newBody) + `}`, status: 201, reply: comment(99, "capbot", newBody)}},
+			script: []fakegithub.Exchange{listEmpty, createTo(307, "{{server}}/moved/comments"),
+				{Method: "POST", Path: "/moved/comments", Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 201, Reply: comment(99, "capbot", newBody)}},
 			want: Outcome{Action: Created, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99"},
 		},
 		{
 			name: "301 on the comment list within the origin is followed",
-			script: []exchange{
-				{method: "GET", path: listPath, query: "per_page=100", status: 301, header: map[string]string{"Location": "{{server}}/moved/comments?per_page=100"}},
-				{method: "GET", path: "/moved/comments", query: "per_page=100", reply: `[]`},
+			script: []fakegithub.Exchange{
+				{Method: "GET", Path: listPath, Query: "per_page=100", Status: 301, Header: map[string]string{"Location": "{{server}}/moved/comments?per_page=100"}},
+				{Method: "GET", Path: "/moved/comments", Query: "per_page=100", Reply: `[]`},
 				createNew},
 			want: Outcome{Action: Created, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99"},
 		},
@@ -120,18 +121,18 @@ func TestClientRedirects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			host := strings.TrimPrefix(f.srv.URL, "http://")
+			host := strings.TrimPrefix(f.URL, "http://")
 			for _, x := range tc.script {
-				for k, v := range x.header {
-					x.header[k] = strings.ReplaceAll(v, "{{host}}", host)
+				for k, v := range x.Header {
+					x.Header[k] = strings.ReplaceAll(v, "{{host}}", host)
 				}
 			}
-			f.script = tc.script
+			f.Expect(tc.script...)
 			var s sleeps
-			p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: marker, BotLogin: "capbot"}
+			p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: marker, BotLogin: "capbot"}
 			got, err := p.Post(context.Background(), 12, newBody)
 			if tc.wantErr != "" {
-				want := strings.NewReplacer("{{server}}", f.srv.URL, "{{host}}", host).Replace(tc.wantErr)
+				want := strings.NewReplacer("{{server}}", f.URL, "{{host}}", host).Replace(tc.wantErr)
 				if err == nil || err.Error() != want {
 					t.Fatalf("Post() error = %v,\nwant %s", err, want)
 				}
@@ -159,15 +160,15 @@ func TestClientRedirects(t *testing.T) {
 // refused before the token goes there.
 func TestVerifyOverrideRedirect(t *testing.T) {
 	other := newElsewhere(t)
-	f := newFake(t, exchange{method: "GET", path: "/repos/o/r/issues/12", status: 301,
-		header: map[string]string{"Location": other.srv.URL + "/repos/o/r/issues/12"}})
+	f := newFake(t, fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12", Status: 301,
+		Header: map[string]string{"Location": other.srv.URL + "/repos/o/r/issues/12"}})
 	var s sleeps
-	_, err := VerifyOverride(context.Background(), f.client(t, &s), "o", "r", 12, "capcheck-override", []string{"acme/council"})
+	_, err := VerifyOverride(context.Background(), client(t, f, &s), "o", "r", 12, "capcheck-override", []string{"acme/council"})
 	var re *origin.RedirectError
 	if !errors.As(err, &re) {
 		t.Fatalf("VerifyOverride() error = %v, want an *origin.RedirectError", err)
 	}
-	if want := "refusing to follow a redirect to " + other.srv.URL + ": the token is only sent to " + f.srv.URL; !strings.Contains(err.Error(), want) {
+	if want := "refusing to follow a redirect to " + other.srv.URL + ": the token is only sent to " + f.URL; !strings.Contains(err.Error(), want) {
 		t.Errorf("VerifyOverride() error = %q, want it to hold %q", err, want)
 	}
 }

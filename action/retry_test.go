@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v60/github"
 )
@@ -19,12 +20,12 @@ import (
 // again. Idempotent writes (PATCH, DELETE, the minimize mutation) are
 // sent again without looking.
 func TestPostLostAnswer(t *testing.T) {
-	create := func(status int) exchange {
-		return exchange{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, status: status,
-			reply: `{"message":"Server Error"}`}
+	create := func(status int) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: status,
+			Reply: `{"message":"Server Error"}`}
 	}
-	lists := func(items ...string) exchange {
-		return exchange{method: "GET", path: listPath, query: "per_page=100", reply: list(items...)}
+	lists := func(items ...string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: listPath, Query: "per_page=100", Reply: list(items...)}
 	}
 	const (
 		look500 = "capcheck: GitHub API POST /repos/o/r/issues/12/comments: 500 Internal Server Error; it may have been made: looking for it in 1s (attempt 1 of 4)\n"
@@ -36,7 +37,7 @@ func TestPostLostAnswer(t *testing.T) {
 		name       string
 		behavior   Behavior
 		timeout    time.Duration // Retry.Timeout (DefaultTimeout when zero)
-		script     []exchange
+		script     []fakegithub.Exchange
 		want       Outcome
 		wantErr    string
 		wantSleeps []time.Duration
@@ -46,30 +47,30 @@ func TestPostLostAnswer(t *testing.T) {
 			// The regression: a 500 on the create used to be re-posted 3
 			// times without looking, making up to 4 comments.
 			name:       "500 on create and the comment is there: not posted again",
-			script:     []exchange{getUser, listEmpty, create(500), lists(comment(99, "capbot", newBody))},
+			script:     []fakegithub.Exchange{getUser, listEmpty, create(500), lists(comment(99, "capbot", newBody))},
 			want:       created99,
 			wantSleeps: []time.Duration{time.Second},
 			wantLog:    look500 + found,
 		},
 		{
 			name:       "500 on create and only someone else's marked comment: posted again",
-			script:     []exchange{getUser, listEmpty, create(500), lists(comment(98, "mallory", newBody)), createNew},
+			script:     []fakegithub.Exchange{getUser, listEmpty, create(500), lists(comment(98, "mallory", newBody)), createNew},
 			want:       created99,
 			wantSleeps: []time.Duration{time.Second},
 			wantLog:    look500 + again,
 		},
 		{
 			name:       "500 on create and an own marked comment with another body: posted again",
-			script:     []exchange{getUser, listEmpty, create(500), lists(comment(97, "capbot", oldBody)), createNew},
+			script:     []fakegithub.Exchange{getUser, listEmpty, create(500), lists(comment(97, "capbot", oldBody)), createNew},
 			want:       created99,
 			wantSleeps: []time.Duration{time.Second},
 		},
 		{
 			name:     "delete-and-new: 502 on create, the new comment is there, the old one is deleted",
 			behavior: DeleteAndNew,
-			script: []exchange{getUser, lists(comment(5, "capbot", oldBody)), create(502),
+			script: []fakegithub.Exchange{getUser, lists(comment(5, "capbot", oldBody)), create(502),
 				lists(comment(5, "capbot", oldBody), comment(99, "capbot", newBody)),
-				{method: "DELETE", path: "/repos/o/r/issues/comments/5", status: 204}},
+				{Method: "DELETE", Path: "/repos/o/r/issues/comments/5", Status: 204}},
 			want:       Outcome{Action: DeletedAndCreated, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99", Replaced: []int64{5}},
 			wantSleeps: []time.Duration{time.Second},
 		},
@@ -78,45 +79,45 @@ func TestPostLostAnswer(t *testing.T) {
 			// not the one the lost create made.
 			name:     "delete-and-new: an own comment listed before the create does not count",
 			behavior: DeleteAndNew,
-			script: []exchange{getUser, lists(comment(5, "capbot", newBody)), create(500),
+			script: []fakegithub.Exchange{getUser, lists(comment(5, "capbot", newBody)), create(500),
 				lists(comment(5, "capbot", newBody)), createNew,
-				{method: "DELETE", path: "/repos/o/r/issues/comments/5", status: 204}},
+				{Method: "DELETE", Path: "/repos/o/r/issues/comments/5", Status: 204}},
 			want:       Outcome{Action: DeletedAndCreated, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99", Replaced: []int64{5}},
 			wantSleeps: []time.Duration{time.Second},
 		},
 		{
 			name:       "new: 500 on create reads the token's user, then finds the comment",
 			behavior:   New,
-			script:     []exchange{create(500), getUser, lists(comment(99, "capbot", newBody))},
+			script:     []fakegithub.Exchange{create(500), getUser, lists(comment(99, "capbot", newBody))},
 			want:       created99,
 			wantSleeps: []time.Duration{time.Second},
 		},
 		{
 			name:       "connection lost after the create was sent: looked for, found",
-			script:     []exchange{getUser, listEmpty, {method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, drop: true}, lists(comment(99, "capbot", newBody))},
+			script:     []fakegithub.Exchange{getUser, listEmpty, {Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Drop: true}, lists(comment(99, "capbot", newBody))},
 			want:       created99,
 			wantSleeps: []time.Duration{time.Second},
 		},
 		{
 			name:       "an attempt that times out: looked for, not found, posted again",
 			timeout:    time.Second, // far above a local answer, so only the hung attempt times out
-			script:     []exchange{getUser, listEmpty, {method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, hang: true}, listEmpty, createNew},
+			script:     []fakegithub.Exchange{getUser, listEmpty, {Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Hang: true}, listEmpty, createNew},
 			want:       created99,
 			wantSleeps: []time.Duration{time.Second},
 		},
 		{
 			name: "the look fails: an error, and nothing posted again",
-			script: []exchange{getUser, listEmpty, create(500),
-				{method: "GET", path: listPath, query: "per_page=100", status: 401, reply: `{"message":"Bad credentials"}`}},
+			script: []fakegithub.Exchange{getUser, listEmpty, create(500),
+				{Method: "GET", Path: listPath, Query: "per_page=100", Status: 401, Reply: `{"message":"Bad credentials"}`}},
 			wantErr: `create comment on #12: Post "{{server}}/repos/o/r/issues/12/comments": 500 Internal Server Error, and whether it was made is unknown: ` +
 				"list comments on #12: GET {{server}}/repos/o/r/issues/12/comments?per_page=100: 401 Bad credentials []",
 			wantSleeps: []time.Duration{time.Second},
 		},
 		{
 			name: "500 on edit is sent again: PATCH is idempotent",
-			script: []exchange{getUser, lists(comment(5, "capbot", oldBody)),
-				{method: "PATCH", path: "/repos/o/r/issues/comments/5", body: `{"body":` + jsonString(newBody) + `}`, status: 500},
-				{method: "PATCH", path: "/repos/o/r/issues/comments/5", body: `{"body":` + jsonString(newBody) + `}`, reply: comment(5, "capbot", newBody)}},
+			script: []fakegithub.Exchange{getUser, lists(comment(5, "capbot", oldBody)),
+				{Method: "PATCH", Path: "/repos/o/r/issues/comments/5", Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 500},
+				{Method: "PATCH", Path: "/repos/o/r/issues/comments/5", Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Reply: comment(5, "capbot", newBody)}},
 			want:       Outcome{Action: Updated, ID: 5, URL: "https://github.com/o/r/pull/12#issuecomment-5"},
 			wantSleeps: []time.Duration{time.Second},
 			wantLog:    "capcheck: GitHub API PATCH /repos/o/r/issues/comments/5: 500 Internal Server Error; retrying in 1s (attempt 2 of 4)\n",
@@ -124,18 +125,18 @@ func TestPostLostAnswer(t *testing.T) {
 		{
 			name:     "502 on delete is sent again",
 			behavior: DeleteAndNew,
-			script: []exchange{getUser, lists(comment(5, "capbot", oldBody)), createNew,
-				{method: "DELETE", path: "/repos/o/r/issues/comments/5", status: 502},
-				{method: "DELETE", path: "/repos/o/r/issues/comments/5", status: 204}},
+			script: []fakegithub.Exchange{getUser, lists(comment(5, "capbot", oldBody)), createNew,
+				{Method: "DELETE", Path: "/repos/o/r/issues/comments/5", Status: 502},
+				{Method: "DELETE", Path: "/repos/o/r/issues/comments/5", Status: 204}},
 			want:       Outcome{Action: DeletedAndCreated, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99", Replaced: []int64{5}},
 			wantSleeps: []time.Duration{time.Second},
 		},
 		{
 			name:     "502 on the minimize mutation is sent again: minimizing twice is harmless",
 			behavior: HideAndNew,
-			script: []exchange{getUser, lists(comment(5, "capbot", oldBody)), createNew,
-				{method: "POST", path: "/graphql", body: minimizeBody("IC_5"), status: 502},
-				{method: "POST", path: "/graphql", body: minimizeBody("IC_5"), reply: minimized}},
+			script: []fakegithub.Exchange{getUser, lists(comment(5, "capbot", oldBody)), createNew,
+				{Method: "POST", Path: "/graphql", Body: minimizeBody("IC_5"), Status: 502},
+				{Method: "POST", Path: "/graphql", Body: minimizeBody("IC_5"), Reply: minimized}},
 			want:       Outcome{Action: HiddenAndCreated, ID: 99, URL: "https://github.com/o/r/pull/12#issuecomment-99", Replaced: []int64{5}},
 			wantSleeps: []time.Duration{time.Second},
 		},
@@ -145,14 +146,14 @@ func TestPostLostAnswer(t *testing.T) {
 			f := newFake(t, tc.script...)
 			var s sleeps
 			var log bytes.Buffer
-			c, err := NewClient(f.srv.URL, "tok", &Retry{Sleep: s.sleep, Now: func() time.Time { return testNow }, Timeout: tc.timeout, Log: &log})
+			c, err := NewClient(f.URL, "tok", &Retry{Sleep: s.sleep, Now: func() time.Time { return testNow }, Timeout: tc.timeout, Log: &log})
 			if err != nil {
 				t.Fatal(err)
 			}
 			p := &Poster{Client: c, Owner: "o", Repo: "r", Marker: marker, Behavior: tc.behavior}
 			got, err := p.Post(context.Background(), 12, newBody)
 			if tc.wantErr != "" {
-				if want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.srv.URL); err == nil || err.Error() != want {
+				if want := strings.ReplaceAll(tc.wantErr, "{{server}}", f.URL); err == nil || err.Error() != want {
 					t.Fatalf("Post() error = %v, want %s", err, want)
 				}
 			} else if err != nil {
@@ -174,27 +175,27 @@ func TestPostLostAnswer(t *testing.T) {
 // TestPostIssueLostAnswer: the audit issue is not opened twice either.
 func TestPostIssueLostAnswer(t *testing.T) {
 	const body = DefaultIssueMarker + "\n**capcheck audit**: drift 22%\n"
-	listIssues := func(reply string) exchange {
-		return exchange{method: "GET", path: "/repos/o/r/issues", query: "creator=capbot&per_page=100&state=open", reply: reply}
+	listIssues := func(reply string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues", Query: "creator=capbot&per_page=100&state=open", Reply: reply}
 	}
-	open := func(status int, reply string) exchange {
-		return exchange{method: "POST", path: "/repos/o/r/issues", status: status,
-			body: `{"title":"capcheck audit","body":` + jsonString(body) + `}`, reply: reply}
+	open := func(status int, reply string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues", Status: status,
+			Body: `{"title":"capcheck audit","body":` + fakegithub.JSONString(body) + `}`, Reply: reply}
 	}
 	tests := []struct {
 		name   string
-		script []exchange
+		script []fakegithub.Exchange
 		want   Outcome
 	}{
 		{
 			name: "503 on open and the issue is there: not opened again",
-			script: []exchange{getUser, listIssues(`[]`), open(503, `{"message":"Service Unavailable"}`),
+			script: []fakegithub.Exchange{getUser, listIssues(`[]`), open(503, `{"message":"Service Unavailable"}`),
 				listIssues(list(issueJSON(41, "capbot", body, false)))},
 			want: Outcome{Action: Created, ID: 41, URL: "https://github.com/o/r/issues/41"},
 		},
 		{
 			name: "503 on open and no issue: opened again",
-			script: []exchange{getUser, listIssues(`[]`), open(503, `{"message":"Service Unavailable"}`),
+			script: []fakegithub.Exchange{getUser, listIssues(`[]`), open(503, `{"message":"Service Unavailable"}`),
 				listIssues(list(issueJSON(40, "mallory", body, false))), open(201, issueJSON(41, "capbot", body, false))},
 			want: Outcome{Action: Created, ID: 41, URL: "https://github.com/o/r/issues/41"},
 		},
@@ -203,7 +204,7 @@ func TestPostIssueLostAnswer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.script...)
 			var s sleeps
-			p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: DefaultIssueMarker}
+			p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: DefaultIssueMarker}
 			got, err := p.PostIssue(context.Background(), "capcheck audit", nil, body)
 			if err != nil {
 				t.Fatalf("PostIssue() error = %v", err)
@@ -226,29 +227,29 @@ func TestWriteNotFound(t *testing.T) {
 	tests := []struct {
 		name    string
 		issue   bool
-		script  []exchange
+		script  []fakegithub.Exchange
 		wantErr string
 	}{
 		{
 			name: "create answered 404",
-			script: []exchange{getUser, listEmpty,
-				{method: "POST", path: listPath, body: `{"body":` + jsonString(newBody) + `}`, status: 404, reply: notFound}},
+			script: []fakegithub.Exchange{getUser, listEmpty,
+				{Method: "POST", Path: listPath, Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 404, Reply: notFound}},
 			wantErr: "create comment on #12: 404 Not Found: no issue or pull request #12 in o/r, or the token cannot see o/r",
 		},
 		{
 			name: "edit answered 404",
-			script: []exchange{getUser,
-				{method: "GET", path: listPath, query: "per_page=100", reply: list(comment(5, "capbot", oldBody))},
-				{method: "PATCH", path: "/repos/o/r/issues/comments/5", body: `{"body":` + jsonString(newBody) + `}`, status: 404, reply: notFound}},
+			script: []fakegithub.Exchange{getUser,
+				{Method: "GET", Path: listPath, Query: "per_page=100", Reply: list(comment(5, "capbot", oldBody))},
+				{Method: "PATCH", Path: "/repos/o/r/issues/comments/5", Body: `{"body":` + fakegithub.JSONString(newBody) + `}`, Status: 404, Reply: notFound}},
 			wantErr: "update comment 5 on #12: 404 Not Found: no comment 5 in o/r, or the token cannot see o/r",
 		},
 		{
 			name:  "open issue answered 404",
 			issue: true,
-			script: []exchange{getUser,
-				{method: "GET", path: "/repos/o/r/issues", query: "creator=capbot&per_page=100&state=open", reply: `[]`},
-				{method: "POST", path: "/repos/o/r/issues", status: 404, reply: notFound,
-					body: `{"title":"capcheck audit","body":` + jsonString(newBody) + `}`}},
+			script: []fakegithub.Exchange{getUser,
+				{Method: "GET", Path: "/repos/o/r/issues", Query: "creator=capbot&per_page=100&state=open", Reply: `[]`},
+				{Method: "POST", Path: "/repos/o/r/issues", Status: 404, Reply: notFound,
+					Body: `{"title":"capcheck audit","body":` + fakegithub.JSONString(newBody) + `}`}},
 			wantErr: "open issue: 404 Not Found: no repository o/r, or the token cannot see it",
 		},
 	}
@@ -256,7 +257,7 @@ func TestWriteNotFound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.script...)
 			var s sleeps
-			p := &Poster{Client: f.client(t, &s), Owner: "o", Repo: "r", Marker: marker}
+			p := &Poster{Client: client(t, f, &s), Owner: "o", Repo: "r", Marker: marker}
 			var err error
 			if tc.issue {
 				_, err = p.PostIssue(context.Background(), "capcheck audit", nil, newBody)

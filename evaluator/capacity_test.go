@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -46,7 +47,7 @@ func TestHeadroom(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := headroom(tc.required, tc.capacity); !near(got, tc.want) {
+			if got := headroom(tc.required, tc.capacity); !testkit.Close(got, tc.want) {
 				t.Errorf("headroom(%g, %g) = %g, want %g", tc.required, tc.capacity, got, tc.want)
 			}
 		})
@@ -123,7 +124,7 @@ func TestHeadroomCliffOrderBy(t *testing.T) {
 			}
 			d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(inv...)})
 			got := findPool(t, d, "p", "h100")
-			if !near(got.MinHeadroom, tc.wantMin) || got.MinHeadroomMonth != tc.wantMinMonth {
+			if !testkit.Close(got.MinHeadroom, tc.wantMin) || got.MinHeadroomMonth != tc.wantMinMonth {
 				t.Errorf("MinHeadroom = %g in %s, want %g in %s", got.MinHeadroom, got.MinHeadroomMonth, tc.wantMin, tc.wantMinMonth)
 			}
 			if got.GPUsShort != tc.wantShort {
@@ -135,7 +136,7 @@ func TestHeadroomCliffOrderBy(t *testing.T) {
 			if got.CommitWindowEnd != tc.wantWindowEnd || got.LeadTimeMonths != 2 {
 				t.Errorf("commit window ends %s (L=%d), want %s (L=2)", got.CommitWindowEnd, got.LeadTimeMonths, tc.wantWindowEnd)
 			}
-			if !near(got.RequiredGPUsPeak, tc.wantPeak) {
+			if !testkit.Close(got.RequiredGPUsPeak, tc.wantPeak) {
 				t.Errorf("RequiredGPUsPeak = %.9f, want %.9f", got.RequiredGPUsPeak, tc.wantPeak)
 			}
 			if len(got.Timeline) != tc.horizon || got.Timeline[0].Month != "2026-03" {
@@ -199,7 +200,7 @@ func TestNPlusZonesAndBacked(t *testing.T) {
 			if diff := cmp.Diff(want, got.NPlus); diff != "" {
 				t.Errorf("NPlus mismatch (-want +got):\n%s", diff)
 			}
-			if !near(got.BackedGPUs, tc.wantBacked) || !near(got.UnbackedGPUs, tc.wantUnbacked) {
+			if !testkit.Close(got.BackedGPUs, tc.wantBacked) || !testkit.Close(got.UnbackedGPUs, tc.wantUnbacked) {
 				t.Errorf("backed %g unbacked %g, want %g %g", got.BackedGPUs, got.UnbackedGPUs, tc.wantBacked, tc.wantUnbacked)
 			}
 		})
@@ -349,7 +350,7 @@ func TestNPlusUnknownZone(t *testing.T) {
 			if diff := cmp.Diff(want, got.NPlus); diff != "" {
 				t.Errorf("NPlus mismatch (-want +got):\n%s", diff)
 			}
-			if !near(got.BackedGPUs, tc.wantBacked) || !near(got.UnbackedGPUs, tc.wantUnbacked) {
+			if !testkit.Close(got.BackedGPUs, tc.wantBacked) || !testkit.Close(got.UnbackedGPUs, tc.wantUnbacked) {
 				t.Errorf("backed %g unbacked %g, want %g %g", got.BackedGPUs, got.UnbackedGPUs, tc.wantBacked, tc.wantUnbacked)
 			}
 		})
@@ -397,7 +398,7 @@ func TestBackedOversizedZone(t *testing.T) {
 				w.SLO = &schema.SLO{Availability: tc.availability}
 			}
 			got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 100, 1))}), "p", "h100")
-			if !near(got.BackedGPUs, tc.want) || !near(got.UnbackedGPUs, 100-tc.want) {
+			if !testkit.Close(got.BackedGPUs, tc.want) || !testkit.Close(got.UnbackedGPUs, 100-tc.want) {
 				t.Errorf("backed %g unbacked %g, want %g and %g", got.BackedGPUs, got.UnbackedGPUs, tc.want, 100-tc.want)
 			}
 		})
@@ -496,7 +497,7 @@ func TestReservationDateUnparsable(t *testing.T) {
 	r.Column = 3
 	r.End = "next tuesday"
 	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(r), Now: now})
-	ds := diagsOf(t, err)
+	ds := testkit.Diagnostics(t, err)
 	if len(ds) != 1 || ds[0].Pos.String() != "infra/gpu.tf:14:3" || ds[0].Path != "aws_ec2_capacity_reservation.a" {
 		t.Fatalf("diagnostics = %v, want one at infra/gpu.tf:14:3 for aws_ec2_capacity_reservation.a", ds)
 	}
@@ -609,7 +610,7 @@ func TestScenariosAndContingency(t *testing.T) {
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1))})
 	got := findPool(t, d, "p", "h100")
 	want := ContingencyDoc{Scenario: "aggressive", ExceedsCapacity: true, FirstMonth: "2026-06", RequiredGPUs: 103.68, CapacityGPUs: 100}
-	if diff := cmp.Diff(want, got.Contingency, cmp.Comparer(func(a, b float64) bool { return near(a, b) })); diff != "" {
+	if diff := cmp.Diff(want, got.Contingency, cmp.Comparer(func(a, b float64) bool { return testkit.Close(a, b) })); diff != "" {
 		t.Errorf("Contingency (-want +got):\n%s", diff)
 	}
 	if len(got.Scenarios) != 3 {
@@ -620,11 +621,11 @@ func TestScenariosAndContingency(t *testing.T) {
 	if c := got.Scenarios["moderate"].Cliff; c != "2026-07" || got.Cliff != "2026-07" {
 		t.Errorf("moderate cliff %q (pool %q), want 2026-07", c, got.Cliff)
 	}
-	if s := got.Scenarios["conservative"]; s.Cliff != "" || !near(s.MinHeadroom, 0.4) || s.RequiredGPUsPeak != 60 {
+	if s := got.Scenarios["conservative"]; s.Cliff != "" || !testkit.Close(s.MinHeadroom, 0.4) || s.RequiredGPUsPeak != 60 {
 		t.Errorf("conservative = cliff %q min %g peak %g, want none, 0.4, 60", s.Cliff, s.MinHeadroom, s.RequiredGPUsPeak)
 	}
 	// aggressive: 72 in 2026-04 → h = 0.28 < 0.30; peak 60 × 1.2^5 = 149.2992.
-	if s := got.Scenarios["aggressive"]; s.Cliff != "2026-04" || !near(s.RequiredGPUsPeak, 149.2992) {
+	if s := got.Scenarios["aggressive"]; s.Cliff != "2026-04" || !testkit.Close(s.RequiredGPUsPeak, 149.2992) {
 		t.Errorf("aggressive cliff %q peak %g, want 2026-04 and 149.2992", s.Cliff, s.RequiredGPUsPeak)
 	}
 	if got.Timeline[1].RequiredGPUs != 63 {

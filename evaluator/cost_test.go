@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -41,10 +42,10 @@ func TestCostLiterature(t *testing.T) {
 		AllOnDemandMonthly: []float64{2976000},
 		SavingsVsOnDemand:  0.5125,
 	}
-	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b float64) bool { return near(a, b) })); diff != "" {
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b float64) bool { return testkit.Close(a, b) })); diff != "" {
 		t.Errorf("cost (-want +got):\n%s", diff)
 	}
-	if r := got.Monthly[0] / got.AllOnDemandMonthly[0]; !near(r, 0.4875) {
+	if r := got.Monthly[0] / got.AllOnDemandMonthly[0]; !testkit.Close(r, 0.4875) {
 		t.Errorf("cost / all-on-demand = %g, want 0.4875", r)
 	}
 }
@@ -84,7 +85,7 @@ func TestPerMillionOutputTokens(t *testing.T) {
 	p.Pools["h100"].Reservations = []string{"aws_ec2_capacity_reservation.*"}
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))})
 	c := findPool(t, d, "p", "h100").Cost
-	if !near(c.OutputTokensFirstMonth, 2.6784e9) || !near(c.PerMillionOutputTokens, 71424/2678.4) || c.Monthly[0] != 71424 {
+	if !testkit.Close(c.OutputTokensFirstMonth, 2.6784e9) || !testkit.Close(c.PerMillionOutputTokens, 71424/2678.4) || c.Monthly[0] != 71424 {
 		t.Errorf("tokens %g per million %g cost %g, want 2.6784e9, %g, 71424", c.OutputTokensFirstMonth, c.PerMillionOutputTokens, c.Monthly[0], 71424/2678.4)
 	}
 }
@@ -150,7 +151,7 @@ func TestPerMillionOutputTokensVolume(t *testing.T) {
 			}
 			c := findPool(t, mustEval(t, in), "p", "h100").Cost
 			wantPer := tc.wantCost / (tc.wantTokens / 1e6)
-			if !near(c.OutputTokensFirstMonth, tc.wantTokens) || !near(c.Monthly[0], tc.wantCost) || !near(c.PerMillionOutputTokens, wantPer) {
+			if !testkit.Close(c.OutputTokensFirstMonth, tc.wantTokens) || !testkit.Close(c.Monthly[0], tc.wantCost) || !testkit.Close(c.PerMillionOutputTokens, wantPer) {
 				t.Errorf("tokens %g cost %g per million %g, want %g, %g, %g", c.OutputTokensFirstMonth, c.Monthly[0], c.PerMillionOutputTokens,
 					tc.wantTokens, tc.wantCost, wantPer)
 			}
@@ -210,7 +211,7 @@ func TestFiniteFigures(t *testing.T) {
 			in := Input{Plans: []*schema.Plan{p}, Now: now, GPUs: testGPUs}
 			tc.edit(p, &in)
 			_, err := Evaluate(in)
-			ds := diagsOf(t, err)
+			ds := testkit.Diagnostics(t, err)
 			if len(ds) != 1 || ds[0].Path != tc.wantPath || ds[0].Pos.String() != tc.wantPos {
 				t.Errorf("diagnostics = %v, want one at %s for %s", ds, tc.wantPos, tc.wantPath)
 			}
@@ -290,7 +291,7 @@ func TestPlanErrors(t *testing.T) {
 			tc.edit(p)
 			p.Positions[tc.wantPath] = at(3, 4)
 			_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Now: now})
-			ds := diagsOf(t, err)
+			ds := testkit.Diagnostics(t, err)
 			if len(ds) != 1 || ds[0].Path != tc.wantPath || ds[0].Pos.String() != "capacity/plan.cue:3:4" {
 				t.Errorf("diagnostics = %v, want one at capacity/plan.cue:3:4 for %s", ds, tc.wantPath)
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -201,7 +202,7 @@ func TestInterruptible(t *testing.T) {
 		t.Errorf("March (-want +got):\n%s", diff)
 	}
 	if !nearAll(got.Cost.Monthly, []float64{34224, 33120}) || !nearAll(got.Cost.AllOnDemandMonthly, []float64{37200, 36000}) ||
-		!near(got.Cost.SavingsVsOnDemand, 0.08) || !near(got.Cost.Total, 67344) || got.MonthlyCost != 34224 {
+		!testkit.Close(got.Cost.SavingsVsOnDemand, 0.08) || !testkit.Close(got.Cost.Total, 67344) || got.MonthlyCost != 34224 {
 		t.Errorf("cost = %+v, want monthly [34224 33120], all on demand [37200 36000], savings 0.08, total 67344", got.Cost)
 	}
 	if w := findWorkload(t, d, "p", "train"); !w.Interruptible || w.GPUsNow != 6 {
@@ -324,7 +325,7 @@ func TestWorkloadErrors(t *testing.T) {
 			tc.edit(w)
 			p.Positions["workloads.api."+tc.field] = at(31, 5)
 			_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Now: now})
-			ds := diagsOf(t, err)
+			ds := testkit.Diagnostics(t, err)
 			if len(ds) != 1 || ds[0].Pos.String() != tc.wantPos || ds[0].Path != tc.wantPath {
 				t.Errorf("diagnostics = %v, want one at %s (%s)", ds, tc.wantPos, tc.wantPath)
 			}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -76,16 +77,16 @@ func TestProviderTokensPerMinute(t *testing.T) {
 			d := mustEval(t, Input{Plans: []*schema.Plan{p}})
 			dep := findDependency(t, d, "api", "openai")
 			tpm := findLimit(t, dep, LimitTokensPerMinute)
-			if !near(tpm.RequiredPeak, tc.wantTPM) || !near(tpm.MinHeadroom, tc.wantHeadroom) {
+			if !testkit.Close(tpm.RequiredPeak, tc.wantTPM) || !testkit.Close(tpm.MinHeadroom, tc.wantHeadroom) {
 				t.Errorf("tokens_per_minute required %g, headroom %g; want %g, %g", tpm.RequiredPeak, tpm.MinHeadroom, tc.wantTPM, tc.wantHeadroom)
 			}
 			// Requests: 8 × 60 = 480 a minute; headroom 1 − 480/5000 = 0.904.
 			rpm := findLimit(t, dep, LimitRequestsPerMinute)
-			if !near(rpm.RequiredPeak, 480) || !near(rpm.MinHeadroom, 0.904) {
+			if !testkit.Close(rpm.RequiredPeak, 480) || !testkit.Close(rpm.MinHeadroom, 0.904) {
 				t.Errorf("requests_per_minute required %g, headroom %g; want 480, 0.904", rpm.RequiredPeak, rpm.MinHeadroom)
 			}
 			// The dependency's figures are its tightest limit's.
-			if dep.Limit != LimitTokensPerMinute || !near(dep.MinHeadroom, tc.wantHeadroom) {
+			if dep.Limit != LimitTokensPerMinute || !testkit.Close(dep.MinHeadroom, tc.wantHeadroom) {
 				t.Errorf("dependency limit %s headroom %g, want tokens_per_minute %g", dep.Limit, dep.MinHeadroom, tc.wantHeadroom)
 			}
 			// No growth: below 30% headroom from month 0 or never.
@@ -126,7 +127,7 @@ func TestVectorDBTwoWorkloads(t *testing.T) {
 	addDependency(p, "pgvector", &schema.Dependency{Kind: schema.DependencyVectorDB, LeadTimeWeeks: 4, Limits: &schema.Limits{QueriesPerS: 800}})
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}})
 	dep := findDependency(t, d, "rag", "pgvector")
-	if got := dep.Timeline[0].Required; !near(got, 116) {
+	if got := dep.Timeline[0].Required; !testkit.Close(got, 116) {
 		t.Errorf("queries/s in 2026-03 = %g, want 8 × 2 + 100 = 116", got)
 	}
 	if got := strings.Join(dep.Workloads, ","); got != "chat,summarize" {
@@ -140,13 +141,13 @@ func TestVectorDBTwoWorkloads(t *testing.T) {
 	}
 	// Commit window months 0 … 1 + 3 = 4: lowest headroom in month 4,
 	// 1 − 116 × 1.1^4 / 800 = 1 − 169.8356 / 800 = 0.7877055.
-	if !near(dep.MinHeadroom, 1-116*1.4641/800) || dep.MinHeadroomMonth != "2026-07" {
+	if !testkit.Close(dep.MinHeadroom, 1-116*1.4641/800) || dep.MinHeadroomMonth != "2026-07" {
 		t.Errorf("min headroom %g in %s, want %g in 2026-07", dep.MinHeadroom, dep.MinHeadroomMonth, 1-116*1.4641/800)
 	}
 	// Aggressive: 116 × 1.2^m > 800 ⇔ 1.2^m > 6.8966 ⇔ m > 10.59: month
 	// 11 = 2027-02 (116 × 1.2^11 = 861.7); no degraded mode is written.
 	c := dep.Contingency
-	if !c.ExceedsLimit || c.FirstMonth != "2027-02" || c.Written || !near(c.Required, 116*7.430083706880) {
+	if !c.ExceedsLimit || c.FirstMonth != "2027-02" || c.Written || !testkit.Close(c.Required, 116*7.430083706880) {
 		t.Errorf("contingency %+v, want exceeds from 2027-02 at %g, not written", c, 116*7.430083706880)
 	}
 }
@@ -171,7 +172,7 @@ func TestStorageFillMonth(t *testing.T) {
 	}
 	// Commit window months 0 … 3: lowest headroom in month 3, 1 −
 	// 34,500 / 50,000 = 0.31.
-	if !near(dep.MinHeadroom, 0.31) || dep.MinHeadroomMonth != "2026-06" {
+	if !testkit.Close(dep.MinHeadroom, 0.31) || dep.MinHeadroomMonth != "2026-06" {
 		t.Errorf("min headroom %g in %s, want 0.31 in 2026-06", dep.MinHeadroom, dep.MinHeadroomMonth)
 	}
 	if d.BindingConstraint == nil || d.BindingConstraint.Name != "model-store" || d.BindingConstraint.Month != "2026-07" {
@@ -260,7 +261,7 @@ func TestDependencyErrors(t *testing.T) {
 			p := newPlan("bad")
 			tc.setup(p)
 			_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Now: now, GPUs: testGPUs})
-			ds := diagsOf(t, err)
+			ds := testkit.Diagnostics(t, err)
 			if len(ds) != 1 || ds[0].String() != tc.want {
 				t.Errorf("diagnostics:\n%v\nwant:\n%s", err, tc.want)
 			}

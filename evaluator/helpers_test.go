@@ -1,12 +1,12 @@
 package evaluator
 
 import (
-	"math"
 	"testing"
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -140,31 +140,14 @@ func findWorkload(t *testing.T, d *Document, plan, name string) WorkloadDoc {
 	return WorkloadDoc{}
 }
 
-func near(got, want float64) bool {
-	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
-}
-
 func nearAll(got, want []float64) bool {
 	if len(got) != len(want) {
 		return false
 	}
 	for i := range got {
-		if !near(got[i], want[i]) {
+		if !testkit.Close(got[i], want[i]) {
 			return false
 		}
 	}
 	return true
-}
-
-// diagsOf extracts the diagnostics of an Evaluate error.
-func diagsOf(t *testing.T, err error) diag.Diagnostics {
-	t.Helper()
-	if err == nil {
-		t.Fatal("Evaluate succeeded, want an error")
-	}
-	ds, ok := err.(diag.Diagnostics)
-	if !ok {
-		t.Fatalf("error is %T, want diag.Diagnostics: %v", err, err)
-	}
-	return ds
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -171,7 +172,7 @@ func TestLinkTwoPools(t *testing.T) {
 	p2.Positions["pools.y.reservations[1]"] = diag.Pos{File: "capacity/beta.cue", Line: 20, Column: 9}
 	inv := inventoryOf(rsv("aws_ec2_capacity_reservation.h100[0]", "z", 1, 1, 8))
 	_, err := Evaluate(Input{Plans: []*schema.Plan{p2, p1}, Inventory: inv, Now: now})
-	ds := diagsOf(t, err)
+	ds := testkit.Diagnostics(t, err)
 	if len(ds) != 1 {
 		t.Fatalf("diagnostics = %v, want one", ds)
 	}
@@ -189,7 +190,7 @@ func TestLinkGPUMismatch(t *testing.T) {
 	r := rsv("aws_ec2_capacity_reservation.a", "z", 7, 1, 8)
 	r.GPU = "A100-80GB"
 	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(r), Now: now})
-	ds := diagsOf(t, err)
+	ds := testkit.Diagnostics(t, err)
 	want := `reservation GPU "A100-80GB" differs from pool "h" GPU "H100-SXM" (capacity/plan.cue:11:10), which claims it at capacity/plan.cue:12:5`
 	if len(ds) != 1 || ds[0].Pos.String() != "infra/gpu.tf:7:1" || ds[0].Msg != want {
 		t.Errorf("diagnostics = %v, want one at infra/gpu.tf:7:1: %s", ds, want)

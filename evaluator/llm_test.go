@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -140,10 +141,10 @@ func TestPromptCaching(t *testing.T) {
 				t.Fatalf("models = %+v, want one", w.Models)
 			}
 			m := w.Models[0]
-			if m.Method != MethodFit || !near(m.A, 0.0002) || !near(m.B, 0.01) || !near(m.C, 0.05) {
+			if m.Method != MethodFit || !testkit.Close(m.A, 0.0002) || !testkit.Close(m.B, 0.01) || !testkit.Close(m.C, 0.05) {
 				t.Errorf("model %s a=%g b=%g c=%g, want fit 0.0002 0.01 0.05", m.Method, m.A, m.B, m.C)
 			}
-			if !near(m.EffectiveInputTokens, tc.wantISL) || !near(m.ReplicaSecondsPerRequest, tc.wantCost) {
+			if !testkit.Close(m.EffectiveInputTokens, tc.wantISL) || !testkit.Close(m.ReplicaSecondsPerRequest, tc.wantCost) {
 				t.Errorf("isl %g cost %g, want %g %g", m.EffectiveInputTokens, m.ReplicaSecondsPerRequest, tc.wantISL, tc.wantCost)
 			}
 			if w.GPUsNow != tc.wantGPUs || w.OutputTokensPerSPeak != 2000 {
@@ -174,7 +175,7 @@ func TestNoPrefill(t *testing.T) {
 			p.Workloads["chat"].Tokens.Input = tc.input
 			w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{p}}), "p", "chat")
 			m := w.Models[0]
-			if m.Method != MethodFit || m.EffectiveInputTokens != 0 || !near(m.ReplicaSecondsPerRequest, 2.05) || w.GPUsNow != 42 {
+			if m.Method != MethodFit || m.EffectiveInputTokens != 0 || !testkit.Close(m.ReplicaSecondsPerRequest, 2.05) || w.GPUsNow != 42 {
 				t.Errorf("model %s isl %g cost %g GPUs %g, want fit 0 2.05 42", m.Method, m.EffectiveInputTokens, m.ReplicaSecondsPerRequest, w.GPUsNow)
 			}
 		})
@@ -223,7 +224,7 @@ func TestTwoPoints(t *testing.T) {
 			}
 			w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{llmPlan(0.6, bs...)}}), "p", "chat")
 			m := w.Models[0]
-			if m.Method != tc.wantMethod || !near(m.ReplicaSecondsPerRequest, tc.wantCost) || w.GPUsNow != tc.wantGPUs || !cmp.Equal(m.Benchmarks, tc.wantIDs) {
+			if m.Method != tc.wantMethod || !testkit.Close(m.ReplicaSecondsPerRequest, tc.wantCost) || w.GPUsNow != tc.wantGPUs || !cmp.Equal(m.Benchmarks, tc.wantIDs) {
 				t.Errorf("model %s cost %g GPUs %g from %v, want %s %g %g from %v",
 					m.Method, m.ReplicaSecondsPerRequest, w.GPUsNow, m.Benchmarks, tc.wantMethod, tc.wantCost, tc.wantGPUs, tc.wantIDs)
 			}
@@ -250,7 +251,7 @@ func TestSinglePoint(t *testing.T) {
 			b.InputTokens, b.OutputTokens, b.MeetsSLO = 2000, 500, true
 			w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{llmPlan(0.6, &b)}}), "p", "chat")
 			m := w.Models[0]
-			if m.Method != MethodSinglePoint || !near(m.ReplicaSecondsPerRequest, 0.8) || !near(m.B, 2.0/500) || m.A != 0 || m.C != 0 {
+			if m.Method != MethodSinglePoint || !testkit.Close(m.ReplicaSecondsPerRequest, 0.8) || !testkit.Close(m.B, 2.0/500) || m.A != 0 || m.C != 0 {
 				t.Errorf("model = %+v, want single-point cost 0.8 (b = 0.004)", m)
 			}
 			if w.GPUsNow != 8 {
@@ -278,7 +279,7 @@ func TestDegeneratePointsFallBack(t *testing.T) {
 	}
 	w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{llmPlan(0.6, bs...)}}), "p", "chat")
 	// nearest point on ties is the first by id: da, y = 2 → cost 0.8
-	if m := w.Models[0]; m.Method != MethodSinglePoint || !near(m.ReplicaSecondsPerRequest, 0.8) || m.Benchmarks[0] != "da" {
+	if m := w.Models[0]; m.Method != MethodSinglePoint || !testkit.Close(m.ReplicaSecondsPerRequest, 0.8) || m.Benchmarks[0] != "da" {
 		t.Errorf("model = %+v, want single-point from da with cost 0.8", m)
 	}
 }
@@ -292,7 +293,7 @@ func TestCrossGPUScaling(t *testing.T) {
 	p.Pools["h100"].GPU = "SLOW"
 	w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{p}}), "p", "chat")
 	m := w.Models[0]
-	if !near(m.ReplicaSecondsPerRequest, 1.6) || m.BandwidthScale != 2 || m.BenchmarkGPU != "H100-SXM" {
+	if !testkit.Close(m.ReplicaSecondsPerRequest, 1.6) || m.BandwidthScale != 2 || m.BenchmarkGPU != "H100-SXM" {
 		t.Errorf("model = %+v, want cost 1.6 scaled ×2 from H100-SXM", m)
 	}
 	if w.GPUsNow != 16 { // 10 × 1.6 = 16 replicas
@@ -317,7 +318,7 @@ func TestCrossGPUUnknownSpecs(t *testing.T) {
 	p := llmPlan(0, b)
 	p.Pools["h100"].GPU = "MYSTERY"
 	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Now: now, GPUs: testGPUs})
-	if ds := diagsOf(t, err); len(ds) != 1 || ds[0].Pos.String() != "capacity/plan.cue:45:7" {
+	if ds := testkit.Diagnostics(t, err); len(ds) != 1 || ds[0].Pos.String() != "capacity/plan.cue:45:7" {
 		t.Errorf("diagnostics = %v, want one at capacity/plan.cue:45:7", ds)
 	}
 }
@@ -328,7 +329,7 @@ func TestMissingBenchmark(t *testing.T) {
 	b := &schema.Benchmark{ID: "other", Model: "other-model", GPU: "H100-SXM", GPUsPerReplica: 1,
 		InputTokens: 2000, OutputTokens: 500, RequestsPerS: 0.5, MeetsSLO: true}
 	_, err := Evaluate(Input{Plans: []*schema.Plan{llmPlan(0, b)}, Now: now, GPUs: testGPUs})
-	ds := diagsOf(t, err)
+	ds := testkit.Diagnostics(t, err)
 	if len(ds) != 1 || ds[0].Pos.String() != "capacity/plan.cue:45:7" || ds[0].Path != "workloads.chat.model_mix.m" ||
 		!strings.Contains(ds[0].Msg, `no benchmark for model "m"`) {
 		t.Errorf("diagnostics = %v, want one at capacity/plan.cue:45:7 for workloads.chat.model_mix.m", ds)
@@ -360,7 +361,7 @@ func TestBenchmarkSLO(t *testing.T) {
 			for _, n := range w.Notes {
 				codes = append(codes, n.Code)
 			}
-			if !near(w.Models[0].ReplicaSecondsPerRequest, tc.wantCost) || !cmp.Equal(codes, tc.wantCodes) {
+			if !testkit.Close(w.Models[0].ReplicaSecondsPerRequest, tc.wantCost) || !cmp.Equal(codes, tc.wantCodes) {
 				t.Errorf("cost %g notes %v, want %g %v", w.Models[0].ReplicaSecondsPerRequest, codes, tc.wantCost, tc.wantCodes)
 			}
 		})
@@ -401,7 +402,7 @@ func TestBenchmarkDocs(t *testing.T) {
 			Measured: "2026-03-01", AgeDays: 9, OutputTokensPerS: 300, // 3 rps × 100 tokens
 			GPUsPerReplica: 1, InputTokens: 1000, OutputTokens: 100, RequestsPerS: 3},
 	}
-	if diff := cmp.Diff(want, d.Benchmarks, cmp.Comparer(func(a, b float64) bool { return near(a, b) })); diff != "" {
+	if diff := cmp.Diff(want, d.Benchmarks, cmp.Comparer(func(a, b float64) bool { return testkit.Close(a, b) })); diff != "" {
 		t.Errorf("benchmarks (-want +got):\n%s", diff)
 	}
 }
@@ -413,7 +414,7 @@ func TestRooflineWithCatalog(t *testing.T) {
 	b := &schema.Benchmark{ID: "r", Model: "m", GPU: "H100-SXM", GPUsPerReplica: 1, Concurrency: 1,
 		InputTokens: 1000, OutputTokens: 500, OutputTokensPerS: 250, ParamsB: 7, MeetsSLO: true, Measured: date(2026, 3, 1)}
 	d := mustEval(t, Input{Plans: []*schema.Plan{llmPlan(0, b)}, GPUs: catalog.Default()})
-	if got := d.Benchmarks[0]; !near(got.RooflineOutputTokensPerS, 3.35e12/14e9) || !got.AboveRoofline {
+	if got := d.Benchmarks[0]; !testkit.Close(got.RooflineOutputTokensPerS, 3.35e12/14e9) || !got.AboveRoofline {
 		t.Errorf("roofline %g above %v, want %g true", got.RooflineOutputTokensPerS, got.AboveRoofline, 3.35e12/14e9)
 	}
 }

@@ -3,6 +3,7 @@ package evaluator
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -79,7 +80,7 @@ func TestSeriesOutlook(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.s.outlook()
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(outlook{}), cmp.Comparer(near)); diff != "" {
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(outlook{}), cmp.Comparer(testkit.Close)); diff != "" {
 				t.Errorf("outlook() mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -271,7 +272,7 @@ func TestSeriesBacking(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.s.backing(tc.k, tc.last, 0.10)
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(backing{}), cmp.Comparer(near)); diff != "" {
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(backing{}), cmp.Comparer(testkit.Close)); diff != "" {
 				t.Errorf("backing(k=%d) mismatch (-want +got):\n%s", tc.k, diff)
 			}
 		})

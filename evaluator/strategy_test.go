@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -132,11 +133,11 @@ func TestCostMilestones24(t *testing.T) {
 	wantRate := map[string]float64{"6": 14880, "12": 13440, "18": 14880, "24": 13920}
 	wantCum := map[string]float64{"6": 88320, "12": 175200, "18": 263520, "24": 350880}
 	for k := range wantRate {
-		if !near(got.MonthlyAt[k], wantRate[k]) || !near(got.CumulativeAt[k], wantCum[k]) {
+		if !testkit.Close(got.MonthlyAt[k], wantRate[k]) || !testkit.Close(got.CumulativeAt[k], wantCum[k]) {
 			t.Errorf("milestone %s: run-rate %g cumulative %g, want %g %g", k, got.MonthlyAt[k], got.CumulativeAt[k], wantRate[k], wantCum[k])
 		}
 	}
-	if len(got.MonthlyAt) != 4 || len(got.CumulativeAt) != 4 || !near(got.Total, 350880) {
+	if len(got.MonthlyAt) != 4 || len(got.CumulativeAt) != 4 || !testkit.Close(got.Total, 350880) {
 		t.Errorf("milestones %v %v total %g, want 4 each and 350 880", got.MonthlyAt, got.CumulativeAt, got.Total)
 	}
 }
@@ -155,7 +156,7 @@ func TestBackedOverTerm(t *testing.T) {
 	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
 	addInference(p, "api", "h100", 8, 1)
 	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 24, 1))}), "p", "h100")
-	if !near(got.BackedGPUs, 16/0.7) || got.UnbackedGPUs != 0 {
+	if !testkit.Close(got.BackedGPUs, 16/0.7) || got.UnbackedGPUs != 0 {
 		t.Errorf("backed %g unbacked %g, want %g and 0", got.BackedGPUs, got.UnbackedGPUs, 16/0.7)
 	}
 }
@@ -211,7 +212,7 @@ func TestHybridStrategy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, inv := hybridPlan(tc.strategy, tc.ng)
 			got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "a100")
-			if !near(got.MinHeadroom, tc.wantMin) || got.Timeline[0].Basis != tc.wantBasis || got.GPUsShort != tc.wantShort {
+			if !testkit.Close(got.MinHeadroom, tc.wantMin) || got.Timeline[0].Basis != tc.wantBasis || got.GPUsShort != tc.wantShort {
 				t.Errorf("min headroom %g basis %s short %g, want %g %s %g", got.MinHeadroom, got.Timeline[0].Basis, got.GPUsShort, tc.wantMin, tc.wantBasis, tc.wantShort)
 			}
 			short := tc.wantShort > 0
@@ -275,7 +276,7 @@ func TestStrategiesLiterature(t *testing.T) {
 	}
 	for name, w := range want {
 		g := got[name]
-		if !near(g.Total, w.total) || g.MeetsPolicy != w.meets || g.Cheapest != w.cheap {
+		if !testkit.Close(g.Total, w.total) || g.MeetsPolicy != w.meets || g.Cheapest != w.cheap {
 			t.Errorf("%s: total %g meets %v cheapest %v, want %g %v %v", name, g.Total, g.MeetsPolicy, g.Cheapest, w.total, w.meets, w.cheap)
 		}
 	}
@@ -298,7 +299,7 @@ func TestHybridStrategiesMeet(t *testing.T) {
 		switch s.Name {
 		case StrategyAsPlanned, StrategyHybridPlan:
 			// run-rate at 6 months: month 5 = 2026-08, 31 days like March.
-			if !s.MeetsPolicy || !near(s.MonthlyCost["6"], 75888) {
+			if !s.MeetsPolicy || !testkit.Close(s.MonthlyCost["6"], 75888) {
 				t.Errorf("%s: meets %v run-rate at 6 %g, want true and 75 888", s.Name, s.MeetsPolicy, s.MonthlyCost["6"])
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -457,22 +458,6 @@ func TestEvalInputErrors(t *testing.T) {
 	}
 }
 
-// writePolicies makes a repository root with the given files and returns it.
-func writePolicies(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 func TestCustomPolicy(t *testing.T) {
 	e := newTestEngine(t, Options{Root: "testdata", Dirs: []string{"custom"}})
 
@@ -623,7 +608,7 @@ deny contains {"rule": "CAP001", "msg": "x"} if false
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := writePolicies(t, tc.files)
+			root := testkit.TempTree(t, tc.files)
 			dirs := tc.dirs
 			if dirs == nil {
 				dirs = []string{"policies"}
@@ -660,7 +645,7 @@ func TestMalformedFindings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := writePolicies(t, map[string]string{"policies/main.rego": "package main\n\n" + tc.rule + "\n"})
+			root := testkit.TempTree(t, map[string]string{"policies/main.rego": "package main\n\n" + tc.rule + "\n"})
 			e := newTestEngine(t, Options{Root: root, Dirs: []string{"policies"}})
 			_, err := e.Eval(context.Background(), healthyDoc(t), nil)
 			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
@@ -675,7 +660,7 @@ func TestMalformedFindings(t *testing.T) {
 }
 
 func TestEvalRuntimeErrorPosition(t *testing.T) {
-	root := writePolicies(t, map[string]string{"policies/main.rego": `package main
+	root := testkit.TempTree(t, map[string]string{"policies/main.rego": `package main
 
 warn contains f if {
 	n := to_number(input.now)
@@ -692,7 +677,7 @@ warn contains f if {
 
 func TestEvalTimeLimit(t *testing.T) {
 	// 10^10 pairs: evaluation never finishes on its own.
-	root := writePolicies(t, map[string]string{"policies/slow.rego": `package capcheck.slow
+	root := testkit.TempTree(t, map[string]string{"policies/slow.rego": `package capcheck.slow
 
 deny contains f if {
 	some i in numbers.range(1, 100000)
@@ -753,7 +738,7 @@ deny contains f if {
 		t.Run(tc.name, func(t *testing.T) {
 			text := "package capcheck.big\n\n" + strings.TrimPrefix(tc.rules, "\n") + "\n"
 			line := 1 + strings.Count(text[:strings.Index(text, "deny contains")], "\n")
-			root := writePolicies(t, map[string]string{"policies/big.rego": text})
+			root := testkit.TempTree(t, map[string]string{"policies/big.rego": text})
 			e := newTestEngine(t, Options{Root: root, Dirs: []string{"policies"}, Timeout: time.Minute, MaxMemory: bound})
 			doc := healthyDoc(t)
 

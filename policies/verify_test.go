@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/capcheck/capcheck/internal/testkit"
 )
 
 // minBuiltinTests is how many Rego unit tests the built-ins ship; the count
@@ -146,7 +148,7 @@ func TestVerifyUserDirs(t *testing.T) {
 	})
 
 	t.Run("failing user test", func(t *testing.T) {
-		root := writePolicies(t, map[string]string{"policies/mine_test.rego": `package capcheck.mine_test
+		root := testkit.TempTree(t, map[string]string{"policies/mine_test.rego": `package capcheck.mine_test
 
 test_ok if true
 
@@ -171,7 +173,7 @@ test_wrong if {
 	})
 
 	t.Run("sandbox applies to tests", func(t *testing.T) {
-		root := writePolicies(t, map[string]string{"policies/net_test.rego": "package capcheck.net_test\n\ntest_net if net.lookup_ip_addr(\"example.com\")\n"})
+		root := testkit.TempTree(t, map[string]string{"policies/net_test.rego": "package capcheck.net_test\n\ntest_net if net.lookup_ip_addr(\"example.com\")\n"})
 		_, _, err := Verify(context.Background(), []string{root + "/policies"}, &bytes.Buffer{})
 		want := root + "/policies/net_test.rego:3:13: error: undefined function net.lookup_ip_addr (capcheck policies cannot use network or environment built-ins)"
 		if err == nil || err.Error() != want {

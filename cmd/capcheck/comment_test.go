@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,89 +14,17 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/capcheck/capcheck/policies"
 	"github.com/capcheck/capcheck/report"
-	"github.com/google/go-cmp/cmp"
 )
 
-// ghCall is one request the fake GitHub expects, in order: method, path,
-// query and JSON body are asserted, and the token must be the one in
-// $GITHUB_TOKEN.
-type ghCall struct {
-	method, path, query string
-	body                string // JSON ("" = none)
-	status              int
-	header              map[string]string // "{{server}}" is replaced by the server's URL
-	reply               string
-}
-
-type fakeAPI struct {
-	t      *testing.T
-	auth   string // the Authorization header every request must carry
-	srv    *httptest.Server
-	mu     sync.Mutex
-	script []ghCall
-	next   int
-}
-
-func newFakeAPI(t *testing.T, script ...ghCall) *fakeAPI {
+// newFakeAPI serves script in order (see [fakegithub.Exchange]) to
+// requests that carry the token githubEnv sets, failing t on any request
+// out of script and, at cleanup, on an exchange that never came.
+func newFakeAPI(t *testing.T, script ...fakegithub.Exchange) *fakegithub.Server {
 	t.Helper()
-	f := &fakeAPI{t: t, script: script, auth: "Bearer secret-token"}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		body, _ := io.ReadAll(r.Body)
-		if f.next >= len(f.script) {
-			t.Errorf("unexpected request %s %s?%s", r.Method, r.URL.Path, r.URL.RawQuery)
-			w.WriteHeader(http.StatusTeapot)
-			return
-		}
-		c := f.script[f.next]
-		f.next++
-		if r.Method != c.method || r.URL.Path != c.path || r.URL.RawQuery != c.query {
-			t.Errorf("request %d: %s %s?%s, want %s %s?%s", f.next, r.Method, r.URL.Path, r.URL.RawQuery, c.method, c.path, c.query)
-		}
-		if got := r.Header.Get("Authorization"); got != f.auth {
-			t.Errorf("request %d: Authorization %q, want %q", f.next, got, f.auth)
-		}
-		if c.body == "" {
-			if len(body) != 0 {
-				t.Errorf("request %d: body %.200s, want none", f.next, body)
-			}
-		} else {
-			var got, want any
-			if err := json.Unmarshal(body, &got); err != nil {
-				t.Errorf("request %d: body is not JSON: %v", f.next, err)
-			}
-			if err := json.Unmarshal([]byte(c.body), &want); err != nil {
-				t.Fatalf("bad want body: %v", err)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("request %d %s %s: body (-want +got):\n%s", f.next, c.method, c.path, diff)
-			}
-		}
-		for k, v := range c.header {
-			w.Header().Set(k, strings.ReplaceAll(v, "{{server}}", f.srv.URL))
-		}
-		w.Header().Set("Content-Type", "application/json")
-		if c.status == 0 {
-			c.status = http.StatusOK
-		}
-		w.WriteHeader(c.status)
-		io.WriteString(w, c.reply)
-	}))
-	t.Cleanup(func() {
-		f.srv.Close()
-		if f.next != len(f.script) {
-			t.Errorf("fake GitHub: %d of %d requests made", f.next, len(f.script))
-		}
-	})
-	return f
-}
-
-func quote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	return fakegithub.New(t, "Bearer secret-token", script...)
 }
 
 const (
@@ -251,13 +178,13 @@ func TestCommentGitHubLarge(t *testing.T) {
 	}
 
 	f := newFakeAPI(t,
-		ghCall{method: "GET", path: "/user", status: 403, reply: `{"message":"Resource not accessible by integration"}`},
-		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100",
-			reply: `[{"id":3,"user":{"login":"mallory"},"body":"<!-- capcheck:comment -->\nall good"}]`},
-		ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(want) + `}`, status: 201,
-			reply: `{"id":77,"html_url":"https://github.com/o/r/pull/12#issuecomment-77"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/user", Status: 403, Reply: `{"message":"Resource not accessible by integration"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100",
+			Reply: `[{"id":3,"user":{"login":"mallory"},"body":"<!-- capcheck:comment -->\nall good"}]`},
+		fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues/12/comments", Body: `{"body":` + fakegithub.JSONString(want) + `}`, Status: 201,
+			Reply: `{"id":77,"html_url":"https://github.com/o/r/pull/12#issuecomment-77"}`},
 	)
-	code, stdout, stderr := runComment_(t, "github", result, "--api-url", f.srv.URL)
+	code, stdout, stderr := runComment_(t, "github", result, "--api-url", f.URL)
 	if code != exitPass {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
@@ -307,12 +234,12 @@ func TestCommentGitHubFork(t *testing.T) {
 	result := writeResult(t, c)
 	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
 	f := newFakeAPI(t,
-		ghCall{method: "GET", path: "/user", status: 403, reply: `{"message":"Resource not accessible by integration"}`},
-		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", reply: `[]`},
-		ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`, status: 403,
-			reply: `{"message":"Resource not accessible by integration"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/user", Status: 403, Reply: `{"message":"Resource not accessible by integration"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100", Reply: `[]`},
+		fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues/12/comments", Body: `{"body":` + fakegithub.JSONString(body) + `}`, Status: 403,
+			Reply: `{"message":"Resource not accessible by integration"}`},
 	)
-	code, stdout, stderr := runComment_(t, "github", "--api-url", f.srv.URL, result)
+	code, stdout, stderr := runComment_(t, "github", "--api-url", f.URL, result)
 	if code != exitPass {
 		t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}
@@ -370,18 +297,18 @@ func TestCommentGitHubTwoStage(t *testing.T) {
 			c := exampleCheck(t)
 			result := writeResult(t, c)
 			body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
-			script := []ghCall{{method: "GET", path: "/repos/o/r/pulls/12", reply: pr(tc.headNow)}}
+			script := []fakegithub.Exchange{{Method: "GET", Path: "/repos/o/r/pulls/12", Reply: pr(tc.headNow)}}
 			if tc.wantPost {
 				script = append(script,
-					ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100",
-						reply: `[{"id":60,"user":{"login":"github-actions[bot]"},"body":"<!-- capcheck:comment -->\nold"}]`},
-					ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`, status: 201,
-						reply: `{"id":80,"html_url":"https://github.com/o/r/pull/12#issuecomment-80"}`},
-					ghCall{method: "DELETE", path: "/repos/o/r/issues/comments/60", status: 204})
+					fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100",
+						Reply: `[{"id":60,"user":{"login":"github-actions[bot]"},"body":"<!-- capcheck:comment -->\nold"}]`},
+					fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues/12/comments", Body: `{"body":` + fakegithub.JSONString(body) + `}`, Status: 201,
+						Reply: `{"id":80,"html_url":"https://github.com/o/r/pull/12#issuecomment-80"}`},
+					fakegithub.Exchange{Method: "DELETE", Path: "/repos/o/r/issues/comments/60", Status: 204})
 			}
 			f := newFakeAPI(t, script...)
 			code, _, stderr := runComment_(t, "github", result, "--pr", "12", "--behavior", tc.behavior,
-				"--bot-login", "github-actions[bot]", "--api-url", f.srv.URL)
+				"--bot-login", "github-actions[bot]", "--api-url", f.URL)
 			if code != exitPass {
 				t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 			}
@@ -400,13 +327,13 @@ func TestCommentGitHubIssue(t *testing.T) {
 	result := writeResult(t, c)
 	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead, Marker: "<!-- capcheck:audit -->"})
 	f := newFakeAPI(t,
-		ghCall{method: "GET", path: "/user", reply: `{"login":"capbot"}`},
-		ghCall{method: "GET", path: "/repos/o/r/issues", query: "creator=capbot&per_page=100&state=open", reply: `[]`},
-		ghCall{method: "POST", path: "/repos/o/r/issues", status: 201,
-			body:  `{"title":"GPU capacity audit","labels":["capacity"],"body":` + quote(body) + `}`,
-			reply: `{"number":41,"html_url":"https://github.com/o/r/issues/41"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/user", Reply: `{"login":"capbot"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues", Query: "creator=capbot&per_page=100&state=open", Reply: `[]`},
+		fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues", Status: 201,
+			Body:  `{"title":"GPU capacity audit","labels":["capacity"],"body":` + fakegithub.JSONString(body) + `}`,
+			Reply: `{"number":41,"html_url":"https://github.com/o/r/issues/41"}`},
 	)
-	code, _, stderr := runComment_(t, "github", "--issue", "--title", "GPU capacity audit", "--label", "capacity", "--api-url", f.srv.URL, result)
+	code, _, stderr := runComment_(t, "github", "--issue", "--title", "GPU capacity audit", "--label", "capacity", "--api-url", f.URL, result)
 	if code != exitPass || stderr != "capcheck comment: issue created: https://github.com/o/r/issues/41\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
@@ -419,11 +346,11 @@ func TestCommentGitHubDryRun(t *testing.T) {
 	result := writeResult(t, c)
 	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
 	f := newFakeAPI(t,
-		ghCall{method: "GET", path: "/user", reply: `{"login":"capbot"}`},
-		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100",
-			reply: `[{"id":5,"user":{"login":"capbot"},"body":"<!-- capcheck:comment -->\nold"}]`},
+		fakegithub.Exchange{Method: "GET", Path: "/user", Reply: `{"login":"capbot"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100",
+			Reply: `[{"id":5,"user":{"login":"capbot"},"body":"<!-- capcheck:comment -->\nold"}]`},
 	)
-	code, stdout, stderr := runComment_(t, "github", "--dry-run", "--api-url", f.srv.URL, result)
+	code, stdout, stderr := runComment_(t, "github", "--dry-run", "--api-url", f.URL, result)
 	if code != exitPass {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
@@ -445,12 +372,12 @@ func TestCommentGitHubDryRunNoToken(t *testing.T) {
 	t.Setenv("GITHUB_TOKEN", "")
 	result := writeResult(t, exampleCheck(t))
 	f := newFakeAPI(t,
-		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100",
-			reply: `[{"id":5,"user":{"login":"capbot"},"body":"<!-- capcheck:comment -->\nold"},` +
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100",
+			Reply: `[{"id":5,"user":{"login":"capbot"},"body":"<!-- capcheck:comment -->\nold"},` +
 				`{"id":6,"user":{"login":"github-actions[bot]"},"body":"<!-- capcheck:comment -->\nold"}]`},
 	)
-	f.auth = ""
-	code, stdout, stderr := runComment_(t, "github", "--dry-run", "--api-url", f.srv.URL, result)
+	f.SetAuth("")
+	code, stdout, stderr := runComment_(t, "github", "--dry-run", "--api-url", f.URL, result)
 	if code != exitPass || !strings.HasPrefix(stdout, "dry run: would update comment 6 on #12 in o/r; body:\n") {
 		t.Errorf("exit %d, stdout %.100q, stderr %q", code, stdout, stderr)
 	}
@@ -468,7 +395,7 @@ func TestCommentGitHubErrors(t *testing.T) {
 		name       string
 		env        map[string]string
 		args       []string
-		script     []ghCall
+		script     []fakegithub.Exchange
 		wantStderr string
 	}{
 		{
@@ -516,8 +443,8 @@ func TestCommentGitHubErrors(t *testing.T) {
 		{
 			name: "API error",
 			args: []string{"github", "--bot-login", "capbot", "RESULT"},
-			script: []ghCall{{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", status: 410,
-				reply: `{"message":"Issues are disabled for this repo"}`}},
+			script: []fakegithub.Exchange{{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100", Status: 410,
+				Reply: `{"message":"Issues are disabled for this repo"}`}},
 			wantStderr: "capcheck: list comments on #12: GET {{server}}/repos/o/r/issues/12/comments?per_page=100: 410 Issues are disabled for this repo []\n",
 		},
 	}
@@ -535,11 +462,11 @@ func TestCommentGitHubErrors(t *testing.T) {
 					args[i] = result
 				}
 			}
-			code, stdout, stderr := runComment_(t, append(args, "--api-url", f.srv.URL)...)
+			code, stdout, stderr := runComment_(t, append(args, "--api-url", f.URL)...)
 			if code != exitError {
 				t.Errorf("exit %d, want %d", code, exitError)
 			}
-			if want := strings.ReplaceAll(tc.wantStderr, "{{server}}", f.srv.URL); stderr != want {
+			if want := strings.ReplaceAll(tc.wantStderr, "{{server}}", f.URL); stderr != want {
 				t.Errorf("stderr = %q, want %q", stderr, want)
 			}
 			if stdout != "" {
@@ -574,19 +501,19 @@ func TestCommentGitHubWriteFails(t *testing.T) {
 
 	c := exampleCheck(t)
 	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
-	list := ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", reply: `[]`}
-	create := func(status int, header map[string]string, reply string) ghCall {
-		return ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`,
-			status: status, header: header, reply: reply}
+	list := fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100", Reply: `[]`}
+	create := func(status int, header map[string]string, reply string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues/12/comments", Body: `{"body":` + fakegithub.JSONString(body) + `}`,
+			Status: status, Header: header, Reply: reply}
 	}
-	redirected := func(status int) ghCall {
+	redirected := func(status int) fakegithub.Exchange {
 		return create(status, map[string]string{"Location": other.URL + "/repos/o/r/issues/12/comments"}, `{"message":"Moved"}`)
 	}
 	refused := `capcheck: create comment on #12: Post "` + other.URL + `/repos/o/r/issues/12/comments": refusing to follow a redirect to ` +
 		other.URL + ": the token is only sent to {{server}}\n"
 	tests := []struct {
 		name       string
-		create     ghCall
+		create     fakegithub.Exchange
 		wantStderr string
 	}{
 		{
@@ -604,11 +531,11 @@ func TestCommentGitHubWriteFails(t *testing.T) {
 			_, outputs := githubEnv(t, "pull_request", prEvent)
 			result := writeResult(t, c)
 			f := newFakeAPI(t, list, tc.create)
-			code, stdout, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.srv.URL, result)
+			code, stdout, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.URL, result)
 			if code != exitError {
 				t.Errorf("exit %d, want %d", code, exitError)
 			}
-			if want := strings.ReplaceAll(tc.wantStderr, "{{server}}", f.srv.URL); stderr != want {
+			if want := strings.ReplaceAll(tc.wantStderr, "{{server}}", f.URL); stderr != want {
 				t.Errorf("stderr = %q,\nwant %q", stderr, want)
 			}
 			if stdout != "" {
@@ -636,13 +563,13 @@ func TestCommentGitHubRedirectSameOrigin(t *testing.T) {
 	result := writeResult(t, c)
 	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
 	f := newFakeAPI(t,
-		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", reply: `[]`},
-		ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`, status: 307,
-			header: map[string]string{"Location": "{{server}}/moved/12/comments"}},
-		ghCall{method: "POST", path: "/moved/12/comments", body: `{"body":` + quote(body) + `}`, status: 201,
-			reply: `{"id":77,"html_url":"https://github.com/o/r/pull/12#issuecomment-77"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100", Reply: `[]`},
+		fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues/12/comments", Body: `{"body":` + fakegithub.JSONString(body) + `}`, Status: 307,
+			Header: map[string]string{"Location": "{{server}}/moved/12/comments"}},
+		fakegithub.Exchange{Method: "POST", Path: "/moved/12/comments", Body: `{"body":` + fakegithub.JSONString(body) + `}`, Status: 201,
+			Reply: `{"id":77,"html_url":"https://github.com/o/r/pull/12#issuecomment-77"}`},
 	)
-	code, _, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.srv.URL, result)
+	code, _, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.URL, result)
 	if code != exitPass || stderr != "capcheck comment: comment created: https://github.com/o/r/pull/12#issuecomment-77\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
@@ -659,13 +586,13 @@ func TestCommentGitHubCreateLost(t *testing.T) {
 	result := writeResult(t, c)
 	body := markdown(t, c, report.Options{Repo: "o/r", SHA: prHead})
 	f := newFakeAPI(t,
-		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100", reply: `[]`},
-		ghCall{method: "POST", path: "/repos/o/r/issues/12/comments", body: `{"body":` + quote(body) + `}`, status: 500,
-			reply: `{"message":"Server Error"}`},
-		ghCall{method: "GET", path: "/repos/o/r/issues/12/comments", query: "per_page=100",
-			reply: `[{"id":78,"user":{"login":"capbot"},"body":` + quote(body) + `,"html_url":"https://github.com/o/r/pull/12#issuecomment-78"}]`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100", Reply: `[]`},
+		fakegithub.Exchange{Method: "POST", Path: "/repos/o/r/issues/12/comments", Body: `{"body":` + fakegithub.JSONString(body) + `}`, Status: 500,
+			Reply: `{"message":"Server Error"}`},
+		fakegithub.Exchange{Method: "GET", Path: "/repos/o/r/issues/12/comments", Query: "per_page=100",
+			Reply: `[{"id":78,"user":{"login":"capbot"},"body":` + fakegithub.JSONString(body) + `,"html_url":"https://github.com/o/r/pull/12#issuecomment-78"}]`},
 	)
-	code, stdout, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.srv.URL, result)
+	code, stdout, stderr := runComment_(t, "github", "--bot-login", "capbot", "--api-url", f.URL, result)
 	if code != exitPass {
 		t.Fatalf("exit %d, want 0; stderr:\n%s", code, stderr)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/capcheck/capcheck/internal/testkit"
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -62,12 +63,12 @@ reservation_end = "2028-06-30T23:59:59Z"
 		eventsPath = "/repos/o/r/issues/12/events"
 		membership = "/orgs/acme/teams/capacity-council/memberships/"
 	)
-	labeled := func(login string) ghCall {
-		return ghCall{method: "GET", path: eventsPath, query: "per_page=100",
-			reply: `[{"event":"labeled","actor":{"login":"` + login + `","type":"User"},"label":{"name":"capcheck-override"},"created_at":"2026-11-20T10:00:00Z"}]`}
+	labeled := func(login string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: eventsPath, Query: "per_page=100",
+			Reply: `[{"event":"labeled","actor":{"login":"` + login + `","type":"User"},"label":{"name":"capcheck-override"},"created_at":"2026-11-20T10:00:00Z"}]`}
 	}
-	issue := func(labels string) ghCall {
-		return ghCall{method: "GET", path: issuePath, reply: `{"number":12,"user":{"login":"bob"},"labels":[` + labels + `],"pull_request":{"url":"u"}}`}
+	issue := func(labels string) fakegithub.Exchange {
+		return fakegithub.Exchange{Method: "GET", Path: issuePath, Reply: `{"number":12,"user":{"login":"bob"},"labels":[` + labels + `],"pull_request":{"url":"u"}}`}
 	}
 	withLabel := issue(`{"name":"capcheck-override"}`)
 
@@ -88,7 +89,7 @@ reservation_end = "2028-06-30T23:59:59Z"
 		base, head  string
 		event       string // "" = prEvent
 		token       string // "" = unset
-		script      []ghCall
+		script      []fakegithub.Exchange
 		wantCode    int
 		wantVerdict string // "" = no JSON result
 		wantDenies  []deny
@@ -96,20 +97,20 @@ reservation_end = "2028-06-30T23:59:59Z"
 	}{
 		{
 			name: "no label", base: baseWithOverride, head: head, token: "secret-token",
-			script:   []ghCall{issue(`{"name":"gpu"}`), {method: "GET", path: eventsPath, query: "per_page=100", reply: `[]`}},
+			script:   []fakegithub.Exchange{issue(`{"name":"gpu"}`), {Method: "GET", Path: eventsPath, Query: "per_page=100", Reply: `[]`}},
 			wantCode: exitPolicy, wantVerdict: "fail", wantDenies: blocking,
 			wantStderr: `capcheck: override label "capcheck-override" does not count: label "capcheck-override" is not on pull request #12; soft-mandatory denies stand` + "\n",
 		},
 		{
 			name: "label applied by an active member", base: baseWithOverride, head: head, token: "secret-token",
-			script:   []ghCall{withLabel, labeled("alice"), {method: "GET", path: membership + "alice", reply: `{"state":"active","role":"member"}`}},
+			script:   []fakegithub.Exchange{withLabel, labeled("alice"), {Method: "GET", Path: membership + "alice", Reply: `{"state":"active","role":"member"}`}},
 			wantCode: exitPass, wantVerdict: "warn", wantDenies: cleared,
 			wantStderr: `capcheck: override label "capcheck-override" applied by @alice (acme/capacity-council): soft-mandatory denies cleared` + "\n",
 		},
 		{
 			name: "label applied by a non-member", base: baseWithOverride, head: head, token: "secret-token",
-			script: []ghCall{withLabel, labeled("bob"), {method: "GET", path: membership + "bob", status: 404, reply: `{"message":"Not Found"}`},
-				{method: "GET", path: "/orgs/acme/teams/capacity-council", reply: `{"id":1,"slug":"capacity-council"}`}},
+			script: []fakegithub.Exchange{withLabel, labeled("bob"), {Method: "GET", Path: membership + "bob", Status: 404, Reply: `{"message":"Not Found"}`},
+				{Method: "GET", Path: "/orgs/acme/teams/capacity-council", Reply: `{"id":1,"slug":"capacity-council"}`}},
 			wantCode: exitPolicy, wantVerdict: "fail", wantDenies: blocking,
 			wantStderr: `capcheck: override label "capcheck-override" does not count: label "capcheck-override" was applied by @bob on 2026-11-20T10:00:00Z, who is not an active member of acme/capacity-council; soft-mandatory denies stand` + "\n",
 		},
@@ -129,7 +130,7 @@ reservation_end = "2028-06-30T23:59:59Z"
 		},
 		{
 			name: "API error fails closed", base: baseWithOverride, head: head, token: "secret-token",
-			script:     []ghCall{withLabel, labeled("alice"), {method: "GET", path: membership + "alice", status: 403, reply: `{"message":"Resource not accessible by integration"}`}},
+			script:     []fakegithub.Exchange{withLabel, labeled("alice"), {Method: "GET", Path: membership + "alice", Status: 403, Reply: `{"message":"Resource not accessible by integration"}`}},
 			wantCode:   exitError,
 			wantStderr: "capcheck: verify override: membership of @alice in acme/capacity-council: GET {{server}}/orgs/acme/teams/capacity-council/memberships/alice: 403 Resource not accessible by integration []\n",
 		},
@@ -137,8 +138,8 @@ reservation_end = "2028-06-30T23:59:59Z"
 			// Actions' own token cannot read teams: exit 2, not "not a
 			// member".
 			name: "token cannot see the team", base: baseWithOverride, head: head, token: "secret-token",
-			script: []ghCall{withLabel, labeled("alice"), {method: "GET", path: membership + "alice", status: 404, reply: `{"message":"Not Found"}`},
-				{method: "GET", path: "/orgs/acme/teams/capacity-council", status: 404, reply: `{"message":"Not Found"}`}},
+			script: []fakegithub.Exchange{withLabel, labeled("alice"), {Method: "GET", Path: membership + "alice", Status: 404, Reply: `{"message":"Not Found"}`},
+				{Method: "GET", Path: "/orgs/acme/teams/capacity-council", Status: 404, Reply: `{"message":"Not Found"}`}},
 			wantCode:   exitError,
 			wantStderr: "capcheck: verify override: team acme/capacity-council not found, or the token cannot read it (it needs organization members read, which Actions' GITHUB_TOKEN lacks)\n",
 		},
@@ -162,7 +163,7 @@ reservation_end = "2028-06-30T23:59:59Z"
 			githubEnv(t, "pull_request", event)
 			t.Setenv("GITHUB_TOKEN", tc.token)
 			f := newFakeAPI(t, tc.script...)
-			t.Setenv("GITHUB_API_URL", f.srv.URL)
+			t.Setenv("GITHUB_API_URL", f.URL)
 
 			var stdout, stderr bytes.Buffer
 			code := run(context.Background(), []string{"check", "--now", "2026-11-21", "--path-prefix", ".", "--format", "json",
@@ -170,7 +171,7 @@ reservation_end = "2028-06-30T23:59:59Z"
 			if code != tc.wantCode {
 				t.Fatalf("check exit %d, want %d; stderr:\n%s", code, tc.wantCode, stderr.String())
 			}
-			if want := strings.ReplaceAll(tc.wantStderr, "{{server}}", f.srv.URL); stderr.String() != want {
+			if want := strings.ReplaceAll(tc.wantStderr, "{{server}}", f.URL); stderr.String() != want {
 				t.Errorf("stderr = %q, want %q", stderr.String(), want)
 			}
 			if tc.wantVerdict == "" {
@@ -215,7 +216,7 @@ func TestCheckGitHubOverrideOff(t *testing.T) {
 	githubEnv(t, "pull_request", prEvent)
 	t.Setenv("GITHUB_TOKEN", "")
 	f := newFakeAPI(t) // no request may be made
-	t.Setenv("GITHUB_API_URL", f.srv.URL)
+	t.Setenv("GITHUB_API_URL", f.URL)
 	var stderr bytes.Buffer
 	code := run(context.Background(), []string{"check", "--now", "2026-11-21", "--format", "json", head}, strings.NewReader(""), &bytes.Buffer{}, &stderr)
 	if code != exitPolicy || stderr.Len() != 0 {

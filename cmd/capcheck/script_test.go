@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -31,7 +32,10 @@ func TestMain(m *testing.M) {
 // codes and expected output. Every script starts with a copy of the bundled
 // example repository in $WORK/example (files the archive itself puts under
 // example/ win, so a script states only what it changes) and CAPCHECK_NOW
-// fixed. `cpdir SRC DST` copies a tree (for base/head pairs).
+// fixed. `cpdir SRC DST` copies a tree (for base/head pairs);
+// `fakegithub start FILE` serves a scripted GitHub API at $GITHUB_API_URL
+// and `fakegithub wait` fails on an exchange out of script or one that
+// never came (see [fakegithub.Parse] for FILE).
 func TestScripts(t *testing.T) {
 	example, err := filepath.Abs("../../testdata/example")
 	if err != nil {
@@ -52,12 +56,14 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(copyTree(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
 			},
-			"exits": cmdExits,
+			"exits":      cmdExits,
+			"fakegithub": fakegithub.Cmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CAPCHECK_NOW", "2026-11-21")
 			env.Setenv("SHARED_DATA", shared)
 			env.Setenv("REPO", repo)
+			fakegithub.Setup(env)
 			return copyTree(example, filepath.Join(env.WorkDir, "example"))
 		},
 	})

@@ -28,6 +28,14 @@ const (
 	// KindElastic is a node group or autoscaling group: shown, never
 	// guaranteed.
 	KindElastic Kind = "elastic"
+	// KindQueue is a Kubernetes admission quota (a Kueue ClusterQueue's
+	// nominal quota for one flavor): a ceiling on what may be admitted
+	// inside other capacity, adding none of its own.
+	KindQueue Kind = "k8s-queue"
+	// KindWorkload is GPU demand a Kubernetes workload places (requests ×
+	// replicas at its autoscaling maximum): it consumes capacity, never
+	// adds any.
+	KindWorkload Kind = "k8s-workload"
 )
 
 // Class is how the capacity model counts an entry.
@@ -90,6 +98,53 @@ type Entry struct {
 	Spot bool `json:"spot,omitempty"`
 	// Pool is filled in by the evaluator when a plan's pool claims it.
 	Pool string `json:"pool"`
+	// Kubernetes holds what the Kubernetes reader found beside the GPU
+	// figures (nil for Terraform entries).
+	Kubernetes *Kubernetes `json:"kubernetes,omitempty"`
+}
+
+// Kubernetes describes an entry read from Kubernetes manifests: a
+// Karpenter NodePool (KindElastic, its GPU limit as the ceiling), a Kueue
+// ClusterQueue flavor (KindQueue) or a GPU workload (KindWorkload). For
+// these entries Count is the replicas at the autoscaling maximum (nodes
+// for a NodePool when its instance type is known), GPUsPerInstance the
+// GPUs one replica requests, and GPUs their product.
+type Kubernetes struct {
+	// Object is Kind/namespace/name (Kind/name when cluster-scoped or
+	// without a namespace), as a plan's serves list names it.
+	Object     string `json:"object"`
+	APIVersion string `json:"api_version"`
+	// Resource is the extended resource counted: nvidia.com/gpu,
+	// google.com/tpu, aws.amazon.com/neuron or amd.com/gpu.
+	Resource string `json:"resource,omitempty"`
+	// Replicas is the replica count as written (or rendered), MaxReplicas
+	// the autoscaling maximum when an autoscaler targets the workload.
+	Replicas    int    `json:"replicas,omitempty"`
+	MaxReplicas int    `json:"max_replicas,omitempty"`
+	Autoscaler  string `json:"autoscaler,omitempty"` // HorizontalPodAutoscaler/ns/name or ScaledObject/ns/name
+	// NodePool is the Karpenter NodePool a workload's node selector pins
+	// it to (karpenter.sh/nodepool).
+	NodePool string `json:"nodepool,omitempty"`
+	// CapacityTypes are a NodePool's karpenter.sh/capacity-type values
+	// (spot, on-demand, reserved); empty when not restricted.
+	CapacityTypes []string `json:"capacity_types,omitempty"`
+	// NodeClass is the EC2NodeClass a NodePool references, and
+	// ReservationTerms its capacityReservationSelectorTerms.
+	NodeClass        string            `json:"node_class,omitempty"`
+	ReservationTerms []ReservationTerm `json:"reservation_terms,omitempty"`
+	// Queue figures: the flavor, its nominal quota (GPUs) and borrowing
+	// limit (nil when unlimited or not set).
+	Flavor         string   `json:"flavor,omitempty"`
+	NominalQuota   float64  `json:"nominal_quota,omitempty"`
+	BorrowingLimit *float64 `json:"borrowing_limit,omitempty"`
+}
+
+// ReservationTerm is one capacityReservationSelectorTerms entry of an
+// EC2NodeClass: a reservation id or a set of tags (and an owner).
+type ReservationTerm struct {
+	ID      string            `json:"id,omitempty"`
+	Tags    map[string]string `json:"tags,omitempty"`
+	OwnerID string            `json:"owner_id,omitempty"`
 }
 
 // Pos returns where the entry's block starts.
@@ -97,13 +152,14 @@ func (e Entry) Pos() diag.Pos {
 	return diag.Pos{File: e.File, Line: e.Line, Column: e.Column}
 }
 
-// Class is how the capacity model counts e: a consumer adds nothing, a
+// Class is how the capacity model counts e: a consumer (and a Kubernetes
+// queue or workload, which run inside other capacity) adds nothing, a
 // spot pool is spot, an elastic group is elastic, a guaranteed reservation
 // or block is guaranteed; anything else (a reservation not yet
 // guaranteed) is spot.
 func (e Entry) Class() Class {
 	switch {
-	case e.ConsumerOf != "":
+	case e.ConsumerOf != "", e.Kind == KindQueue, e.Kind == KindWorkload:
 		return ClassConsumer
 	case e.Spot:
 		return ClassSpot

@@ -46,9 +46,9 @@ func Inventory(w io.Writer, format string, inv *inventory.Inventory) error {
 // column stays narrow.
 func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 	var (
-		guaranteed, elastic, unclaimed    float64
-		nGuaranteed, nElastic, nUnclaimed int
-		consumers                         []inventory.Entry
+		guaranteed, elastic, unclaimed, demand     float64
+		nGuaranteed, nElastic, nUnclaimed, nDemand int
+		consumers                                  []inventory.Entry
 	)
 	if len(inv.Reservations) == 0 {
 		fmt.Fprintln(w, "No GPU capacity found: no reservation, capacity block, node group or autoscaling group with GPUs.")
@@ -58,6 +58,20 @@ func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 		for _, r := range inv.Reservations {
 			capacity := "guaranteed"
 			switch {
+			case r.Kind == inventory.KindWorkload:
+				// Kubernetes demand: requests × replicas at the autoscaling
+				// maximum, running inside other capacity.
+				capacity = "demand"
+				demand += r.GPUs
+				nDemand++
+				if r.ConsumerOf != "" {
+					consumers = append(consumers, r)
+				}
+			case r.Kind == inventory.KindQueue:
+				capacity = "quota"
+				if r.ConsumerOf != "" {
+					consumers = append(consumers, r)
+				}
 			case r.ConsumerOf != "":
 				capacity = "consumer"
 				consumers = append(consumers, r)
@@ -85,6 +99,10 @@ func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 			plural(nGuaranteed, "reservation", "reservations"), claimed(nGuaranteed, nUnclaimed, unclaimed))
 		fmt.Fprintf(w, "Elastic:    %s GPUs in %s (scaling maximum, never counted as guaranteed).\n",
 			num(elastic), plural(nElastic, "group", "groups"))
+		if nDemand > 0 {
+			fmt.Fprintf(w, "Demand:     %s GPUs requested by %s at their autoscaling maximum (Kubernetes; adds no capacity).\n",
+				num(demand), plural(nDemand, "workload", "workloads"))
+		}
 		if len(consumers) > 0 {
 			fmt.Fprintf(w, "Consumers:  %s inside a reservation, adding no GPUs:\n", plural(len(consumers), "group runs", "groups run"))
 			for _, r := range consumers {

@@ -18,6 +18,8 @@ type Config struct {
 
 	Terraform TerraformConfig `json:"terraform"`
 
+	Kubernetes KubernetesConfig `json:"kubernetes"`
+
 	// Policies are extra Rego directories, relative to the root.
 	Policies []string `json:"policies,omitempty"`
 	// Catalog is an optional user catalog file that extends or overrides the
@@ -51,6 +53,16 @@ type TerraformConfig struct {
 	Vars map[string]string `json:"vars,omitempty"`
 	// PlanJSON are `terraform show -json` files used instead of HCL.
 	PlanJSON []string `json:"plan_json,omitempty"`
+	// Exclude are globs of paths to skip.
+	Exclude []string `json:"exclude,omitempty"`
+}
+
+// KubernetesConfig says where Kubernetes manifests live.
+type KubernetesConfig struct {
+	// Dirs are manifest directories relative to the repository root
+	// (default: every folder holding Kubernetes YAML; each Kustomize
+	// overlay no other kustomization uses is rendered as one tree).
+	Dirs []string `json:"dirs,omitempty"`
 	// Exclude are globs of paths to skip.
 	Exclude []string `json:"exclude,omitempty"`
 }

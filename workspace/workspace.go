@@ -27,6 +27,7 @@ import (
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/capcheck/capcheck/inventory"
+	"github.com/capcheck/capcheck/inventory/kubernetes"
 	"github.com/capcheck/capcheck/inventory/terraform"
 	"github.com/capcheck/capcheck/report"
 	"github.com/capcheck/capcheck/schema"
@@ -189,13 +190,39 @@ func loadInventory(ctx context.Context, root string, cfg *schema.Config, opts Op
 	for k, v := range opts.Vars {
 		vars[k] = v
 	}
-	return terraform.Discover(ctx, root, terraform.Options{
+	inv, err := terraform.Discover(ctx, root, terraform.Options{
 		VarFiles: append(append([]string{}, cfg.Terraform.VarFiles...), opts.VarFiles...),
 		Vars:     vars,
 		Dirs:     cfg.Terraform.Dirs,
 		Exclude:  cfg.Terraform.Exclude,
 		Catalog:  cat,
 	})
+	k8s, kerr := loadKubernetes(ctx, root, cfg, cat)
+	if err := joinDiagnostics(err, kerr); err != nil {
+		return nil, err
+	}
+	inv.Merge(k8s)
+	return inv, nil
+}
+
+// loadKubernetes reads the Kubernetes manifests under root
+// (kubernetes.dirs, default every folder holding Kubernetes YAML). A
+// problem with a kubernetes.dirs entry is reported at it in capcheck.yaml.
+func loadKubernetes(ctx context.Context, root string, cfg *schema.Config, cat *catalog.Catalog) (*inventory.Inventory, error) {
+	inv, err := kubernetes.Discover(ctx, root, kubernetes.Options{
+		Dirs:    cfg.Kubernetes.Dirs,
+		Exclude: cfg.Kubernetes.Exclude,
+		Catalog: cat,
+	})
+	var ds diag.Diagnostics
+	if err != nil && !errors.As(err, &ds) {
+		pos, ok := cfg.Positions["kubernetes.dirs"]
+		if !ok {
+			pos = cfg.Pos
+		}
+		return nil, diag.Diagnostics{{Pos: pos, Severity: diag.Error, Path: "kubernetes.dirs", Msg: err.Error()}}
+	}
+	return inv, err
 }
 
 // userFileName names a file the user gave on the command line in

@@ -1,0 +1,214 @@
+package kubernetes
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/capcheck/capcheck/internal/diag"
+	"go.yaml.in/yaml/v3"
+)
+
+// object is one Kubernetes manifest document with where it was written.
+type object struct {
+	apiVersion, kind, name, namespace string
+	// tree is the manifest tree it belongs to: the overlay directory for
+	// rendered objects, the file's directory for plain YAML.
+	tree string
+	pos  diag.Pos
+	n    *yaml.Node // the document's mapping
+	// rendered objects come out of Kustomize: their nodes' lines are the
+	// rendering's, so every position is the source document's (pos).
+	rendered bool
+}
+
+// id is Kind/namespace/name, Kind/name without a namespace.
+func (o *object) id() string { return objectID(o.kind, o.namespace, o.name) }
+
+func objectID(kind, ns, name string) string {
+	if ns == "" {
+		return kind + "/" + name
+	}
+	return kind + "/" + ns + "/" + name
+}
+
+// group is the API group of apiVersion ("" for the core group).
+func (o *object) group() string {
+	if i := strings.IndexByte(o.apiVersion, '/'); i >= 0 {
+		return o.apiVersion[:i]
+	}
+	return ""
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseDocs splits data (a multi-document YAML file, file is its
+// repository-relative name) into Kubernetes objects: documents with an
+// apiVersion and a kind. Other documents (plans, values, CI files) are
+// not Kubernetes objects and are left out. A document that does not parse
+// is an error at its line.
+func parseDocs(file string, data []byte) ([]*object, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var out []*object
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			pos := diag.Pos{File: file, Line: 1, Column: 1}
+			msg := err.Error()
+			if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+				pos.Line, _ = strconv.Atoi(m[1])
+				pos.Column = 0 // the parser names the line only
+				msg = m[2]
+			}
+			return nil, diag.Errorf(pos, "parse Kubernetes YAML: %s", msg)
+		}
+		if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+			continue
+		}
+		n := doc.Content[0]
+		if n.Kind != yaml.MappingNode {
+			continue
+		}
+		o := &object{
+			apiVersion: scalar(get(n, "apiVersion")),
+			kind:       scalar(get(n, "kind")),
+			name:       scalar(get(n, "metadata", "name")),
+			namespace:  scalar(get(n, "metadata", "namespace")),
+			pos:        diag.Pos{File: file, Line: n.Line, Column: n.Column},
+			n:          n,
+		}
+		if o.apiVersion == "" || o.kind == "" {
+			continue
+		}
+		out = append(out, o)
+	}
+}
+
+// get follows mapping keys from n; nil when one is missing.
+func get(n *yaml.Node, path ...string) *yaml.Node {
+	for _, k := range path {
+		if n == nil {
+			return nil
+		}
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				next = n.Content[i+1]
+			}
+		}
+		n = next
+	}
+	if n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// scalar is n's value when it is a scalar, "" otherwise.
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}
+
+// items are n's elements when it is a sequence.
+func items(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]*yaml.Node, 0, len(n.Content))
+	for _, c := range n.Content {
+		if c.Kind == yaml.AliasNode {
+			c = c.Alias
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// pairs are n's key/value pairs when it is a mapping, in order.
+func pairs(n *yaml.Node) [][2]*yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		v := n.Content[i+1]
+		if v.Kind == yaml.AliasNode {
+			v = v.Alias
+		}
+		out = append(out, [2]*yaml.Node{n.Content[i], v})
+	}
+	return out
+}
+
+// stringMap is a mapping of scalars (labels, node selectors, tags).
+func stringMap(n *yaml.Node) map[string]string {
+	var out map[string]string
+	for _, kv := range pairs(n) {
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[kv[0].Value] = scalar(kv[1])
+	}
+	return out
+}
+
+// quantity parses a Kubernetes quantity of whole devices ("8", 8, "1k");
+// accelerators are counted in whole units, so anything else (fractions,
+// binary suffixes, templating left in a value) is an error.
+func quantity(n *yaml.Node) (float64, error) {
+	s := strings.TrimSpace(scalar(n))
+	if s == "" {
+		return 0, fmt.Errorf("not a quantity")
+	}
+	mult := 1.0
+	switch {
+	case strings.HasSuffix(s, "k"):
+		mult, s = 1e3, strings.TrimSuffix(s, "k")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1e6, strings.TrimSuffix(s, "M")
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not a whole number of devices", scalar(n))
+	}
+	return v * mult, nil
+}
+
+// integer reads a non-negative integer field; ok is false when it is set
+// but not an integer.
+func integer(n *yaml.Node) (v int, set, ok bool) {
+	s := scalar(n)
+	if s == "" {
+		return 0, false, true
+	}
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 {
+		return 0, true, false
+	}
+	return i, true, true
+}
+
+// posOf is where n is written in o's file.
+func (o *object) posOf(n *yaml.Node) diag.Pos {
+	if n == nil || o.pos.Line == 0 || o.rendered {
+		return o.pos
+	}
+	return diag.Pos{File: o.pos.File, Line: n.Line, Column: n.Column}
+}

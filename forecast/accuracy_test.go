@@ -461,18 +461,37 @@ func seriesTable(ws []window, ms []method, per []map[string]*scores) string {
 // coverageBand is the pooled 80% coverage Fit's default intervals are
 // held to on a set: what they measure now (BENCHMARKS.md) ± 2 points.
 // Scaling every width by 0.9 or 1.1 moves it by 3–4 points on both sets,
-// outside the band, so a change of interval width fails the test.
+// outside the band (×0.9: 67.5% and 76.9%; ×1.1: 74.6% and 84.8%), so a
+// change of interval width fails the test; the ±3 points around nominal
+// of nominalSets alone would catch ×0.9 on M4 Weekly by only 0.1 point.
 var coverageBand = map[string][2]float64{
-	"real series": {0.672, 0.712}, // 69.2% now
-	"M4 Weekly":   {0.841, 0.881}, // 86.1% now
+	"real series": {0.693, 0.733}, // 71.3% now
+	"M4 Weekly":   {0.793, 0.833}, // 81.3% now
+}
+
+// nominalSets are the sets on which both modes' pooled 80% and 95%
+// coverage must lie within ±3 points of nominal (issue 13). The real
+// series are not among them: their held-out windows hold level shifts
+// (rds ×2–3.5, ec2 −15%) and the nyc_taxi blizzard that no history before
+// them shows, and both modes cover about 70% and 85% there; realFloor
+// holds them to what they measure now minus 2 points.
+var nominalSets = []string{"M4 Weekly"}
+
+// realFloor is the pooled 80% and 95% coverage, by mode, below which the
+// real series fail: today's figures minus 2 points.
+var realFloor = map[string][2]float64{
+	"Fit default":       {0.693, 0.831}, // 71.3%, 85.1% now
+	"Fit --select aicc": {0.675, 0.836}, // 69.5%, 85.6% now
 }
 
 // TestAccuracyTable prints the tables of BENCHMARKS.md ("Forecast
 // accuracy"): Fit's default and AICc modes beside seasonal naive, naive
 // and Naive2 on M4 Weekly and on held-out windows of the real series, and
 // asserts that the default beats every seasonal naive on OWA on each set,
-// that its 80% coverage stays in coverageBand, and that the same check
-// fails when the interval widths are scaled by 0.9 or 1.1.
+// that both modes' coverage is within ±3 points of nominal on the
+// nominalSets (and above realFloor elsewhere), that the default's 80%
+// coverage stays in coverageBand, and that the same check fails when the
+// interval widths are scaled by 0.9 or 1.1.
 func TestAccuracyTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-data accuracy run skipped in -short mode")
@@ -501,6 +520,19 @@ func TestAccuracyTable(t *testing.T) {
 		for i := 2; i <= 4; i++ {
 			if def.owa() >= total[i].owa() {
 				t.Errorf("%s: default OWA %.3f does not beat %s (%.3f)", set.name, def.owa(), ms[i].name, total[i].owa())
+			}
+		}
+		for _, i := range []int{0, 1} {
+			c80 := float64(total[i].in80) / float64(total[i].points)
+			c95 := float64(total[i].in95) / float64(total[i].points)
+			if slices.Contains(nominalSets, set.name) {
+				if math.Abs(c80-0.80) > 0.03 || math.Abs(c95-0.95) > 0.03 {
+					t.Errorf("%s: %s: coverage %.3f / %.3f, want 0.80 / 0.95 ± 0.03", set.name, ms[i].name, c80, c95)
+				}
+				continue
+			}
+			if f := realFloor[ms[i].name]; c80 < f[0] || c95 < f[1] {
+				t.Errorf("%s: %s: coverage %.3f / %.3f, below %.3f / %.3f", set.name, ms[i].name, c80, c95, f[0], f[1])
 			}
 		}
 		band := coverageBand[set.name]

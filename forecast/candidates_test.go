@@ -166,9 +166,9 @@ func TestConformalBounds(t *testing.T) {
 	// ⌊40·0.10⌋ = 4, ⌈40·0.90⌉ = 36 and ⌈40·0.975⌉ = 39.
 	c := &conformal{h: 1, errs: make([][]heldOut, 1)}
 	for i := 39; i >= 1; i-- {
-		c.errs[0] = append(c.errs[0], heldOut{target: 100 + i, e: float64(i)})
+		c.errs[0] = append(c.errs[0], heldOut{target: 100 + i, e: float64(i), w: 1})
 	}
-	var buf []float64
+	var buf []heldOut
 	q, ok := c.bounds(0, -1, -1, &buf)
 	if !ok || q != [4]float64{1, 4, 36, 39} {
 		t.Errorf("bounds = %v, %v; want [1 4 36 39]", q, ok)

@@ -18,6 +18,18 @@ import (
 // Angelopoulos & Bates 2023, §2.3; Stankevičiūtė et al. 2021 for
 // horizon-wise quantiles; fpp3 §5.5 on forecast-error quantiles). A
 // combination is scored like any model, so its intervals are its own.
+//
+// The errors are not exchangeable: a series' shocks change with time, and
+// errors from origins near the start, where the states have seen little
+// data, are larger than the ones the forecast will make. Each error is
+// therefore weighted by the recency of its origin, halving every
+// halfLife horizons (non-exchangeable conformal prediction, Barber,
+// Candès, Ramdas & Tibshirani 2023), and by the spacing of the sampled
+// origins, so an early origin standing for many counts as many. With
+// equal weights on all errors, M4 Weekly's intervals covered 86.1% and
+// 96.6% of held-out points for nominal 80% and 95%, and those of the
+// backtest windows alone 73.8% and 89.8%; weighted, 81.3% and 95.8%
+// (BENCHMARKS.md).
 type conformal struct {
 	y []float64
 	r *rolled
@@ -32,7 +44,25 @@ type conformal struct {
 
 type heldOut struct {
 	target int
-	e      float64
+	e, w   float64 // error and weight
+}
+
+// halfLife is how many horizons back from the last origin an error's
+// weight halves. Chosen on the accuracy harness (BENCHMARKS.md) among 2,
+// 3, 4 and 8: 2 leaves the AICc mode's M4 Weekly 80% intervals too
+// narrow (76.5%), 8 its default mode's too wide (84.3%).
+const halfLife = 4
+
+// weight is the weight of the errors from the i-th of origins: the
+// origins it stands for (the distance to the next one) times 2^(−age/τ),
+// with age the distance to the last origin and τ = halfLife·h.
+func weight(origins []int, i, h int) float64 {
+	gap := 1
+	if i+1 < len(origins) {
+		gap = origins[i+1] - origins[i]
+	}
+	age := origins[len(origins)-1] - origins[i]
+	return float64(gap) * math.Exp2(-float64(age)/float64(halfLife*h))
 }
 
 // newConformal collects r's errors; nil without a record or errors.
@@ -52,6 +82,7 @@ func newConformal(y []float64, r *rolled, h int) *conformal {
 	any := false
 	for i, row := range r.rows {
 		t := r.origins[i]
+		w := weight(r.origins, i, h)
 		for j, f := range row {
 			if t+j >= len(y) {
 				break
@@ -60,7 +91,7 @@ func newConformal(y []float64, r *rolled, h int) *conformal {
 			if c.rel {
 				e = math.Log(y[t+j] / f)
 			}
-			c.errs[j] = append(c.errs[j], heldOut{target: t + j, e: e})
+			c.errs[j] = append(c.errs[j], heldOut{target: t + j, e: e, w: w})
 			any = true
 		}
 	}
@@ -84,18 +115,20 @@ const minPooled = 10
 // maxPooled is about the most errors a horizon's quantiles are taken from.
 const maxPooled = 1000
 
-// bounds are the error quantiles at horizon j (0-based) for 80% and 95%
-// intervals, leaving out errors whose target lies in [skipLo, skipHi):
-// lower bounds at ranks ⌊(N+1)·a/2⌋ and upper at ⌈(N+1)·(1−a/2)⌉ of N
-// sorted errors (split-conformal ranks, clamped to the sample), so a new
-// exchangeable error falls inside with probability at least 1−a. ok is
-// false with fewer than minPooled errors.
-func (c *conformal) bounds(j, skipLo, skipHi int, buf *[]float64) (q [4]float64, ok bool) {
+// bounds are the weighted error quantiles at horizon j (0-based) for 80%
+// and 95% intervals, leaving out errors whose target lies in [skipLo,
+// skipHi): the errors' weighted distribution with the new error's weight
+// (that of the most recent one) put at ±∞, so that with equal weights the
+// lower bounds are the ranks ⌊(N+1)·a/2⌋ and the upper ⌈(N+1)·(1−a/2)⌉
+// of N sorted errors (split-conformal ranks, clamped to the sample) and a
+// new exchangeable error falls inside with probability at least 1−a. ok
+// is false with fewer than minPooled errors.
+func (c *conformal) bounds(j, skipLo, skipHi int, buf *[]heldOut) (q [4]float64, ok bool) {
 	q, ok, *buf = c.boundsInto(j, skipLo, skipHi, (*buf)[:0])
 	return q, ok
 }
 
-func (c *conformal) boundsInto(j, skipLo, skipHi int, buf []float64) (q [4]float64, ok bool, out []float64) {
+func (c *conformal) boundsInto(j, skipLo, skipHi int, buf []heldOut) (q [4]float64, ok bool, out []heldOut) {
 	buf = buf[:0]
 	w := c.pool()
 	k0, k1 := max(0, j-w), min(c.h-1, j+w)
@@ -110,19 +143,47 @@ func (c *conformal) boundsInto(j, skipLo, skipHi int, buf []float64) (q [4]float
 		es := c.errs[k]
 		for i := (k * 7) % stride; i < len(es); i += stride {
 			if e := es[i]; e.target < skipLo || e.target >= skipHi {
-				buf = append(buf, e.e)
+				buf = append(buf, e)
 			}
 		}
 	}
 	if len(buf) < minPooled {
 		return q, false, buf
 	}
-	slices.Sort(buf)
-	n := len(buf)
-	rank := func(r int) float64 { return buf[min(max(r, 1), n)-1] }
-	lo := func(a float64) float64 { return rank(int(math.Floor(float64(n+1) * a / 2))) }
-	hi := func(a float64) float64 { return rank(int(math.Ceil(float64(n+1) * (1 - a/2)))) }
-	return [4]float64{lo(0.05), lo(0.20), hi(0.20), hi(0.05)}, true, buf
+	return weightedQuantiles(buf), true, buf
+}
+
+// weightedQuantiles are the lower a/2 and upper 1−a/2 quantiles, for a
+// of 0.05 and 0.20, of the errors' weighted distribution plus the new
+// error's weight at −∞ (for the lower) or +∞ (for the upper); beyond the
+// sample they are clamped to its extremes. It sorts es.
+func weightedQuantiles(es []heldOut) [4]float64 {
+	slices.SortFunc(es, func(a, b heldOut) int { return compareFloat(a.e, b.e) })
+	var total, newest float64
+	for _, e := range es {
+		total += e.w
+		newest = max(newest, e.w)
+	}
+	total += newest
+	hi := func(a float64) float64 {
+		var cum float64
+		for _, e := range es {
+			if cum += e.w; cum >= (1-a/2)*total {
+				return e.e
+			}
+		}
+		return es[len(es)-1].e
+	}
+	lo := func(a float64) float64 {
+		var cum float64
+		for i := len(es) - 1; i >= 0; i-- {
+			if cum += es[i].w; cum >= (1-a/2)*total {
+				return es[i].e
+			}
+		}
+		return es[0].e
+	}
+	return [4]float64{lo(0.05), lo(0.20), hi(0.20), hi(0.05)}
 }
 
 // apply sets the intervals around mean from the errors (those forecasting
@@ -131,7 +192,7 @@ func (c *conformal) boundsInto(j, skipLo, skipHi int, buf []float64) (q [4]float
 // are.
 func (c *conformal) apply(skipLo, skipHi int, mean, lo80, hi80, lo95, hi95 []float64) bool {
 	all := true
-	buf := make([]float64, 0, 1024)
+	buf := make([]heldOut, 0, 1024)
 	var q0 [4]float64
 	j0 := -1
 	for j, mu := range mean {

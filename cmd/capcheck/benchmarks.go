@@ -22,11 +22,14 @@ Formats are detected from content: vllm bench serve --save-result JSON and --app
 
 The SLO is judged at p95 when the file has it. Where only p99 exists, a p99 pass proves the p95 passes, but a p99 fail proves nothing: the point is kept as meets_slo: false with a note that it is unproven. Means and medians are never used. Points with failed or errored requests are dropped (their throughput counts only the successes). The SLO comes from --slo-ttft-p95-ms and --slo-itl-p95-ms, or from the llm-inference workloads of --plan that serve the model (the strictest of them).
 
+With --write the entries are merged into the --plan file instead of printed: at its benchmarks (the benchmarks: key of a YAML plan, the benchmarks struct of a CUE plan), an entry whose id is already there replaced where it stands and the others appended, everything else in the file (comments included) kept as it was. The merged plan is loaded again through the schema before it is written; a plan --write cannot edit, or would leave invalid, is an error and the file is unchanged.
+
 What the files cannot say (the GPU, GPUs per replica, often the engine version and date) comes from the flags or from metadata keys in the result (vllm bench serve --metadata gpu=H100-SXM gpus_per_replica=4 engine_version=…); flags win.
 
 Examples:
   capcheck benchmarks import --gpu H100-SXM --gpus-per-replica 4 --engine-version "vllm 0.11.0" --model llama-3.1-70b --slo-ttft-p95-ms 1000 --slo-itl-p95-ms 50 sweep.jsonl
-  capcheck benchmarks import --plan capacity/llm-platform.cue --gpu H100-SXM --gpus-per-replica 4 --format cue results/*.json`
+  capcheck benchmarks import --plan capacity/llm-platform.cue --gpu H100-SXM --gpus-per-replica 4 --format cue results/*.json
+  capcheck benchmarks import --plan capacity/llm-platform.cue --gpu H100-SXM --gpus-per-replica 4 --write results/sweep.jsonl`
 
 // runBenchmarks is `capcheck benchmarks SUBCOMMAND`; import is the only one.
 func runBenchmarks(e *env, args []string) int {
@@ -62,6 +65,7 @@ func runBenchmarksImport(e *env, args []string) int {
 	itl := fs.Float64("slo-itl-p95-ms", 0, "inter-token latency SLO at p95, ms")
 	format := fs.String("format", "yaml", "output: yaml or cue")
 	knee := fs.Bool("knee", false, "also keep the first failing point past the chosen one")
+	write := fs.Bool("write", false, "merge the entries into the --plan file at its benchmarks, keeping comments (an entry with the same id is replaced)")
 	pos, code, ok := parseFlags(fs, args)
 	if !ok {
 		return code
@@ -71,6 +75,10 @@ func runBenchmarksImport(e *env, args []string) int {
 	}
 	if len(pos) == 0 {
 		usageError(e.stderr, name, "want at least one RESULT file (a load-test result)")
+		return exitError
+	}
+	if *write && *plan == "" {
+		usageError(e.stderr, name, "--write merges into a plan: pass --plan FILE")
 		return exitError
 	}
 	if *perReplica < 0 {
@@ -145,9 +153,39 @@ func runBenchmarksImport(e *env, args []string) int {
 	if err != nil {
 		return fail(e, err)
 	}
+	if *write {
+		return writeBenchmarks(e, *plan, entries)
+	}
 	if _, err := e.stdout.Write(loadtest.Render(entries, loadtest.Format(*format))); err != nil {
 		return fail(e, err)
 	}
+	return exitPass
+}
+
+// writeBenchmarks merges entries into the plan file and writes it back
+// only when the merged text still loads through the schema: a plan that
+// --write would break is left as it was.
+func writeBenchmarks(e *env, file string, entries []loadtest.Entry) int {
+	name := filepath.ToSlash(file)
+	info, err := os.Stat(file)
+	if err != nil {
+		return fail(e, fmt.Errorf("read --plan: %w", err))
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fail(e, fmt.Errorf("read --plan: %w", err))
+	}
+	out, m, err := loadtest.Merge(name, src, entries)
+	if err != nil {
+		return fail(e, err)
+	}
+	if _, err := schema.LoadPlanBytes(name, out); err != nil {
+		return fail(e, fmt.Errorf("merge benchmarks into %s: the merged plan does not load, so the file is left unchanged: %w", name, err))
+	}
+	if err := os.WriteFile(file, out, info.Mode().Perm()); err != nil {
+		return fail(e, fmt.Errorf("write --plan: %w", err))
+	}
+	fmt.Fprintf(e.stdout, "%s: benchmarks: %d added, %d replaced\n", name, m.Added, m.Replaced)
 	return exitPass
 }
 
@@ -181,6 +219,9 @@ func sloFromPlan(file, model string, slo *loadtest.SLO, opts *loadtest.Options) 
 		if pool := p.Pools[w.Pool]; pool != nil {
 			gpus[pool.GPU] = true
 		}
+	}
+	if len(served) == 0 && slo.TTFTP95Ms > 0 && slo.ITLP95Ms > 0 {
+		return nil // the flags give the SLO; the plan is only written to
 	}
 	if len(served) == 0 {
 		return diag.Errorf(diag.Pos{File: filepath.ToSlash(file)}, "no workload with an slo serves model %q (model_mix); pass --model with the plan's name for it, or the --slo-ttft-p95-ms and --slo-itl-p95-ms flags", model)

@@ -37,12 +37,18 @@ func awsCapacityReservation(x *extraction) {
 	if !ok {
 		return
 	}
+	// start_date is a future-dated reservation's first instant (AWS
+	// CreateCapacityReservation StartDate); absent, it is active now.
+	start, _, ok := x.str("start_date")
+	if !ok {
+		return
+	}
 	end, _, ok := x.str("end_date")
 	if !ok {
 		return
 	}
 	r := x.emit(inventory.KindReservation, typ, n, in.GPU, in.GPUs, zone, true)
-	r.End = end
+	r.Start, r.End = start, end
 }
 
 func awsCapacityBlock(x *extraction) {

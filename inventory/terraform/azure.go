@@ -117,7 +117,19 @@ func azapiResource(x *extraction) {
 	if !ok {
 		return
 	}
-	x.emit(inventory.KindReservation, in.Type, n, in.GPU, in.GPUs, zone, true)
+	// A block or future capacity reservation (API 2025-04-01 and later)
+	// holds only within properties.scheduleProfile: from start (a date)
+	// to end (a date, the last day; a future reservation has none).
+	start, _, ok := x.str("body.properties.scheduleProfile.start")
+	if !ok {
+		return
+	}
+	end, _, ok := x.str("body.properties.scheduleProfile.end")
+	if !ok {
+		return
+	}
+	r := x.emit(inventory.KindReservation, in.Type, n, in.GPU, in.GPUs, zone, true)
+	r.Start, r.End = start, end
 	if addr, _ := x.v.ref("parent_id", "azurerm_capacity_reservation_group", "azapi_resource"); addr != "" {
 		x.f.azureGroup = addr
 	}

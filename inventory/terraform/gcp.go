@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/zclconf/go-cty/cty"
@@ -26,6 +27,54 @@ func googleReservation(x *extraction) {
 	if name, set, _ := x.strQuiet("name"); set {
 		x.f.gcpName = name
 	}
+}
+
+// googleFutureReservation emits a google_compute_future_reservation:
+// specific_sku_properties.total_count instances of its machine type (GPUs
+// from guest_accelerators, else the catalog) in its zone, from
+// time_window.start_time to end_time (or start_time + duration.seconds).
+// It is guaranteed unless planning_status is DRAFT (not yet submitted).
+func googleFutureReservation(x *extraction) {
+	const sku = "specific_sku_properties.0."
+	machine, gpu, per, ok := x.machineGPUs(sku+"instance_properties.0.", "guest_accelerators", "accelerator_type", "accelerator_count", true)
+	if !ok || gpu == "" {
+		return
+	}
+	n, ok := x.requiredNum(sku + "total_count")
+	if !ok {
+		return
+	}
+	zone, _, ok := x.str("zone")
+	if !ok {
+		return
+	}
+	start, ok := x.requiredStr("time_window.0.start_time")
+	if !ok {
+		return
+	}
+	end, set, ok := x.str("time_window.0.end_time")
+	if !ok {
+		return
+	}
+	if !set {
+		secs, set, ok := x.num("time_window.0.duration.0.seconds")
+		if !ok {
+			return
+		}
+		if !set {
+			x.c.errorf(x.pos, "%s: time_window sets neither end_time nor duration: the reservation's end cannot be evaluated", x.addr)
+			return
+		}
+		t, err := time.Parse(time.RFC3339, start)
+		if err != nil {
+			x.c.errorf(x.v.pos("time_window.0.start_time"), "%s: time_window.start_time %q is not an RFC 3339 timestamp", x.addr, start)
+			return
+		}
+		end = t.Add(time.Duration(secs) * time.Second).UTC().Format(time.RFC3339)
+	}
+	status, _, _ := x.strQuiet("planning_status")
+	r := x.emit(inventory.KindReservation, machine, n, gpu, per, zone, !strings.EqualFold(status, "DRAFT"))
+	r.Start, r.End = start, end
 }
 
 // reservationName is the reservation a reservation_affinity value names:

@@ -16,16 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// writeTree writes files (slash paths) under a new temporary directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for rel, src := range files {
-		writeFile(t, dir, rel, []byte(src))
-	}
-	return dir
-}
-
 func diagStrings(t *testing.T, err error) []string {
 	t.Helper()
 	var ds diag.Diagnostics
@@ -155,7 +145,7 @@ func TestDiscoverHostile(t *testing.T) {
 	// beside a reservation, so their root is parsed and bounded.
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeTree(t, tc.files)
+			dir := testkit.TempTree(t, tc.files)
 			inv, err := Discover(context.Background(), dir, Options{})
 			if err == nil {
 				t.Fatalf("Discover = %+v, want errors %q", inv, tc.want)
@@ -173,7 +163,7 @@ func TestDiscoverHostile(t *testing.T) {
 // link reads the rest.
 func TestDiscoverEncodingsAndLinks(t *testing.T) {
 	crlf := strings.ReplaceAll(reservation("crlf", "var.n"), "\n", "\r\n")
-	dir := writeTree(t, map[string]string{
+	dir := testkit.TempTree(t, map[string]string{
 		"bom/main.tf":       "\ufeff" + reservation("bom", "2"),
 		"crlf/main.tf":      "variable \"n\" {\r\n  default = 3\r\n}\r\n" + crlf,
 		"crlf/loop/keep.tf": "",

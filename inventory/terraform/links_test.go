@@ -34,7 +34,7 @@ func TestDiscoverFollowsSymlinks(t *testing.T) {
 	// The targets live in library trees (modules/, examples/): not roots
 	// of their own, so each reservation is counted once, where it is
 	// linked.
-	dir := writeTree(t, map[string]string{
+	dir := testkit.TempTree(t, map[string]string{
 		"live/main.tf":            reservation("own", "1"),
 		"modules/shared/gpu.tf":   reservation("shared", "2"),
 		"examples/stack/main.tf":  reservation("stack", "3"),
@@ -141,7 +141,7 @@ func TestDiscoverSymlinkErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			top := writeTree(t, tc.files)
+			top := testkit.TempTree(t, tc.files)
 			repo := filepath.Join(top, "repo")
 			symlinks(t, repo, tc.links)
 			inv, err := Discover(context.Background(), repo, Options{})
@@ -170,7 +170,7 @@ func TestDiscoverSymlinkFanOut(t *testing.T) {
 		links[fmt.Sprintf("l%02d/y", i)] = next
 	}
 	files["l20/main.tf"] = ""
-	dir := writeTree(t, files)
+	dir := testkit.TempTree(t, files)
 	symlinks(t, dir, links)
 	_, err := Discover(context.Background(), dir, Options{})
 	// l00 is walked first, depth first, x before y: 20 x reach l20 (the
@@ -188,7 +188,7 @@ func TestDiscoverSymlinkFanOut(t *testing.T) {
 // terraform.dirs) may not lead out of the repository through a link either,
 // even one the walk skips (a hidden directory).
 func TestDiscoverRootDirLink(t *testing.T) {
-	top := writeTree(t, map[string]string{"outside/gpu.tf": reservation("secret", "4"), "repo/main.tf": ""})
+	top := testkit.TempTree(t, map[string]string{"outside/gpu.tf": reservation("secret", "4"), "repo/main.tf": ""})
 	repo := filepath.Join(top, "repo")
 	symlinks(t, repo, map[string]string{".ext": "../outside"})
 	_, err := Discover(context.Background(), repo, Options{Dirs: []string{".ext"}})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/capcheck/capcheck/inventory"
@@ -248,6 +249,10 @@ func planValue(values map[string]json.RawMessage, sh *shape, addr string, pos di
 	obj := map[string]cty.Value{}
 	for _, a := range sh.attrs {
 		raw, ok := values[a]
+		if !ok && slices.Contains(sh.optional, a) {
+			obj[a] = cty.NullVal(cty.DynamicPseudoType)
+			continue
+		}
 		if !ok {
 			obj[a] = unknownBecause(false, pos, "%s.%s is known only after apply", addr, a)
 			continue

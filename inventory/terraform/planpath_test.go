@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -17,7 +18,7 @@ const planOne = `{"planned_values": {"root_module": {"resources": [
 // read /etc/passwd); one the user names is read where it is, absolute or
 // not, and named as the caller says.
 func TestLoadPlanJSONConfined(t *testing.T) {
-	top := writeTree(t, map[string]string{"outside.json": planOne, "repo/in.json": planOne})
+	top := testkit.TempTree(t, map[string]string{"outside.json": planOne, "repo/in.json": planOne})
 	repo := filepath.Join(top, "repo")
 	symlinks(t, repo, map[string]string{"out.json": "../outside.json", "link.json": "in.json"})
 	tests := []struct{ rel, want string }{

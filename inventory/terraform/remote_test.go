@@ -6,6 +6,7 @@ import (
 
 	"github.com/capcheck/capcheck/inventory"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -131,7 +132,7 @@ module "vpc" {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			inv := discover(t, writeTree(t, tc.files), Options{})
+			inv := discover(t, testkit.TempTree(t, tc.files), Options{})
 			if d := cmp.Diff(tc.want, inv.Unresolved); d != "" {
 				t.Errorf("unresolved mismatch (-want +got):\n%s", d)
 			}
@@ -145,7 +146,7 @@ module "vpc" {
 // TestDiscoverRemoteModuleErrors: the count of a remote module call is
 // evaluated like any other, so its input errors are still errors.
 func TestDiscoverRemoteModuleErrors(t *testing.T) {
-	dir := writeTree(t, map[string]string{"main.tf": `
+	dir := testkit.TempTree(t, map[string]string{"main.tf": `
 variable "n" {
   type = number
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/capcheck/capcheck/inventory"
 
+	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -54,7 +55,7 @@ func TestDiscoverRoots(t *testing.T) {
 // directory of such files is parsed when a call uses it, and a label that
 // spells a GPU type with a \u escape is parsed.
 func TestDiscoverScan(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := testkit.TempTree(t, map[string]string{
 		// Not a GPU root, and broken: never parsed, so never an error.
 		"web/main.tf": "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
 		// Its variables file holds no GPU type and no module call; the

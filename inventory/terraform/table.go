@@ -26,12 +26,26 @@ package terraform
 // of the same module keeps the per-zone figure: elastic figures may then
 // be a lower bound (they never count as guaranteed).
 
+// Capacity that arrives later: a google_compute_future_reservation
+// (time_window start_time to end_time, or start_time + duration.seconds),
+// an AWS capacity reservation or block with a start_date, and an Azure
+// capacity reservation written as an azapi_resource with
+// properties.scheduleProfile (start, end) carry their window in
+// Entry.Start and Entry.End, so the capacity model counts them from their
+// first whole day only (inventory/days.go). A future reservation whose
+// planning_status is DRAFT has not been submitted: it is listed, never
+// guaranteed.
+
 // shape lists the arguments and nested blocks of a resource that capcheck
 // reads; a view is the resource evaluated to that shape (nested blocks as
 // tuples of objects, like `terraform show -json`).
 type shape struct {
-	attrs  []string
-	blocks map[string]*shape
+	attrs []string
+	// optional are the attrs a provider version may not have (AWS
+	// start_date): absent from a plan's values they are unset, where
+	// another absent attribute is known only after apply.
+	optional []string
+	blocks   map[string]*shape
 }
 
 type handler struct {
@@ -42,7 +56,7 @@ type handler struct {
 // handlers are the GPU-bearing resource types, by Terraform type.
 var handlers = map[string]handler{
 	"aws_ec2_capacity_reservation": {
-		shape: &shape{attrs: []string{"instance_count", "instance_type", "availability_zone", "end_date"}},
+		shape: &shape{attrs: []string{"instance_count", "instance_type", "availability_zone", "start_date", "end_date"}, optional: []string{"start_date"}},
 		fn:    awsCapacityReservation,
 	},
 	"aws_ec2_capacity_block_reservation": {
@@ -58,6 +72,19 @@ var handlers = map[string]handler{
 			}},
 		}},
 		fn: googleReservation,
+	},
+	"google_compute_future_reservation": {
+		shape: &shape{attrs: []string{"name", "zone", "planning_status"}, blocks: map[string]*shape{
+			"time_window": {attrs: []string{"start_time", "end_time"}, blocks: map[string]*shape{
+				"duration": {attrs: []string{"seconds"}},
+			}},
+			"specific_sku_properties": {attrs: []string{"total_count"}, blocks: map[string]*shape{
+				"instance_properties": {attrs: []string{"machine_type"}, blocks: map[string]*shape{
+					"guest_accelerators": {attrs: []string{"accelerator_type", "accelerator_count"}},
+				}},
+			}},
+		}},
+		fn: googleFutureReservation,
 	},
 	"azurerm_capacity_reservation": {
 		shape: &shape{attrs: []string{"zone", "capacity_reservation_group_id"}, blocks: map[string]*shape{

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/policies"
@@ -220,6 +221,19 @@ type Options struct {
 	// files relative to the checked directory; links, annotations and SARIF
 	// locations need them relative to the repository.
 	PathPrefix string
+	// Version is the capcheck build that renders (`capcheck version`:
+	// the release tag or module version, "dev" for a plain build); SARIF
+	// names it as tool.driver.version and links built-in rules' help to
+	// its tag. Empty leaves the driver's version out.
+	Version string
+	// Started is when the run began, Elapsed how long it took and
+	// Hostname the machine it ran on: JUnit's timestamp, time and
+	// hostname attributes. They are handed in (the command reads its
+	// injected clock) so that a rendering is deterministic; zero values
+	// give a time of 0 s, no timestamp and the hostname "localhost".
+	Started  time.Time
+	Elapsed  time.Duration
+	Hostname string
 }
 
 // repoPath returns file relative to the repository root.
@@ -280,7 +294,7 @@ func Write(w io.Writer, format string, c *Check, opts Options) error {
 	case "github":
 		err = checkGitHub(&buf, c, opts)
 	case "junit":
-		err = checkJUnit(&buf, c)
+		err = checkJUnit(&buf, c, opts)
 	default:
 		return errUnknownFormat("check", format, formats...)
 	}

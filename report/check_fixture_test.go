@@ -1,7 +1,10 @@
 package report
 
 import (
+	"time"
+
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -142,11 +145,11 @@ func fixtureCheck() *Check {
 
 func fixtureRules() []policies.Rule {
 	return []policies.Rule{
-		{ID: "CAP001", Title: "Headroom below the plan's minimum in the commit window", Description: "A pool's lowest headroom in the commit window is below headroom_min.", Severity: "high", Enforcement: policies.SoftMandatory, Level: "deny"},
-		{ID: "CAP002", Title: "N+k redundancy missing", Description: "Capacity after losing the k largest failure domains does not serve the peak.", Severity: "high", Enforcement: policies.SoftMandatory, Level: "deny"},
-		{ID: "CAP004", Title: "Reserved GPUs added beyond the backed capacity", Severity: "medium", Enforcement: policies.HardMandatory, Level: "deny"},
-		{ID: "CAP007", Title: "Existing reserved GPUs exceed backed capacity", Severity: "low", Enforcement: policies.Advisory, Level: "warn"},
-		{ID: "CAP010", Title: "Plan not reviewed for more than a quarter", Enforcement: policies.Advisory, Level: "warn"},
+		{ID: "CAP001", Builtin: true, Location: diag.Pos{File: "capcheck:rego/cap001.rego", Line: 1, Column: 1}, Title: "Headroom below the plan's minimum in the commit window", Description: "A pool's lowest headroom in the commit window is below headroom_min.", Severity: "high", Enforcement: policies.SoftMandatory, Level: "deny"},
+		{ID: "CAP002", Builtin: true, Location: diag.Pos{File: "capcheck:rego/cap002.rego", Line: 1, Column: 1}, Title: "N+k redundancy missing", Description: "Capacity after losing the k largest failure domains does not serve the peak.", Severity: "high", Enforcement: policies.SoftMandatory, Level: "deny"},
+		{ID: "CAP004", Builtin: true, Location: diag.Pos{File: "capcheck:rego/cap004.rego", Line: 1, Column: 1}, Title: "Reserved GPUs added beyond the backed capacity", Severity: "medium", Enforcement: policies.HardMandatory, Level: "deny"},
+		{ID: "CAP007", Builtin: true, Location: diag.Pos{File: "capcheck:rego/cap007.rego", Line: 1, Column: 1}, Title: "Existing reserved GPUs exceed backed capacity", Severity: "low", Enforcement: policies.Advisory, Level: "warn"},
+		{ID: "CAP010", Builtin: true, Location: diag.Pos{File: "capcheck:rego/cap010.rego", Line: 1, Column: 1}, Title: "Plan not reviewed for more than a quarter", Enforcement: policies.Advisory, Level: "warn"},
 	}
 }
 
@@ -155,5 +158,10 @@ func fixtureOptions() Options {
 		Rules: fixtureRules(),
 		Repo:  "acme/gpu-infra",
 		SHA:   "0123456789abcdef0123456789abcdef01234567",
+		// The build and the run, as the command hands them in.
+		Version:  "v1.4.0",
+		Started:  time.Date(2026, 3, 10, 9, 30, 0, 0, time.FixedZone("CET", 3600)),
+		Elapsed:  1412 * time.Millisecond,
+		Hostname: "runner-7",
 	}
 }

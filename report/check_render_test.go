@@ -61,11 +61,17 @@ func TestMarkdownEscaping(t *testing.T) {
 			t.Errorf("body lacks %q:\n%s", want, got)
 		}
 	}
-	// Every table row keeps its 13 cell separators (12 columns).
+	// Every table row keeps its cell separators: 6 in the lead table (5
+	// columns), 13 in the full one (12 columns), which starts after its
+	// <summary>.
+	want := 6
 	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "<details><summary>All pool figures") {
+			want = 13
+		}
 		if strings.HasPrefix(line, "| **") {
-			if n := strings.Count(line, "|") - strings.Count(line, `\|`); n != 13 {
-				t.Errorf("row has %d unescaped pipes, want 13: %s", n, line)
+			if n := strings.Count(line, "|") - strings.Count(line, `\|`); n != want {
+				t.Errorf("row has %d unescaped pipes, want %d: %s", n, want, line)
 			}
 		}
 	}

@@ -4,9 +4,18 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"strconv"
+	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 )
+
+// junitSeconds is a duration as JUnit's time attribute: seconds with
+// millisecond precision ("0.412"), never negative.
+func junitSeconds(d time.Duration) string {
+	return strconv.FormatFloat(max(d, 0).Seconds(), 'f', 3, 64)
+}
 
 // JUnit XML as CI systems read it (the Ant/Surefire schema subset):
 // testsuites > testsuite > testcase with failure, skipped or system-out.
@@ -17,16 +26,20 @@ type junitSuites struct {
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Time      string      `xml:"time,attr"`
+	Timestamp string      `xml:"timestamp,attr,omitempty"`
+	Hostname  string      `xml:"hostname,attr"`
+	Cases     []junitCase `xml:"testcase"`
 }
 
 type junitCase struct {
@@ -34,6 +47,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	File      string        `xml:"file,attr,omitempty"`
 	Line      int           `xml:"line,attr,omitempty"`
+	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure"`
 	Skipped   *junitSkipped `xml:"skipped"`
 	SystemOut string        `xml:"system-out,omitempty"`
@@ -56,9 +70,22 @@ type junitSkipped struct {
 // every head pool no finding targets, so a clean run is not an empty suite.
 // encoding/xml escapes every value, and replaces characters XML cannot
 // hold.
-func checkJUnit(w io.Writer, c *Check) error {
-	s := junitSuite{Name: "capcheck", Cases: []junitCase{}}
+//
+// Times are what test reporters show: the suite's time is the run's
+// (opts.Elapsed), its timestamp when it started (opts.Started, UTC, the
+// schema's ISO 8601 without a zone; left out when zero) and hostname opts.Hostname. Findings
+// are judged together, not one by one, so every test case takes 0 s.
+func checkJUnit(w io.Writer, c *Check, opts Options) error {
+	s := junitSuite{
+		Name:     "capcheck",
+		Time:     junitSeconds(opts.Elapsed),
+		Hostname: orNone(diag.Text(opts.Hostname), "localhost"),
+		Cases:    []junitCase{},
+	}
 	targeted := map[string]bool{}
+	if !opts.Started.IsZero() {
+		s.Timestamp = opts.Started.UTC().Format("2006-01-02T15:04:05")
+	}
 	for _, f := range c.Findings {
 		targeted[f.Target] = true
 		tc := junitCase{
@@ -66,6 +93,7 @@ func checkJUnit(w io.Writer, c *Check) error {
 			Name:      orNone(f.Target, posOr(f, f.Rule)),
 			File:      f.File,
 			Line:      f.Line,
+			Time:      junitSeconds(0),
 		}
 		where := posOr(f, "capcheck")
 		switch kindOf(f) {
@@ -94,10 +122,10 @@ func checkJUnit(w io.Writer, c *Check) error {
 		if p.Status == evaluator.StatusRemoved || targeted[name] {
 			continue
 		}
-		s.Cases = append(s.Cases, junitCase{Classname: "pool", Name: name, File: p.Location.File, Line: p.Location.Line})
+		s.Cases = append(s.Cases, junitCase{Classname: "pool", Name: name, File: p.Location.File, Line: p.Location.Line, Time: junitSeconds(0)})
 	}
 	s.Tests = len(s.Cases)
-	out := junitSuites{Name: "capcheck", Tests: s.Tests, Failures: s.Failures, Skipped: s.Skipped, Suites: []junitSuite{s}}
+	out := junitSuites{Name: "capcheck", Tests: s.Tests, Failures: s.Failures, Skipped: s.Skipped, Time: s.Time, Suites: []junitSuite{s}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

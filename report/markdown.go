@@ -64,7 +64,7 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 		if p.Status == evaluator.StatusUnchanged || p.Status == evaluator.StatusRemoved {
 			continue
 		}
-		if d := poolDetails(p); d != "" {
+		if d := poolDetails(p, p.Status == evaluator.StatusChanged || p.Status == evaluator.StatusNew); d != "" {
 			blocks = append(blocks, d)
 		}
 		if d := strategyDetails(p); d != "" {
@@ -145,15 +145,25 @@ func hasDiff(ps []evaluator.PoolSummary) bool {
 	return false
 }
 
-// poolTable is the pool table: its head with the first row, then one
-// block per further row, so a cut never splits a row.
+// poolTable is the pool tables. The first leads with what a reviewer
+// checks, narrow enough for a comment's 794 px (see the column budget in
+// the tests): pool, reserved GPUs, lowest headroom, N+k and the monthly
+// cost with its change; its head travels with the first row and each
+// further row is a block, so a cut never splits a row. The second, every
+// figure (plan, GPU, peak, headroom month, cliff, order-by, backed,
+// unbacked, cost base → head), is one collapsed block.
 func poolTable(c *Check) []string {
 	if len(c.Pools) == 0 {
 		return nil
 	}
+	const lead = "| Pool | Reserved | Min headroom | N+k | Monthly cost |\n" +
+		"|:--|--:|--:|:--|--:|\n"
 	const header = "| Pool | Plan | GPU | Reserved GPUs | Peak required | Min headroom | N+k | Cliff | Order by | Backed | Unbacked | Monthly cost |\n" +
 		"|:--|:--|:--|--:|--:|:--|:--|:--|:--|--:|--:|--:|\n"
 	var out []string
+	var full strings.Builder
+	full.WriteString("<details><summary>All pool figures: plan, GPU, peak required, cliff, order-by, backed and unbacked GPUs</summary>\n\n")
+	full.WriteString(header)
 	for i := range c.Pools {
 		p := &c.Pools[i]
 		r := rowCells(p, "✓", "✗")
@@ -162,18 +172,52 @@ func poolTable(c *Check) []string {
 			name += " *" + strings.TrimSpace(l) + "*"
 		}
 		// Figures are escaped too: a saved result read back may hold anything.
-		row := fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			name, mdText(p.Plan), mdText(p.GPU), mdText(r.reserved), mdText(r.peak), mdText(r.headroom),
-			mdText(r.nplus), mdText(r.cliff), mdText(r.orderBy), mdText(r.backed), mdText(r.unbacked), mdText(r.cost))
+		row := fmt.Sprintf("| %s | %s | %s | %s | %s |\n",
+			name, mdText(r.reserved), mdText(leadHeadroom(p)), mdText(r.nplus), mdText(leadCost(p)))
 		if i == 0 {
-			row = header + row
+			row = lead + row
 		}
 		if i == len(c.Pools)-1 {
 			row += "\n"
 		}
 		out = append(out, row)
+		fmt.Fprintf(&full, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			name, mdText(p.Plan), mdText(p.GPU), mdText(r.reserved), mdText(r.peak), mdText(r.headroom),
+			mdText(r.nplus), mdText(r.cliff), mdText(r.orderBy), mdText(r.backed), mdText(r.unbacked), mdText(r.cost))
 	}
-	return out
+	full.WriteString("\n</details>\n\n")
+	return append(out, full.String())
+}
+
+// leadHeadroom is the lowest headroom for the lead table: "33.8% → 26.4%"
+// where it changed, without the month (the full table has it).
+func leadHeadroom(p *evaluator.PoolSummary) string {
+	side := p
+	if p.Status == evaluator.StatusRemoved && p.Base != nil {
+		side = p.Base
+	}
+	head := pct(side.MinHeadroom)
+	if p.Base == nil || side == p.Base {
+		return head
+	}
+	if base := pct(p.Base.MinHeadroom); base != head {
+		return base + " → " + head
+	}
+	return head
+}
+
+// leadCost is the monthly cost for the lead table: the head's, with the
+// change when there is one ("$165,312 (−$23,616)"); the base's for a
+// removed pool.
+func leadCost(p *evaluator.PoolSummary) string {
+	if p.Status == evaluator.StatusRemoved && p.Base != nil {
+		return money(p.Base.MonthlyCost, p.Base.Currency)
+	}
+	head := money(p.MonthlyCost, p.Currency)
+	if p.Base == nil || money(p.Base.MonthlyCost, p.Base.Currency) == head {
+		return head
+	}
+	return head + " (" + signedMoney(p.MonthlyCost-p.Base.MonthlyCost, p.Currency) + ")"
 }
 
 // findingList is a titled list, the title travelling with the first item.
@@ -309,14 +353,23 @@ func (l linker) item(f policies.Finding) string {
 	return s + "\n"
 }
 
-// poolDetails is the collapsed chart of a pool over the horizon, "" when
-// it has no timeline.
-func poolDetails(p *evaluator.PoolSummary) string {
+// poolDetails is the chart of a pool over the horizon in a <details>
+// section, open when the pull request changes the pool; "" when it has no
+// timeline. The x axis labels quarters (the first month, then January,
+// April, July and October) and the cliff month ("cliff 2027-03"); the other
+// months keep a blank label of their own, since Mermaid merges equal
+// categories. The palette is fixed so that the legend can name colours.
+func poolDetails(p *evaluator.PoolSummary, open bool) string {
 	if len(p.Timeline) == 0 {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("<details><summary>pool " + htmlText(p.Name) + " over the horizon</summary>\n\n")
+	if open {
+		b.WriteString("<details open>")
+	} else {
+		b.WriteString("<details>")
+	}
+	b.WriteString("<summary>pool " + htmlText(p.Name) + " over the horizon</summary>\n\n")
 	limit := 1 - p.HeadroomMin
 	finite := !math.IsNaN(limit) && !math.IsInf(limit, 0)
 	months := make([]string, len(p.Timeline))
@@ -324,6 +377,7 @@ func poolDetails(p *evaluator.PoolSummary) string {
 	required := make([]string, len(p.Timeline))
 	usable := make([]string, len(p.Timeline))
 	top := 0.0
+	blank := 0
 	for i, m := range p.Timeline {
 		u := m.CapacityGPUs * limit
 		for _, v := range []float64{m.CapacityGPUs, m.RequiredGPUs, u} {
@@ -332,7 +386,15 @@ func poolDetails(p *evaluator.PoolSummary) string {
 			}
 			top = math.Max(top, v)
 		}
-		months[i] = `"` + mermaidLabel(m.Month) + `"`
+		switch label := mermaidLabel(m.Month); {
+		case p.Cliff != "" && m.Month == p.Cliff:
+			months[i] = `"cliff ` + label + `"`
+		case i == 0 || quarterStart(m.Month):
+			months[i] = `"` + label + `"`
+		default:
+			blank++
+			months[i] = `"` + strings.Repeat(" ", blank) + `"`
+		}
 		capacity[i], required[i], usable[i] = mermaidNum(m.CapacityGPUs), mermaidNum(m.RequiredGPUs), mermaidNum(u)
 	}
 	if !finite {
@@ -340,20 +402,32 @@ func poolDetails(p *evaluator.PoolSummary) string {
 		return b.String()
 	}
 	top = math.Ceil(top*1.1) + 1
-	b.WriteString("```mermaid\nxychart-beta\n")
+	b.WriteString("```mermaid\n")
+	b.WriteString(`%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#8c959f, #cf222e, #0969da"}}}}%%` + "\n")
+	b.WriteString("xychart-beta\n")
 	fmt.Fprintf(&b, "    title \"%s (plan %s): GPUs per month\"\n", mermaidLabel(p.Name), mermaidLabel(p.Plan))
 	fmt.Fprintf(&b, "    x-axis [%s]\n", strings.Join(months, ", "))
 	fmt.Fprintf(&b, "    y-axis \"GPUs\" 0 --> %s\n", mermaidNum(top))
-	fmt.Fprintf(&b, "    bar [%s]\n", strings.Join(capacity, ", "))
-	fmt.Fprintf(&b, "    line [%s]\n", strings.Join(required, ", "))
-	fmt.Fprintf(&b, "    line [%s]\n", strings.Join(usable, ", "))
+	fmt.Fprintf(&b, "    bar \"capacity\" [%s]\n", strings.Join(capacity, ", "))
+	fmt.Fprintf(&b, "    line \"required\" [%s]\n", strings.Join(required, ", "))
+	fmt.Fprintf(&b, "    line \"usable\" [%s]\n", strings.Join(usable, ", "))
 	b.WriteString("```\n\n")
-	fmt.Fprintf(&b, "Bars: guaranteed capacity. First line: required GPUs at the peak. Second line: the most GPUs usable at headroom_min %s (capacity × %s).", pct(p.HeadroomMin), num(limit))
+	fmt.Fprintf(&b, "Legend: grey bars, guaranteed capacity; red line, required GPUs at the peak; blue line, the most GPUs usable at headroom_min %s (capacity × %s).", pct(p.HeadroomMin), num(limit))
 	if p.Cliff != "" {
-		fmt.Fprintf(&b, " Capacity cliff %s, order by %s.", mdText(p.Cliff), mdText(orNone(p.OrderBy, "-")))
+		fmt.Fprintf(&b, " Capacity cliff %s (marked on the axis), order by %s.", mdText(p.Cliff), mdText(orNone(p.OrderBy, "-")))
 	}
 	b.WriteString("\n\n</details>\n\n")
 	return b.String()
+}
+
+// quarterStart reports whether month ("YYYY-MM") opens a quarter.
+func quarterStart(month string) bool {
+	_, mm, ok := strings.Cut(month, "-")
+	switch mm {
+	case "01", "04", "07", "10":
+		return ok
+	}
+	return false
 }
 
 // mermaidNum formats a chart value (at most two decimals).

@@ -5,12 +5,15 @@ import (
 	"encoding/hex"
 	"io"
 	"net/url"
+	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -44,7 +47,7 @@ type sarifTool struct {
 type sarifDriver struct {
 	Name           string      `json:"name"`
 	InformationURI string      `json:"informationUri"`
-	Version        string      `json:"version"`
+	Version        string      `json:"version,omitempty"`
 	Rules          []sarifRule `json:"rules"`
 }
 
@@ -52,12 +55,20 @@ type sarifText struct {
 	Text string `json:"text"`
 }
 
+// sarifMessage is a multiformatMessageString: text, and Markdown for
+// viewers that render it (GitHub shows help.markdown on an alert).
+type sarifMessage struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
 type sarifRule struct {
 	ID                   string             `json:"id"`
 	Name                 string             `json:"name"`
 	ShortDescription     sarifText          `json:"shortDescription"`
 	FullDescription      sarifText          `json:"fullDescription"`
-	Help                 *sarifText         `json:"help,omitempty"`
+	HelpURI              string             `json:"helpUri,omitempty"`
+	Help                 sarifMessage       `json:"help"`
 	DefaultConfiguration sarifConfiguration `json:"defaultConfiguration"`
 	Properties           sarifRuleProps     `json:"properties"`
 }
@@ -132,7 +143,7 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 		rules = append(rules, r)
 	}
 	for _, r := range opts.Rules {
-		add(sarifRuleOf(r))
+		add(sarifRuleOf(r, opts))
 	}
 	all := append(append([]policies.Finding{}, c.Findings...), fixedFindings(c)...)
 	var extra []string
@@ -150,7 +161,7 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 				break
 			}
 		}
-		add(sarifRuleOf(policies.Rule{ID: id, Title: title}))
+		add(sarifRuleOf(policies.Rule{ID: id, Title: title}, opts))
 	}
 
 	results := []sarifResult{}
@@ -218,7 +229,7 @@ func checkSARIF(w io.Writer, c *Check, opts Options) error {
 		Version: sarifVersion,
 		Runs: []sarifRun{{
 			Tool: sarifTool{Driver: sarifDriver{
-				Name: "capcheck", InformationURI: informationURI, Version: orNone(c.Version, evaluator.Version), Rules: rules,
+				Name: "capcheck", InformationURI: informationURI, Version: opts.Version, Rules: rules,
 			}},
 			Results:    results,
 			Properties: map[string]string{"verdict": c.Verdict},
@@ -247,8 +258,10 @@ func contains(xs []string, s string) bool {
 }
 
 // sarifRuleOf describes a rule. Its default level is error for a deny
-// that can block, warning otherwise.
-func sarifRuleOf(r policies.Rule) sarifRule {
+// that can block, warning otherwise. Its help is the rule's section of the
+// catalogue (`capcheck doc`): title, description, level, enforcement and
+// severity, with helpUri linking to the rule's Rego (see ruleHelpURI).
+func sarifRuleOf(r policies.Rule, opts Options) sarifRule {
 	level, sev := "warning", "warning"
 	if strings.HasPrefix(r.Level, policies.LevelDeny) && r.Enforcement != policies.Advisory {
 		level, sev = "error", "error"
@@ -264,14 +277,99 @@ func sarifRuleOf(r policies.Rule) sarifRule {
 		Name:                 ruleName(r),
 		ShortDescription:     sarifText{Text: short},
 		FullDescription:      sarifText{Text: full},
+		HelpURI:              ruleHelpURI(r, opts),
 		DefaultConfiguration: sarifConfiguration{Level: level},
 		Properties:           sarifRuleProps{Tags: tags, Precision: "very-high", ProblemSeverity: sev, Enforcement: r.Enforcement},
 	}
-	if r.Description != "" {
-		out.Help = &sarifText{Text: r.Description}
-	}
+	out.Help = sarifMessage{Text: full, Markdown: ruleHelpMarkdown(r, out.HelpURI)}
 	return out
 }
+
+// ruleHelpMarkdown is the rule's catalogue section as policies.Doc writes
+// it. Built-in metadata is capcheck's own Markdown and kept; a user rule's
+// title and description are escaped paragraph by paragraph (mdText).
+func ruleHelpMarkdown(r policies.Rule, helpURI string) string {
+	esc := mdText
+	if r.Builtin {
+		esc = strings.TrimSpace
+	}
+	var b strings.Builder
+	b.WriteString("**" + mdText(r.ID) + "**")
+	if r.Title != "" {
+		b.WriteString(": " + esc(strings.TrimSpace(r.Title)))
+	}
+	b.WriteString("\n\n")
+	if d := strings.TrimSpace(r.Description); d != "" {
+		for i, para := range strings.Split(d, "\n\n") {
+			if i > 0 {
+				b.WriteString("\n\n")
+			}
+			if r.Builtin {
+				b.WriteString(para)
+			} else {
+				b.WriteString(esc(strings.Join(strings.Fields(para), " ")))
+			}
+		}
+		b.WriteString("\n\n")
+	}
+	var facts []string
+	if r.Level != "" {
+		facts = append(facts, "level `"+mdCode(r.Level)+"`")
+	}
+	if r.Enforcement != "" {
+		facts = append(facts, "enforcement `"+mdCode(r.Enforcement)+"`")
+	}
+	if r.Severity != "" {
+		facts = append(facts, "severity "+mdText(r.Severity))
+	}
+	if len(facts) > 0 {
+		s := strings.Join(facts, ", ")
+		b.WriteString(strings.ToUpper(s[:1]) + s[1:] + ". ")
+	}
+	b.WriteString("`capcheck doc` prints the whole catalogue.")
+	if helpURI != "" {
+		b.WriteString(" [Rule source](" + helpURI + ")")
+	}
+	return b.String()
+}
+
+// mdCode keeps s inside a code span: backticks and line breaks dropped.
+func mdCode(s string) string {
+	return strings.NewReplacer("`", "", "\n", " ", "\r", " ").Replace(diag.Text(s))
+}
+
+// ruleHelpURI is where a rule is written down: a built-in rule's Rego in
+// capcheck's repository at the release tag of this build (main for a
+// development build), a user rule's file at the head commit of the
+// repository being checked; "" when there is no such address (a user rule
+// outside a GitHub checkout).
+func ruleHelpURI(r policies.Rule, opts Options) string {
+	file := r.Location.File
+	if r.Builtin {
+		name := path.Base(file)
+		if name == "." || name == "/" || !strings.HasSuffix(name, ".rego") {
+			return ""
+		}
+		ref := "main"
+		if releaseTagRE.MatchString(opts.Version) {
+			ref = opts.Version
+		}
+		return informationURI + "/blob/" + ref + "/policies/rego/" + url.PathEscape(name)
+	}
+	l := newLinker(opts)
+	if l.base == "" || !relativePath(file) {
+		return ""
+	}
+	u := l.base + uriOf(opts.repoPath(file))
+	if r.Location.Line > 0 {
+		u += "#L" + strconv.Itoa(r.Location.Line)
+	}
+	return u
+}
+
+// releaseTagRE matches a release tag (v1.2.3, v1.2.3-rc.1), the only
+// versions that name a ref in capcheck's repository.
+var releaseTagRE = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
 
 // ruleName is the rule's title in PascalCase ("HeadroomBelowThePlansMinimum…"),
 // or its id without a title.

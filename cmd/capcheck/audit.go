@@ -31,6 +31,7 @@ type auditFlags struct {
 }
 
 func runAudit(e *env, args []string) int {
+	started := e.now()
 	fs := newFlags(e, "audit", "[flags] [path]")
 	af := auditFlags{window: cli.Span(28 * 24 * time.Hour), step: cli.Span(time.Hour)}
 	af.load.register(fs)
@@ -62,7 +63,7 @@ func runAudit(e *env, args []string) int {
 		return fail(e, err)
 	}
 	chk.PathPrefix = workspace.RepoPrefix(root)
-	if err := workspace.Emit(e.stdout, outputs, chk, reportOptions(e, rules, "", "", "")); err != nil {
+	if err := workspace.Emit(e.stdout, outputs, chk, reportOptions(e, started, rules, "", "", "")); err != nil {
 		return fail(e, err)
 	}
 	return af.exit(chk.Verdict)

@@ -25,6 +25,7 @@ type checkFlags struct {
 }
 
 func runCheck(e *env, args []string) int {
+	started := e.now()
 	fs := newFlags(e, "check", "[flags] [path]")
 	var cf checkFlags
 	cf.load.register(fs)
@@ -61,7 +62,7 @@ func runCheck(e *env, args []string) int {
 	}
 
 	chk.PathPrefix = cmp.Or(cf.pathPrefix, workspace.RepoPrefix(root))
-	if err := workspace.Emit(e.stdout, outputs, chk, reportOptions(e, rules, cf.repo, cf.sha, cf.serverURL)); err != nil {
+	if err := workspace.Emit(e.stdout, outputs, chk, reportOptions(e, started, rules, cf.repo, cf.sha, cf.serverURL)); err != nil {
 		return fail(e, err)
 	}
 	return cf.exit(chk.Verdict)

@@ -173,8 +173,8 @@ func TestCommentGitHubLarge(t *testing.T) {
 	want := markdown(t, c, opts)
 	opts.MaxChars = 1000000
 	full := markdown(t, c, opts)
-	if n := utf16Len(full); n < 68000 || n > 73000 {
-		t.Fatalf("the full report has %d characters, want about 70,500", n)
+	if n := utf16Len(full); n < 71000 || n > 76000 {
+		t.Fatalf("the full report has %d characters, want about 73,400", n)
 	}
 
 	f := newFakeAPI(t,

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
@@ -60,12 +61,18 @@ func (rf *reportFlags) policy() workspace.Policy {
 }
 
 // reportOptions are the rendering options: flags first, then the GitHub
-// Actions environment.
-func reportOptions(e *env, rules []policies.Rule, repo, sha, serverURL string) report.Options {
+// Actions environment; the build's version, and the run's start (read
+// from the injected clock when the command began), duration and host.
+func reportOptions(e *env, started time.Time, rules []policies.Rule, repo, sha, serverURL string) report.Options {
+	host, _ := os.Hostname() // "" renders as localhost
 	return report.Options{
 		Rules:     rules,
 		Repo:      cmp.Or(repo, e.getenv("GITHUB_REPOSITORY")),
 		SHA:       cmp.Or(sha, e.getenv("GITHUB_SHA")),
 		ServerURL: cmp.Or(serverURL, e.getenv("GITHUB_SERVER_URL"), report.DefaultServerURL),
+		Version:   buildVersion(),
+		Started:   started,
+		Elapsed:   e.now().Sub(started),
+		Hostname:  host,
 	}
 }

@@ -63,6 +63,13 @@ func (e *evaluation) reservationDomains(rss []resState, m int, fd FailureDomain)
 		}
 		byName[r.Zone] += r.GPUs
 	}
+	return zoneDomains(byName, unknown)
+}
+
+// zoneDomains is the failure domains of GPUs by domain name plus unknown
+// zone-less GPUs, largest first (then by name), with the zone-less GPUs
+// in the largest domain (see reservationDomains).
+func zoneDomains(byName map[string]float64, unknown float64) []domain {
 	out := make([]domain, 0, len(byName)+1)
 	for n, g := range byName {
 		out = append(out, domain{name: n, size: g})

@@ -65,6 +65,7 @@ func wantFull() *Plan {
 					"module.gpu.aws_ec2_capacity_reservation.*",
 				},
 				OnDemandMaxGPUs:     16,
+				Zones:               []string{"us-east-1a", "us-east-1b"},
 				OnDemandHoursPerDay: 8,
 				BudgetMonthly:       250000,
 				Utilization: &UtilizationQueries{

@@ -145,6 +145,9 @@ type Pool struct {
 	// ("module.gpu.aws_ec2_capacity_reservation.*").
 	Reservations    []string `json:"reservations"`
 	OnDemandMaxGPUs float64  `json:"on_demand_max_gpus,omitempty"`
+	// Zones are the zones capacity may be added in (`capcheck suggest`);
+	// empty: the zones the pool's reservations already use.
+	Zones []string `json:"zones,omitempty"`
 	// Strategy is how the pool meets demand: StrategyReserved (default),
 	// StrategyHybrid or StrategyOnDemand.
 	Strategy string `json:"strategy"`

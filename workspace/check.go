@@ -116,17 +116,28 @@ func Check(ctx context.Context, root string, opts CheckOptions) (*report.Check, 
 // evaluate runs the capacity model over plans (the workspace's own, or
 // them with the trusted settings applied) and the workspace's inventory.
 func (ws *Workspace) evaluate(plans []*schema.Plan, now time.Time) (*evaluator.Document, error) {
-	trends, err := ws.fitTrends(plans, now)
+	in, err := ws.Input(plans, now)
 	if err != nil {
 		return nil, err
 	}
-	return evaluator.Evaluate(evaluator.Input{
+	return evaluator.Evaluate(in)
+}
+
+// Input is the evaluator's input for plans (the workspace's own, or them
+// with the trusted settings applied) at now: the workspace's inventory
+// and catalog, and the trends fitted from the plans' actuals.
+func (ws *Workspace) Input(plans []*schema.Plan, now time.Time) (evaluator.Input, error) {
+	trends, err := ws.fitTrends(plans, now)
+	if err != nil {
+		return evaluator.Input{}, err
+	}
+	return evaluator.Input{
 		Plans:     plans,
 		Inventory: ws.Inventory,
 		GPUs:      ws.Catalog,
 		Now:       now,
 		Trends:    trends,
-	})
+	}, nil
 }
 
 // readSavedDocument reads the policy input document of a saved JSON result.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -26,6 +27,39 @@ const (
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
+
+// buildVersion is this binary's version: the -ldflags stamp, else the
+// module version the go command recorded (`go install …@v1.2.3`), else
+// "dev", followed by the VCS revision when the build recorded one
+// ("dev+0123456789ab", "+dirty" for a modified tree).
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v := version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v += "+" + rev[:min(len(rev), 12)] + dirty
+	}
+	return v
+}
 
 // env is what a command sees of the process: streams, environment and
 // clock, all injected so tests run commands in-process.
@@ -66,6 +100,7 @@ Examples:
   capcheck check testdata/example
   capcheck check --format json --out-file result.json --format text .
   capcheck check --base ../base-checkout --format markdown .`, runCheck},
+		{"suggest", "[PATH]", "the cheapest reservations to add or extend so every pool passes", helpSuggest, runSuggest},
 		{"inventory", "[PATH]", "list the GPU reservations discovered in Terraform", `Lists the GPU capacity the Terraform under PATH declares, with its file:line and the plan pool that claims it: reservations and capacity blocks (guaranteed), node groups and autoscaling groups (elastic: their scaling maximum, never guaranteed), and groups that run inside a reservation (consumers: they add no GPUs). A resource whose size cannot be evaluated statically is listed as unresolved, never counted as zero.
 
 ` + helpPath + ` --config and --var-file are relative to PATH; --plan-json and --catalog to the working directory.`, runInventory},
@@ -204,7 +239,7 @@ var placeholders = map[string]string{
 	"horizon": "STEPS", "label": "LABEL", "marker": "TEXT", "methods": "LIST",
 	"name": "NAME", "now": "YYYY-MM-DD", "out": "FILE", "out-file": "FILE",
 	"override": "RULE", "owner": "TEAM", "path-prefix": "DIR", "peaks": "MODE",
-	"plan-json": "FILE", "policy": "DIR", "policy-timeout": "DURATION", "pr": "N",
+	"plan-json": "FILE", "policy": "DIR", "pool": "NAME", "policy-timeout": "DURATION", "pr": "N",
 	"prometheus": "URL", "prometheus-timeout": "DURATION", "repo": "OWNER/NAME",
 	"select": "METHOD", "series": "NAME", "server-url": "URL", "sha": "SHA",
 	"step": "DURATION", "title": "TEXT", "token-env": "NAME", "var": "NAME=VALUE",
@@ -328,7 +363,7 @@ func runVersion(e *env, args []string) int {
 	if !noArgs(e, "version", pos) {
 		return exitError
 	}
-	fmt.Fprintf(e.stdout, "capcheck %s\n", version)
+	fmt.Fprintf(e.stdout, "capcheck %s\n", buildVersion())
 	return exitPass
 }
 

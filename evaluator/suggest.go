@@ -1,0 +1,861 @@
+package evaluator
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/capcheck/capcheck/inventory"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// SuggestDoc is what `capcheck suggest` answers: for each pool, the
+// cheapest change to the reservations that makes every capacity rule
+// pass in every month of the plan_for scenario (issue 19), verified by
+// evaluating the inventory with the change applied.
+type SuggestDoc struct {
+	Version string `json:"version"`
+	Now     string `json:"now"`
+	// Suggestions are per pool, in the document's pool order.
+	Suggestions []PoolSuggestion `json:"suggestions"`
+}
+
+// Suggestion statuses.
+const (
+	SuggestPass        = "pass"        // every month passes; nothing to change
+	SuggestFixed       = "fixed"       // Changes make every month pass
+	SuggestNoFix       = "no-fix"      // no change can: Binding says why
+	SuggestUnsupported = "unsupported" // the pool's strategy is not solved yet
+)
+
+// Binding constraints a suggestion can name.
+const (
+	BindLeadTime     = "lead_time"     // months short before anything ordered today arrives
+	BindBudget       = "budget"        // the cheapest fix costs more than the budget allows
+	BindZones        = "zones"         // N+k cannot hold with the zones the pool may use
+	BindInstanceType = "instance_type" // no reservation to take the instance type from
+)
+
+// PoolSuggestion is one pool's cheapest fix.
+type PoolSuggestion struct {
+	Pool     string   `json:"pool"`
+	Plan     string   `json:"plan"`
+	GPU      string   `json:"gpu"`
+	Strategy Strategy `json:"strategy"`
+	Status   string   `json:"status"`
+	// Zones are the zones capacity may be added in (pools.*.zones, else
+	// the zones the pool's reservations use); InstanceType and
+	// GPUsPerInstance the unit added (the smallest of the pool's
+	// reservations); Earliest the first day a new reservation can start
+	// (today + the lead time).
+	Zones           []string `json:"zones"`
+	InstanceType    string   `json:"instance_type"`
+	GPUsPerInstance float64  `json:"gpus_per_instance"`
+	Earliest        string   `json:"earliest_start"`
+	Changes         []Change `json:"changes"`
+	// AddedMonthly is the reserved cost of the changes per timeline
+	// month; MonthlyCost and CumulativeCost its run-rate and sum at 6, 12,
+	// 18 and 24 months (see milestones), Total the sum over the horizon.
+	AddedMonthly   []float64          `json:"added_monthly"`
+	MonthlyCost    map[string]float64 `json:"monthly_cost"`
+	CumulativeCost map[string]float64 `json:"cumulative_cost"`
+	Total          float64            `json:"total"`
+	Binding        []BindingDoc       `json:"binding"`
+	// Before and After are the pool's figures without and with the
+	// changes (After from evaluating the changed inventory).
+	Before SuggestFigures `json:"before"`
+	After  SuggestFigures `json:"after"`
+}
+
+// Change is one reservation to add, or an existing one to extend.
+type Change struct {
+	Action          string  `json:"action"` // "add" | "extend"
+	Address         string  `json:"address"`
+	Zone            string  `json:"zone"`
+	InstanceType    string  `json:"instance_type"`
+	Instances       int     `json:"instances"`
+	GPUsPerInstance float64 `json:"gpus_per_instance"`
+	GPUs            float64 `json:"gpus"`
+	// Start is the first day the change adds capacity; End the last
+	// ("" open-ended); OldEnd an extended reservation's end as written.
+	Start  string `json:"start"`
+	End    string `json:"end"`
+	OldEnd string `json:"old_end,omitempty"`
+	// MonthlyCost is the reserved cost of its first month, HorizonCost
+	// over every horizon month it covers.
+	MonthlyCost float64 `json:"monthly_cost"`
+	HorizonCost float64 `json:"horizon_cost"`
+}
+
+// BindingDoc is a constraint that keeps a pool from being fixed.
+type BindingDoc struct {
+	Constraint string `json:"constraint"`
+	Month      string `json:"month,omitempty"`
+	Msg        string `json:"msg"`
+}
+
+// SuggestFigures are a pool's capacity figures.
+type SuggestFigures struct {
+	ReservedGPUs       float64 `json:"reserved_gpus"`
+	MinHeadroom        float64 `json:"min_headroom"`
+	MinHeadroomHorizon float64 `json:"min_headroom_horizon"`
+	Cliff              string  `json:"cliff"`
+	NPlusOK            bool    `json:"n_plus_ok"`
+	NPlusRequired      bool    `json:"n_plus_required"`
+	CapacityAfterLoss  float64 `json:"capacity_after_loss"`
+	MaxMonthlyCost     float64 `json:"max_monthly_cost"`
+}
+
+// Suggest evaluates in and, for each reserved pool that is short of
+// headroom_min in some month of the horizon or fails N+k (where an SLO
+// owes it) in some month, finds the cheapest change that makes every
+// month pass (see solveMonth), then evaluates in again with every change
+// applied ([SuggestDoc.Apply]) and reads each pool's figures from that
+// document: a change the evaluator does not pass with is an error, never
+// a suggestion.
+//
+// The problem is separable by month: the cost is Σ_m hours(m) × price ×
+// GPUs added in m, and every rule (headroom, N+k, the budget) is a
+// constraint on one month, so the cheapest plan takes the cheapest
+// addition of each month, found by exact enumeration of the per-zone
+// instance counts in increasing total (the first total with a feasible
+// split is the optimum). Added capacity only ever helps headroom and N+k
+// (losing a domain loses at most what was added to it), so layers of
+// the monthly additions become reservations with a start and an end.
+func Suggest(in Input) (*SuggestDoc, error) {
+	doc, err := Evaluate(in)
+	if err != nil {
+		return nil, err
+	}
+	horizon := 0
+	for _, p := range in.Plans {
+		if p != nil {
+			horizon = max(horizon, p.HorizonMonths)
+		}
+	}
+	e := &evaluation{in: in, cal: newCalendar(in.Now, horizon)}
+	out := &SuggestDoc{Version: Version, Now: doc.Now, Suggestions: []PoolSuggestion{}}
+	plans := map[string]*schema.Plan{}
+	for _, p := range sortPlans(in.Plans) {
+		if _, ok := plans[p.Name]; !ok {
+			plans[p.Name] = p
+		}
+	}
+	for i := range doc.Pools {
+		pd := &doc.Pools[i]
+		p := plans[pd.Plan]
+		if p == nil || p.Pools[pd.Name] == nil {
+			continue
+		}
+		ps, err := e.suggestPool(doc, p, p.Pools[pd.Name], pd)
+		if err != nil {
+			return nil, err
+		}
+		out.Suggestions = append(out.Suggestions, ps)
+	}
+	if err := out.verify(in); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// sugPool is the per-month problem of one pool.
+type sugPool struct {
+	e          *evaluation
+	rss        []resState
+	required   []float64
+	critical   []float64
+	needed     bool
+	h          float64
+	k          int
+	fd         FailureDomain
+	zones      []string
+	g          float64
+	arrive     int // first month a new reservation counts
+	extendable []int
+}
+
+// monthCheck reports whether month m passes with add[z] instances added
+// in zones[z] and the reservations ext (indexes into rss) extended into
+// it: headroom against required, and N+k against critical when owed. It
+// builds a one-month series and asks the series arithmetic.
+func (sp *sugPool) monthCheck(m int, add []int, ext []int) bool {
+	e := sp.e
+	byName := map[string]float64{}
+	var unknown, capacity float64
+	var doms []domain
+	extended := func(j int) bool { return slices.Contains(ext, j) }
+	for j, rs := range sp.rss {
+		if !rs.guaranteed || !(e.activeWhole(rs, m) || extended(j)) {
+			continue
+		}
+		capacity += rs.r.GPUs
+		if sp.fd == DomainZone {
+			if rs.r.Zone == "" {
+				unknown += rs.r.GPUs
+			} else {
+				byName[rs.r.Zone] += rs.r.GPUs
+			}
+		}
+	}
+	if sp.fd == DomainReplica {
+		var sub []resState
+		for j, rs := range sp.rss {
+			if extended(j) {
+				rs.start, rs.end = time.Time{}, time.Time{}
+			}
+			sub = append(sub, rs)
+		}
+		doms = e.reservationDomains(sub, m, DomainReplica)
+	}
+	for z, n := range add {
+		capacity += float64(n) * sp.g
+		if sp.fd == DomainZone {
+			byName[sp.zones[z]] += float64(n) * sp.g
+			continue
+		}
+		for i := range n {
+			doms = append(doms, domain{name: fmt.Sprintf("new:%s#%d", sp.zones[z], i), size: sp.g})
+		}
+	}
+	if sp.fd == DomainZone {
+		doms = zoneDomains(byName, unknown)
+	} else {
+		sortDomains(doms)
+	}
+	s := series{capacity: []float64{capacity}, required: []float64{sp.required[m]}, headroomMin: sp.h, domains: [][]domain{doms}}
+	if s.short(0) {
+		return false
+	}
+	return !sp.needed || s.nPlus(sp.k, []float64{sp.critical[m]}, 0).ok
+}
+
+// existing is the guaranteed GPUs of month m without changes.
+func (sp *sugPool) existing(m int) float64 {
+	var c float64
+	for _, rs := range sp.rss {
+		if rs.guaranteed && sp.e.activeWhole(rs, m) {
+			c += rs.r.GPUs
+		}
+	}
+	return c
+}
+
+// solveMonth is month m's cheapest addition: per-zone instance counts
+// when a new reservation can arrive by then, else a set of expired
+// reservations to extend. ok is false when nothing makes the month pass.
+// Among additions of the same size it prefers one that keeps the
+// previous month's (prev), then one that carries on expired reservations
+// in their zones, then the smallest largest zone, then the most even
+// split, then the earlier zones.
+func (sp *sugPool) solveMonth(m int, prev []int, prevExt []int) (add, ext []int, ok bool) {
+	Z := len(sp.zones)
+	if sp.monthCheck(m, make([]int, Z), nil) {
+		return make([]int, Z), nil, true
+	}
+	if m < sp.arrive {
+		return sp.solveExtend(m, prevExt)
+	}
+	if Z == 0 || sp.g <= 0 {
+		return nil, nil, false
+	}
+	target := sp.required[m] / (1 - sp.h)
+	n0 := max(0, int(ceilTol((target-sp.existing(m))/sp.g)))
+	crit := 0.0
+	if sp.needed {
+		crit = sp.critical[m]
+	}
+	// A sure bound: q instances in every allowed zone leave at least
+	// (Z − k) × q × g after losing any k domains, and Z × q × g in all.
+	q := int(ceilTol(target / (float64(Z) * sp.g)))
+	if sp.needed && Z > sp.k {
+		q = max(q, int(ceilTol(crit/(float64(Z-sp.k)*sp.g))))
+	} else if sp.needed {
+		q = max(q, int(ceilTol(crit/sp.g))+1)
+	}
+	nmax := max(n0, Z*q)
+	x := make([]int, Z)
+	for n := n0; n <= nmax; n++ {
+		var best []int
+		compositions(x, 0, n, func(x []int) {
+			if !sp.monthCheck(m, x, nil) {
+				return
+			}
+			if best == nil || sp.better(m, x, best, prev) {
+				best = slices.Clone(x)
+			}
+		})
+		if best != nil {
+			return best, nil, true
+		}
+	}
+	return nil, nil, false
+}
+
+// better reports whether addition a is preferred to b (same total).
+func (sp *sugPool) better(m int, a, b, prev []int) bool {
+	keeps := func(x []int) bool {
+		if prev == nil {
+			return false
+		}
+		for z := range x {
+			if x[z] < prev[z] {
+				return false
+			}
+		}
+		return true
+	}
+	largest := func(x []int) float64 {
+		var most float64
+		for z, n := range x {
+			var have float64
+			for _, rs := range sp.rss {
+				if rs.guaranteed && rs.r.Zone == sp.zones[z] && sp.e.activeWhole(rs, m) {
+					have += rs.r.GPUs
+				}
+			}
+			most = math.Max(most, have+float64(n)*sp.g)
+		}
+		return most
+	}
+	squares := func(x []int) int {
+		s := 0
+		for _, n := range x {
+			s += n * n
+		}
+		return s
+	}
+	// Instances of expired reservations carried on: an extension rather
+	// than a new reservation.
+	credit := make([]int, len(sp.zones))
+	for _, j := range sp.extendable {
+		rs := sp.rss[j]
+		if z := slices.Index(sp.zones, rs.r.Zone); z >= 0 && rs.end.Before(sp.e.cal.last(m)) && rs.r.GPUsPerInstance == sp.g {
+			credit[z] += rs.r.Count
+		}
+	}
+	carried := func(x []int) int {
+		c := 0
+		for z, n := range x {
+			c += min(n, credit[z])
+		}
+		return c
+	}
+	if ka, kb := keeps(a), keeps(b); ka != kb {
+		return ka
+	}
+	if ca, cb := carried(a), carried(b); ca != cb {
+		return ca > cb
+	}
+	if la, lb := largest(a), largest(b); la != lb {
+		return la < lb
+	}
+	if sa, sb := squares(a), squares(b); sa != sb {
+		return sa < sb
+	}
+	return slices.Compare(a, b) > 0
+}
+
+// solveExtend is the cheapest set of expired reservations to extend into
+// month m (before anything new can arrive): the fewest GPUs, then one
+// that keeps prev, then the fewest reservations, then the first in order.
+func (sp *sugPool) solveExtend(m int, prev []int) (add, ext []int, ok bool) {
+	var cands []int
+	for _, j := range sp.extendable {
+		if rs := sp.rss[j]; !rs.end.IsZero() && rs.end.Before(sp.e.cal.last(m)) {
+			cands = append(cands, j)
+		}
+	}
+	if len(cands) > 16 {
+		cands = cands[:16]
+	}
+	var (
+		best     []int
+		bestGPUs float64
+	)
+	for mask := 1; mask < 1<<len(cands); mask++ {
+		var set []int
+		var gpus float64
+		for i, j := range cands {
+			if mask&(1<<i) != 0 {
+				set = append(set, j)
+				gpus += sp.rss[j].r.GPUs
+			}
+		}
+		if !sp.monthCheck(m, make([]int, len(sp.zones)), set) {
+			continue
+		}
+		better := best == nil || gpus < bestGPUs-tol
+		if !better && math.Abs(gpus-bestGPUs) <= tol {
+			ka, kb := subset(prev, set), subset(prev, best)
+			better = ka && !kb || ka == kb && len(set) < len(best)
+		}
+		if better {
+			best, bestGPUs = set, gpus
+		}
+	}
+	if best == nil {
+		return nil, nil, false
+	}
+	return make([]int, len(sp.zones)), best, true
+}
+
+// subset reports whether every element of a is in b.
+func subset(a, b []int) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// compositions calls f with every x[i:] of non-negative counts summing to
+// n (x[:i] fixed), the earlier entries largest first.
+func compositions(x []int, i, n int, f func([]int)) {
+	if i == len(x)-1 {
+		x[i] = n
+		f(x)
+		return
+	}
+	for c := n; c >= 0; c-- {
+		x[i] = c
+		compositions(x, i+1, n-c, f)
+	}
+	x[i] = 0
+}
+
+// suggestPool solves one pool.
+func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Pool, pd *PoolDoc) (PoolSuggestion, error) {
+	H := len(pd.Timeline)
+	ps := PoolSuggestion{
+		Pool: pd.Name, Plan: pd.Plan, GPU: pd.GPU, Strategy: pd.Strategy, Status: SuggestPass,
+		Zones: []string{}, Changes: []Change{}, Binding: []BindingDoc{},
+		AddedMonthly: make([]float64, H), Before: figures(pd), After: figures(pd),
+	}
+	ps.MonthlyCost, ps.CumulativeCost = milestones(ps.AddedMonthly)
+	var idx []int
+	for j, r := range doc.Reservations {
+		if r.Pool == pd.Name {
+			idx = append(idx, j)
+		}
+	}
+	rss, diags := claimedReservations(doc.Reservations, idx)
+	if len(diags) > 0 {
+		return ps, diags.Err()
+	}
+	sp := &sugPool{e: e, rss: rss, required: make([]float64, H), critical: make([]float64, H),
+		h: pd.HeadroomMin, k: p.Policy.Redundancy.NPlus, fd: failureDomain(p)}
+	for m, tm := range pd.Timeline {
+		sp.required[m] = tm.RequiredGPUs
+	}
+	for _, w := range doc.Workloads {
+		if w.Plan == p.Name && w.Pool == pd.Name && w.NeedsRedundancy && !w.Interruptible {
+			sp.needed = true
+			for m := range min(H, len(w.GPUs)) {
+				sp.critical[m] += w.GPUs[m]
+			}
+		}
+	}
+	// Which months fail today.
+	var failing []int
+	for m := range H {
+		if !sp.monthCheck(m, nil, nil) {
+			failing = append(failing, m)
+		}
+	}
+	if len(failing) == 0 {
+		return ps, nil
+	}
+	if pd.Strategy != StrategyReserved {
+		ps.Status = SuggestUnsupported
+		ps.Binding = append(ps.Binding, BindingDoc{Constraint: "strategy",
+			Msg: fmt.Sprintf("pool %s has strategy %s: suggestions are solved for reserved pools only", pd.Name, pd.Strategy)})
+		return ps, nil
+	}
+
+	// The unit: the pool's smallest guaranteed instance, reservations
+	// before capacity blocks; the zones: the pool's, else its reservations'.
+	var unit *inventory.Entry
+	zoneSet := map[string]bool{}
+	for _, rs := range rss {
+		r := rs.r
+		if !rs.guaranteed || r.Count < 1 || r.GPUsPerInstance <= 0 || r.InstanceType == "" {
+			continue
+		}
+		if r.Zone != "" {
+			zoneSet[r.Zone] = true
+		}
+		if unit == nil || cmp.Or(boolCmp(r.Kind != inventory.KindReservation, unit.Kind != inventory.KindReservation),
+			cmp.Compare(r.GPUsPerInstance, unit.GPUsPerInstance), cmp.Compare(r.InstanceType, unit.InstanceType)) < 0 {
+			unit = r
+		}
+	}
+	if len(pool.Zones) > 0 {
+		sp.zones = slices.Clone(pool.Zones)
+	} else {
+		sp.zones = slices.Sorted(maps.Keys(zoneSet))
+	}
+	slices.Sort(sp.zones)
+	sp.zones = slices.Compact(sp.zones)
+	ps.Zones = slices.Clone(sp.zones)
+	if unit != nil {
+		sp.g = unit.GPUsPerInstance
+		ps.InstanceType, ps.GPUsPerInstance = unit.InstanceType, unit.GPUsPerInstance
+	}
+	days := int(math.Ceil(pool.LeadTimeWeeks*7 - tol))
+	earliest := e.cal.now.AddDate(0, 0, max(days, 0))
+	ps.Earliest = formatDate(earliest)
+	sp.arrive = H
+	for m := range H {
+		if !e.cal.from(m).Before(earliest) {
+			sp.arrive = m
+			break
+		}
+	}
+	for j, rs := range rss {
+		if rs.guaranteed && !rs.end.IsZero() && !rs.end.Before(e.cal.now) && e.cal.index(rs.end) < H {
+			sp.extendable = append(sp.extendable, j)
+		}
+	}
+
+	// Solve month by month.
+	adds := make([][]int, H)
+	exts := make([][]int, H)
+	var prev, prevExt []int
+	var unfixable []int
+	for m := range H {
+		add, ext, ok := sp.solveMonth(m, prev, prevExt)
+		if !ok {
+			unfixable = append(unfixable, m)
+			add = make([]int, len(sp.zones))
+		}
+		adds[m], exts[m] = add, ext
+		prev, prevExt = add, ext
+	}
+	ps.Status = SuggestFixed
+	for _, m := range unfixable {
+		switch {
+		case m < sp.arrive:
+			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindLeadTime, Month: e.cal.label(m),
+				Msg: fmt.Sprintf("%s is short of the rules and nothing ordered today arrives before %s (lead time %s weeks); extending every expiring reservation is not enough", e.cal.label(m), ps.Earliest, trimNum(pool.LeadTimeWeeks))})
+		case unit == nil:
+			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindInstanceType, Month: e.cal.label(m),
+				Msg: fmt.Sprintf("pool %s has no guaranteed reservation to take an instance type from", pd.Name)})
+		default:
+			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindZones, Month: e.cal.label(m),
+				Msg: fmt.Sprintf("N+%d cannot hold in %s with capacity added only in zones %s", sp.k, e.cal.label(m), strings.Join(sp.zones, ", "))})
+		}
+		if len(ps.Binding) >= 3 {
+			break
+		}
+	}
+	if len(unfixable) > 0 {
+		ps.Status = SuggestNoFix
+	}
+	ps.Changes = sp.changes(pd, unit, adds, exts)
+	price := pool.Price.Reserved
+	for i := range ps.Changes {
+		c := &ps.Changes[i]
+		from, to := sp.monthsOf(*c)
+		for m := from; m <= to; m++ {
+			cost := c.GPUs * price * e.cal.hours(m)
+			if m == from {
+				c.MonthlyCost = cost
+			}
+			c.HorizonCost += cost
+			ps.AddedMonthly[m] += cost
+		}
+	}
+	for _, c := range ps.AddedMonthly {
+		ps.Total += c
+	}
+	ps.MonthlyCost, ps.CumulativeCost = milestones(ps.AddedMonthly)
+	return ps, nil
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+// monthsOf is the first and last horizon month a change adds capacity in.
+func (sp *sugPool) monthsOf(c Change) (from, to int) {
+	H := len(sp.required)
+	start, _ := parseResStart(c.Start)
+	from = max(0, sp.e.cal.index(start))
+	if sp.e.cal.from(from).Before(start) {
+		from++
+	}
+	to = H - 1
+	if c.End != "" {
+		end, _ := parseResEnd(c.End)
+		to = min(H-1, sp.e.cal.index(end))
+		if end.Before(sp.e.cal.last(to)) {
+			to--
+		}
+	}
+	return from, to
+}
+
+// layer is a run of months [from, to] of one instance in one zone.
+type layer struct{ from, to int }
+
+// changes turns the monthly additions into reservations: in each zone
+// the j-th instance is added over each run of months with at least j
+// instances, runs with the same months are one reservation, and an
+// extended reservation continues into the new instances of its zone that
+// start where it stops.
+func (sp *sugPool) changes(pd *PoolDoc, unit *inventory.Entry, adds, exts [][]int) []Change {
+	H := len(adds)
+	e := sp.e
+	out := []Change{}
+	// Extensions: from the reservation's end to the last month used.
+	extTo := map[int]int{}
+	for m, ext := range exts {
+		for _, j := range ext {
+			extTo[j] = max(extTo[j], m)
+		}
+	}
+	layers := make([][]layer, len(sp.zones))
+	for z := range sp.zones {
+		for j := 1; ; j++ {
+			any := false
+			for m := 0; m < H; m++ {
+				if adds[m] == nil || adds[m][z] < j {
+					continue
+				}
+				any = true
+				to := m
+				for to+1 < H && adds[to+1] != nil && adds[to+1][z] >= j {
+					to++
+				}
+				layers[z] = append(layers[z], layer{m, to})
+				m = to
+			}
+			if !any {
+				break
+			}
+		}
+	}
+	// An expiring reservation whose zone gains instances of its type the
+	// month after it (or its extension) stops is extended instead.
+	for _, j := range sp.extendable {
+		rs := sp.rss[j]
+		z := slices.Index(sp.zones, rs.r.Zone)
+		if z < 0 || unit == nil || rs.r.InstanceType != unit.InstanceType {
+			continue
+		}
+		// The first month it no longer covers whole (as expiring has it).
+		next := e.cal.index(rs.end)
+		if !rs.end.Before(e.cal.last(next)) {
+			next++
+		}
+		if to, ok := extTo[j]; ok {
+			next = to + 1
+		}
+		var take []int
+		for i, l := range layers[z] {
+			if l.from == next && len(take) < rs.r.Count {
+				if len(take) > 0 && layers[z][take[0]].to != l.to {
+					continue
+				}
+				take = append(take, i)
+			}
+		}
+		if len(take) != rs.r.Count {
+			continue
+		}
+		extTo[j] = layers[z][take[0]].to
+		for i := len(take) - 1; i >= 0; i-- {
+			layers[z] = slices.Delete(layers[z], take[i], take[i]+1)
+		}
+	}
+	for _, j := range slices.Sorted(maps.Keys(extTo)) {
+		rs := sp.rss[j]
+		r := rs.r
+		end := ""
+		if extTo[j] < H-1 {
+			end = formatDate(e.cal.last(extTo[j]))
+		}
+		out = append(out, Change{Action: "extend", Address: r.Address, Zone: r.Zone, InstanceType: r.InstanceType,
+			Instances: r.Count, GPUsPerInstance: r.GPUsPerInstance, GPUs: r.GPUs,
+			Start: formatDate(rs.end.AddDate(0, 0, 1)), End: end, OldEnd: r.End})
+	}
+	if unit == nil {
+		return out
+	}
+	for z, ls := range layers {
+		groups := map[layer]int{}
+		for _, l := range ls {
+			groups[l]++
+		}
+		keys := slices.SortedFunc(maps.Keys(groups), func(a, b layer) int {
+			return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to))
+		})
+		for _, l := range keys {
+			n := groups[l]
+			end := ""
+			if l.to < H-1 {
+				end = formatDate(e.cal.last(l.to))
+			}
+			out = append(out, Change{Action: "add", Zone: sp.zones[z], InstanceType: unit.InstanceType,
+				Instances: n, GPUsPerInstance: unit.GPUsPerInstance, GPUs: float64(n) * unit.GPUsPerInstance,
+				Start: formatDate(e.cal.from(l.from)), End: end,
+				Address: suggestAddress(unit.ResourceType, pd.Name, sp.zones[z], e.cal.label(l.from), end)})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(a.Action, b.Action), cmp.Compare(a.Start, b.Start), cmp.Compare(a.Zone, b.Zone), cmp.Compare(a.Address, b.Address))
+	})
+	return out
+}
+
+var nonIdent = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+
+// suggestAddress names a reservation to add: the pool's resource type
+// and pool_zone_YYYY_MM (plus _to_YYYY_MM when it ends inside the
+// horizon).
+func suggestAddress(resourceType, pool, zone, start, end string) string {
+	if resourceType == "" {
+		resourceType = "capacity_reservation"
+	}
+	name := pool + "_" + zone + "_" + start
+	if end != "" {
+		name += "_to_" + end[:7]
+	}
+	return resourceType + "." + strings.Trim(nonIdent.ReplaceAllString(name, "_"), "_")
+}
+
+// figures are a pool document's capacity figures.
+func figures(pd *PoolDoc) SuggestFigures {
+	f := SuggestFigures{ReservedGPUs: pd.ReservedGPUs, MinHeadroom: pd.MinHeadroom, MinHeadroomHorizon: pd.MinHeadroomHorizon,
+		Cliff: pd.Cliff, NPlusOK: pd.NPlus.OK, NPlusRequired: pd.NPlus.Required, CapacityAfterLoss: pd.NPlus.CapacityAfterLoss}
+	if len(pd.Cost.Monthly) > 0 {
+		f.MaxMonthlyCost = slices.Max(pd.Cost.Monthly)
+	}
+	return f
+}
+
+// Apply returns in with every change of d made: extended reservations
+// end later, added ones are new guaranteed entries claimed by their pool
+// (its plan is copied with the address added to the pool's
+// reservations). in is not modified.
+func (d *SuggestDoc) Apply(in Input) Input {
+	out := in
+	inv := &inventory.Inventory{}
+	if in.Inventory != nil {
+		*inv = *in.Inventory
+		inv.Reservations = slices.Clone(in.Inventory.Reservations)
+	}
+	extra := map[string][]string{} // "plan/pool" -> addresses
+	for _, ps := range d.Suggestions {
+		for _, c := range ps.Changes {
+			switch c.Action {
+			case "extend":
+				for i := range inv.Reservations {
+					if inv.Reservations[i].Address == c.Address && inv.Reservations[i].End == c.OldEnd {
+						inv.Reservations[i].End = c.End
+					}
+				}
+			case "add":
+				rt, _, _ := strings.Cut(c.Address, ".")
+				inv.Reservations = append(inv.Reservations, inventory.Entry{
+					Address: c.Address, ResourceType: rt, Kind: inventory.KindReservation,
+					InstanceType: c.InstanceType, Count: c.Instances, GPUsPerInstance: c.GPUsPerInstance,
+					GPUs: c.GPUs, GPU: ps.GPU, Zone: c.Zone, Start: c.Start, End: c.End, Guaranteed: true,
+				})
+				extra[ps.Plan+"/"+ps.Pool] = append(extra[ps.Plan+"/"+ps.Pool], c.Address)
+			}
+		}
+	}
+	out.Inventory = inv
+	out.Plans = make([]*schema.Plan, len(in.Plans))
+	for i, p := range in.Plans {
+		out.Plans[i] = p
+		if p == nil {
+			continue
+		}
+		var cp *schema.Plan
+		for name, pool := range p.Pools {
+			addrs := extra[p.Name+"/"+name]
+			if pool == nil || len(addrs) == 0 {
+				continue
+			}
+			if cp == nil {
+				c := *p
+				c.Pools = maps.Clone(p.Pools)
+				cp = &c
+			}
+			np := *pool
+			np.Reservations = append(slices.Clone(pool.Reservations), addrs...)
+			cp.Pools[name] = &np
+		}
+		if cp != nil {
+			out.Plans[i] = cp
+		}
+	}
+	return out
+}
+
+// verify evaluates in with d's changes, fills in each suggestion's After
+// figures and checks them: a fixed pool must keep headroom_min in every
+// month and N+k where owed; the budget (the pool's and the plan's, with
+// budget_tolerance) must cover the pool's cost with the change, else the
+// pool has no fix and the budget binds.
+func (d *SuggestDoc) verify(in Input) error {
+	after, err := Evaluate(d.Apply(in))
+	if err != nil {
+		return fmt.Errorf("suggest: evaluate the suggested changes: %w", err)
+	}
+	pools := map[string]*PoolDoc{}
+	for i := range after.Pools {
+		pools[after.Pools[i].Name] = &after.Pools[i]
+	}
+	plans := map[string]*PlanDoc{}
+	for i := range after.Plans {
+		plans[after.Plans[i].Name] = &after.Plans[i]
+	}
+	for i := range d.Suggestions {
+		ps := &d.Suggestions[i]
+		pd := pools[ps.Pool]
+		if pd == nil {
+			return fmt.Errorf("suggest: pool %s is missing once the changes are applied", ps.Pool)
+		}
+		ps.After = figures(pd)
+		if len(ps.Changes) == 0 {
+			continue
+		}
+		if ps.Status == SuggestFixed && (pd.Cliff != "" || pd.MinHeadroomHorizon < pd.HeadroomMin-tol || pd.NPlus.Required && !pd.NPlus.OK) {
+			return fmt.Errorf("suggest: pool %s still fails with the suggested changes (cliff %q, min headroom %.4f, N+k ok %v): the solver and the model disagree",
+				ps.Pool, pd.Cliff, pd.MinHeadroomHorizon, pd.NPlus.OK)
+		}
+		plan := plans[ps.Plan]
+		if plan == nil {
+			continue
+		}
+		tolB := plan.Policy.BudgetTolerance
+		cur := plan.Currency
+		if b := pd.BudgetMonthly; b > 0 && ps.After.MaxMonthlyCost > b*(1+tolB)+tol {
+			ps.Status = SuggestNoFix
+			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindBudget,
+				Msg: fmt.Sprintf("the cheapest fix costs up to %s %.0f/month, above pool %s's budget of %s %.0f (tolerance %.0f%%)", cur, ps.After.MaxMonthlyCost, ps.Pool, cur, b, tolB*100)})
+		}
+		if b := plan.BudgetMonthly; b > 0 && plan.ProjectedMonthly > b*(1+tolB)+tol {
+			ps.Status = SuggestNoFix
+			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindBudget,
+				Msg: fmt.Sprintf("with the cheapest fix plan %s costs up to %s %.0f/month, above its budget of %s %.0f (tolerance %.0f%%)", ps.Plan, cur, plan.ProjectedMonthly, cur, b, tolB*100)})
+		}
+	}
+	return nil
+}

@@ -5,15 +5,11 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/capcheck/capcheck/internal/cli"
-	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/loadtest"
-	"github.com/capcheck/capcheck/schema"
+	"github.com/capcheck/capcheck/workspace"
 )
 
 const helpBenchmarks = `Reads load-test results and prints benchmark entries for a capacity plan: per sweep (the points of one model and request shape), the point with the highest request throughput that meets both SLOs at p95, and with --knee the first point past it that does not. Each entry carries tool, engine_version, measured, a source naming the file and line, and a note saying how meets_slo was judged.
@@ -104,52 +100,16 @@ func runBenchmarksImport(e *env, args []string) int {
 		opts.Measured = t
 	}
 
-	var points []loadtest.Point
-	for _, f := range pos {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return fail(e, fmt.Errorf("read result: %w", err))
-		}
-		_, ps, err := loadtest.Parse(filepath.ToSlash(f), data)
-		if err != nil {
-			return fail(e, err)
-		}
-		points = append(points, ps...)
+	imp := workspace.BenchmarkImport{Results: pos, Plan: *plan, SLO: loadtest.SLO{TTFTP95Ms: *ttft, ITLP95Ms: *itl}, Options: opts, Knee: *knee}
+	entries, warns, err := imp.Run()
+	for _, w := range warns {
+		fmt.Fprintln(e.stderr, w.String())
 	}
-	if len(points) == 0 {
-		return fail(e, errors.New("the results hold no sweep points"))
-	}
-
-	slo := loadtest.SLO{TTFTP95Ms: *ttft, ITLP95Ms: *itl}
-	if *plan != "" {
-		m := opts.Model
-		if m == "" {
-			m = points[0].Model
-		}
-		if err := sloFromPlan(*plan, m, &slo, &opts); err != nil {
-			return fail(e, err)
-		}
-	}
-	var missing []string
-	if slo.TTFTP95Ms == 0 {
-		missing = append(missing, "--slo-ttft-p95-ms")
-	}
-	if slo.ITLP95Ms == 0 {
-		missing = append(missing, "--slo-itl-p95-ms")
-	}
-	if len(missing) > 0 {
-		usageError(e.stderr, name, fmt.Sprintf("no SLO to judge the points by: pass %s, or --plan with a workload serving the model", strings.Join(missing, " and ")))
+	var missing *workspace.MissingSLOError
+	if errors.As(err, &missing) {
+		usageError(e.stderr, name, missing.Error())
 		return exitError
 	}
-
-	kept, dropped := loadtest.Select(points, slo, *knee)
-	for _, d := range dropped {
-		fmt.Fprintln(e.stderr, diag.Diagnostic{Pos: d.Pos, Severity: diag.Warning, Msg: "point dropped: " + d.Reason}.String())
-	}
-	if len(kept) == 0 {
-		return fail(e, errors.New("no sweep point is left: every point had failed or errored requests"))
-	}
-	entries, err := loadtest.Entries(kept, opts)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -162,83 +122,11 @@ func runBenchmarksImport(e *env, args []string) int {
 	return exitPass
 }
 
-// writeBenchmarks merges entries into the plan file and writes it back
-// only when the merged text still loads through the schema: a plan that
-// --write would break is left as it was.
 func writeBenchmarks(e *env, file string, entries []loadtest.Entry) int {
-	name := filepath.ToSlash(file)
-	info, err := os.Stat(file)
-	if err != nil {
-		return fail(e, fmt.Errorf("read --plan: %w", err))
-	}
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return fail(e, fmt.Errorf("read --plan: %w", err))
-	}
-	out, m, err := loadtest.Merge(name, src, entries)
+	m, err := workspace.WriteBenchmarks(file, entries)
 	if err != nil {
 		return fail(e, err)
 	}
-	if _, err := schema.LoadPlanBytes(name, out); err != nil {
-		return fail(e, fmt.Errorf("merge benchmarks into %s: the merged plan does not load, so the file is left unchanged: %w", name, err))
-	}
-	if err := os.WriteFile(file, out, info.Mode().Perm()); err != nil {
-		return fail(e, fmt.Errorf("write --plan: %w", err))
-	}
-	fmt.Fprintf(e.stdout, "%s: benchmarks: %d added, %d replaced\n", name, m.Added, m.Replaced)
+	fmt.Fprintf(e.stdout, "%s: benchmarks: %d added, %d replaced\n", filepath.ToSlash(file), m.Added, m.Replaced)
 	return exitPass
-}
-
-// sloFromPlan fills the SLO limits not given by flags with the strictest
-// of the plan's llm-inference workloads that serve model, and the GPU
-// when those workloads' pools all have the same one.
-func sloFromPlan(file, model string, slo *loadtest.SLO, opts *loadtest.Options) error {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("read --plan: %w", err)
-	}
-	p, err := schema.LoadPlanBytes(filepath.ToSlash(file), data)
-	if err != nil {
-		return err
-	}
-	var ttft, itl float64
-	gpus := map[string]bool{}
-	var served []string
-	for _, name := range slices.Sorted(maps.Keys(p.Workloads)) {
-		w := p.Workloads[name]
-		if _, ok := w.ModelMix[model]; !ok || w.SLO == nil {
-			continue
-		}
-		served = append(served, name)
-		if v := w.SLO.TTFTP95Ms; v > 0 && (ttft == 0 || v < ttft) {
-			ttft = v
-		}
-		if v := w.SLO.ITLP95Ms; v > 0 && (itl == 0 || v < itl) {
-			itl = v
-		}
-		if pool := p.Pools[w.Pool]; pool != nil {
-			gpus[pool.GPU] = true
-		}
-	}
-	if len(served) == 0 && slo.TTFTP95Ms > 0 && slo.ITLP95Ms > 0 {
-		return nil // the flags give the SLO; the plan is only written to
-	}
-	if len(served) == 0 {
-		return diag.Errorf(diag.Pos{File: filepath.ToSlash(file)}, "no workload with an slo serves model %q (model_mix); pass --model with the plan's name for it, or the --slo-ttft-p95-ms and --slo-itl-p95-ms flags", model)
-	}
-	if slo.TTFTP95Ms == 0 {
-		slo.TTFTP95Ms = ttft
-	}
-	if slo.ITLP95Ms == 0 {
-		slo.ITLP95Ms = itl
-	}
-	if opts.Model == "" {
-		opts.Model = model
-	}
-	if opts.GPU == "" && len(gpus) == 1 {
-		for g := range gpus {
-			opts.GPU = g
-		}
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/inventory"
 )
 
@@ -21,34 +22,46 @@ var (
 )
 
 func awsCapacityReservation(x *extraction) {
-	typ, ok := x.requiredStr("instance_type")
-	if !ok {
-		return
-	}
-	in, gpu, ok := x.instanceGPUs(typ, "instance_type", true)
-	if !ok || !gpu {
-		return
-	}
-	n, ok := x.requiredNum("instance_count")
-	if !ok {
-		return
-	}
-	zone, _, ok := x.str("availability_zone")
+	typ, in, n, ok := x.instances(x)
 	if !ok {
 		return
 	}
 	// start_date is a future-dated reservation's first instant (AWS
 	// CreateCapacityReservation StartDate); absent, it is active now.
-	start, _, ok := x.str("start_date")
-	if !ok {
-		return
-	}
-	end, _, ok := x.str("end_date")
+	zone, start, end, ok := x.placement()
 	if !ok {
 		return
 	}
 	r := x.emit(inventory.KindReservation, typ, n, in.GPU, in.GPUs, zone, true)
 	r.Start, r.End = start, end
+}
+
+// instances reads instance_type and instance_count from src (x itself, or
+// the capacity block offering it names) with the catalog's GPUs per
+// instance; ok is false when x is unresolved, an error, or not a GPU type.
+func (x *extraction) instances(src *extraction) (typ string, in catalog.Instance, n int, ok bool) {
+	if typ, ok = src.requiredStr("instance_type"); !ok {
+		return
+	}
+	in, gpu, ok := x.instanceGPUs(typ, "instance_type", true)
+	if !ok || !gpu {
+		return typ, in, 0, false
+	}
+	n, ok = src.requiredNum("instance_count")
+	return typ, in, n, ok
+}
+
+// placement reads availability_zone, start_date and end_date, each
+// optional; ok is false when one is set but not known.
+func (x *extraction) placement() (zone, start, end string, ok bool) {
+	if zone, _, ok = x.str("availability_zone"); !ok {
+		return
+	}
+	if start, _, ok = x.str("start_date"); !ok {
+		return
+	}
+	end, _, ok = x.str("end_date")
+	return zone, start, end, ok
 }
 
 func awsCapacityBlock(x *extraction) {
@@ -69,27 +82,11 @@ func awsCapacityBlock(x *extraction) {
 			}
 		}
 	}
-	typ, ok := src.requiredStr("instance_type")
+	typ, in, n, ok := x.instances(src)
 	if !ok {
 		return
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "instance_type", true)
-	if !ok || !gpu {
-		return
-	}
-	n, ok := src.requiredNum("instance_count")
-	if !ok {
-		return
-	}
-	zone, _, ok := x.str("availability_zone")
-	if !ok {
-		return
-	}
-	start, _, ok := x.str("start_date")
-	if !ok {
-		return
-	}
-	end, _, ok := x.str("end_date")
+	zone, start, end, ok := x.placement()
 	if !ok {
 		return
 	}

@@ -191,28 +191,23 @@ func (d *document) checkPlan(u cue.Value) diag.Diagnostics {
 	for i, e := range elemsOf(get(u, "exceptions")) {
 		c.date(get(e, "expires"), indexPath("exceptions", i)+".expires")
 	}
-	c.figures(u, "")
+	// The figure rule was applied by the walk of validate (figure).
+	c.out = append(c.out, d.figures...)
 	return c.out
 }
 
-// figures applies the figure rule (internal/figure: zero or between 1e-15
+// figure applies the figure rule (internal/figure: zero or between 1e-15
 // and 1e15 in magnitude) to every number of the plan at the path that
 // holds it, defaults included. plan.cue says each field's sign and range;
 // this bounds them all the same way, so that no figure the model derives
 // from a plan (GPUs, costs, savings, roofline bounds) overflows to ±Inf or
 // NaN. A number beyond float64 is reported here too, as too large or too
 // small. Values the schema already rejected are skipped.
-func (c *checker) figures(v cue.Value, p string) {
-	if kids := children(v, false); kids != nil {
-		for _, k := range kids {
-			c.figures(k.v, k.path(p))
-		}
-		return
-	}
-	if v.Err() != nil {
-		return
-	}
-	dv, _ := v.Default()
+//
+// requiredAndConcrete calls it, when d.checkFigures is set, with the
+// default dv of every leaf of the unified value that holds no error, in
+// the order of its walk; the diagnostics go to d.figures for checkPlan.
+func (d *document) figure(dv cue.Value, p string) {
 	if !dv.IsConcrete() || dv.Kind()&cue.NumberKind == 0 {
 		return
 	}
@@ -230,7 +225,7 @@ func (c *checker) figures(v cue.Value, p string) {
 		return
 	}
 	if problem := figure.Problem(f); problem != "" {
-		c.errorf(p, "%s %s", shorten(fmt.Sprint(dv)), problem)
+		d.figures = append(d.figures, diag.Diagnostic{Pos: d.posOf(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("%s %s", shorten(fmt.Sprint(dv)), problem)})
 	}
 }
 

@@ -171,6 +171,11 @@ type document struct {
 	label map[string]diag.Pos
 	// nodes counts the values collect visited; it stops past maxNodes.
 	nodes int
+	// checkFigures makes requiredAndConcrete also apply the figure rule
+	// (see checker.figures) to the numbers it passes, into figures: one
+	// walk of the unified value instead of two.
+	checkFigures bool
+	figures      diag.Diagnostics
 }
 
 // parse reads data as the format its name says and builds it in the
@@ -632,7 +637,8 @@ func friendly(c cueErr) string {
 // requiredAndConcrete walks the unified value u and reports what Validate
 // leaves out once it has found another error: required fields that are
 // missing and values that are not concrete. Erroneous values are skipped
-// (Validate reports them).
+// (Validate reports them). If d.checkFigures is set, the numbers it
+// passes are checked as checker.figures says, into d.figures.
 func (d *document) requiredAndConcrete(u cue.Value, p string, out *diag.Diagnostics) {
 	kids := children(u, true)
 	for _, c := range kids {
@@ -649,10 +655,14 @@ func (d *document) requiredAndConcrete(u cue.Value, p string, out *diag.Diagnost
 	if kids != nil || u.Err() != nil {
 		return
 	}
+	dv, _ := u.Default()
+	if d.checkFigures {
+		d.figure(dv, p)
+	}
 	if k := u.IncompleteKind(); k == cue.StructKind || k == cue.ListKind {
 		return // empty struct or list
 	}
-	if dv, _ := u.Default(); !dv.IsConcrete() {
+	if !dv.IsConcrete() {
 		*out = append(*out, diag.Diagnostic{Pos: d.posOf(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("incomplete value %v (must be concrete)", dv)})
 	}
 }

@@ -159,6 +159,7 @@ func (s *session) loadUnbounded(name string, data []byte) (*Plan, diag.Diagnosti
 	if ds != nil {
 		return nil, ds
 	}
+	doc.checkFigures = true // for checkPlan
 	u, ds := doc.validate(s.ctx, s.plan)
 	ds = append(ds, doc.checkPlan(u)...)
 	ds = dropKindNoise(u, ds)

@@ -132,3 +132,62 @@ func capAt(ceiling []float64, m int) float64 {
 	}
 	return ceiling[m]
 }
+
+// costPerTask sets each per-task workload's CostPerTaskDoc from the pool's
+// monthly cost (see CostPerTaskDoc for the rule): allocated(m) =
+// monthly[m] × GPUs_w(m) / Σ_pool GPUs(m), nothing in a month with no
+// demand. A figure that does not come out finite (a rate so small the
+// division overflows) is left at 0.
+func (e *evaluation) costPerTask(p *schema.Plan, monthly []float64, currency string, wms []*workloadModel) {
+	sc := e.planFor(p)
+	H := len(monthly)
+	total := make([]float64, H)
+	for _, wm := range wms {
+		for m, g := range wm.gpus[sc] {
+			if m < H {
+				total[m] += g
+			}
+		}
+	}
+	per := func(cost, volume float64) float64 {
+		if !(volume > 0) {
+			return 0
+		}
+		if x := cost / volume; finite(x) {
+			return x
+		}
+		return 0
+	}
+	for _, wm := range wms {
+		if wm.meanRPS == nil {
+			continue
+		}
+		gpus := wm.gpus[sc]
+		reqK, tokM := make([]float64, H), make([]float64, H)
+		for m := range H {
+			var alloc float64
+			if total[m] > 0 && m < len(gpus) {
+				alloc = monthly[m] * gpus[m] / total[m]
+			}
+			requests := wm.meanRPS[m] * e.cal.seconds(m)
+			reqK[m] = per(alloc, requests/1000)
+			tokM[m] = per(alloc, requests*wm.outputTokens/1e6)
+		}
+		d := &CostPerTaskDoc{Basis: wm.taskBasis, Currency: currency, PerThousandRequestsNow: reqK[0]}
+		d.PerThousandRequestsAt, _ = milestones(reqK)
+		last := reqK[0]
+		for _, n := range costAt {
+			if n <= H {
+				last = reqK[n-1]
+			}
+		}
+		if reqK[0] > 0 && finite(last/reqK[0]) {
+			d.Change = last/reqK[0] - 1
+		}
+		if wm.outputTokens > 0 {
+			d.PerMillionOutputTokensNow = tokM[0]
+			d.PerMillionOutputTokensAt, _ = milestones(tokM)
+		}
+		wm.costPerTask = d
+	}
+}

@@ -298,3 +298,71 @@ func TestPlanErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCostPerTask allocates the pool's cost to its workloads by their
+// share of the pool's GPUs in the month and divides by their requests.
+// Pool: 16 reserved GPUs at 2/h, so every month costs 16 × 2 × 24 × days
+// = 768 × days (demand 8 × 1.05^m stays under 16 for the 13 months: no
+// overflow). api: 6 rps peak at 1 rps/GPU (6 × 1.05^m GPUs), avg 3 rps;
+// search: 2 rps peak (2 × 1.05^m GPUs), no avg (basis peak). Shares are
+// 6/8 = 0.75 and 0.25 every month. With moderate growth 0.05 (no as_of:
+// exponent m):
+//
+//	api per 1,000 requests(m)    = 768·days·0.75 / (3·1.05^m·86 400·days / 1000)
+//	                             = 576 / 259.2 / 1.05^m = 2.2222 / 1.05^m
+//	search per 1,000 requests(m) = 768·days·0.25 / (2·1.05^m·86.4·days)
+//	                             = 192 / 172.8 / 1.05^m = 1.1111 / 1.05^m
+//
+// "6" is month 5 (÷ 1.27628: api 1.74117), "12" month 11 (÷ 1.71034: api
+// 1.29929); Change = 1/1.05^11 − 1 = −0.41553 (a fixed reservation spread
+// over growing traffic). Neither is an LLM workload: no per-token figure.
+func TestCostPerTask(t *testing.T) {
+	p := newPlan("p")
+	p.HorizonMonths = 13
+	setGrowth(p, schema.Moderate, 0.05)
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
+	addInference(p, "api", "h100", 6, 1).RequestsPerS.Avg = fp(3)
+	addInference(p, "search", "h100", 2, 1)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 2, 8))})
+	g := func(m int) float64 { return math.Pow(1.05, float64(m)) }
+	tests := []struct {
+		workload string
+		want     CostPerTaskDoc
+	}{
+		{"api", CostPerTaskDoc{Basis: "avg", Currency: "USD", PerThousandRequestsNow: 576 / 259.2,
+			PerThousandRequestsAt: map[string]float64{"6": 576 / 259.2 / g(5), "12": 576 / 259.2 / g(11)}, Change: 1/g(11) - 1}},
+		{"search", CostPerTaskDoc{Basis: "peak", Currency: "USD", PerThousandRequestsNow: 192 / 172.8,
+			PerThousandRequestsAt: map[string]float64{"6": 192 / 172.8 / g(5), "12": 192 / 172.8 / g(11)}, Change: 1/g(11) - 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.workload, func(t *testing.T) {
+			got := findWorkload(t, d, "p", tc.workload).CostPerTask
+			if got == nil {
+				t.Fatal("CostPerTask = nil, want figures")
+			}
+			if diff := cmp.Diff(tc.want, *got, cmp.Comparer(func(a, b float64) bool { return testkit.Close(a, b) })); diff != "" {
+				t.Errorf("CostPerTask (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCostPerTaskLLM: one LLM workload takes the whole pool cost, so its
+// cost per million output tokens is the pool's (TestPerMillionOutputTokens:
+// 71 424 / 2678.4 = 26.667), and per 1,000 requests it is 71 424 / (5 rps
+// × 2 678 400 s / 1000) = 71 424 / 13 392 = 5.3333 (200 tokens a request:
+// 26.667 × 200 / 1000). A 2-month horizon reaches no milestone.
+func TestCostPerTaskLLM(t *testing.T) {
+	p := llmPlan(0.6, fitBenches()...)
+	p.Pools["h100"].Reservations = []string{"aws_ec2_capacity_reservation.*"}
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 6, 8))})
+	got := findWorkload(t, d, "p", "chat").CostPerTask
+	want := CostPerTaskDoc{Basis: "avg", Currency: "USD", PerThousandRequestsNow: 71424.0 / 13392, PerThousandRequestsAt: map[string]float64{},
+		PerMillionOutputTokensNow: 71424 / 2678.4, PerMillionOutputTokensAt: map[string]float64{}}
+	if got == nil {
+		t.Fatal("CostPerTask = nil, want figures")
+	}
+	if diff := cmp.Diff(want, *got, cmp.Comparer(func(a, b float64) bool { return testkit.Close(a, b) })); diff != "" {
+		t.Errorf("CostPerTask (-want +got):\n%s", diff)
+	}
+}

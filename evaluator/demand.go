@@ -68,6 +68,15 @@ type workloadModel struct {
 	// of a hybrid pool (strategy.go) is computed with.
 	perRPS  func(rps float64) float64
 	useAsOf bool
+	// meanRPS[m] is the mean requests/s over month m under plan_for of a
+	// workload costed per task (llm-inference, inference; nil otherwise),
+	// on taskBasis ("avg" or "peak", see CostPerTaskDoc); outputTokens is
+	// an LLM workload's output tokens per request (0 otherwise).
+	meanRPS      []float64
+	taskBasis    string
+	outputTokens float64
+	costPerTask  *CostPerTaskDoc
+	docIndex     int // index of doc in Document.Workloads
 }
 
 // demandFactor is the growth factor G_s(m) of a workload's peak in month m
@@ -367,6 +376,20 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		wm.gpus[s] = gpus
 		if rateBased {
 			wm.rps[s] = rps
+		}
+	}
+	if kind == KindLLMInference || kind == KindInference {
+		rate, asOf, basis := base, useAsOf, "peak"
+		if w.RequestsPerS != nil && w.RequestsPerS.Avg != nil {
+			rate, asOf, basis = *w.RequestsPerS.Avg, true, "avg"
+		}
+		sc := p.Scenarios[e.planFor(p)]
+		wm.meanRPS, wm.taskBasis = make([]float64, p.HorizonMonths), basis
+		for m := range wm.meanRPS {
+			wm.meanRPS[m] = rate * e.volumeFactor(name, w, sc, m, asOf)
+		}
+		if kind == KindLLMInference {
+			wm.outputTokens = w.Tokens.Output
 		}
 	}
 	if !finite(wm.tokensPerSMonth0) {

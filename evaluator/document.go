@@ -232,7 +232,8 @@ type PoolDoc struct {
 	Inputs       PoolInputs    `json:"inputs"`
 
 	// Notes are evaluator observations about the pool: code
-	// "CAP-LINK-NONE" for a reservations entry that matches nothing.
+	// "CAP-LINK-NONE" for a reservations entry that matches nothing,
+	// "CAP-ZONE-REGION" for a claimed reservation in another region.
 	Notes []NoteDoc `json:"notes"`
 }
 
@@ -462,14 +463,49 @@ type WorkloadDoc struct {
 	// Models is the per-model cost model for LLM workloads.
 	Models []ModelCostDoc `json:"models,omitempty"`
 
+	// CostPerTask is the cost per 1,000 requests (and per million output
+	// tokens for LLM inference) of a rate-based workload served by a pool
+	// (llm-inference, inference); nil for other kinds.
+	CostPerTask *CostPerTaskDoc `json:"cost_per_task,omitempty"`
+
 	// Forecast is present when the baseline came from actuals.
 	Forecast *ForecastDoc `json:"forecast,omitempty"`
 
 	// Notes are evaluator observations policies may turn into findings:
 	// codes "CAP-BENCH-SHAPE" (sized from one benchmark point),
+	// "CAP-BENCH-FIXED" (a fit that cannot determine the fixed per-request cost),
 	// "CAP-BENCH-MISSING" (scaled from another GPU), "CAP-BENCH-SLO" (no
 	// point meets the SLO), "CAP-TREND-IGNORED".
 	Notes []NoteDoc `json:"notes"`
+}
+
+// CostPerTaskDoc is a workload's cost per task over the horizon, so a
+// rising cost per task shows before the bill does. The rule (costPerTask):
+// the pool's cost in month m (CostDoc.Monthly[m]) is allocated to its
+// workloads by their share of the GPUs the pool's workloads require in
+// that month under plan_for (WorkloadDoc.GPUs[m] / Σ over the pool's
+// workloads, interruptible ones included since the cost rents them); the
+// workload's requests in month m are its mean rate over the month ×
+// seconds(m), the mean rate being requests_per_s.avg (grown from as_of)
+// when given, else the baseline peak (an upper bound of the volume, so
+// the cost per task is then a lower bound; Basis "peak"), times the
+// month's growth and the mean event and step multipliers (as for
+// CostDoc.OutputTokensFirstMonth).
+//
+//	per 1,000 requests(m)        = allocated(m) / (requests(m) / 1000)
+//	per 1M output tokens(m)      = allocated(m) / (requests(m) × output tokens / 1e6)
+//
+// Now is month 0; At holds the milestones "6", "12", "18", "24" at month
+// n−1, as CostDoc.MonthlyAt; Change is the last milestone within the
+// horizon over Now, minus 1 (0 when Now is 0).
+type CostPerTaskDoc struct {
+	Basis                     string             `json:"basis"` // "avg" | "peak"
+	Currency                  string             `json:"currency"`
+	PerThousandRequestsNow    float64            `json:"per_thousand_requests_now"`
+	PerThousandRequestsAt     map[string]float64 `json:"per_thousand_requests_at"`
+	PerMillionOutputTokensNow float64            `json:"per_million_output_tokens_now,omitempty"`
+	PerMillionOutputTokensAt  map[string]float64 `json:"per_million_output_tokens_at,omitempty"`
+	Change                    float64            `json:"change"`
 }
 
 // ModelCostDoc is the per-request cost model of one model in the mix:

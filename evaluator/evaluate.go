@@ -144,6 +144,7 @@ func Evaluate(in Input) (*Document, error) {
 			}
 			byPool[w.Pool] = append(byPool[w.Pool], wm)
 			all = append(all, wm)
+			wm.docIndex = len(doc.Workloads)
 			doc.Workloads = append(doc.Workloads, wm.doc)
 		}
 		total := make([]float64, p.HorizonMonths)
@@ -159,6 +160,9 @@ func Evaluate(in Input) (*Document, error) {
 			}
 			for m := range total {
 				total[m] += pdoc.Cost.Monthly[m]
+			}
+			for _, wm := range byPool[name] {
+				doc.Workloads[wm.docIndex].CostPerTask = wm.costPerTask
 			}
 			doc.Pools = append(doc.Pools, pdoc)
 		}

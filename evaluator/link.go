@@ -216,8 +216,12 @@ type claim struct {
 // res is Evaluate's own copy of the inventory (sorted by address); link sets
 // each claimed reservation's Pool to the claiming pool's name. Plans are
 // visited in Evaluate's order (by name, then file), pools by name, entries
-// in order. It returns, per pool, the indexes into res it claims, and a
-// CAP-LINK-NONE note for each entry that matches nothing.
+// in order. It returns, per pool, the indexes into res it claims, a
+// CAP-LINK-NONE note for each entry that matches nothing, and a
+// CAP-ZONE-REGION note, at the reservation, for each claimed reservation
+// whose zone lies in another region than the pool's (the region the
+// inventory derived from an AWS or GCP zone name; a zone whose region
+// cannot be told, such as Azure's "1", is not judged).
 //
 // Errors: a reservation claimed by two pools (reported at the second pool's
 // entry, naming the first) and a claimed reservation whose GPU model
@@ -284,6 +288,14 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 							Pos: res[j].Pos(), Severity: diag.Error, Path: res[j].Address,
 							Msg: fmt.Sprintf("reservation GPU %q differs from pool %q GPU %q (%s), which claims it at %s",
 								res[j].GPU, name, pool.GPU, p.PosOf("pools."+name+".gpu"), pos),
+						})
+					}
+					if r := res[j].Region; r != "" && pool.Region != "" && r != pool.Region {
+						notes[pool] = append(notes[pool], NoteDoc{
+							Code: "CAP-ZONE-REGION",
+							Msg: fmt.Sprintf("reservation %s is in zone %s of region %s, but pool %q is in region %s (%s)",
+								res[j].Address, res[j].Zone, r, name, pool.Region, p.PosOf("pools."+name+".region")),
+							Location: position(res[j].Pos()),
 						})
 					}
 					claimed[pool] = append(claimed[pool], j)

@@ -251,3 +251,34 @@ func TestLinkRoots(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkZoneRegion: pool h100 is in us-east-1 (addPool). Of its three
+// reservations, the one in us-west-2a lies in region us-west-2 and is
+// noted at the reservation (infra/gpu.tf line 20, column 1); us-east-1b
+// is in the pool's region; Azure's zone "1" has no region to judge.
+func TestLinkZoneRegion(t *testing.T) {
+	p := newPlan("p")
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*")
+	p.Positions["pools.h100.region"] = at(12, 5)
+	addInference(p, "api", "h100", 1, 1)
+	east := rsv("aws_ec2_capacity_reservation.east", "us-east-1b", 1, 1, 8)
+	east.Region = "us-east-1"
+	west := rsv("aws_ec2_capacity_reservation.west", "us-west-2a", 20, 1, 8)
+	west.Region = "us-west-2"
+	azure := rsv("aws_ec2_capacity_reservation.zoned", "1", 40, 1, 8)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(east, west, azure)})
+	want := []NoteDoc{{
+		Code:     "CAP-ZONE-REGION",
+		Msg:      `reservation aws_ec2_capacity_reservation.west is in zone us-west-2a of region us-west-2, but pool "h100" is in region us-east-1 (` + planFile + `:12:5)`,
+		Location: Position{File: "infra/gpu.tf", Line: 20, Column: 1},
+	}}
+	var got []NoteDoc
+	for _, n := range findPool(t, d, "p", "h100").Notes {
+		if n.Code == "CAP-ZONE-REGION" {
+			got = append(got, n)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("zone-region notes (-want +got):\n%s", diff)
+	}
+}

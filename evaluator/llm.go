@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -140,7 +141,8 @@ func (e *evaluation) llmGPUs(p *schema.Plan, pool *schema.Pool, name string, w *
 // Fit (non-negative least squares, [nnls]): three or more points with at
 // least two distinct input and two distinct output lengths and a full-rank
 // design → a, b, c; otherwise two or more points with independent
-// (isl, osl) → a, b with c = 0; otherwise (one point, or degenerate points)
+// (isl, osl) → a, b with c = 0 and a CAP-BENCH-FIXED note naming the points
+// (the fixed per-request cost is undetermined); otherwise (one point, or degenerate points)
 // the single point nearest the workload's shape, scaled by output tokens:
 // cost = y × osl / osl_bench (method "single-point", recorded as b =
 // y / osl_bench), with a CAP-BENCH-SHAPE note.
@@ -244,7 +246,7 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 		BenchmarkGPU:         g.gpu,
 		BandwidthScale:       scale,
 	}
-	a, b, c, used, ok := fitCost(pts)
+	a, b, c, used, noFixed, ok := fitCost(pts)
 	if ok {
 		if cost := a*isl + b*osl + c; !(cost > 0) {
 			ok = false
@@ -252,6 +254,9 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 	}
 	if ok {
 		mc.Method = MethodFit
+		if noFixed {
+			notes = append(notes, NoteDoc{Code: "CAP-BENCH-FIXED", Location: loc, Msg: fixedMsg(model, used)})
+		}
 	} else {
 		q := nearestPoint(pts, isl, osl)
 		a, b, c, used = 0, q.y/q.osl, 0, []benchPoint{q}
@@ -269,10 +274,24 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 	return mc, notes, nil
 }
 
+// fixedMsg says that the points used (their ids) fit a·isl + b·osl but
+// cannot determine the fixed per-request cost c, so c is taken as 0.
+func fixedMsg(model string, used []benchPoint) string {
+	ids := make([]string, 0, len(used))
+	for _, q := range used {
+		ids = append(ids, q.b.ID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	return fmt.Sprintf("benchmarks %s of model %q cannot determine the fixed per-request cost (fitted a·isl + b·osl with c = 0, which understates short requests); add a point with different input and output lengths",
+		strings.Join(ids, ", "), model)
+}
+
 // fitCost fits y = a·isl + b·osl + c (or with c = 0) by non-negative least
 // squares, as described on modelCost. ok is false when the points do not
-// support a fit.
-func fitCost(pts []benchPoint) (a, b, c float64, used []benchPoint, ok bool) {
+// support a fit; noFixed is true when they support only the fit with c = 0
+// (the fixed per-request cost is undetermined, a CAP-BENCH-FIXED note).
+func fitCost(pts []benchPoint) (a, b, c float64, used []benchPoint, noFixed, ok bool) {
 	n := len(pts)
 	isls, osls := map[float64]bool{}, map[float64]bool{}
 	for _, q := range pts {
@@ -290,7 +309,7 @@ func fitCost(pts []benchPoint) (a, b, c float64, used []benchPoint, ok bool) {
 		}
 		if fullRank(rows) {
 			if x, err := nnls(rows, ys); err == nil {
-				return x[0], x[1], x[2], pts, true
+				return x[0], x[1], x[2], pts, false, true
 			}
 		}
 	}
@@ -301,11 +320,11 @@ func fitCost(pts []benchPoint) (a, b, c float64, used []benchPoint, ok bool) {
 		}
 		if fullRank(rows) {
 			if x, err := nnls(rows, ys); err == nil {
-				return x[0], x[1], 0, pts, true
+				return x[0], x[1], 0, pts, true, true
 			}
 		}
 	}
-	return 0, 0, 0, nil, false
+	return 0, 0, 0, nil, false, false
 }
 
 // fullRank reports whether the rows×cols matrix has rank cols, judged by the

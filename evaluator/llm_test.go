@@ -228,6 +228,22 @@ func TestTwoPoints(t *testing.T) {
 				t.Errorf("model %s cost %g GPUs %g from %v, want %s %g %g from %v",
 					m.Method, m.ReplicaSecondsPerRequest, w.GPUsNow, m.Benchmarks, tc.wantMethod, tc.wantCost, tc.wantGPUs, tc.wantIDs)
 			}
+			// Only the two-column fit leaves c undetermined: it warns with
+			// both point ids (CAP-BENCH-FIXED); the single-point fallbacks
+			// say CAP-BENCH-SHAPE instead.
+			var fixed []string
+			for _, n := range w.Notes {
+				if n.Code == "CAP-BENCH-FIXED" {
+					fixed = append(fixed, n.Msg)
+				}
+			}
+			wantFixed := 0
+			if tc.wantMethod == MethodFit {
+				wantFixed = 1
+			}
+			if len(fixed) != wantFixed || (wantFixed == 1 && !strings.Contains(fixed[0], "benchmarks pa, pb ")) {
+				t.Errorf("CAP-BENCH-FIXED notes = %q, want %d naming pa, pb", fixed, wantFixed)
+			}
 		})
 	}
 }

@@ -128,6 +128,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		return PoolDoc{}, ds
 	}
 	d.Cost = cost
+	e.costPerTask(p, cost.Monthly, cost.Currency, wms)
 	base, baseCrit, _, _ := e.poolBaseline(p, wms, s.horizon())
 	critical, needed := e.criticalGPUs(p, s, wms)
 	if !needed {

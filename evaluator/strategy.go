@@ -318,14 +318,23 @@ func (e *evaluation) strategyDocs(in strategyInput) []StrategyDoc {
 	}
 	out := make([]StrategyDoc, len(plans))
 	cheapest := -1
+	totals := make([]float64, len(plans))
 	for i, pl := range plans {
 		d := StrategyDoc{Name: pl.name, MeetsPolicy: pl.meets, Note: pl.note}
 		d.MonthlyCost, d.CumulativeCost = milestones(pl.monthly)
 		for _, c := range pl.monthly {
-			d.Total += c
+			totals[i] += c
+		}
+		// Money is reported in cents, rounded here at the source (the
+		// cheapest is chosen on the unrounded totals).
+		d.Total = cents(totals[i])
+		for _, mp := range []map[string]float64{d.MonthlyCost, d.CumulativeCost} {
+			for k, v := range mp {
+				mp[k] = cents(v)
+			}
 		}
 		out[i] = d
-		if pl.meets && (cheapest < 0 || d.Total < out[cheapest].Total-tol) {
+		if pl.meets && (cheapest < 0 || totals[i] < totals[cheapest]-tol) {
 			cheapest = i
 		}
 	}
@@ -333,4 +342,10 @@ func (e *evaluation) strategyDocs(in strategyInput) []StrategyDoc {
 		out[cheapest].Cheapest = true
 	}
 	return out
+}
+
+// cents rounds an amount of money to the cent: 195225.59999999998 is
+// reported as 195225.6.
+func cents(x float64) float64 {
+	return math.Round(x*100) / 100
 }

@@ -1,6 +1,8 @@
 package evaluator
 
 import (
+	"encoding/json"
+	"regexp"
 	"testing"
 	"time"
 
@@ -320,5 +322,47 @@ func TestOnDemandMaxCapsOverflow(t *testing.T) {
 	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))}), "p", "h100")
 	if m := got.Timeline[0]; m.OnDemandGPUs != 1 || m.UnservedGPUs != 1 || m.Cost != 15624 || got.ElasticCeilingGPUs != 1 || !got.ElasticCeilingKnown {
 		t.Errorf("on demand %g unserved %g cost %g ceiling %g, want 1 1 15624 1", m.OnDemandGPUs, m.UnservedGPUs, m.Cost, got.ElasticCeilingGPUs)
+	}
+}
+
+// TestCents: money in strategies is rounded to the cent at the source:
+// 195225.59999999998 (a sum of float products) is 195225.6, 0.125 rounds
+// half away from zero to 0.13, and a thousandth of a cent is 0.
+func TestCents(t *testing.T) {
+	for _, tc := range []struct{ x, want float64 }{{195225.59999999998, 195225.6}, {0.125, 0.13}, {0.00001, 0}, {-2.675000001, -2.68}} {
+		if got := cents(tc.x); got != tc.want {
+			t.Errorf("cents(%v) = %v, want %v", tc.x, got, tc.want)
+		}
+	}
+}
+
+// TestStrategiesInCents: with a price of 0.1 per GPU-hour (not exact in
+// binary) every strategy figure marshals with at most two decimals; the
+// as-planned 6-month cumulative cost is 8 reserved GPUs × 0.1 × 24 h ×
+// (31 + 30 + 31 + 30 + 31 + 31) days (March–August 2026, 184 days) =
+// 19.2 × 184 = 3532.8, and the 10 GPUs required fit the 8 + 2 on demand
+// at 0.3: + 2 × 0.3 × 24 × 184 = 2649.6 → 6182.4.
+func TestStrategiesInCents(t *testing.T) {
+	p := newPlan("p")
+	p.HorizonMonths = 13
+	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*").Price = schema.Price{Reserved: 0.1, OnDemand: 0.3}
+	addInference(p, "api", "h100", 10, 1)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 1, 1, 8))})
+	pool := findPool(t, d, "p", "h100")
+	var asPlanned StrategyDoc
+	for _, s := range pool.Strategies {
+		if s.Name == StrategyAsPlanned {
+			asPlanned = s
+		}
+		raw, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := regexp.MustCompile(`\.[0-9]{3,}`).Find(raw); m != nil {
+			t.Errorf("strategy %s has a figure finer than a cent (%s): %s", s.Name, m, raw)
+		}
+	}
+	if got := asPlanned.CumulativeCost["6"]; got != 6182.4 {
+		t.Errorf("as-planned cumulative cost at 6 months = %v, want 6182.4", got)
 	}
 }

@@ -53,3 +53,14 @@ test_warns_on_benchmark_notes if {
 		"location": note_loc,
 	}} with input as d
 }
+
+test_warns_on_undetermined_fixed_cost if {
+	note_loc := {"file": "capacity/inference.cue", "line": 44, "column": 7}
+	d := fx.with_workload({"notes": [{"code": "CAP-BENCH-FIXED", "msg": "benchmarks pa, pb of model \"m\" cannot determine the fixed per-request cost", "location": note_loc}]})
+	cap009.warn == {{
+		"rule": "CAP009",
+		"msg": "workload chat: benchmarks pa, pb of model \"m\" cannot determine the fixed per-request cost",
+		"target": "workload/chat",
+		"location": note_loc,
+	}} with input as d
+}

@@ -3,7 +3,8 @@
 # description: >-
 #   The evaluator could not use part of a plan: a pool's reservations entry
 #   (address or glob) matches no Terraform reservation, or actuals were given
-#   for a workload kind that does not take its baseline from them. Any other
+#   for a workload kind that does not take its baseline from them, or a
+#   claimed reservation's zone lies in another region than the pool's. Any other
 #   evaluator note not covered by a rule is reported here too, so no
 #   observation is dropped silently.
 # custom:
@@ -41,4 +42,6 @@ advice("CAP-LINK-NONE") := "; fix the address or glob, or remove the entry"
 
 advice("CAP-TREND-IGNORED") := "; remove the actuals or model the workload by request rate"
 
-advice(code) := "" if not code in {"CAP-LINK-NONE", "CAP-TREND-IGNORED"}
+advice("CAP-ZONE-REGION") := "; claim reservations in the pool's region, or correct the pool's region"
+
+advice(code) := "" if not code in {"CAP-LINK-NONE", "CAP-TREND-IGNORED", "CAP-ZONE-REGION"}

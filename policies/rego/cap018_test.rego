@@ -32,3 +32,18 @@ test_reports_non_benchmark_workload_notes_only if {
 	fs := cap018.warn with input as d
 	{[f.target, f.msg] | some f in fs} == {["workload/chat", "workload chat: something new"]}
 }
+
+test_warns_on_reservation_in_another_region if {
+	loc := {"file": "infra/gpu.tf", "line": 20, "column": 1}
+	d := fx.with_pool({"notes": [{
+		"code": "CAP-ZONE-REGION",
+		"msg": "reservation aws_ec2_capacity_reservation.west is in zone us-west-2a of region us-west-2, but pool \"h100-use1\" is in region us-east-1",
+		"location": loc,
+	}]})
+	cap018.warn == {{
+		"rule": "CAP018",
+		"msg": "pool h100-use1: reservation aws_ec2_capacity_reservation.west is in zone us-west-2a of region us-west-2, but pool \"h100-use1\" is in region us-east-1; claim reservations in the pool's region, or correct the pool's region",
+		"target": "pool/h100-use1",
+		"location": loc,
+	}} with input as d
+}

@@ -58,6 +58,11 @@ type PoolSuggestion struct {
 	GPUsPerInstance float64  `json:"gpus_per_instance"`
 	Earliest        string   `json:"earliest_start"`
 	Changes         []Change `json:"changes"`
+	// Claim is the entry to add to the pool's `reservations:` when none
+	// of its patterns would claim the reservations to add (pasting them
+	// alone would leave them unclaimed, CAP003); "" when they are
+	// claimed already.
+	Claim string `json:"claim,omitempty"`
 	// AddedMonthly is the reserved cost of the changes per timeline
 	// month; MonthlyCost and CumulativeCost its run-rate and sum at 6, 12,
 	// 18 and 24 months (see milestones), Total the sum over the horizon.
@@ -74,8 +79,11 @@ type PoolSuggestion struct {
 
 // Change is one reservation to add, or an existing one to extend.
 type Change struct {
-	Action          string  `json:"action"` // "add" | "extend"
-	Address         string  `json:"address"`
+	Action  string `json:"action"` // "add" | "extend"
+	Address string `json:"address"`
+	// Root is the root module the reservation is in (an added one: the
+	// root of the pool's reservation it copies the instance type from).
+	Root            string  `json:"root,omitempty"`
 	Zone            string  `json:"zone"`
 	InstanceType    string  `json:"instance_type"`
 	Instances       int     `json:"instances"`
@@ -162,6 +170,24 @@ func Suggest(in Input) (*SuggestDoc, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// Attach sets the Suggestion of each pool of pools that d does not pass
+// (fixed, no fix, not solved), matched by plan and name; a pool removed
+// in a diff gets none.
+func (d *SuggestDoc) Attach(pools []PoolSummary) {
+	for i := range pools {
+		p := &pools[i]
+		if p.Status == StatusRemoved {
+			continue
+		}
+		for j := range d.Suggestions {
+			ps := &d.Suggestions[j]
+			if ps.Plan == p.Plan && ps.Pool == p.Name && ps.Status != SuggestPass {
+				p.Suggestion = ps
+			}
+		}
+	}
 }
 
 // sugPool is the per-month problem of one pool.
@@ -559,6 +585,7 @@ func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Poo
 		ps.Status = SuggestNoFix
 	}
 	ps.Changes = sp.changes(pd, unit, adds, exts)
+	ps.Claim = claimFor(pool, pd.Name, ps.Changes)
 	price := pool.Price.Reserved
 	for i := range ps.Changes {
 		c := &ps.Changes[i]
@@ -688,7 +715,7 @@ func (sp *sugPool) changes(pd *PoolDoc, unit *inventory.Entry, adds, exts [][]in
 		if extTo[j] < H-1 {
 			end = formatDate(e.cal.last(extTo[j]))
 		}
-		out = append(out, Change{Action: "extend", Address: r.Address, Zone: r.Zone, InstanceType: r.InstanceType,
+		out = append(out, Change{Action: "extend", Address: r.Address, Root: r.Root, Zone: r.Zone, InstanceType: r.InstanceType,
 			Instances: r.Count, GPUsPerInstance: r.GPUsPerInstance, GPUs: r.GPUs,
 			Start: formatDate(rs.end.AddDate(0, 0, 1)), End: end, OldEnd: r.End})
 	}
@@ -709,7 +736,7 @@ func (sp *sugPool) changes(pd *PoolDoc, unit *inventory.Entry, adds, exts [][]in
 			if l.to < H-1 {
 				end = formatDate(e.cal.last(l.to))
 			}
-			out = append(out, Change{Action: "add", Zone: sp.zones[z], InstanceType: unit.InstanceType,
+			out = append(out, Change{Action: "add", Root: unit.Root, Zone: sp.zones[z], InstanceType: unit.InstanceType,
 				Instances: n, GPUsPerInstance: unit.GPUsPerInstance, GPUs: float64(n) * unit.GPUsPerInstance,
 				Start: formatDate(e.cal.from(l.from)), End: end,
 				Address: suggestAddress(unit.ResourceType, pd.Name, sp.zones[z], e.cal.label(l.from), end)})
@@ -719,6 +746,47 @@ func (sp *sugPool) changes(pd *PoolDoc, unit *inventory.Entry, adds, exts [][]in
 		return cmp.Or(cmp.Compare(a.Action, b.Action), cmp.Compare(a.Start, b.Start), cmp.Compare(a.Zone, b.Zone), cmp.Compare(a.Address, b.Address))
 	})
 	return out
+}
+
+// claims reports whether one of patterns (a pool's `reservations:`)
+// claims address in root, as link matches them.
+func claims(patterns []string, root, address string) bool {
+	forms := newAddrForms(address)
+	for _, pattern := range patterns {
+		rootGlob, addrPattern, hasRoot := splitRoot(pattern)
+		if hasRoot && !matchRoot(rootGlob, root) {
+			continue
+		}
+		if forms.match(addrPattern) {
+			return true
+		}
+	}
+	return false
+}
+
+// claimFor is the `reservations:` entry pool needs for the reservations
+// changes adds, "" when its patterns claim them all: the resource type
+// and the pool's prefix of suggestAddress (`aws_ec2_capacity_reservation.h100_fix_*`),
+// else the addresses themselves when they share no such prefix.
+func claimFor(pool *schema.Pool, name string, changes []Change) string {
+	var added []Change
+	for _, c := range changes {
+		if c.Action == "add" && !claims(pool.Reservations, c.Root, c.Address) {
+			added = append(added, c)
+		}
+	}
+	if len(added) == 0 {
+		return ""
+	}
+	rt, _, _ := strings.Cut(added[0].Address, ".")
+	prefix := strings.Trim(nonIdent.ReplaceAllString(name, "_"), "_")
+	pattern := rt + "." + prefix + "_*"
+	for _, c := range added {
+		if !claims([]string{pattern}, c.Root, c.Address) {
+			return c.Address
+		}
+	}
+	return pattern
 }
 
 var nonIdent = regexp.MustCompile(`[^A-Za-z0-9_]+`)
@@ -748,9 +816,10 @@ func figures(pd *PoolDoc) SuggestFigures {
 }
 
 // Apply returns in with every change of d made: extended reservations
-// end later, added ones are new guaranteed entries claimed by their pool
-// (its plan is copied with the address added to the pool's
-// reservations). in is not modified.
+// end later, added ones are new guaranteed entries in their root, and a
+// pool with a Claim gets it added to its reservations (its plan is
+// copied), so the verification also proves the pool's patterns claim
+// them. in is not modified.
 func (d *SuggestDoc) Apply(in Input) Input {
 	out := in
 	inv := &inventory.Inventory{}
@@ -771,12 +840,14 @@ func (d *SuggestDoc) Apply(in Input) Input {
 			case "add":
 				rt, _, _ := strings.Cut(c.Address, ".")
 				inv.Reservations = append(inv.Reservations, inventory.Entry{
-					Address: c.Address, ResourceType: rt, Kind: inventory.KindReservation,
+					Address: c.Address, Root: c.Root, ResourceType: rt, Kind: inventory.KindReservation,
 					InstanceType: c.InstanceType, Count: c.Instances, GPUsPerInstance: c.GPUsPerInstance,
 					GPUs: c.GPUs, GPU: ps.GPU, Zone: c.Zone, Start: c.Start, End: c.End, Guaranteed: true,
 				})
-				extra[ps.Plan+"/"+ps.Pool] = append(extra[ps.Plan+"/"+ps.Pool], c.Address)
 			}
+		}
+		if ps.Claim != "" {
+			extra[ps.Plan+"/"+ps.Pool] = append(extra[ps.Plan+"/"+ps.Pool], ps.Claim)
 		}
 	}
 	out.Inventory = inv

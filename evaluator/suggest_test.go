@@ -166,3 +166,54 @@ func TestSuggestPassingPool(t *testing.T) {
 		t.Errorf("status %q with %d changes, want pass with none", ps.Status, len(ps.Changes))
 	}
 }
+
+// TestSuggestClaim: the case's fix adds aws_ec2_capacity_reservation.h100_us_east_1{a,b,c}_2026_03
+// (see TestSuggestAddAcrossZones). A pool whose patterns claim them
+// needs no new entry; one that names its reservations one by one gets
+// the pool's prefix of the added addresses, and the changes applied with
+// only that entry added pass every rule (Apply adds Claim, not the
+// addresses, so the evaluator proves the entry claims them).
+func TestSuggestClaim(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		patterns []string
+		want     string
+	}{
+		{name: "wildcard claims them", patterns: []string{"aws_ec2_capacity_reservation.*"}, want: ""},
+		{name: "prefix claims them", patterns: []string{"aws_ec2_capacity_reservation.a", "aws_ec2_capacity_reservation.b", "aws_ec2_capacity_reservation.h100_*"}, want: ""},
+		{name: "named one by one", patterns: []string{"aws_ec2_capacity_reservation.a", "aws_ec2_capacity_reservation.b"}, want: "aws_ec2_capacity_reservation.h100_*"},
+		{name: "another root", patterns: []string{"aws_ec2_capacity_reservation.a", "aws_ec2_capacity_reservation.b", "other:aws_ec2_capacity_reservation.*"}, want: "aws_ec2_capacity_reservation.h100_*"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, pool, in := suggestCase(0, true)
+			pool.Reservations = tc.patterns
+			d := mustSuggest(t, in)
+			ps := d.Suggestions[0]
+			if ps.Status != SuggestFixed || len(ps.Changes) != 3 {
+				t.Fatalf("status %q with %d changes, want fixed with 3", ps.Status, len(ps.Changes))
+			}
+			if ps.Claim != tc.want {
+				t.Errorf("Claim = %q, want %q", ps.Claim, tc.want)
+			}
+			passesEverywhere(t, d, in, "h100")
+		})
+	}
+}
+
+// TestSuggestAttach: `check --suggest` puts the failing pool's fix on its
+// summary and none on a passing pool's (5 instances a zone: 80 GPUs for
+// a 20-GPU peak, see TestSuggestPassingPool).
+func TestSuggestAttach(t *testing.T) {
+	_, _, in := suggestCase(0, true)
+	pools := Summarize(mustEval(t, in))
+	mustSuggest(t, in).Attach(pools)
+	if ps := pools[0].Suggestion; ps == nil || ps.Pool != "h100" || ps.Status != SuggestFixed {
+		t.Errorf("failing pool's Suggestion = %+v, want h100's fix", ps)
+	}
+	in.Inventory = inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 1, 5, 8), rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 10, 5, 8))
+	pools = Summarize(mustEval(t, in))
+	mustSuggest(t, in).Attach(pools)
+	if pools[0].Suggestion != nil {
+		t.Errorf("passing pool's Suggestion = %+v, want nil", pools[0].Suggestion)
+	}
+}

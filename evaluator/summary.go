@@ -55,6 +55,9 @@ type PoolSummary struct {
 	// in a diff, "" otherwise.
 	Status string       `json:"status,omitempty"`
 	Base   *PoolSummary `json:"base,omitempty"`
+	// Suggestion is the pool's cheapest fix under `check --suggest`
+	// (see SuggestDoc.Attach); nil otherwise and for a passing pool.
+	Suggestion *PoolSuggestion `json:"suggestion,omitempty"`
 }
 
 // Summarize returns the pool summaries of doc, pools in document order.

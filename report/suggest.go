@@ -32,54 +32,139 @@ func Suggest(w io.Writer, format string, d *evaluator.SuggestDoc, currency strin
 
 func suggestText(w io.Writer, d *evaluator.SuggestDoc, currency string) error {
 	var b strings.Builder
-	for i, ps := range d.Suggestions {
+	for i := range d.Suggestions {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "pool %s (plan %s, %s): ", diag.Text(ps.Pool), diag.Text(ps.Plan), diag.Text(ps.GPU))
-		switch ps.Status {
-		case evaluator.SuggestPass:
-			b.WriteString("passes every month; nothing to change\n")
-			continue
-		case evaluator.SuggestUnsupported:
-			b.WriteString("not solved\n")
-		case evaluator.SuggestFixed:
-			fmt.Fprintf(&b, "cheapest fix %s over the horizon\n", money(ps.Total, currency))
-		case evaluator.SuggestNoFix:
-			b.WriteString("no fix passes every rule\n")
-		}
-		if len(ps.Changes) > 0 {
-			tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "  ACTION\tADDRESS\tZONE\tINSTANCES\tGPUS\tSTART\tEND\tMONTHLY\tHORIZON")
-			for _, c := range ps.Changes {
-				end := c.End
-				if end == "" {
-					end = "open-ended"
-				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%d × %s\t%s\t%s\t%s\t%s\t%s\n", c.Action, diag.Text(c.Address), diag.Text(c.Zone),
-					c.Instances, diag.Text(c.InstanceType), num(c.GPUs), c.Start, end, money(c.MonthlyCost, currency), money(c.HorizonCost, currency))
-			}
-			tw.Flush()
-			var at []string
-			for _, n := range []string{"6", "12", "18", "24"} {
-				if v, ok := ps.CumulativeCost[n]; ok {
-					at = append(at, n+" mo "+money(v, currency))
-				}
-			}
-			if len(at) > 0 {
-				fmt.Fprintf(&b, "  cost of the changes: %s\n", strings.Join(at, ", "))
-			}
-		}
-		for _, bd := range ps.Binding {
-			fmt.Fprintf(&b, "  binding: %s: %s\n", bd.Constraint, diag.Text(bd.Msg))
-		}
-		fmt.Fprintf(&b, "  before: %s\n", figuresText(ps.Before))
-		if len(ps.Changes) > 0 {
-			fmt.Fprintf(&b, "  after:  %s\n", figuresText(ps.After))
-		}
+		suggestPoolText(&b, &d.Suggestions[i], currency)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// suggestPoolText is one pool's suggestion: its status line, the table
+// of changes with their cost, the `reservations:` entry to add, the
+// binding constraints and the figures before and after.
+func suggestPoolText(b *strings.Builder, ps *evaluator.PoolSuggestion, currency string) {
+	fmt.Fprintf(b, "pool %s (plan %s, %s): ", diag.Text(ps.Pool), diag.Text(ps.Plan), diag.Text(ps.GPU))
+	switch ps.Status {
+	case evaluator.SuggestPass:
+		b.WriteString("passes every month; nothing to change\n")
+		return
+	case evaluator.SuggestUnsupported:
+		b.WriteString("not solved\n")
+	case evaluator.SuggestFixed:
+		fmt.Fprintf(b, "cheapest fix %s over the horizon\n", money(ps.Total, currency))
+	case evaluator.SuggestNoFix:
+		b.WriteString("no fix passes every rule\n")
+	}
+	if len(ps.Changes) > 0 {
+		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  ACTION\tADDRESS\tZONE\tINSTANCES\tGPUS\tSTART\tEND\tMONTHLY\tHORIZON")
+		for _, c := range ps.Changes {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d × %s\t%s\t%s\t%s\t%s\t%s\n", c.Action, diag.Text(c.Address), diag.Text(c.Zone),
+				c.Instances, diag.Text(c.InstanceType), num(c.GPUs), c.Start, cmpOr(c.End, "open-ended"), money(c.MonthlyCost, currency), money(c.HorizonCost, currency))
+		}
+		tw.Flush()
+		if at := suggestMilestones(ps, currency); at != "" {
+			fmt.Fprintf(b, "  cost of the changes: %s\n", at)
+		}
+	}
+	if ps.Claim != "" {
+		fmt.Fprintf(b, "  add to pools.%s.reservations: %s\n", diag.Text(ps.Pool), diag.Text(ps.Claim))
+	}
+	for _, bd := range ps.Binding {
+		fmt.Fprintf(b, "  binding: %s: %s\n", bd.Constraint, diag.Text(bd.Msg))
+	}
+	fmt.Fprintf(b, "  before: %s\n", figuresText(ps.Before))
+	if len(ps.Changes) > 0 {
+		fmt.Fprintf(b, "  after:  %s\n", figuresText(ps.After))
+	}
+}
+
+// suggestMilestones is the cumulative cost of a pool's changes at 6, 12,
+// 18 and 24 months ("6 mo $1, 12 mo $2"), as far as the horizon reaches.
+func suggestMilestones(ps *evaluator.PoolSuggestion, currency string) string {
+	var at []string
+	for _, n := range strategyMilestones {
+		if v, ok := ps.CumulativeCost[n]; ok {
+			at = append(at, n+" mo "+money(v, currency))
+		}
+	}
+	return strings.Join(at, ", ")
+}
+
+// suggestCheckText writes, under `check --suggest`, the cheapest fix of
+// each pool that has one attached (see evaluator.SuggestDoc.Attach);
+// nothing when no pool does.
+func suggestCheckText(w io.Writer, pools []evaluator.PoolSummary) error {
+	var b strings.Builder
+	for i := range pools {
+		if ps := pools[i].Suggestion; ps != nil {
+			if b.Len() == 0 {
+				b.WriteString("Cheapest fix (capcheck suggest):\n")
+			}
+			suggestPoolText(&b, ps, pools[i].Currency)
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// suggestMarkdown is the PR comment's "Cheapest fix" section: per pool
+// with a suggestion attached, a block with its total, the table of
+// changes (monthly and horizon cost), the cost at 6/12/18/24 months,
+// the `reservations:` entry to add and the binding constraints.
+func suggestMarkdown(pools []evaluator.PoolSummary) []string {
+	var out []string
+	for i := range pools {
+		p := &pools[i]
+		ps := p.Suggestion
+		if ps == nil {
+			continue
+		}
+		var b strings.Builder
+		if len(out) == 0 {
+			b.WriteString("#### Cheapest fix\n\n")
+		}
+		b.WriteString("**pool " + mdText(ps.Pool) + "**: ")
+		switch ps.Status {
+		case evaluator.SuggestFixed:
+			b.WriteString(mdText(money(ps.Total, p.Currency)) + " over the horizon, verified by re-evaluating with the change\n\n")
+		case evaluator.SuggestNoFix:
+			b.WriteString("no change passes every rule\n\n")
+		default:
+			b.WriteString("not solved\n\n")
+		}
+		if len(ps.Changes) > 0 {
+			b.WriteString("| action | address | zone | instances | GPUs | start | end | monthly | horizon |\n|---|---|---|---:|---:|---|---|---:|---:|\n")
+			for _, c := range ps.Changes {
+				cells := []string{c.Action, mdText(c.Address), mdText(c.Zone),
+					strconv.Itoa(c.Instances) + " × " + mdText(c.InstanceType), num(c.GPUs), mdText(c.Start), mdText(cmpOr(c.End, "open-ended")),
+					mdText(money(c.MonthlyCost, p.Currency)), mdText(money(c.HorizonCost, p.Currency))}
+				b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+			}
+			b.WriteString("\n")
+			if at := suggestMilestones(ps, p.Currency); at != "" {
+				b.WriteString("Cost of the changes: " + mdText(at) + ".\n\n")
+			}
+		}
+		if ps.Claim != "" {
+			b.WriteString("Add " + mdText(ps.Claim) + " to pools." + mdText(ps.Pool) + ".reservations so the plan claims the reservations to add.\n\n")
+		}
+		for _, bd := range ps.Binding {
+			b.WriteString("- binding **" + mdText(bd.Constraint) + "**: " + mdText(bd.Msg) + "\n")
+		}
+		if len(ps.Binding) > 0 {
+			b.WriteString("\n")
+		}
+		out = append(out, b.String())
+	}
+	return out
 }
 
 func figuresText(f evaluator.SuggestFigures) string {
@@ -103,9 +188,17 @@ func figuresText(f evaluator.SuggestFigures) string {
 // a comment naming what to add.
 func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
 	var b strings.Builder
+	claimed := map[string]bool{}
 	for _, ps := range d.Suggestions {
 		for _, c := range ps.Changes {
 			rt, name, _ := strings.Cut(c.Address, ".")
+			if ps.Claim != "" && c.Action == "add" && !claimed[ps.Pool] {
+				claimed[ps.Pool] = true
+				if b.Len() > 0 {
+					b.WriteString("\n")
+				}
+				fmt.Fprintf(&b, "# pool %s: add %s to the plan's pools.%s.reservations\n", hclComment(ps.Pool), hclComment(ps.Claim), hclComment(ps.Pool))
+			}
 			if b.Len() > 0 {
 				b.WriteString("\n")
 			}

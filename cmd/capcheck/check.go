@@ -33,6 +33,7 @@ func runCheck(e *env, args []string) int {
 		"rule id whose soft-mandatory denies are overridden (verified by the caller, e.g. a PR label checked through the API; repeatable)",
 		"evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
 	cf.override.register(fs)
+	suggest := fs.Bool("suggest", false, "add each failing pool's cheapest fix (as `capcheck suggest` finds it) to the text, JSON and Markdown output; the verdict and exit code are unchanged")
 	fs.StringVar(&cf.base, "base", "", "checkout of the base branch: report base → head and judge with the base's configuration, catalog, policies, thresholds and exceptions (the PR's changes to them are reported by CAP014)")
 	fs.StringVar(&cf.compareTo, "compare-to", "", "saved `capcheck check --format json` result to use as the base (it carries plan thresholds and exceptions, not configuration: capcheck.yaml, the catalog and policy files are then the head's own)")
 	fs.StringVar(&cf.repo, "repo", "", "owner/name for links in Markdown (default: $GITHUB_REPOSITORY)")
@@ -57,6 +58,9 @@ func runCheck(e *env, args []string) int {
 	}
 
 	chk, rules, err := check(e, root, now, &cf)
+	if err == nil && *suggest {
+		attachSuggestions(e, root, now, &cf, chk)
+	}
 	if err != nil {
 		return fail(e, err)
 	}

@@ -489,6 +489,35 @@ func money(f float64, currency string) string {
 	return b.String()
 }
 
+// unitMoney formats a unit price (cost per 1,000 requests, per million
+// tokens) to the cent, with three significant digits below a cent:
+// "$2.22", "$0.00123", "1.30 EUR".
+func unitMoney(f float64, currency string) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "?"
+	}
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	if a := math.Abs(f); a > 0 && a < 0.005 {
+		s = strconv.FormatFloat(f, 'g', 3, 64)
+	}
+	if currency == "" || currency == "USD" {
+		return "$" + s
+	}
+	return s + " " + currency
+}
+
+// signedPct is a relative change: "+12.5%", "−41.6%", "±0%".
+func signedPct(f float64) string {
+	switch s := pct(f); {
+	case strings.HasPrefix(s, "-"):
+		return "−" + s[1:]
+	case s == "0%":
+		return "±0%"
+	default:
+		return "+" + s
+	}
+}
+
 // signedMoney is a cost delta: "+$1,200", "−$30,000", "±$0".
 func signedMoney(d float64, currency string) string {
 	switch r := math.Round(d); {

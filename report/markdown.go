@@ -52,13 +52,14 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 			cleared = append(cleared, f)
 		}
 	}
-	blocks = append(blocks, findingList("Blocking findings", blocking, l.item)...)
+	blocks = append(blocks, findingList("Blocking findings", groupFindings(blocking), l.item)...)
 	if d := existingDetails(existing, l.item); d != "" {
 		blocks = append(blocks, d)
 	}
-	blocks = append(blocks, findingList("Fixed by this change", fixedFindings(c), fixedItem)...)
-	blocks = append(blocks, findingList("Warnings", warnings, l.item)...)
-	blocks = append(blocks, findingList("Excepted and overridden", cleared, clearedItem)...)
+	blocks = append(blocks, findingList("Fixed by this change", single(fixedFindings(c)), one(fixedItem))...)
+	blocks = append(blocks, findingList("Warnings", groupFindings(warnings), l.item)...)
+	blocks = append(blocks, findingList("Excepted and overridden", single(cleared), one(clearedItem))...)
+	blocks = append(blocks, suggestMarkdown(c.Pools)...)
 	for i := range c.Pools {
 		p := &c.Pools[i]
 		if p.Status == evaluator.StatusUnchanged || p.Status == evaluator.StatusRemoved {
@@ -221,7 +222,7 @@ func leadCost(p *evaluator.PoolSummary) string {
 }
 
 // findingList is a titled list, the title travelling with the first item.
-func findingList(title string, fs []policies.Finding, item func(policies.Finding) string) []string {
+func findingList(title string, fs []findingGroup, item func(findingGroup) string) []string {
 	var out []string
 	for i, f := range fs {
 		s := item(f)
@@ -239,14 +240,14 @@ func findingList(title string, fs []policies.Finding, item func(policies.Finding
 // existingDetails is the collapsed section of the denies a pull request
 // did not cause: the base has them at least as badly, so they do not
 // block it (enforcement.existing: report). "" when there are none.
-func existingDetails(fs []policies.Finding, item func(policies.Finding) string) string {
+func existingDetails(fs []policies.Finding, item func(findingGroup) string) string {
 	if len(fs) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("<details><summary>Existing findings (" + strconv.Itoa(len(fs)) + "): already on the base branch, not blocking this change</summary>\n\n")
-	for _, f := range fs {
-		b.WriteString(item(f))
+	for _, g := range groupFindings(fs) {
+		b.WriteString(item(g))
 	}
 	b.WriteString("\nThe change neither introduced nor worsened them; the scheduled audit lists them until they are fixed.\n\n</details>\n\n")
 	return b.String()
@@ -331,9 +332,36 @@ func relativePath(p string) bool {
 	return true
 }
 
-// item is the list line of a blocking finding or a warning.
-func (l linker) item(f policies.Finding) string {
-	s := "- **" + mdText(f.Rule) + "** " + mdText(f.Msg)
+// single makes each finding a group of its own, for the lists that are
+// not grouped (fixed, excepted and overridden findings).
+func single(fs []policies.Finding) []findingGroup {
+	out := make([]findingGroup, len(fs))
+	for i, f := range fs {
+		out[i] = findingGroup{Members: []policies.Finding{f}}
+	}
+	return out
+}
+
+// one renders a group of one by a finding's item function.
+func one(item func(policies.Finding) string) func(findingGroup) string {
+	return func(g findingGroup) string { return item(g.First()) }
+}
+
+// item is the list line of a blocking finding or a warning, or of a group
+// of them: "- **CAP012** pool p: reservation … ends … — 3 findings:
+// `a` (24 GPUs); `b` (24 GPUs); `c` (16 GPUs) — [file:line](…)".
+func (l linker) item(g findingGroup) string {
+	f := g.First()
+	s := "- **" + mdText(f.Rule) + "** "
+	if len(g.Members) == 1 {
+		s += mdText(f.Msg)
+	} else {
+		parts := make([]string, len(g.Parts))
+		for i, p := range g.Parts {
+			parts[i] = mdText(p)
+		}
+		s += mdText(g.Template) + " — " + strconv.Itoa(len(g.Members)) + " findings: " + strings.Join(parts, "; ")
+	}
 	if kindOf(f) == kindWarning && f.Level == policies.LevelDeny {
 		s += " *(advisory)*"
 	}

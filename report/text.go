@@ -3,8 +3,10 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
@@ -13,8 +15,8 @@ import (
 // ("infra/gpu.tf:14:3: deny: [CAP001] msg"), then a table per pool and the
 // verdict line.
 func checkText(w io.Writer, c *Check) error {
-	for _, f := range c.Findings {
-		fmt.Fprintln(w, textFinding(f))
+	for _, g := range groupFindings(c.Findings) {
+		fmt.Fprintln(w, textFinding(g))
 	}
 	if len(c.Findings) > 0 {
 		fmt.Fprintln(w)
@@ -44,6 +46,12 @@ func checkText(w io.Writer, c *Check) error {
 	if err := strategyText(w, c.Pools); err != nil {
 		return err
 	}
+	if err := suggestCheckText(w, c.Pools); err != nil {
+		return err
+	}
+	if err := costPerTaskText(w, c.Document); err != nil {
+		return err
+	}
 	if err := dependencyText(w, c.Document); err != nil {
 		return err
 	}
@@ -56,9 +64,11 @@ func checkText(w io.Writer, c *Check) error {
 	return err
 }
 
-// textFinding is one finding on one line.
-func textFinding(f policies.Finding) string {
-	return fmt.Sprintf("%s: %s: [%s] %s%s", diag.Text(posOr(f, "capcheck")), diag.Text(f.Level), diag.Text(f.Rule), diag.Text(f.Msg), diag.Text(suffix(f)))
+// textFinding is one finding, or a group of findings that differ only in
+// their address, on one line.
+func textFinding(g findingGroup) string {
+	f := g.First()
+	return fmt.Sprintf("%s: %s: [%s] %s%s", diag.Text(posOr(f, "capcheck")), diag.Text(f.Level), diag.Text(f.Rule), diag.Text(g.groupText()), diag.Text(suffix(f)))
 }
 
 // textVerdict is "FAIL: 2 blocking findings, 3 warnings", "PASS with 3
@@ -88,4 +98,59 @@ func textVerdict(c *Check) string {
 		return "PASS with " + plural(t.warnings, "warning", "warnings") + t.cleared()
 	}
 	return "PASS" + t.cleared()
+}
+
+// costPerTaskText writes each workload's cost per 1,000 requests (and per
+// million output tokens for LLM workloads) now and at 6, 12, 18 and 24
+// months, with the change from now to the last milestone the horizon
+// reaches (see evaluator.CostPerTaskDoc), so a rising cost per task shows
+// before the bill does.
+func costPerTaskText(w io.Writer, doc *evaluator.Document) error {
+	if doc == nil {
+		return nil
+	}
+	var rows [][]string
+	for i := range doc.Workloads {
+		wd := &doc.Workloads[i]
+		c := wd.CostPerTask
+		if c == nil {
+			continue
+		}
+		row := func(per string, now float64, at map[string]float64, change string) []string {
+			cells := []string{diag.Text(wd.Name), diag.Text(wd.Pool), per, unitMoney(now, c.Currency)}
+			for _, n := range strategyMilestones {
+				if v, ok := at[n]; ok {
+					cells = append(cells, unitMoney(v, c.Currency))
+				} else {
+					cells = append(cells, "-")
+				}
+			}
+			return append(cells, change)
+		}
+		change := "-"
+		if len(c.PerThousandRequestsAt) > 0 {
+			change = signedPct(c.Change)
+		}
+		basis := ""
+		if c.Basis == "peak" {
+			basis = " (at peak rate: a lower bound)"
+		}
+		rows = append(rows, row("1k requests"+basis, c.PerThousandRequestsNow, c.PerThousandRequestsAt, change))
+		if c.PerMillionOutputTokensNow > 0 {
+			rows = append(rows, row("1M output tokens"+basis, c.PerMillionOutputTokensNow, c.PerMillionOutputTokensAt, change))
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKLOAD\tPOOL\tCOST PER\tNOW\t6 MO\t12 MO\t18 MO\t24 MO\tCHANGE")
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }

@@ -123,6 +123,7 @@ Example:
 		{"doc", "", "print the rule catalogue (Markdown)", "Prints the rule catalogue as Markdown: every built-in rule, and those of the --policy directories, with its level, enforcement, severity and description.", runDoc},
 		{"init", "[PATH]", "scaffold a capacity plan for the reservations no plan claims", "Writes a capacity plan (YAML) with one pool per GPU model and region for the guaranteed reservations under PATH that no plan claims. What Terraform cannot tell (owner, lead times, prices, workloads) is left as TODO lines, which the first `capcheck check` names. It prints to stdout unless --out names a file (relative to the working directory, never overwritten).\n\n" + helpPath + "\n\nExample:\n  capcheck init --owner team-ml-platform --out capacity/gpu.yaml .", runInit},
 		{"benchmarks", "import RESULT...", "turn load-test results into plan benchmark entries at the SLO", helpBenchmarks, runBenchmarks},
+		{"export", "prometheus-rules|grafana-dashboard [PATH]", "write Prometheus alerting rules or a Grafana dashboard from the plans", helpExport, runExport},
 		{"version", "", "print the version", "Prints the version of capcheck.", runVersion},
 	}
 }

@@ -257,6 +257,9 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 		if noFixed {
 			notes = append(notes, NoteDoc{Code: "CAP-BENCH-FIXED", Location: loc, Msg: fixedMsg(model, used)})
 		}
+		if msg, far := rangeMsg(model, used, isl, osl); far {
+			notes = append(notes, NoteDoc{Code: "CAP-BENCH-RANGE", Location: loc, Msg: msg})
+		}
 	} else {
 		q := nearestPoint(pts, isl, osl)
 		a, b, c, used = 0, q.y/q.osl, 0, []benchPoint{q}
@@ -285,6 +288,44 @@ func fixedMsg(model string, used []benchPoint) string {
 	ids = slices.Compact(ids)
 	return fmt.Sprintf("benchmarks %s of model %q cannot determine the fixed per-request cost (fitted a·isl + b·osl with c = 0, which understates short requests); add a point with different input and output lengths",
 		strings.Join(ids, ", "), model)
+}
+
+// extrapolationLimit is how far beyond the measured range (as a factor of
+// its nearest end) a workload's input or output length may lie before a
+// fit is called an extrapolation (CAP-BENCH-RANGE).
+const extrapolationLimit = 2
+
+// rangeMsg says, when the workload's shape (isl, osl) lies more than
+// extrapolationLimit times beyond the range of the points a fit used in
+// either length, that the fit extrapolates; far is false otherwise.
+func rangeMsg(model string, used []benchPoint, isl, osl float64) (msg string, far bool) {
+	if len(used) == 0 {
+		return "", false
+	}
+	lo, hi := [2]float64{math.Inf(1), math.Inf(1)}, [2]float64{}
+	ids := make([]string, 0, len(used))
+	for _, q := range used {
+		lo[0], hi[0] = math.Min(lo[0], q.isl), math.Max(hi[0], q.isl)
+		lo[1], hi[1] = math.Min(lo[1], q.osl), math.Max(hi[1], q.osl)
+		ids = append(ids, q.b.ID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	beyond := func(v, lo, hi float64) float64 {
+		switch {
+		case v > hi && hi > 0:
+			return v / hi
+		case v < lo && v > 0:
+			return lo / v
+		}
+		return 1
+	}
+	in, out := beyond(isl, lo[0], hi[0]), beyond(osl, lo[1], hi[1])
+	if in <= extrapolationLimit && out <= extrapolationLimit {
+		return "", false
+	}
+	return fmt.Sprintf("model %q fitted from benchmarks %s measured at %.6g–%.6g in / %.6g–%.6g out tokens; the workload's %.6g in / %.6g out lies outside that range (input ×%.2f, output ×%.2f beyond it), so the fit extrapolates; add benchmark points near this shape",
+		model, strings.Join(ids, ", "), lo[0], hi[0], lo[1], hi[1], isl, osl, in, out), true
 }
 
 // fitCost fits y = a·isl + b·osl + c (or with c = 0) by non-negative least

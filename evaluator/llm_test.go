@@ -194,12 +194,23 @@ func TestTwoPoints(t *testing.T) {
 		wantCost   float64
 		wantGPUs   float64
 		wantIDs    []string
+		wantRange  string // the CAP-BENCH-RANGE note, "" for none
 	}{
 		{
 			// exact y = 0.001·isl + 0.02·osl: (1000, 100) → 3, (500, 400) →
 			// 8.5. cost = 0.6 + 4 = 4.6; 46 replicas.
 			name: "independent shapes", pts: [2][3]float64{{1000, 100, 3}, {500, 400, 8.5}},
 			wantMethod: MethodFit, wantCost: 4.6, wantGPUs: 46, wantIDs: []string{"pa", "pb"},
+		},
+		{
+			// the same y = 0.001·isl + 0.02·osl measured far from the
+			// workload's 600 in / 200 out: (100, 20) → 0.5, (50, 40) → 0.85.
+			// The fit is exact (cost 4.6, 46 replicas) but the workload lies
+			// 600/100 = ×6 beyond the input range and 200/40 = ×5 beyond the
+			// output range: CAP-BENCH-RANGE.
+			name: "far from the points", pts: [2][3]float64{{100, 20, 0.5}, {50, 40, 0.85}},
+			wantMethod: MethodFit, wantCost: 4.6, wantGPUs: 46, wantIDs: []string{"pa", "pb"},
+			wantRange: `model "m" fitted from benchmarks pa, pb measured at 50–100 in / 20–40 out tokens; the workload's 600 in / 200 out lies outside that range (input ×6.00, output ×5.00 beyond it), so the fit extrapolates; add benchmark points near this shape`,
 		},
 		{
 			// the same shape twice: nearest is the first by id, pa (y = 2):
@@ -243,6 +254,21 @@ func TestTwoPoints(t *testing.T) {
 			}
 			if len(fixed) != wantFixed || (wantFixed == 1 && !strings.Contains(fixed[0], "benchmarks pa, pb ")) {
 				t.Errorf("CAP-BENCH-FIXED notes = %q, want %d naming pa, pb", fixed, wantFixed)
+			}
+			// Within the points' range (independent shapes: 600 in 500–1000,
+			// 200 in 100–400) a fit is no extrapolation.
+			var ranges []string
+			for _, n := range w.Notes {
+				if n.Code == "CAP-BENCH-RANGE" {
+					ranges = append(ranges, n.Msg)
+				}
+			}
+			var wantRanges []string
+			if tc.wantRange != "" {
+				wantRanges = []string{tc.wantRange}
+			}
+			if !cmp.Equal(ranges, wantRanges) {
+				t.Errorf("CAP-BENCH-RANGE notes = %q, want %q", ranges, wantRanges)
 			}
 		})
 	}

@@ -82,7 +82,7 @@ unbacked_added(pool) if {
 
 # bench_note_codes are the evaluator's workload notes about benchmarks
 # (CAP009); CAP018 reports every other note, so none is dropped.
-bench_note_codes := {"CAP-BENCH-SHAPE", "CAP-BENCH-MISSING", "CAP-BENCH-SLO", "CAP-BENCH-FIXED"}
+bench_note_codes := {"CAP-BENCH-SHAPE", "CAP-BENCH-MISSING", "CAP-BENCH-SLO", "CAP-BENCH-FIXED", "CAP-BENCH-RANGE"}
 
 # limit_units are the units of a dependency's limits, for messages.
 limit_units := {

@@ -177,6 +177,15 @@ type dependencyLoad struct {
 	workloads []string
 }
 
+// add records a limit the dependency declares; a limit of zero or less is
+// not declared (the schema requires positive limits).
+func (l *dependencyLoad) add(limit string, ceiling float64) {
+	if ceiling > 0 {
+		l.limits = append(l.limits, limit)
+		l.capacity[limit] = ceiling
+	}
+}
+
 // evalDependencies evaluates every dependency of plan p against the load
 // of the plan's workload models wms.
 func (e *evaluation) evalDependencies(p *schema.Plan, wms []*workloadModel) ([]DependencyDoc, diag.Diagnostics) {
@@ -213,34 +222,16 @@ func (e *evaluation) dependencyLoad(p *schema.Plan, name string, dep *schema.Dep
 	}
 	switch DependencyKind(dep.Kind) {
 	case DependencyProviderAPI:
-		if lim.TokensPerMinute > 0 {
-			l.limits = append(l.limits, LimitTokensPerMinute)
-			l.capacity[LimitTokensPerMinute] = lim.TokensPerMinute
-		}
-		if lim.RequestsPerMinute > 0 {
-			l.limits = append(l.limits, LimitRequestsPerMinute)
-			l.capacity[LimitRequestsPerMinute] = lim.RequestsPerMinute
-		}
+		l.add(LimitTokensPerMinute, lim.TokensPerMinute)
+		l.add(LimitRequestsPerMinute, lim.RequestsPerMinute)
 	case DependencyToolAPI:
-		if lim.RequestsPerMinute > 0 {
-			l.limits = append(l.limits, LimitRequestsPerMinute)
-			l.capacity[LimitRequestsPerMinute] = lim.RequestsPerMinute
-		}
+		l.add(LimitRequestsPerMinute, lim.RequestsPerMinute)
 	case DependencyVectorDB:
-		if lim.QueriesPerS > 0 {
-			l.limits = append(l.limits, LimitQueriesPerS)
-			l.capacity[LimitQueriesPerS] = lim.QueriesPerS
-		}
+		l.add(LimitQueriesPerS, lim.QueriesPerS)
 	case DependencyNetwork:
-		if lim.GbitPerS > 0 {
-			l.limits = append(l.limits, LimitGbitPerS)
-			l.capacity[LimitGbitPerS] = lim.GbitPerS
-		}
+		l.add(LimitGbitPerS, lim.GbitPerS)
 	case DependencyStorage:
-		if dep.CapacityGB > 0 {
-			l.limits = append(l.limits, LimitCapacityGB)
-			l.capacity[LimitCapacityGB] = dep.CapacityGB
-		}
+		l.add(LimitCapacityGB, dep.CapacityGB)
 	default:
 		return nil, fail(path+".kind", "dependency %q has unknown kind %q", name, dep.Kind)
 	}

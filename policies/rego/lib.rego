@@ -8,7 +8,7 @@ package capcheck.lib
 # without decimals, others with one decimal (51.25 -> "51.3").
 num(x) := sprintf("%d", [round(x)]) if {
 	round(x * 10) == round(x) * 10
-} else := sprintf("%.1f", [round(x * 10) / 10])
+} else := fixed(round(x * 10) / 10, 1)
 
 # pct formats a fraction 0..1 as a percentage without the sign (0.175 -> "17.5").
 pct(x) := num(x * 100)
@@ -20,9 +20,16 @@ pct_vs(x, limit) := pct(x) if {
 	pct(x) != pct(limit)
 } else := pct(x) if {
 	x == limit
-} else := sprintf("%.2f", [x * 100]) if {
+} else := fixed(x * 100, 2) if {
 	round(x * 10000) != round(limit * 10000)
-} else := sprintf("%.4f", [x * 100])
+} else := fixed(x * 100, 4)
+
+# fixed formats x with d decimals (d is 1, 2 or 4). OPA passes a whole
+# number to sprintf as an integer, which "%.2f" cannot print ("%!f(int64=85)"),
+# so whole numbers are written as "%d" followed by d zeros.
+fixed(x, d) := sprintf("%d.%s", [x, substring("0000", 0, d)]) if {
+	x == round(x)
+} else := sprintf(concat("", ["%.", format_int(d, 10), "f"]), [x])
 
 # money formats a monthly cost rounded to whole currency units.
 money(x, currency) := sprintf("%s %d", [currency, round(x)])

@@ -27,6 +27,21 @@ test_pct_vs if {
 	lib.pct_vs(0.85, 0.85) == "85"
 	lib.pct_vs(0.850001, 0.85) == "85.0001"
 	lib.pct_vs(0.2999, 0.3) == "29.99"
+
+	# x × 100 is a whole number (85) while the limit differs only in the
+	# 7th decimal: OPA hands sprintf an integer there, which "%.4f" would
+	# print as "%!f(int64=85)"; the figure must read "85.0000".
+	lib.pct_vs(0.85, 0.8500001) == "85.0000"
+}
+
+# Whole numbers reach the fixed-decimal formats as integers; they keep
+# their decimals instead of printing a Go format error.
+test_fixed if {
+	lib.fixed(85, 2) == "85.00"
+	lib.fixed(85, 4) == "85.0000"
+	lib.fixed(1000000000000000, 1) == "1000000000000000.0"
+	lib.fixed(12.5, 2) == "12.50"
+	lib.fixed(-3, 1) == "-3.0"
 }
 
 test_money if {

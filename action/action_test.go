@@ -122,7 +122,7 @@ func TestActionMetadata(t *testing.T) {
 		}
 	}
 	// Terraform modules are installed before the check reads them.
-	if diff := cmp.Diff([]string{"Look for Go", "Set up Go", "Build capcheck",
+	if diff := cmp.Diff([]string{"Download capcheck", "Look for Go", "Set up Go", "Build capcheck",
 		"Find Terraform roots with remote modules", "Set up Terraform", "Install Terraform modules",
 		"Check", "Comment", "Job summary", "Verdict"}, order); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -33,6 +32,7 @@ import (
 	"github.com/capcheck/capcheck/forecast"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/figure"
+	"github.com/capcheck/capcheck/internal/repopath"
 )
 
 // Named is one observed series. Name is the value of the series column of a
@@ -173,7 +173,7 @@ func ReadCSV(r io.Reader, name string) ([]Named, error) {
 	)
 	add := func(line, col int, format string, args ...any) {
 		if len(ds) < maxDiags {
-			ds = append(ds, diag.Diagnostic{Pos: diag.Pos{File: name, Line: line, Column: col}, Severity: diag.Error, Msg: fmt.Sprintf(format, args...)})
+			ds = append(ds, diag.Diagnostic{Range: diag.Pos{File: name, Line: line, Column: col}.Range(), Severity: diag.Error, Msg: fmt.Sprintf(format, args...)})
 		}
 	}
 	for {
@@ -394,24 +394,23 @@ func allDigits(s string) bool {
 }
 
 // ReadCSVFile reads the CSV at rel inside root with [ReadCSV]. The path is
-// confined to root: absolute paths, `..` escapes and symlinks leading out of
-// root are rejected (os.Root). Positions name the file by rel in slash form.
+// confined to root (repopath.Open): absolute paths, `..` escapes and
+// symlinks leading out of root are rejected, and so is anything but a
+// regular file, unopened (a FIFO would block). [ReadCSV] bounds the
+// stream. Positions name the file by rel in slash form.
 func ReadCSVFile(root, rel string) ([]Named, error) {
 	name := filepath.ToSlash(rel)
 	if rel == "" || filepath.IsAbs(rel) || path.IsAbs(name) {
 		return nil, diag.Errorf(diag.Pos{File: name}, "actuals path must be relative to the repository root")
 	}
-	r, err := os.OpenRoot(root)
+	realRoot, err := repopath.Root(root)
 	if err != nil {
 		return nil, fmt.Errorf("open repository root %s: %w", root, err)
 	}
-	defer r.Close()
-	clean := filepath.FromSlash(path.Clean(name))
-	// Stat before opening: opening a FIFO would block.
-	if fi, err := r.Stat(clean); err == nil && !fi.Mode().IsRegular() {
-		return nil, diag.Errorf(diag.Pos{File: name}, "open actuals: not a regular file (%v)", fi.Mode().Type())
+	f, err := repopath.Open(realRoot, realRoot, filepath.FromSlash(path.Clean(name)))
+	if nr := (*repopath.NotRegularError)(nil); errors.As(err, &nr) {
+		return nil, diag.Errorf(diag.Pos{File: name}, "open actuals: not a regular file (%v)", nr.Mode.Type())
 	}
-	f, err := r.Open(clean)
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{File: name}, "open actuals: %v", err)
 	}

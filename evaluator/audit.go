@@ -76,7 +76,7 @@ type AuditWorkloadDoc struct {
 	Plan     string       `json:"plan"`
 	Pool     string       `json:"pool"`
 	Kind     WorkloadKind `json:"kind"`
-	Location Position     `json:"location"` // the baseline field the drift judges
+	Location diag.Range   `json:"location"` // the baseline field the drift judges
 	Source   string       `json:"source"`
 	Unit     string       `json:"unit"`  // "requests/s" | "GPUs"
 	Basis    string       `json:"basis"` // "peak" | "p95" | "avg"
@@ -128,9 +128,9 @@ type AuditFitDoc struct {
 // AuditPoolDoc is one pool's observed utilisation with the plan's
 // thresholds, and its cliff under the plan against the refreshed one.
 type AuditPoolDoc struct {
-	Name     string   `json:"name"`
-	Plan     string   `json:"plan"`
-	Location Position `json:"location"`
+	Name     string     `json:"name"`
+	Plan     string     `json:"plan"`
+	Location diag.Range `json:"location"`
 
 	WarnUtilization        float64 `json:"warn_utilization"`
 	CriticalUtilization    float64 `json:"critical_utilization"`
@@ -171,9 +171,9 @@ type NotAuditedDoc struct {
 	Name   string `json:"name"`
 	Plan   string `json:"plan"`
 	// What is "demand", "gpu_utilization" or "reservation_utilization".
-	What     string   `json:"what"`
-	Reason   string   `json:"reason"`
-	Location Position `json:"location"`
+	What     string     `json:"what"`
+	Reason   string     `json:"reason"`
+	Location diag.Range `json:"location"`
 }
 
 // Audit evaluates the plans (in, as [Evaluate] does) and compares them with
@@ -284,7 +284,7 @@ func (a *auditor) checkKeys(doc *Document) error {
 // finite, within [lo, hi].
 func (a *auditor) window(o Observation, pos diag.Pos, what string, lo, hi float64, hint string) (forecast.Series, diag.Diagnostics) {
 	bad := func(format string, args ...any) (forecast.Series, diag.Diagnostics) {
-		return forecast.Series{}, diag.Diagnostics{{Pos: pos, Severity: diag.Error, Msg: what + " (" + o.Source + "): " + fmt.Sprintf(format, args...)}}
+		return forecast.Series{}, diag.Diagnostics{{Range: pos.Range(), Severity: diag.Error, Msg: what + " (" + o.Source + "): " + fmt.Sprintf(format, args...)}}
 	}
 	s := o.Series
 	if len(s.Times) != len(s.Values) {
@@ -353,7 +353,7 @@ func (a *auditor) workload(wd *WorkloadDoc) (*AuditWorkloadDoc, *NotAuditedDoc, 
 		return nil, &NotAuditedDoc{
 			Target: "workload/" + wd.Name, Kind: "workload", Name: wd.Name, Plan: wd.Plan, What: "demand",
 			Reason:   a.reason(w.Actuals, "actuals", demandQuery(unit)),
-			Location: position(p.PosOf(field)),
+			Location: p.PosOf(field).Range(),
 		}, nil
 	}
 	s, ds := a.window(o, p.PosOf(field+".actuals"), "workload "+wd.Name+" actuals", 0, math.Inf(1), "")
@@ -384,7 +384,7 @@ func (a *auditor) workload(wd *WorkloadDoc) (*AuditWorkloadDoc, *NotAuditedDoc, 
 			aw.Basis, aw.Observed = "avg", st.mean
 		}
 		if wd.PeakBasis != "forecast" {
-			aw.Location = position(p.PosOf(field + ".requests_per_s." + wd.PeakBasis))
+			aw.Location = p.PosOf(field + ".requests_per_s." + wd.PeakBasis).Range()
 		}
 	}
 

@@ -122,7 +122,7 @@ func TestAudit(t *testing.T) {
 	if ad == nil {
 		t.Fatal("Audit left doc.Audit nil")
 	}
-	pos := func(line, col int) Position { return Position{File: planFile, Line: line, Column: col} }
+	pos := func(line, col int) diag.Range { return diag.Pos{File: planFile, Line: line, Column: col}.Range() }
 	want := &AuditDoc{
 		Start: "2026-02-24T00:00:00Z", End: "2026-03-10T00:00:00Z", WindowDays: 14, StepSeconds: 3600,
 		Months: []string{"2026-02", "2026-03"},
@@ -156,20 +156,24 @@ func TestAudit(t *testing.T) {
 				// No capacity: headroom -1 from month 0.
 				Cliff: "2026-03", OrderBy: "2026-01", MinHeadroom: -1,
 				RefreshedCliff: "2026-03", RefreshedOrderBy: "2026-01", RefreshedMinHeadroom: -1, RefreshedFrom: []string{}},
-			// Plan: (40 × 1.02^(m+2) + 5 × 1.02^m) = 46.616 × 1.02^m GPUs of
-			// 88; above 0.7 × 88 = 61.6 first at m = 15 (1.02^15 = 1.3459):
-			// cliff 2027-06, order by 2027-04; lowest commit-window headroom
-			// at m = 5: 1 − 46.616 × 1.10408 / 88 = 0.41514.
-			// Refreshed: (700/10 + 130/20) × 1.02^m = 76.5 × 1.02^m: 76.5 >
-			// 61.6 already at m = 0, cliff 2026-03, order by 2026-01; at m = 5
-			// 1 − 76.5 × 1.10408 / 88 = 0.04020.
+			// Plan, in whole GPUs per workload: ceil(40 × 1.02^(m+2)) +
+			// ceil(5 × 1.02^m) of 88, short of 0.7 × 88 = 61.6 from 62.
+			// m = 13 (1.02^13 = 1.29361): ceil(53.83) + ceil(6.47) = 54 + 7
+			// = 61; m = 14 (1.31948): ceil(54.91) + ceil(6.60) = 55 + 7 =
+			// 62: cliff 2027-05, order by 2027-03. Lowest commit-window
+			// headroom at m = 5 (1.10408): ceil(45.95) + ceil(5.52) = 46 +
+			// 6 = 52, 1 − 52/88 = 0.40909.
+			// Refreshed: ceil(700/10 × 1.02^m) + ceil(130/20 × 1.02^m):
+			// 70 + 7 = 77 > 61.6 already at m = 0, cliff 2026-03, order by
+			// 2026-01; at m = 5 ceil(77.29) + ceil(7.18) = 78 + 8 = 86,
+			// 1 − 86/88 = 0.02273.
 			{Name: "h100", Plan: "inference", Location: pos(10, 3),
 				WarnUtilization: 0.7, CriticalUtilization: 0.85, ReservedUtilizationMin: 0.5,
 				// 168 × 0.5 then 168 × 0.9: peak 0.9 first at point 168
 				// (2026-03-03T01:00Z), p95 0.9, mean 0.7.
 				GPU:          &UtilizationDoc{Source: "gpu query", Samples: 336, Peak: 0.9, PeakAt: "2026-03-03T01:00:00Z", P95: 0.9, Mean: 0.7},
-				ReservedGPUs: 88, Cliff: "2027-06", OrderBy: "2027-04", MinHeadroom: 0.4151382872503272,
-				RefreshedCliff: "2026-03", RefreshedOrderBy: "2026-01", RefreshedMinHeadroom: 0.040202483581818216,
+				ReservedGPUs: 88, Cliff: "2027-05", OrderBy: "2027-03", MinHeadroom: 1 - 52.0/88,
+				RefreshedCliff: "2026-03", RefreshedOrderBy: "2026-01", RefreshedMinHeadroom: 1 - 86.0/88,
 				RefreshedFrom: []string{"chat", "search"}},
 		},
 		NotAudited: []NotAuditedDoc{
@@ -201,8 +205,8 @@ func TestAudit(t *testing.T) {
 		}
 	}
 	// The plan's own document is unchanged by the refresh.
-	if got := findPool(t, doc, "inference", "h100").Cliff; got != "2027-06" {
-		t.Errorf("doc pool h100 cliff = %q, want the plan's 2027-06", got)
+	if got := findPool(t, doc, "inference", "h100").Cliff; got != "2027-05" {
+		t.Errorf("doc pool h100 cliff = %q, want the plan's 2027-05", got)
 	}
 	// Deterministic JSON: two runs encode byte for byte the same.
 	doc2, err := Audit(in, auditObserved())
@@ -241,12 +245,13 @@ func TestAuditNotAuditedReasons(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("not audited (-want +got):\n%s", diff)
 	}
-	// Without chat, h100 is refreshed from search alone: (40 × 1.02^(m+2)
-	// + 6.5 × 1.02^m) = 48.116 × 1.02^m, above 61.6 first at m = 13
-	// (1.02^13 = 1.2936 → 62.24): 2027-04.
+	// Without chat, h100 is refreshed from search alone, in whole GPUs:
+	// ceil(40 × 1.02^(m+2)) + ceil(6.5 × 1.02^m), 62 or more (above 61.6)
+	// first at m = 12 (1.02^12 = 1.26824: ceil(52.78) + ceil(8.24) = 53 +
+	// 9 = 62; m = 11, 1.24337: 52 + 9 = 61): 2027-03.
 	for _, ap := range doc.Audit.Pools {
-		if ap.Name == "h100" && (ap.RefreshedCliff != "2027-04" || !cmp.Equal(ap.RefreshedFrom, []string{"search"})) {
-			t.Errorf("h100 refreshed cliff %q from %v, want 2027-04 from [search]", ap.RefreshedCliff, ap.RefreshedFrom)
+		if ap.Name == "h100" && (ap.RefreshedCliff != "2027-03" || !cmp.Equal(ap.RefreshedFrom, []string{"search"})) {
+			t.Errorf("h100 refreshed cliff %q from %v, want 2027-03 from [search]", ap.RefreshedCliff, ap.RefreshedFrom)
 		}
 	}
 }
@@ -266,7 +271,7 @@ func TestAuditBases(t *testing.T) {
 		Basis               string
 		Observed, Projected float64
 		Month               string
-		Location            Position
+		Location            diag.Range
 	}
 	var got []row
 	for _, w := range doc.Audit.Workloads {
@@ -275,10 +280,10 @@ func TestAuditBases(t *testing.T) {
 	want := []row{
 		// chat avg: mean 168200/336 against 400 × 1.02 × 1.5 = 612 in 2026-02;
 		// positions fall back to the workload (no requests_per_s.avg entry).
-		{"avg", 168200.0 / 336, 612, "2026-02", Position{File: planFile, Line: 30, Column: 3}},
+		{"avg", 168200.0 / 336, 612, "2026-02", diag.Pos{File: planFile, Line: 30, Column: 3}.Range()},
 		// search from the trend: 80 × 1.02^0 in both months (exponent m
 		// clamped at 0); the peak 200 is compared.
-		{"peak", 200, 80, "2026-02", Position{File: planFile, Line: 30, Column: 3}},
+		{"peak", 200, 80, "2026-02", diag.Pos{File: planFile, Line: 30, Column: 3}.Range()},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("bases (-want +got):\n%s", diff)

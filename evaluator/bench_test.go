@@ -33,7 +33,7 @@ func benchInput() Input {
 			Name: "chat" + pool, Kind: schema.KindLLMInference, Pool: pool,
 			RequestsPerS:       &schema.Rate{Avg: fp(3), Peak: fp(8)},
 			Tokens:             &schema.Tokens{Input: 1500, Output: 200},
-			PromptCacheHitRate: 0.5, ModelMix: map[string]float64{"m": 1},
+			PromptCacheHitRate: 0.5, ModelMix: schema.Mix(map[string]float64{"m": 1}),
 			SLO:    &schema.SLO{Availability: 0.999},
 			Events: []schema.Event{{Name: "launch", Start: date(2026, 9, 1), End: date(2026, 9, 30), Multiplier: 2}},
 		}

@@ -20,15 +20,18 @@ type resState struct {
 	endDate    time.Time
 	guaranteed bool
 	elastic    bool
-	// spot is capacity that can be taken back at any time (class spot):
-	// it counts only for interruptible work, never for serving.
+	// spot is capacity the Terraform declares interruptible (a spot or
+	// preemptible node group): it counts only for interruptible work,
+	// never for serving, so it is not elastic either.
 	spot bool
 }
 
 // guaranteedKind reports whether a reservation adds guaranteed capacity:
-// guaranteed, not elastic, and not a consumer of another reservation.
+// guaranteed, not elastic, not spot (inventory.Entry.Class: what the cloud
+// can take back guarantees nothing) and not a consumer of another
+// reservation.
 func guaranteedKind(r *inventory.Entry) bool {
-	return r.Guaranteed && r.Kind != inventory.KindElastic && r.ConsumerOf == ""
+	return r.Guaranteed && !r.Spot && r.Kind != inventory.KindElastic && r.ConsumerOf == ""
 }
 
 // claimedReservations returns the reservations res[idx] with their start
@@ -41,8 +44,8 @@ func claimedReservations(res []inventory.Entry, idx []int) ([]resState, diag.Dia
 	)
 	for _, j := range idx {
 		r := &res[j]
-		rs := resState{r: r, guaranteed: guaranteedKind(r), elastic: r.Kind == inventory.KindElastic && r.ConsumerOf == "",
-			spot: r.Class() == inventory.ClassSpot}
+		rs := resState{r: r, guaranteed: guaranteedKind(r), elastic: r.Kind == inventory.KindElastic && r.ConsumerOf == "" && !r.Spot,
+			spot: r.Spot && r.ConsumerOf == ""}
 		for _, f := range []struct {
 			s     string
 			dst   *time.Time
@@ -57,7 +60,7 @@ func claimedReservations(res []inventory.Entry, idx []int) ([]resState, diag.Dia
 				continue // reported once, as "end"
 			}
 			if err != nil {
-				diags = append(diags, diag.Diagnostic{Pos: r.Pos(), Severity: diag.Error, Path: r.Address,
+				diags = append(diags, diag.Diagnostic{Range: r.Range, Severity: diag.Error, Path: r.Address,
 					Msg: fmt.Sprintf("reservation %s %s: %v", r.Address, f.n, err)})
 				continue
 			}
@@ -87,11 +90,14 @@ func (e *evaluation) activeWhole(rs resState, m int) bool {
 }
 
 // capacityOf is the capacity series of a pool's reservations over H
-// months: guaranteed GPUs (what headroom counts) and elastic GPUs (shown,
-// never counted) active for the whole of each month.
-func (e *evaluation) capacityOf(rss []resState, H int) (guaranteed, elastic []float64) {
+// months: guaranteed GPUs (what headroom counts), elastic GPUs (shown,
+// never counted; the elastic ceiling) and spot GPUs (only interruptible
+// work runs on them: the cost model prices it at the spot price) active
+// for the whole of each month.
+func (e *evaluation) capacityOf(rss []resState, H int) (guaranteed, elastic, spot []float64) {
 	guaranteed = make([]float64, H)
 	elastic = make([]float64, H)
+	spot = make([]float64, H)
 	for m := range H {
 		for _, rs := range rss {
 			if !e.activeWhole(rs, m) {
@@ -102,10 +108,12 @@ func (e *evaluation) capacityOf(rss []resState, H int) (guaranteed, elastic []fl
 				guaranteed[m] += rs.r.GPUs
 			case rs.elastic:
 				elastic[m] += rs.r.GPUs
+			case rs.spot:
+				spot[m] += rs.r.GPUs
 			}
 		}
 	}
-	return guaranteed, elastic
+	return guaranteed, elastic, spot
 }
 
 // expiring lists the claimed guaranteed reservations whose last covered
@@ -137,7 +145,7 @@ func (e *evaluation) expiring(rss []resState, s series) []ExpiringDoc {
 				Month:        e.cal.label(gone),
 				GPUs:         rs.r.GPUs,
 				RequiredGPUs: need,
-				Location:     position(rs.r.Pos()),
+				Location:     rs.r.Pos.Range(),
 			})
 		}
 	}

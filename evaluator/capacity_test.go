@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -18,12 +19,16 @@ func TestLeadMonths(t *testing.T) {
 		want  int
 	}{
 		{name: "none", weeks: 0, want: 0},
-		{name: "4 weeks", weeks: 4, want: 1},   // 28/30.4375 = 0.92 → 1
-		{name: "8 weeks", weeks: 8, want: 2},   // 56/30.4375 = 1.84 → 2
-		{name: "13 weeks", weeks: 13, want: 3}, // 91/30.4375 = 2.99 → 3
-		{name: "26 weeks", weeks: 26, want: 6}, // 182/30.4375 = 5.98 → 6
-		// exactly 3 months: 3 × 30.4375 / 7 weeks; noise must not round up to 4
-		{name: "exactly 3 months", weeks: 3 * 30.4375 / 7, want: 3},
+		{name: "4 weeks", weeks: 4, want: 1},   // 28/30.436875 = 0.92 → 1
+		{name: "8 weeks", weeks: 8, want: 2},   // 56/30.436875 = 1.84 → 2
+		{name: "13 weeks", weeks: 13, want: 3}, // 91/30.436875 = 2.99 → 3
+		{name: "26 weeks", weeks: 26, want: 6}, // 182/30.436875 = 5.98 → 6
+		// exactly 3 months: 3 × 30.436875 / 7 = 13.0443750 weeks (91.310625
+		// days); noise must not round it up to 4
+		{name: "exactly 3 months", weeks: 3 * 30.436875 / 7, want: 3},
+		// the old Julian month's edge, 3 × 30.4375 / 7 = 13.0446429 weeks
+		// (91.3125 days), is 91.3125 / 30.436875 = 3.0000616 months: 4
+		{name: "Julian 3 months", weeks: 3 * 30.4375 / 7, want: 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,7 +60,7 @@ func TestHeadroom(t *testing.T) {
 }
 
 // TestHeadroomCliffOrderBy: one pool, 100 reserved GPUs, a non-LLM
-// workload of 50 rps peak at 1 rps/GPU, lead 8 weeks → L = ceil(56/30.4375)
+// workload of 50 rps peak at 1 rps/GPU, lead 8 weeks → L = ceil(56/30.436875)
 // = 2, commit window months 0..5 (2026-03 … 2026-08).
 func TestHeadroomCliffOrderBy(t *testing.T) {
 	tests := []struct {
@@ -73,26 +78,28 @@ func TestHeadroomCliffOrderBy(t *testing.T) {
 		wantPeak      float64
 	}{
 		{
-			// required(m) = 50 × 1.1^m: 50, 55, 60.5, 66.55, 73.205, 80.5255
-			// h(m) = 1 − req/100: m3 0.3345, m4 0.26795 < 0.30 → cliff 2026-07
+			// required(m) = ceil(50 × 1.1^m) (whole GPUs per workload):
+			// 50, 55, ceil(60.5) = 61, ceil(66.55) = 67, ceil(73.205) = 74,
+			// ceil(80.5255) = 81.
+			// h(m) = 1 − req/100: m3 0.33, m4 0.26 < 0.30 → cliff 2026-07
 			// order-by = m4 − 2 = m2 = 2026-05, not passed.
-			// min in window: m5 1 − 0.805255 = 0.194745;
-			// short = ceil(80.5255/0.7 − 100) = ceil(15.0364) = 16.
-			// peak over 12 months: 50 × 1.1^11 = 142.65583529...
+			// min in window: m5 1 − 0.81 = 0.19;
+			// short = ceil(81/0.7 − 100) = ceil(15.714) = 16.
+			// peak over 12 months: ceil(50 × 1.1^11 = 142.6558...) = 143.
 			name: "growth 10%", growth: 0.10, capacity: 100, horizon: 12,
-			wantMin: 0.194745, wantMinMonth: "2026-08", wantShort: 16,
+			wantMin: 0.19, wantMinMonth: "2026-08", wantShort: 16,
 			wantCliff: "2026-07", wantOrderBy: "2026-05", wantPassed: false,
-			wantWindowEnd: "2026-08", wantPeak: 142.655835306,
+			wantWindowEnd: "2026-08", wantPeak: 143,
 		},
 		{
 			// 50, 60, 72 → h(2) = 0.28 < 0.30: cliff 2026-05, order-by
 			// 2026-03 = Now's month → passed. Window min at m5: 50 × 1.2^5 =
-			// 124.416 → h = −0.24416; short = ceil(124.416/0.7 − 100) =
-			// ceil(77.737) = 78. Horizon 6: peak 124.416.
+			// 124.416 → 125 whole GPUs, h = 1 − 1.25 = −0.25; short =
+			// ceil(125/0.7 − 100) = ceil(78.571) = 79. Horizon 6: peak 125.
 			name: "growth 20%", growth: 0.20, capacity: 100, horizon: 6,
-			wantMin: -0.24416, wantMinMonth: "2026-08", wantShort: 78,
+			wantMin: -0.25, wantMinMonth: "2026-08", wantShort: 79,
 			wantCliff: "2026-05", wantOrderBy: "2026-03", wantPassed: true,
-			wantWindowEnd: "2026-08", wantPeak: 124.416,
+			wantWindowEnd: "2026-08", wantPeak: 125,
 		},
 		{
 			// flat 50 of 100: h = 0.5 everywhere, first month on ties, no cliff;
@@ -526,9 +533,9 @@ func TestExpiring(t *testing.T) {
 	// headroom 1 − 12/16 = 25% < 30%. d ends June: July keeps b = 8 < 12.
 	want := []ExpiringDoc{
 		{Address: "aws_ec2_capacity_reservation.a", End: "2026-05-15", LastDay: "2026-05-15", Month: "2026-05", GPUs: 16, RequiredGPUs: 12,
-			Location: Position{File: "infra/gpu.tf", Line: 10, Column: 1}},
+			Location: diag.Pos{File: "infra/gpu.tf", Line: 10, Column: 1}.Range()},
 		{Address: "aws_ec2_capacity_reservation.d", End: "2026-06-30", LastDay: "2026-06-30", Month: "2026-07", GPUs: 8, RequiredGPUs: 12,
-			Location: Position{File: "infra/gpu.tf", Line: 40, Column: 1}},
+			Location: diag.Pos{File: "infra/gpu.tf", Line: 40, Column: 1}.Range()},
 	}
 	if diff := cmp.Diff(want, got.Expiring); diff != "" {
 		t.Errorf("Expiring (-want +got):\n%s", diff)
@@ -542,9 +549,9 @@ func TestElasticAndConsumers(t *testing.T) {
 	addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*", "aws_eks_node_group.*")
 	addInference(p, "api", "h100", 4, 1)
 	ng := inventory.Entry{Address: "aws_eks_node_group.burst", Kind: inventory.KindElastic, Count: 4,
-		GPUsPerInstance: 8, GPUs: 32, GPU: "H100-SXM", File: "infra/eks.tf", Line: 3}
+		GPUsPerInstance: 8, GPUs: 32, GPU: "H100-SXM", Range: diag.Pos{File: "infra/eks.tf", Line: 3}.Range()}
 	consumer := inventory.Entry{Address: "aws_eks_node_group.in_block", Kind: inventory.KindElastic, Count: 2,
-		GPUsPerInstance: 8, GPUs: 16, GPU: "H100-SXM", File: "infra/eks.tf", Line: 30,
+		GPUsPerInstance: 8, GPUs: 16, GPU: "H100-SXM", Range: diag.Pos{File: "infra/eks.tf", Line: 30}.Range(),
 		ConsumerOf: "aws_ec2_capacity_reservation.a"}
 	inv := inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 10, 2, 8), ng, consumer)
 	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
@@ -598,7 +605,8 @@ func TestBinding(t *testing.T) {
 }
 
 // TestScenariosAndContingency: capacity 100, 60 required; aggressive grows
-// 20%/month: 60, 72, 86.4, 103.68 → exceeds in 2026-06.
+// 20%/month: 60, 72, 86.4, 103.68, in whole GPUs 60, 72, 87, 104 → exceeds
+// in 2026-06.
 func TestScenariosAndContingency(t *testing.T) {
 	p := newPlan("p")
 	p.HorizonMonths = 6
@@ -609,14 +617,15 @@ func TestScenariosAndContingency(t *testing.T) {
 	addInference(p, "api", "h100", 60, 1)
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "z", 10, 100, 1))})
 	got := findPool(t, d, "p", "h100")
-	want := ContingencyDoc{Scenario: "aggressive", ExceedsCapacity: true, FirstMonth: "2026-06", RequiredGPUs: 103.68, CapacityGPUs: 100}
+	want := ContingencyDoc{Scenario: "aggressive", ExceedsCapacity: true, FirstMonth: "2026-06", RequiredGPUs: 104, CapacityGPUs: 100, Basis: "peak"}
 	if diff := cmp.Diff(want, got.Contingency, cmp.Comparer(func(a, b float64) bool { return testkit.Close(a, b) })); diff != "" {
 		t.Errorf("Contingency (-want +got):\n%s", diff)
 	}
 	if len(got.Scenarios) != 3 {
 		t.Fatalf("scenarios %v, want conservative, moderate, aggressive", got.Scenarios)
 	}
-	// moderate: 60, 63, 66.15, 69.4575, 72.930375 → h < 0.30 first in
+	// moderate: 60, 63, 66.15, 69.4575, 72.930375, in whole GPUs 60, 63,
+	// 67, 70, 73 → h = 0.30 in m3 (not below), 0.27 < 0.30 first in
 	// 2026-07 (m4).
 	if c := got.Scenarios["moderate"].Cliff; c != "2026-07" || got.Cliff != "2026-07" {
 		t.Errorf("moderate cliff %q (pool %q), want 2026-07", c, got.Cliff)
@@ -624,9 +633,10 @@ func TestScenariosAndContingency(t *testing.T) {
 	if s := got.Scenarios["conservative"]; s.Cliff != "" || !testkit.Close(s.MinHeadroom, 0.4) || s.RequiredGPUsPeak != 60 {
 		t.Errorf("conservative = cliff %q min %g peak %g, want none, 0.4, 60", s.Cliff, s.MinHeadroom, s.RequiredGPUsPeak)
 	}
-	// aggressive: 72 in 2026-04 → h = 0.28 < 0.30; peak 60 × 1.2^5 = 149.2992.
-	if s := got.Scenarios["aggressive"]; s.Cliff != "2026-04" || !testkit.Close(s.RequiredGPUsPeak, 149.2992) {
-		t.Errorf("aggressive cliff %q peak %g, want 2026-04 and 149.2992", s.Cliff, s.RequiredGPUsPeak)
+	// aggressive: 72 in 2026-04 → h = 0.28 < 0.30; peak
+	// ceil(60 × 1.2^5 = 149.2992) = 150.
+	if s := got.Scenarios["aggressive"]; s.Cliff != "2026-04" || s.RequiredGPUsPeak != 150 {
+		t.Errorf("aggressive cliff %q peak %g, want 2026-04 and 150", s.Cliff, s.RequiredGPUsPeak)
 	}
 	if got.Timeline[1].RequiredGPUs != 63 {
 		t.Errorf("timeline is not the plan_for scenario: month 1 requires %g, want 63", got.Timeline[1].RequiredGPUs)

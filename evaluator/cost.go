@@ -11,10 +11,13 @@ import (
 // tariff is what one unit of capacity costs per hour, whatever the unit:
 // reserved (paid for every hour of the month), and on demand, rented for
 // the daily peak window of onDemandHours hours when demand overflows the
-// reserved capacity, and around the clock for interruptible demand.
+// reserved capacity, and around the clock for interruptible demand; spot,
+// for interruptible demand on the spot capacity a pool claims (0 when the
+// pool gives no spot price: see spotPrice).
 type tariff struct {
 	reserved, onDemand float64
 	onDemandHours      float64 // hours a day overflow is rented, (0, 24]
+	spot               float64
 }
 
 // poolTariff is a pool's prices per GPU-hour.
@@ -23,7 +26,29 @@ func poolTariff(pool *schema.Pool) tariff {
 	if h == 0 {
 		h = defaultOnDemandHoursPerDay
 	}
-	return tariff{reserved: pool.Price.Reserved, onDemand: pool.Price.OnDemand, onDemandHours: h}
+	return tariff{reserved: pool.Price.Reserved, onDemand: pool.Price.OnDemand, onDemandHours: h, spot: pool.Price.Spot}
+}
+
+// spotPrice is what an interruptible GPU-hour on spot capacity costs: the
+// spot price, or, when the pool gives none, the on-demand price (an upper
+// bound, never a silent zero; the pool carries a CAP-SPOT-PRICE note).
+func (t tariff) spotPrice() float64 {
+	if t.spot > 0 {
+		return t.spot
+	}
+	return t.onDemand
+}
+
+// monthSpot is monthCapped with interruptible demand served first by up to
+// spotCap GPUs of spot capacity around the clock at spotPrice (onSpot);
+// the rest of it is rented on demand within the ceiling as before.
+// allOnDemand is still everything on demand all month.
+func (t tariff) monthSpot(capacity, required, interruptible, spotCap, days, ceiling float64) (cost, onDemand, onSpot, allOnDemand, unserved float64) {
+	onSpot = math.Max(0, math.Min(interruptible, spotCap))
+	cost, onDemand, _, unserved = t.monthCapped(capacity, required, interruptible-onSpot, days, ceiling)
+	cost += onSpot * days * 24 * t.spotPrice()
+	allOnDemand = (required + interruptible) * t.onDemand * days * 24
+	return cost, onDemand, onSpot, allOnDemand, unserved
 }
 
 // month is the cost of a month of days days (see CostDoc): capacity
@@ -81,10 +106,11 @@ func milestones(monthly []float64) (runRate, cumulative map[string]float64) {
 }
 
 // poolCost is a pool's cost model under the plan_for scenario s with its
-// interruptible demand (see CostDoc), with the cost per million output
-// tokens of its LLM workloads. An overflowing figure is an error at the
-// pool (loc): the document has no infinity to report it with.
-func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible, ceiling []float64, wms []*workloadModel, loc Position) (CostDoc, diag.Diagnostics) {
+// interruptible demand (see CostDoc; on the pool's spot capacity first),
+// with the cost per million output tokens of its LLM workloads. An
+// overflowing figure is an error at the pool (loc): the document has no
+// infinity to report it with.
+func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible, spot, ceiling []float64, wms []*workloadModel, loc diag.Range) (CostDoc, diag.Diagnostics) {
 	H := s.horizon()
 	cost := CostDoc{
 		Monthly:            make([]float64, H),
@@ -96,7 +122,7 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 		cost.Currency = p.Budget.Currency
 	}
 	for m := range H {
-		c, _, all, _ := t.monthCapped(s.capacity[m], s.required[m], interruptible[m], e.cal.days(m), capAt(ceiling, m))
+		c, _, _, all, _ := t.monthSpot(s.capacity[m], s.required[m], interruptible[m], spot[m], e.cal.days(m), capAt(ceiling, m))
 		cost.Monthly[m] = c
 		cost.AllOnDemandMonthly[m] = all
 		cost.Total += c
@@ -119,7 +145,7 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 		cost.PerMillionOutputTokens = cost.Monthly[0] / (cost.OutputTokensFirstMonth / 1e6)
 	}
 	if !finite(cost.Total) || !finite(cost.AllOnDemandMonthly...) || !finite(cost.PerMillionOutputTokens) {
-		return CostDoc{}, diag.Diagnostics{{Pos: posOf(loc), Severity: diag.Error, Path: "pools." + name,
+		return CostDoc{}, diag.Diagnostics{{Range: loc, Severity: diag.Error, Path: "pools." + name,
 			Msg: fmt.Sprintf("pool %q: the cost overflows (prices %g reserved, %g on demand per GPU-hour): no finite figure can be reported", name, t.reserved, t.onDemand)}}
 	}
 	return cost, nil

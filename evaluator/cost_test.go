@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -239,11 +240,11 @@ func TestPlanDoc(t *testing.T) {
 		Currency:    "USD",
 		Exceptions: []ExceptionDoc{
 			{Rule: "CAP007", Target: "pool/h100", Reason: "migration", Expires: "2026-03-01", ApprovedBy: "sre", Expired: true, DaysLeft: -9,
-				Location: Position{File: planFile, Line: 90, Column: 3}},
+				Location: diag.Pos{File: planFile, Line: 90, Column: 3}.Range()},
 			{Rule: "CAP001", Target: "pool/*", Reason: "launch", Expires: "2026-04-09", ApprovedBy: "cto", DaysLeft: 30,
-				Location: Position{File: planFile, Line: 95, Column: 3}},
+				Location: diag.Pos{File: planFile, Line: 95, Column: 3}.Range()},
 		},
-		Positions: map[string]Position{"policy.headroom_min": {File: planFile, Line: 5, Column: 17}},
+		Positions: map[string]diag.Range{"policy.headroom_min": diag.Pos{File: planFile, Line: 5, Column: 17}.Range()},
 	}
 	if diff := cmp.Diff(want, d.Plans[0]); diff != "" {
 		t.Errorf("PlanDoc (-want +got):\n%s", diff)
@@ -302,20 +303,28 @@ func TestPlanErrors(t *testing.T) {
 // TestCostPerTask allocates the pool's cost to its workloads by their
 // share of the pool's GPUs in the month and divides by their requests.
 // Pool: 16 reserved GPUs at 2/h, so every month costs 16 × 2 × 24 × days
-// = 768 × days (demand 8 × 1.05^m stays under 16 for the 13 months: no
-// overflow). api: 6 rps peak at 1 rps/GPU (6 × 1.05^m GPUs), avg 3 rps;
-// search: 2 rps peak (2 × 1.05^m GPUs), no avg (basis peak). Shares are
-// 6/8 = 0.75 and 0.25 every month. With moderate growth 0.05 (no as_of:
-// exponent m):
+// = 768 × days (demand ceil(6 × 1.05^m) + ceil(2 × 1.05^m) stays under 16
+// for the 13 months: 11 + 4 = 15 in month 12, no overflow). api: 6 rps
+// peak at 1 rps/GPU, avg 3 rps; search: 2 rps peak, no avg (basis peak).
+// GPUs are whole per workload, so the shares move as each rounds up:
 //
-//	api per 1,000 requests(m)    = 768·days·0.75 / (3·1.05^m·86 400·days / 1000)
-//	                             = 576 / 259.2 / 1.05^m = 2.2222 / 1.05^m
-//	search per 1,000 requests(m) = 768·days·0.25 / (2·1.05^m·86.4·days)
-//	                             = 192 / 172.8 / 1.05^m = 1.1111 / 1.05^m
+//	month  1.05^m     api GPUs             search GPUs         shares
+//	0      1          6                    2                   6/8, 2/8
+//	5      1.2762816  ceil(7.6577) = 8     ceil(2.5526) = 3    8/11, 3/11
+//	11     1.7103394  ceil(10.262) = 11    ceil(3.4207) = 4    11/15, 4/15
 //
-// "6" is month 5 (÷ 1.27628: api 1.74117), "12" month 11 (÷ 1.71034: api
-// 1.29929); Change = 1/1.05^11 − 1 = −0.41553 (a fixed reservation spread
-// over growing traffic). Neither is an LLM workload: no per-token figure.
+// With moderate growth 0.05 (no as_of: exponent m):
+//
+//	api per 1,000 requests(m)    = 768·days·share / (3·1.05^m·86 400·days / 1000)
+//	                             = 768·share / 259.2 / 1.05^m   (now 576 / 259.2 = 2.2222)
+//	search per 1,000 requests(m) = 768·days·share / (2·1.05^m·86.4·days)
+//	                             = 768·share / 172.8 / 1.05^m   (now 192 / 172.8 = 1.1111)
+//
+// "6" is month 5, "12" month 11; Change is "12" over now, minus 1: api
+// (11/15)/(6/8)/1.05^11 − 1 = (44/45)/1.71034 − 1 = −0.42832, search
+// (4/15)/(2/8)/1.05^11 − 1 = (16/15)/1.71034 − 1 = −0.37634 (a fixed
+// reservation spread over growing traffic). Neither is an LLM workload: no
+// per-token figure.
 func TestCostPerTask(t *testing.T) {
 	p := newPlan("p")
 	p.HorizonMonths = 13
@@ -330,9 +339,11 @@ func TestCostPerTask(t *testing.T) {
 		want     CostPerTaskDoc
 	}{
 		{"api", CostPerTaskDoc{Basis: "avg", Currency: "USD", PerThousandRequestsNow: 576 / 259.2,
-			PerThousandRequestsAt: map[string]float64{"6": 576 / 259.2 / g(5), "12": 576 / 259.2 / g(11)}, Change: 1/g(11) - 1}},
+			PerThousandRequestsAt: map[string]float64{"6": 768 * 8 / 11.0 / 259.2 / g(5), "12": 768 * 11 / 15.0 / 259.2 / g(11)},
+			Change:                44.0/45/g(11) - 1}},
 		{"search", CostPerTaskDoc{Basis: "peak", Currency: "USD", PerThousandRequestsNow: 192 / 172.8,
-			PerThousandRequestsAt: map[string]float64{"6": 192 / 172.8 / g(5), "12": 192 / 172.8 / g(11)}, Change: 1/g(11) - 1}},
+			PerThousandRequestsAt: map[string]float64{"6": 768 * 3 / 11.0 / 172.8 / g(5), "12": 768 * 4 / 15.0 / 172.8 / g(11)},
+			Change:                16.0/15/g(11) - 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.workload, func(t *testing.T) {

@@ -66,7 +66,7 @@ type workloadModel struct {
 	// perRPS turns requests/s into GPUs (rate-based kinds; nil otherwise)
 	// and useAsOf says whether growth runs from as_of: what the baseline
 	// of a hybrid pool (strategy.go) is computed with.
-	perRPS  func(rps float64) float64
+	perRPS  func(m int, rps float64) float64
 	useAsOf bool
 	// meanRPS[m] is the mean requests/s over month m under plan_for of a
 	// workload costed per task (llm-inference, inference; nil otherwise),
@@ -223,7 +223,7 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		if field != "" {
 			path += "." + field
 		}
-		diags = append(diags, diag.Diagnostic{Pos: at(field), Severity: diag.Error, Path: path, Msg: fmt.Sprintf(format, args...)})
+		diags = append(diags, diag.Diagnostic{Range: at(field).Range(), Severity: diag.Error, Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 
 	wm := &workloadModel{plan: p, w: w, name: name, gpus: make(map[string][]float64), rps: make(map[string][]float64)}
@@ -233,11 +233,13 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		Plan:          p.Name,
 		Pool:          w.Pool,
 		Kind:          WorkloadKind(w.Kind),
-		Location:      position(at("")),
+		Location:      at("").Range(),
 		AsOf:          formatDate(w.AsOf),
 		Interruptible: w.Interruptible,
 		Provider:      w.Provider,
 		Calls:         w.Calls,
+		From:          formatDate(w.From),
+		Until:         formatDate(w.Until),
 		MonthlyGrowth: p.Scenarios[e.planFor(p)].MonthlyGrowth,
 		Notes:         []NoteDoc{},
 	}
@@ -309,7 +311,7 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 	}
 
 	// perRPS turns requests/s into GPUs for the rate-based kinds.
-	var perRPS func(rps float64) float64
+	var perRPS func(m int, rps float64) float64
 	switch kind {
 	case KindLLMInference:
 		f, ds := e.llmGPUs(p, pool, name, w, wm)
@@ -333,14 +335,14 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		if ds := e.checkAPIWorkload(p, name, w); len(ds) > 0 {
 			return nil, append(diags, ds...)
 		}
-		perRPS = func(float64) float64 { return 0 } // the provider serves it
+		perRPS = func(int, float64) float64 { return 0 } // the provider serves it
 		d.OutputTokensPerSPeak = base * w.Tokens.Output
 	case KindInference:
 		if !(w.RequestsPerSPerGPU > 0) {
 			fail("requests_per_s_per_gpu", "inference workload %q needs requests_per_s_per_gpu > 0 (got %g)", name, w.RequestsPerSPerGPU)
 			return nil, diags
 		}
-		perRPS = func(rps float64) float64 { return rps / w.RequestsPerSPerGPU }
+		perRPS = func(_ int, rps float64) float64 { return replicasAtLeast(rps/w.RequestsPerSPerGPU, minReplicas(w)) }
 	case KindTraining, KindBatch, KindStream:
 		if ds := e.checkVolume(p, name, w); len(ds) > 0 {
 			return nil, append(diags, ds...)
@@ -356,11 +358,14 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		gpus := make([]float64, p.HorizonMonths)
 		rps := make([]float64, p.HorizonMonths)
 		for m := range gpus {
+			if !e.served(w, m) { // from / until (roadmap.go)
+				continue
+			}
 			g := e.demandFactor(p, name, w, sc, m, useAsOf)
 			switch kind {
 			case KindLLMInference, KindInference, KindLLMAPI:
 				rps[m] = base * g
-				gpus[m] = perRPS(rps[m])
+				gpus[m] = perRPS(m, rps[m])
 			case KindTraining:
 				gpus[m] = e.trainingGPUs(w, g, m)
 			case KindBatch:
@@ -386,7 +391,7 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		sc := p.Scenarios[e.planFor(p)]
 		wm.meanRPS, wm.taskBasis = make([]float64, p.HorizonMonths), basis
 		for m := range wm.meanRPS {
-			wm.meanRPS[m] = rate * e.volumeFactor(name, w, sc, m, asOf)
+			wm.meanRPS[m] = rate * e.volumeFactor(name, w, sc, m, asOf) * e.servedShare(w, m)
 		}
 		if kind == KindLLMInference {
 			wm.outputTokens = w.Tokens.Output
@@ -402,13 +407,14 @@ func (e *evaluation) evalWorkload(p *schema.Plan, name string, w *schema.Workloa
 		d.GPUsNow = plan[0]
 		d.GPUsPeak = slices.Max(plan)
 	}
+	d.Inputs = e.traceInputs(p, wm)
 	return wm, diags
 }
 
 // checkVolume validates the inputs of training, batch and stream workloads.
 func (e *evaluation) checkVolume(p *schema.Plan, name string, w *schema.Workload) diag.Diagnostics {
 	bad := func(field, format string, args ...any) diag.Diagnostics {
-		return diag.Diagnostics{{Pos: p.PosOf("workloads." + name + "." + field), Severity: diag.Error,
+		return diag.Diagnostics{{Range: p.PosOf("workloads." + name + "." + field).Range(), Severity: diag.Error,
 			Path: "workloads." + name + "." + field, Msg: fmt.Sprintf(format, args...)}}
 	}
 	switch w.Kind {
@@ -437,33 +443,46 @@ func (e *evaluation) trainingGPUs(w *schema.Workload, g float64, m int) float64 
 	if x := w.Experimentation; x != nil {
 		v += float64(x.People) * x.GPUHoursPerDay * g / 24
 	}
-	first, last := e.cal.from(m), e.cal.last(m)
 	for _, r := range w.Runs {
-		if !r.Start.IsZero() && dateOf(r.Start).After(last) {
-			continue
+		if e.runActive(r, m) {
+			v += r.GPUs
 		}
-		if !r.End.IsZero() && dateOf(r.End).Before(first) {
-			continue
-		}
-		v += r.GPUs
 	}
 	return v
 }
 
+// runActive reports whether a training run's [start, end] overlaps month
+// m from calendar.from(m) (either end may be open).
+func (e *evaluation) runActive(r schema.Run, m int) bool {
+	if !r.Start.IsZero() && dateOf(r.Start).After(e.cal.last(m)) {
+		return false
+	}
+	return r.End.IsZero() || !dateOf(r.End).Before(e.cal.from(m))
+}
+
+// batchFactor is the workload's batch_factor (the schema default when 0).
+func batchFactor(w *schema.Workload) float64 {
+	if w.BatchFactor == 0 {
+		return defaultBatchFactor
+	}
+	return w.BatchFactor
+}
+
+// streamPeakFactor is the workload's stream_peak_factor (the schema
+// default when 0).
+func streamPeakFactor(w *schema.Workload) float64 {
+	if w.StreamPeakFactor == 0 {
+		return defaultStreamPeakFactor
+	}
+	return w.StreamPeakFactor
+}
+
 // batchGPUs is volume_per_day × g × batch_factor / (throughput_per_gpu_hour × 24).
 func batchGPUs(w *schema.Workload, g float64) float64 {
-	f := w.BatchFactor
-	if f == 0 {
-		f = defaultBatchFactor
-	}
-	return w.VolumePerDay * g * f / (w.ThroughputPerGPUHour * 24)
+	return w.VolumePerDay * g * batchFactor(w) / (w.ThroughputPerGPUHour * 24)
 }
 
 // streamGPUs is volume_per_s × g × stream_peak_factor / throughput_per_gpu_s.
 func streamGPUs(w *schema.Workload, g float64) float64 {
-	f := w.StreamPeakFactor
-	if f == 0 {
-		f = defaultStreamPeakFactor
-	}
-	return w.VolumePerS * g * f / w.ThroughputPerGPUS
+	return w.VolumePerS * g * streamPeakFactor(w) / w.ThroughputPerGPUS
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // TestEventsAndSteps: 100 rps peak as of 2026-01-15 (two months before
-// Now), 10%/month, 1 rps per GPU.
+// Now), 10%/month, 1 rps per GPU. GPUs are whole per workload: each
+// month's rps × factor is rounded up (133.1 → 134).
 func TestEventsAndSteps(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -21,14 +22,15 @@ func TestEventsAndSteps(t *testing.T) {
 		want   []float64 // GPUs 2026-03 … 2026-06
 	}{
 		{
-			// e = m + 2: 100 × 1.1^2 = 121, 1.1^3 = 133.1, 1.1^4 = 146.41, 1.1^5 = 161.051
+			// e = m + 2: 100 × 1.1^2 = 121, 1.1^3 = 133.1 → 134,
+			// 1.1^4 = 146.41 → 147, 1.1^5 = 161.051 → 162
 			name: "growth from as_of", asOf: [3]int{2026, 1, 15},
-			want: []float64{121, 133.1, 146.41, 161.051},
+			want: []float64{121, 134, 147, 162},
 		},
 		{
-			// as_of unset: e = m.
+			// as_of unset: e = m: 100, 110, 121, 133.1 → 134.
 			name: "no as_of",
-			want: []float64{100, 110, 121, 133.1},
+			want: []float64{100, 110, 121, 134},
 		},
 		{
 			// as_of in the future clamps e at 0 until it is reached:
@@ -38,16 +40,17 @@ func TestEventsAndSteps(t *testing.T) {
 		},
 		{
 			// April: event ×3 (20 Apr – 2 May, spans the month boundary)
-			// → 133.1 × 3 = 399.3.
+			// → 133.1 × 3 = 399.3 → 400.
 			// May, day by day (the peak is the largest day):
 			//   1–2 May:  events ×3 and ×2 overlap → largest ×3; step ×1.5
 			//             (1 May) → 4.5
 			//   3–10 May: ×2 × 1.5 = 3
 			//   11–14:    1.5
 			//   15–31:    steps ×1.5 × 2 = 3
-			// → 146.41 × 4.5 = 658.845 (the ×3 event ended before the ×2
-			// step began: they never combine into ×9).
-			// June: no event; steps ×1.5 and ×2 → 161.051 × 3 = 483.153.
+			// → 146.41 × 4.5 = 658.845 → 659 (the ×3 event ended before
+			// the ×2 step began: they never combine into ×9).
+			// June: no event; steps ×1.5 and ×2 → 161.051 × 3 = 483.153
+			// → 484.
 			// The step for another workload (×10) never applies.
 			name: "events and steps", asOf: [3]int{2026, 1, 15},
 			events: []schema.Event{
@@ -59,27 +62,28 @@ func TestEventsAndSteps(t *testing.T) {
 				{Name: "eu launch", At: date(2026, 5, 15), Multiplier: 2},
 				{Name: "other team", At: date(2026, 3, 1), Multiplier: 10, Workloads: []string{"batch"}},
 			},
-			want: []float64{121, 399.3, 658.845, 483.153},
+			want: []float64{121, 400, 659, 484},
 		},
 		{
 			// a dampening event (×0.5 on 20–31 March) leaves 1–19 March at
-			// ×1: March's peak stays 100.
+			// ×1: March's peak stays 100 (then 110, 121, 133.1 → 134).
 			name:   "partial-month multiplier below one",
 			events: []schema.Event{{Name: "holiday", Start: date(2026, 3, 20), End: date(2026, 3, 31), Multiplier: 0.5}},
-			want:   []float64{100, 110, 121, 133.1},
+			want:   []float64{100, 110, 121, 134},
 		},
 		{
 			// ×0.5 on every day of March: 100 × 0.5 = 50.
 			name:   "whole-month multiplier below one",
 			events: []schema.Event{{Name: "freeze", Start: date(2026, 3, 1), End: date(2026, 3, 31), Multiplier: 0.5}},
-			want:   []float64{50, 110, 121, 133.1},
+			want:   []float64{50, 110, 121, 134},
 		},
 		{
 			// A ×0.5 step (traffic moved away) on 15 April: 1–14 April keep
-			// ×1 → 110; from May ×0.5: 121 × 0.5 = 60.5, 133.1 × 0.5 = 66.55.
+			// ×1 → 110; from May ×0.5: 121 × 0.5 = 60.5 → 61,
+			// 133.1 × 0.5 = 66.55 → 67.
 			name:  "dampening step counts from the first whole month",
 			steps: []schema.StepEvent{{Name: "move to eu", At: date(2026, 4, 15), Multiplier: 0.5}},
-			want:  []float64{100, 110, 60.5, 66.55},
+			want:  []float64{100, 110, 61, 67},
 		},
 		{
 			// Overlapping events ×2 (1–10 March) and ×1.5 (5–20 March):
@@ -89,7 +93,7 @@ func TestEventsAndSteps(t *testing.T) {
 				{Name: "a", Start: date(2026, 3, 1), End: date(2026, 3, 10), Multiplier: 2},
 				{Name: "b", Start: date(2026, 3, 5), End: date(2026, 3, 20), Multiplier: 1.5},
 			},
-			want: []float64{200, 110, 121, 133.1},
+			want: []float64{200, 110, 121, 134},
 		},
 	}
 	for _, tc := range tests {
@@ -252,9 +256,10 @@ func TestTrend(t *testing.T) {
 	}}
 	d := mustEval(t, in)
 	got := findWorkload(t, d, "p", "api")
-	// 150, 150 × 1.02 = 153, 150 × 1.0404 = 156.06 (e = m: as_of is Now)
-	if !nearAll(got.GPUs, []float64{150, 153, 156.06}) {
-		t.Errorf("GPUs = %v, want [150 153 156.06]", got.GPUs)
+	// 150, 150 × 1.02 = 153, 150 × 1.0404 = 156.06 → 157 whole GPUs (e =
+	// m: as_of is Now)
+	if !nearAll(got.GPUs, []float64{150, 153, 157}) {
+		t.Errorf("GPUs = %v, want [150 153 157]", got.GPUs)
 	}
 	wantF := &ForecastDoc{Method: "log-linear", FittedMonthlyGrowth: 0.08, PlanMonthlyGrowth: 0.02, BaselinePeak: 150, MASE: 0.7, Source: "actuals/api.csv"}
 	if diff := cmp.Diff(wantF, got.Forecast); diff != "" {

@@ -65,7 +65,7 @@ type DependencyDoc struct {
 	Name     string         `json:"name"`
 	Plan     string         `json:"plan"`
 	Kind     DependencyKind `json:"kind"`
-	Location Position       `json:"location"`
+	Location diag.Range     `json:"location"`
 
 	LeadTimeWeeks   float64 `json:"lead_time_weeks"`
 	LeadTimeMonths  int     `json:"lead_time_months"`
@@ -212,7 +212,7 @@ func (e *evaluation) evalDependencies(p *schema.Plan, wms []*workloadModel) ([]D
 func (e *evaluation) dependencyLoad(p *schema.Plan, name string, dep *schema.Dependency, wms []*workloadModel) (*dependencyLoad, diag.Diagnostics) {
 	path := "dependencies." + name
 	fail := func(at, format string, args ...any) diag.Diagnostics {
-		return diag.Diagnostics{{Pos: p.PosOf(at), Severity: diag.Error, Path: at, Msg: fmt.Sprintf(format, args...)}}
+		return diag.Diagnostics{{Range: p.PosOf(at).Range(), Severity: diag.Error, Path: at, Msg: fmt.Sprintf(format, args...)}}
 	}
 	H := p.HorizonMonths
 	l := &dependencyLoad{capacity: map[string]float64{}, required: map[string]map[string][]float64{}}
@@ -328,7 +328,7 @@ func (e *evaluation) dependencyDoc(p *schema.Plan, name string, dep *schema.Depe
 		Name:           name,
 		Plan:           p.Name,
 		Kind:           DependencyKind(dep.Kind),
-		Location:       position(p.PosOf("dependencies." + name)),
+		Location:       p.PosOf("dependencies." + name).Range(),
 		LeadTimeWeeks:  dep.LeadTimeWeeks,
 		LeadTimeMonths: L,
 		HeadroomMin:    hmin,
@@ -486,7 +486,7 @@ func bindingConstraint(pools []PoolDoc, deps []DependencyDoc) *BindingConstraint
 func (e *evaluation) checkAPIWorkload(p *schema.Plan, name string, w *schema.Workload) diag.Diagnostics {
 	path := "workloads." + name
 	bad := func(field, format string, args ...any) diag.Diagnostics {
-		return diag.Diagnostics{{Pos: p.PosOf(path + "." + field), Severity: diag.Error, Path: path + "." + field, Msg: fmt.Sprintf(format, args...)}}
+		return diag.Diagnostics{{Range: p.PosOf(path + "." + field).Range(), Severity: diag.Error, Path: path + "." + field, Msg: fmt.Sprintf(format, args...)}}
 	}
 	if w.Tokens == nil {
 		return bad("tokens", "llm-api workload %q gives no tokens per request: its token load is unknown", name)

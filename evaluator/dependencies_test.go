@@ -93,7 +93,7 @@ func TestProviderTokensPerMinute(t *testing.T) {
 			wantCliff := ""
 			if tc.wantHeadroom < 0.30 {
 				// Cliff 2026-03 (month 0); a 4-week lead time is
-				// ceil(28 / 30.4375) = 1 month, so order by 2026-02,
+				// ceil(28 / 30.436875) = 1 month, so order by 2026-02,
 				// already past.
 				wantCliff = "2026-03"
 				if dep.OrderBy != "2026-02" || !dep.OrderByPassed {

@@ -47,6 +47,10 @@ type Document struct {
 	// BindingConstraint names the resource, pool or dependency, that runs
 	// out first; nil when there is neither.
 	BindingConstraint *BindingConstraintDoc `json:"binding_constraint,omitempty"`
+	// RegionFailover is, under policy.redundancy.domain region, each
+	// workload served from several regions after losing its largest
+	// (regions.go; CAP026).
+	RegionFailover []RegionFailoverDoc `json:"region_failover,omitempty"`
 
 	// Audit is the plan compared with observed actuals (`capcheck audit`:
 	// CAP020–CAP022), nil otherwise. See [Audit].
@@ -88,7 +92,7 @@ type PlanDoc struct {
 	Proposed *ProposedDoc `json:"proposed,omitempty"`
 	// Positions maps field paths of the plan to source positions, for
 	// findings about a particular field ("policy.headroom_min").
-	Positions map[string]Position `json:"positions"`
+	Positions map[string]diag.Range `json:"positions"`
 }
 
 // ProposedDoc is a head plan's own trusted settings.
@@ -99,33 +103,26 @@ type ProposedDoc struct {
 	Exceptions     []ExceptionDoc `json:"exceptions"`
 }
 
-// Position is a source position in the input document.
-type Position struct {
-	File   string `json:"file"`
-	Line   int    `json:"line"`
-	Column int    `json:"column"`
-}
-
 // ExceptionDoc is a plan exception with its status on Now.
 type ExceptionDoc struct {
-	Rule       string   `json:"rule"`
-	Target     string   `json:"target"`
-	Reason     string   `json:"reason"`
-	Expires    string   `json:"expires"`
-	ApprovedBy string   `json:"approved_by"`
-	Expired    bool     `json:"expired"`   // expires before Now (or not given)
-	DaysLeft   int      `json:"days_left"` // expires − Now in days, negative when expired
-	Location   Position `json:"location"`
+	Rule       string     `json:"rule"`
+	Target     string     `json:"target"`
+	Reason     string     `json:"reason"`
+	Expires    string     `json:"expires"`
+	ApprovedBy string     `json:"approved_by"`
+	Expired    bool       `json:"expired"`   // expires before Now (or not given)
+	DaysLeft   int        `json:"days_left"` // expires − Now in days, negative when expired
+	Location   diag.Range `json:"location"`
 }
 
 // PoolDoc is the capacity model's result for one pool under the plan_for
 // scenario, with every scenario's timeline alongside.
 type PoolDoc struct {
-	Name     string   `json:"name"`
-	Plan     string   `json:"plan"`
-	GPU      string   `json:"gpu"`
-	Region   string   `json:"region"`
-	Location Position `json:"location"`
+	Name     string     `json:"name"`
+	Plan     string     `json:"plan"`
+	GPU      string     `json:"gpu"`
+	Region   string     `json:"region"`
+	Location diag.Range `json:"location"`
 
 	// Strategy is how the pool meets demand: "reserved" (guaranteed
 	// capacity carries the peak), "hybrid" (guaranteed carries the
@@ -144,7 +141,7 @@ type PoolDoc struct {
 	ElasticCeilingKnown bool    `json:"elastic_ceiling_known"`
 
 	LeadTimeWeeks float64 `json:"lead_time_weeks"`
-	// LeadTimeMonths is L = ceil(lead_time_weeks × 7 / 30.4375).
+	// LeadTimeMonths is L = ceil(lead_time_weeks × 7 / 30.436875).
 	LeadTimeMonths int `json:"lead_time_months"`
 	// CommitWindowEnd is the last month of now → now + lead time + 3 months:
 	// the window is months 0 … L+3, clipped to the horizon.
@@ -153,8 +150,11 @@ type PoolDoc struct {
 
 	// ReservedGPUs are guaranteed GPUs active for the rest of the first
 	// month (from Now).
-	ReservedGPUs    float64 `json:"reserved_gpus"`
-	ElasticGPUs     float64 `json:"elastic_gpus"` // node groups, not guaranteed
+	ReservedGPUs float64 `json:"reserved_gpus"`
+	ElasticGPUs  float64 `json:"elastic_gpus"` // node groups, not guaranteed
+	// SpotGPUs are the spot GPUs the pool claims in the first month: only
+	// interruptible work runs on them (MonthDoc.OnSpotGPUs).
+	SpotGPUs        float64 `json:"spot_gpus"`
 	OnDemandMaxGPUs float64 `json:"on_demand_max_gpus"`
 	// RequiredGPUsPeak is the largest requirement over the horizon.
 	RequiredGPUsPeak float64 `json:"required_gpus_peak"`
@@ -231,6 +231,10 @@ type PoolDoc struct {
 	Workloads    []string      `json:"workloads"`
 	Inputs       PoolInputs    `json:"inputs"`
 
+	// Kubernetes holds the figures of the Kubernetes objects the pool
+	// claims or its workloads serve (kubernetes.go), nil without any.
+	Kubernetes *KubernetesPoolDoc `json:"kubernetes,omitempty"`
+
 	// Notes are evaluator observations about the pool: code
 	// "CAP-LINK-NONE" for a reservations entry that matches nothing,
 	// "CAP-ZONE-REGION" for a claimed reservation in another region.
@@ -279,11 +283,17 @@ type MonthDoc struct {
 	// InterruptibleGPUs is demand of interruptible workloads: not part of
 	// required_gpus, rented on demand.
 	InterruptibleGPUs float64 `json:"interruptible_gpus"`
-	// OnDemandGPUs = max(0, required − capacity) + interruptible, capped
-	// by the elastic ceiling when the pool states one: what the cost model
-	// rents on demand. UnservedGPUs is the demand beyond that cap.
+	// OnDemandGPUs = max(0, required − capacity) + interruptible not on
+	// spot, capped by the elastic ceiling when the pool states one: what
+	// the cost model rents on demand. UnservedGPUs is the demand beyond
+	// that cap.
 	OnDemandGPUs float64 `json:"on_demand_gpus"`
 	UnservedGPUs float64 `json:"unserved_gpus"`
+	// SpotGPUs is the spot capacity the pool claims in the month (never
+	// counted for serving); OnSpotGPUs = min(interruptible, SpotGPUs), the
+	// interruptible work the cost model puts on it at the spot price.
+	SpotGPUs   float64 `json:"spot_gpus"`
+	OnSpotGPUs float64 `json:"on_spot_gpus"`
 	// CeilingGPUs is the elastic ceiling of the month (see PoolDoc).
 	CeilingGPUs float64 `json:"ceiling_gpus"`
 	// BaselineGPUs is, under hybrid, the baseline guaranteed capacity
@@ -340,7 +350,9 @@ type ScenarioDoc struct {
 	Timeline         []MonthDoc `json:"timeline"`
 }
 
-// ContingencyDoc is the contingency scenario against guaranteed capacity.
+// ContingencyDoc is the contingency scenario against capacity, judged
+// under the pool's strategy as plan_for is (guaranteed capacity for a
+// reserved pool).
 type ContingencyDoc struct {
 	Scenario        string `json:"scenario"`
 	ExceedsCapacity bool   `json:"exceeds_capacity"`
@@ -350,6 +362,10 @@ type ContingencyDoc struct {
 	RequiredGPUs float64 `json:"required_gpus"`
 	CapacityGPUs float64 `json:"capacity_gpus"`
 	Written      bool    `json:"written"` // the plan has a contingency text
+	// Basis is the constraint of that month under the pool's strategy
+	// (MonthDoc.Basis): "peak" (guaranteed vs peak), "baseline" or "burst"
+	// (guaranteed + elastic ceiling vs peak).
+	Basis string `json:"basis"`
 }
 
 // ExpiringDoc is a reservation that ends inside the horizon while the pool
@@ -362,25 +378,29 @@ type ExpiringDoc struct {
 	// End is the end as written, as a date; LastDay is the last whole day
 	// it covers (an RFC 3339 end at 2027-03-01T00:00:00Z ends "2027-03-01"
 	// with last day 2027-02-28; a date-only end is its own last day).
-	End          string   `json:"end"`
-	LastDay      string   `json:"last_day"`
-	Month        string   `json:"month"`
-	GPUs         float64  `json:"gpus"`
-	RequiredGPUs float64  `json:"required_gpus"`
-	Location     Position `json:"location"`
+	End          string     `json:"end"`
+	LastDay      string     `json:"last_day"`
+	Month        string     `json:"month"`
+	GPUs         float64    `json:"gpus"`
+	RequiredGPUs float64    `json:"required_gpus"`
+	Location     diag.Range `json:"location"`
 }
 
 // CostDoc is the pool's cost model under the plan_for scenario. With
 // hours(m) = days(m) × 24:
 //
 //	reserved(m)  = capacity(m) × price.reserved × hours(m)
+//	spot(m)      = on_spot(m) × hours(m) × price.spot
 //	on-demand(m) = (max(0, required(m) − capacity(m)) × days(m) × on_demand_hours_per_day
-//	               + interruptible(m) × hours(m)) × price.on_demand
+//	               + (interruptible(m) − on_spot(m)) × hours(m)) × price.on_demand
 //
-// (on-demand overflow of the peak is rented for the daily peak window, 24 h
-// by default; interruptible training runs around the clock).
+// where on_spot(m) = min(interruptible(m), spot GPUs the pool claims in m)
+// (MonthDoc.OnSpotGPUs; price.spot is the on-demand price when the pool
+// gives none, with a CAP-SPOT-PRICE note). On-demand overflow of the peak
+// is rented for the daily peak window, 24 h by default; interruptible
+// training runs around the clock.
 type CostDoc struct {
-	// Monthly is reserved(m) + on-demand(m), per timeline month.
+	// Monthly is reserved(m) + spot(m) + on-demand(m), per timeline month.
 	Monthly []float64 `json:"monthly"`
 	// At holds the monthly cost at month index 6, 12, 18 and 24 (keys "6",
 	// "12", …; index 0 is the current month), where the horizon reaches.
@@ -420,6 +440,8 @@ type PoolInputs struct {
 	ForecastMethods map[string]string  `json:"forecast_methods"` // workload -> method, when fitted from actuals
 	PriceReserved   float64            `json:"price_reserved"`
 	PriceOnDemand   float64            `json:"price_on_demand"`
+	// PriceSpot is price_per_gpu_hour.spot, 0 when not given.
+	PriceSpot float64 `json:"price_spot"`
 	// OnDemandHours is the pool's on_demand_hours_per_day used (default 24).
 	OnDemandHours float64 `json:"on_demand_hours_per_day"`
 }
@@ -430,7 +452,7 @@ type WorkloadDoc struct {
 	Plan     string       `json:"plan"`
 	Pool     string       `json:"pool"`
 	Kind     WorkloadKind `json:"kind"`
-	Location Position     `json:"location"`
+	Location diag.Range   `json:"location"`
 
 	// PeakBasis is "peak", "p95", or "avg" (avg only: CAP006); "forecast"
 	// when the plan gives no rate and a fitted trend supplies the baseline;
@@ -462,6 +484,18 @@ type WorkloadDoc struct {
 
 	// Models is the per-model cost model for LLM workloads.
 	Models []ModelCostDoc `json:"models,omitempty"`
+	// Inputs are every input behind GPUs, for every kind (see
+	// WorkloadInputsDoc).
+	Inputs *WorkloadInputsDoc `json:"inputs,omitempty"`
+	// Roadmap is a dated model_mix, step by step (roadmap.go); From and
+	// Until the first and last day served ("" when not given).
+	Roadmap []RoadmapStepDoc `json:"roadmap,omitempty"`
+	// TrafficShare is, for a workload served from several pools (pools:),
+	// this pool's share of its traffic: the document holds one entry per
+	// pool, each with its share of the demand (0: one pool).
+	TrafficShare float64 `json:"traffic_share,omitempty"`
+	From         string  `json:"from,omitempty"`
+	Until        string  `json:"until,omitempty"`
 
 	// CostPerTask is the cost per 1,000 requests (and per million output
 	// tokens for LLM inference) of a rate-based workload served by a pool
@@ -470,6 +504,10 @@ type WorkloadDoc struct {
 
 	// Forecast is present when the baseline came from actuals.
 	Forecast *ForecastDoc `json:"forecast,omitempty"`
+
+	// Kubernetes compares the objects the workload's serves names with
+	// the plan's sizing (kubernetes.go); nil without serves.
+	Kubernetes *KubernetesWorkloadDoc `json:"kubernetes,omitempty"`
 
 	// Notes are evaluator observations policies may turn into findings:
 	// codes "CAP-BENCH-SHAPE" (sized from one benchmark point),
@@ -530,6 +568,15 @@ type ModelCostDoc struct {
 	BandwidthScale float64 `json:"bandwidth_scale"`
 }
 
+// RoadmapStepDoc is one step of a dated model_mix: the mix in force from
+// From (its month Month) and the largest GPUs per replica of its models.
+type RoadmapStepDoc struct {
+	From           string             `json:"from"`
+	Month          string             `json:"month"`
+	Mix            map[string]float64 `json:"mix"`
+	GPUsPerReplica int                `json:"gpus_per_replica"`
+}
+
 // ForecastDoc is the fitted trend a workload's baseline came from.
 type ForecastDoc struct {
 	Method              string  `json:"method"`
@@ -542,23 +589,23 @@ type ForecastDoc struct {
 
 // NoteDoc is an evaluator observation.
 type NoteDoc struct {
-	Code     string   `json:"code"`
-	Msg      string   `json:"msg"`
-	Location Position `json:"location"`
+	Code     string     `json:"code"`
+	Msg      string     `json:"msg"`
+	Location diag.Range `json:"location"`
 }
 
 // BenchmarkDoc is a benchmark with its freshness and plausibility.
 type BenchmarkDoc struct {
-	ID               string   `json:"id"`
-	Plan             string   `json:"plan"`
-	Model            string   `json:"model"`
-	GPU              string   `json:"gpu"`
-	Location         Position `json:"location"`
-	Measured         string   `json:"measured"`
-	AgeDays          int      `json:"age_days"`
-	Stale            bool     `json:"stale"`
-	MeetsSLO         bool     `json:"meets_slo"`
-	OutputTokensPerS float64  `json:"output_tokens_per_s"` // per replica (given, else requests_per_s × output_tokens)
+	ID               string     `json:"id"`
+	Plan             string     `json:"plan"`
+	Model            string     `json:"model"`
+	GPU              string     `json:"gpu"`
+	Location         diag.Range `json:"location"`
+	Measured         string     `json:"measured"`
+	AgeDays          int        `json:"age_days"`
+	Stale            bool       `json:"stale"`
+	MeetsSLO         bool       `json:"meets_slo"`
+	OutputTokensPerS float64    `json:"output_tokens_per_s"` // per replica (given, else requests_per_s × output_tokens)
 	// RooflineOutputTokensPerS is an upper bound from the GPU's HBM
 	// bandwidth (decode is memory-bound), 0 when unknown; AboveRoofline
 	// when the measurement beats it.
@@ -624,7 +671,7 @@ func (w *finiteWalker) walk(v reflect.Value, p, owner string, pos diag.Pos) {
 	case reflect.Float32, reflect.Float64:
 		if f := v.Float(); (math.IsNaN(f) || math.IsInf(f, 0)) && !w.seen[owner] {
 			w.seen[owner] = true
-			w.ds = append(w.ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Path: p,
+			w.ds = append(w.ds, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Path: p,
 				Msg: fmt.Sprintf("computed figure is %v: the inputs it is derived from are too large or too small to compute with", f)})
 		}
 	case reflect.Struct:
@@ -679,12 +726,15 @@ func elemName(v reflect.Value, i int) string {
 	return fmt.Sprint(i)
 }
 
-// positionOf is the source position of a document element: its Location,
-// or its File and Line (plans, reservations).
+// positionOf is the source position of a document element: its Location
+// or its embedded diag.Range (reservations, unresolved entries), column
+// included, or else its File and Line (plans).
 func positionOf(v reflect.Value) (diag.Pos, bool) {
-	if f := v.FieldByName("Location"); f.IsValid() && f.CanInterface() {
-		if loc, ok := f.Interface().(Position); ok && loc.File != "" {
-			return diag.Pos{File: loc.File, Line: loc.Line, Column: loc.Column}, true
+	for _, name := range []string{"Location", "Range"} {
+		if f := v.FieldByName(name); f.IsValid() && f.CanInterface() {
+			if loc, ok := f.Interface().(diag.Range); ok && loc.File != "" {
+				return loc.Pos, true
+			}
 		}
 	}
 	file, line := v.FieldByName("File"), v.FieldByName("Line")

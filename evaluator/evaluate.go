@@ -129,6 +129,7 @@ func Evaluate(in Input) (*Document, error) {
 			diags = append(diags, ds...)
 			continue
 		}
+		diags = append(diags, e.memoryFit(p)...) // roadmap.go
 		pd := e.planDoc(p)
 		byPool := map[string][]*workloadModel{}
 		var all []*workloadModel
@@ -137,15 +138,14 @@ func Evaluate(in Input) (*Document, error) {
 			if w == nil {
 				continue
 			}
-			wm, ds := e.evalWorkload(p, name, w)
+			parts, ds := e.evalParts(p, name, w) // one per pool served from (regions.go)
 			diags = append(diags, ds...)
-			if wm == nil {
-				continue
+			for _, wm := range parts {
+				byPool[wm.w.Pool] = append(byPool[wm.w.Pool], wm)
+				all = append(all, wm)
+				wm.docIndex = len(doc.Workloads)
+				doc.Workloads = append(doc.Workloads, wm.doc)
 			}
-			byPool[w.Pool] = append(byPool[w.Pool], wm)
-			all = append(all, wm)
-			wm.docIndex = len(doc.Workloads)
-			doc.Workloads = append(doc.Workloads, wm.doc)
 		}
 		total := make([]float64, p.HorizonMonths)
 		for _, name := range slices.Sorted(maps.Keys(p.Pools)) {
@@ -166,6 +166,7 @@ func Evaluate(in Input) (*Document, error) {
 			}
 			doc.Pools = append(doc.Pools, pdoc)
 		}
+		doc.RegionFailover = append(doc.RegionFailover, e.regionFailover(p, all, doc.Pools)...)
 		deps, ds := e.evalDependencies(p, all)
 		diags = append(diags, ds...)
 		doc.Dependencies = append(doc.Dependencies, deps...)
@@ -173,6 +174,7 @@ func Evaluate(in Input) (*Document, error) {
 		doc.Plans = append(doc.Plans, pd)
 		doc.Benchmarks = append(doc.Benchmarks, e.benchmarkDocs(p)...)
 	}
+	diags = append(diags, e.kubernetesDocs(doc, plans, res)...)
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
@@ -185,7 +187,7 @@ func Evaluate(in Input) (*Document, error) {
 func (e *evaluation) checkPlan(p *schema.Plan) diag.Diagnostics {
 	var ds diag.Diagnostics
 	bad := func(path, format string, args ...any) {
-		ds = append(ds, diag.Diagnostic{Pos: p.PosOf(path), Severity: diag.Error, Path: path, Msg: fmt.Sprintf(format, args...)})
+		ds = append(ds, diag.Diagnostic{Range: p.PosOf(path).Range(), Severity: diag.Error, Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 	if p.HorizonMonths < 1 {
 		bad("horizon_months", "plan %q has horizon_months %d; at least 1 month is needed", p.Name, p.HorizonMonths)
@@ -205,9 +207,9 @@ func (e *evaluation) checkPlan(p *schema.Plan) diag.Diagnostics {
 		bad("policy.headroom_min", "headroom_min %g must be in [0, 1)", h)
 	}
 	switch FailureDomain(p.Policy.Redundancy.Domain) {
-	case "", DomainZone, DomainReplica:
+	case "", DomainZone, DomainReplica, DomainRegion:
 	default:
-		bad("policy.redundancy.domain", "redundancy domain %q is neither \"zone\" nor \"replica\"", p.Policy.Redundancy.Domain)
+		bad("policy.redundancy.domain", "redundancy domain %q is none of \"zone\", \"replica\", \"region\"", p.Policy.Redundancy.Domain)
 	}
 	if p.Policy.Redundancy.NPlus < 0 {
 		bad("policy.redundancy.n_plus", "n_plus %d must not be negative", p.Policy.Redundancy.NPlus)
@@ -230,7 +232,7 @@ func (e *evaluation) planDoc(p *schema.Plan) PlanDoc {
 		Contingency:    p.Contingency,
 		GrowthRates:    map[string]float64{},
 		Exceptions:     []ExceptionDoc{},
-		Positions:      map[string]Position{},
+		Positions:      map[string]diag.Range{},
 	}
 	if !p.Reviewed.IsZero() {
 		pd.ReviewedAgeDays = e.cal.ageDays(p.Reviewed)
@@ -255,11 +257,11 @@ func (e *evaluation) planDoc(p *schema.Plan) PlanDoc {
 			ApprovedBy: x.ApprovedBy,
 			Expired:    x.Expires.IsZero() || left < 0,
 			DaysLeft:   left,
-			Location:   position(orPos(x.Pos, p.PosOf(fmt.Sprintf("exceptions[%d]", i)))),
+			Location:   orPos(x.Pos, p.PosOf(fmt.Sprintf("exceptions[%d]", i))).Range(),
 		})
 	}
 	for k, v := range p.Positions {
-		pd.Positions[k] = position(v)
+		pd.Positions[k] = v.Range()
 	}
 	return pd
 }

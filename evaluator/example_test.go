@@ -15,12 +15,13 @@ import (
 // two zones, lead time 8 weeks, serving an image model whose peak of 12
 // requests/s grows 10% a month, at 1 request/s per GPU.
 //
-// By hand: required(m) = 12 × 1.1^m. The commit window is months 0..5
-// (L = ceil(56/30.4375) = 2, plus 3); its lowest headroom is in 2026-08:
-// 1 − 19.326/32 = 0.396. Headroom first drops below 0.30 when
-// 12 × 1.1^m > 22.4, at m = 7 (2026-10), so order by 2026-08. Losing a
-// zone leaves 16 GPUs for 19.33 required: N+1 fails. March: 32 × 2.5 × 744 h
-// = 59 520.
+// By hand: required(m) = ceil(12 × 1.1^m) whole GPUs. The commit window
+// is months 0..5 (L = ceil(56/30.436875) = 2, plus 3); its lowest headroom
+// is in 2026-08: 12 × 1.1^5 = 19.326 → 20, 1 − 20/32 = 0.375. Headroom
+// first drops below 0.30 when required > 22.4: m = 6 needs ceil(21.26) =
+// 22, m = 7 (2026-10) ceil(23.38) = 24, so order by 2026-08. Losing a zone
+// leaves 16 GPUs for 20 required: N+1 fails. March: 32 × 2.5 × 744 h =
+// 59 520.
 func ExampleEvaluate() {
 	peak := 12.0
 	plan := &schema.Plan{
@@ -44,7 +45,7 @@ func ExampleEvaluate() {
 	}
 	res := func(i int, zone string) inventory.Entry {
 		return inventory.Entry{
-			Address: fmt.Sprintf("aws_ec2_capacity_reservation.h100[%d]", i), File: "infra/gpu.tf", Line: 3,
+			Address: fmt.Sprintf("aws_ec2_capacity_reservation.h100[%d]", i), Range: diag.Pos{File: "infra/gpu.tf", Line: 3}.Range(),
 			Kind: inventory.KindReservation, InstanceType: "p5.48xlarge", Count: 2, GPUsPerInstance: 8, GPUs: 16,
 			GPU: "H100-SXM", Zone: zone, Guaranteed: true,
 		}
@@ -67,8 +68,8 @@ func ExampleEvaluate() {
 	fmt.Printf("first month costs %.0f\n", p.MonthlyCost)
 	// Output:
 	// pool h100-use1: 32 GPUs reserved, 12 required now
-	// min headroom 0.396 in 2026-08 (commit window to 2026-08)
+	// min headroom 0.375 in 2026-08 (commit window to 2026-08)
 	// cliff 2026-10, order by 2026-08
-	// N+1 by zone ok: false (16 GPUs left for 19.33 required in 2026-08)
+	// N+1 by zone ok: false (16 GPUs left for 20.00 required in 2026-08)
 	// first month costs 59520
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -17,7 +18,7 @@ import (
 // Inf months is one line.
 func TestCheckFinite(t *testing.T) {
 	pool := func(savings float64, timeline ...float64) PoolDoc {
-		p := PoolDoc{Name: "h100-use1", Plan: "llm", Location: Position{File: "capacity/llm.cue", Line: 19, Column: 8}}
+		p := PoolDoc{Name: "h100-use1", Plan: "llm", Location: diag.Pos{File: "capacity/llm.cue", Line: 19, Column: 8}.Range()}
 		p.Cost.SavingsVsOnDemand = savings
 		for _, h := range timeline {
 			p.Timeline = append(p.Timeline, MonthDoc{Month: "2027-01", Headroom: h})
@@ -34,14 +35,14 @@ func TestCheckFinite(t *testing.T) {
 		{
 			name: "savings -Inf",
 			doc:  Document{Pools: []PoolDoc{pool(math.Inf(-1))}},
-			want: diag.Diagnostics{{Pos: diag.Pos{File: "capacity/llm.cue", Line: 19, Column: 8}, Severity: diag.Error,
+			want: diag.Diagnostics{{Range: diag.Pos{File: "capacity/llm.cue", Line: 19, Column: 8}.Range(), Severity: diag.Error,
 				Path: "pools[h100-use1].cost.savings_vs_on_demand",
 				Msg:  "computed figure is -Inf: the inputs it is derived from are too large or too small to compute with"}},
 		},
 		{
 			name: "first of many in one pool",
 			doc:  Document{Pools: []PoolDoc{pool(0.3, math.NaN(), inf, inf)}},
-			want: diag.Diagnostics{{Pos: diag.Pos{File: "capacity/llm.cue", Line: 19, Column: 8}, Severity: diag.Error,
+			want: diag.Diagnostics{{Range: diag.Pos{File: "capacity/llm.cue", Line: 19, Column: 8}.Range(), Severity: diag.Error,
 				Path: "pools[h100-use1].timeline[2027-01].headroom",
 				Msg:  "computed figure is NaN: the inputs it is derived from are too large or too small to compute with"}},
 		},
@@ -49,17 +50,28 @@ func TestCheckFinite(t *testing.T) {
 			name: "a workload's months, a plan's cost and the base tree",
 			doc: Document{
 				Plans:     []PlanDoc{{Name: "llm", File: "capacity/llm.cue", Line: 1, ProjectedMonthly: inf}},
-				Workloads: []WorkloadDoc{{Name: "chat", Location: Position{File: "capacity/llm.cue", Line: 31, Column: 12}, GPUs: []float64{1, inf}}},
+				Workloads: []WorkloadDoc{{Name: "chat", Location: diag.Pos{File: "capacity/llm.cue", Line: 31, Column: 12}.Range(), GPUs: []float64{1, inf}}},
 				Base:      &Document{Pools: []PoolDoc{pool(inf)}},
 			},
 			want: diag.Diagnostics{
-				{Pos: diag.Pos{File: "capacity/llm.cue", Line: 1}, Severity: diag.Error, Path: "plans[llm].projected_monthly_cost",
+				{Range: diag.Pos{File: "capacity/llm.cue", Line: 1}.Range(), Severity: diag.Error, Path: "plans[llm].projected_monthly_cost",
 					Msg: "computed figure is +Inf: the inputs it is derived from are too large or too small to compute with"},
-				{Pos: diag.Pos{File: "capacity/llm.cue", Line: 19, Column: 8}, Severity: diag.Error, Path: "base.pools[h100-use1].cost.savings_vs_on_demand",
+				{Range: diag.Pos{File: "capacity/llm.cue", Line: 19, Column: 8}.Range(), Severity: diag.Error, Path: "base.pools[h100-use1].cost.savings_vs_on_demand",
 					Msg: "computed figure is +Inf: the inputs it is derived from are too large or too small to compute with"},
-				{Pos: diag.Pos{File: "capacity/llm.cue", Line: 31, Column: 12}, Severity: diag.Error, Path: "workloads[chat].gpus[1]",
+				{Range: diag.Pos{File: "capacity/llm.cue", Line: 31, Column: 12}.Range(), Severity: diag.Error, Path: "workloads[chat].gpus[1]",
 					Msg: "computed figure is +Inf: the inputs it is derived from are too large or too small to compute with"},
 			},
+		},
+		{
+			// A reservation embeds its diag.Range: the diagnostic is at the
+			// block's start, column included (before, File and Line were
+			// read by name and the column was lost: infra/gpu.tf:12).
+			name: "a reservation at its line and column",
+			doc: Document{Reservations: []inventory.Entry{{Address: "aws_ec2_capacity_reservation.h100", GPUs: math.NaN(),
+				Range: diag.Range{Pos: diag.Pos{File: "infra/gpu.tf", Line: 12, Column: 3}, EndLine: 18, EndColumn: 4}}}},
+			want: diag.Diagnostics{{Range: diag.Pos{File: "infra/gpu.tf", Line: 12, Column: 3}.Range(), Severity: diag.Error,
+				Path: "reservations[aws_ec2_capacity_reservation.h100].gpus",
+				Msg:  "computed figure is NaN: the inputs it is derived from are too large or too small to compute with"}},
 		},
 	}
 	for _, tc := range tests {

@@ -3,6 +3,7 @@ package evaluator
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 	"github.com/google/go-cmp/cmp"
@@ -14,9 +15,10 @@ import (
 
 // TestFutureReservationCliff: pool h100 (lead time 8 weeks = 56 days)
 // holds reservation a, 2 × 8 = 16 GPUs, open-ended; demand is
-// 10 × 1.1^m GPUs (10, 11, 12.1, 13.31, 14.641, 16.105, 17.716, 19.487,
-// 21.436, 23.579, 25.937, 28.531). Alone, a gives h(m) = 1 − req/16:
-// 0.375, 0.3125, then 1 − 12.1/16 = 0.244 < 0.30 in 2026-05, the cliff;
+// 10 × 1.1^m requests/s at 1 per GPU (10, 11, 12.1, 13.31, 14.641, 16.105,
+// 17.716, 19.487, 21.436, 23.579, 25.937, 28.531), in whole GPUs 10, 11,
+// 13, 14, 15, 17, 18, 20, 22, 24, 26, 29. Alone, a gives h(m) = 1 −
+// req/16: 0.375, 0.3125, then 1 − 13/16 = 0.1875 < 0.30 in 2026-05, the cliff;
 // order-by 2026-05-01 − 56 days = 2026-03-06, before Now (2026-03-10):
 // CAP005. A future reservation b in zone b answers it only when it covers
 // the cliff month whole, and then only for the GPUs it brings.
@@ -42,19 +44,19 @@ func TestFutureReservationCliff(t *testing.T) {
 		},
 		{
 			// From the cliff month's first day, 32 GPUs: the cliff is the
-			// first month with req > 0.7 × 32 = 22.4: 2026-12 (23.579;
-			// November's 21.436 is not). Order-by 2026-12-01 − 56 days =
+			// first month with req > 0.7 × 32 = 22.4: 2026-12 (24;
+			// November's 22 is not). Order-by 2026-12-01 − 56 days =
 			// 2026-10-06: not passed, CAP005 answered.
 			name: "16 GPUs from 1 May 2026", bCount: 2, bStart: "2026-05-01T00:00:00Z",
 			wantCliff: "2026-12", wantOrderBy: "2026-10-06", wantPassed: false,
 			wantCap: []float64{16, 16, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32},
 		},
 		{
-			// Only 8 more GPUs: 24 carry req ≤ 16.8 until 2026-08
-			// (16.105); 2026-09 needs 17.716: cliff there, order-by
-			// 2026-09-01 − 56 days = 2026-07-07, not passed.
+			// Only 8 more GPUs: 24 carry req ≤ 16.8 until 2026-07
+			// (15); 2026-08 needs 17 (16.105 rounded up): cliff there,
+			// order-by 2026-08-01 − 56 days = 2026-06-06, not passed.
 			name: "8 GPUs from 1 May 2026 move the cliff as far as they reach", bCount: 1, bStart: "2026-05-01",
-			wantCliff: "2026-09", wantOrderBy: "2026-07-07", wantPassed: false,
+			wantCliff: "2026-08", wantOrderBy: "2026-06-06", wantPassed: false,
 			wantCap: []float64{16, 16, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24},
 		},
 		{
@@ -163,7 +165,7 @@ func TestFutureReservationExpiring(t *testing.T) {
 	c.Start, c.End = "2026-06-01", "2026-06-30"
 	got := findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(a, b, c)}), "p", "h100")
 	want := []ExpiringDoc{{Address: "google_compute_future_reservation.b", End: "2026-08-31", LastDay: "2026-08-31", Month: "2026-09",
-		GPUs: 16, RequiredGPUs: 20, Location: Position{File: "infra/gpu.tf", Line: 20, Column: 1}}}
+		GPUs: 16, RequiredGPUs: 20, Location: diag.Pos{File: "infra/gpu.tf", Line: 20, Column: 1}.Range()}}
 	if diff := cmp.Diff(want, got.Expiring); diff != "" {
 		t.Errorf("Expiring (-want +got):\n%s", diff)
 	}

@@ -82,8 +82,8 @@ func addInference(p *schema.Plan, name, pool string, peak, perGPU float64) *sche
 func rsv(addr, zone string, line, count int, gpusPer float64) inventory.Entry {
 	return inventory.Entry{
 		Address: addr, ResourceType: "aws_ec2_capacity_reservation",
-		File: "infra/gpu.tf", Line: line, Column: 1, EndLine: line + 5,
-		Kind: inventory.KindReservation, InstanceType: "p5.48xlarge",
+		Range: diag.Range{Pos: diag.Pos{File: "infra/gpu.tf", Line: line, Column: 1}, EndLine: line + 5},
+		Kind:  inventory.KindReservation, InstanceType: "p5.48xlarge",
 		Count: count, GPUsPerInstance: gpusPer, GPUs: float64(count) * gpusPer,
 		GPU: "H100-SXM", Zone: zone, Guaranteed: true,
 	}

@@ -247,7 +247,7 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 			// ("pool/<name>") name a pool without its plan.
 			if other, ok := poolPlan[name]; ok {
 				diags = append(diags, diag.Diagnostic{
-					Pos: p.PosOf("pools." + name), Severity: diag.Error, Path: "pools." + name,
+					Range: p.PosOf("pools." + name).Range(), Severity: diag.Error, Path: "pools." + name,
 					Msg: fmt.Sprintf("pool %q is also defined by plan %q at %s; pool names must be unique across plans",
 						name, other.Name, other.PosOf("pools."+name)),
 				})
@@ -261,8 +261,8 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 				matched := false
 				rootGlob, addrPattern, hasRoot := splitRoot(pattern)
 				for j := range res {
-					if hasRoot && !matchRoot(rootGlob, res[j].Root) {
-						continue
+					if isKubernetes(&res[j]) || hasRoot && !matchRoot(rootGlob, res[j].Root) {
+						continue // Kubernetes objects are claimed by kubernetes: entries
 					}
 					if !forms[j].match(addrPattern) {
 						continue
@@ -273,7 +273,7 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 					}
 					if prev, ok := owner[j]; ok {
 						diags = append(diags, diag.Diagnostic{
-							Pos: pos, Severity: diag.Error, Path: path,
+							Range: pos.Range(), Severity: diag.Error, Path: path,
 							Msg: fmt.Sprintf("reservation %s is already claimed by pool %q of plan %q at %s; a reservation belongs to one pool",
 								res[j].Address, prev.pool, prev.plan, prev.pos),
 						})
@@ -285,7 +285,7 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 					res[j].Pool = name
 					if res[j].GPU != pool.GPU {
 						diags = append(diags, diag.Diagnostic{
-							Pos: res[j].Pos(), Severity: diag.Error, Path: res[j].Address,
+							Range: res[j].Range, Severity: diag.Error, Path: res[j].Address,
 							Msg: fmt.Sprintf("reservation GPU %q differs from pool %q GPU %q (%s), which claims it at %s",
 								res[j].GPU, name, pool.GPU, p.PosOf("pools."+name+".gpu"), pos),
 						})
@@ -295,7 +295,7 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 							Code: "CAP-ZONE-REGION",
 							Msg: fmt.Sprintf("reservation %s is in zone %s of region %s, but pool %q is in region %s (%s)",
 								res[j].Address, res[j].Zone, r, name, pool.Region, p.PosOf("pools."+name+".region")),
-							Location: position(res[j].Pos()),
+							Location: res[j].Pos.Range(),
 						})
 					}
 					claimed[pool] = append(claimed[pool], j)
@@ -304,12 +304,13 @@ func link(plans []*schema.Plan, res []inventory.Entry) (map[*schema.Pool][]int, 
 					notes[pool] = append(notes[pool], NoteDoc{
 						Code:     "CAP-LINK-NONE",
 						Msg:      fmt.Sprintf("reservations entry %q of pool %q matches no Terraform reservation", pattern, name),
-						Location: position(pos),
+						Location: pos.Range(),
 					})
 				}
 			}
 		}
 	}
+	diags = append(diags, linkKubernetes(plans, res, claimed, notes)...)
 	return claimed, notes, diags
 }
 

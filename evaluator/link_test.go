@@ -150,7 +150,7 @@ func TestLinking(t *testing.T) {
 	wantNotes := []NoteDoc{{
 		Code:     "CAP-LINK-NONE",
 		Msg:      `reservations entry "nothing.*" of pool "n" matches no Terraform reservation`,
-		Location: Position{File: planFile, Line: 44, Column: 7},
+		Location: diag.Pos{File: planFile, Line: 44, Column: 7}.Range(),
 	}}
 	if diff := cmp.Diff(wantNotes, n.Notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
@@ -270,7 +270,7 @@ func TestLinkZoneRegion(t *testing.T) {
 	want := []NoteDoc{{
 		Code:     "CAP-ZONE-REGION",
 		Msg:      `reservation aws_ec2_capacity_reservation.west is in zone us-west-2a of region us-west-2, but pool "h100" is in region us-east-1 (` + planFile + `:12:5)`,
-		Location: Position{File: "infra/gpu.tf", Line: 20, Column: 1},
+		Location: diag.Pos{File: "infra/gpu.tf", Line: 20, Column: 1}.Range(),
 	}}
 	var got []NoteDoc
 	for _, n := range findPool(t, d, "p", "h100").Notes {

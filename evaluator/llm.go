@@ -53,21 +53,24 @@ type benchGroup struct {
 }
 
 // llmGPUs builds the per-request cost model of every model in an LLM
-// workload's mix and returns the function from requests/s to GPUs:
+// workload's mix and returns the function from (month, requests/s) to
+// GPUs:
 //
-//	GPUs(rps) = Σ_k ceil(share_k × rps × cost_k(isl_eff, osl)) × gpus_per_replica_k
+//	GPUs(m, rps) = Σ_k max(min_replicas, ceil(share_k × rps × cost_k(isl_eff, osl))) × gpus_per_replica_k
 //
+// over the models k of the mix in force in month m (the roadmap: the
+// larger of the mixes when a step's date splits the month, roadmap.go),
 // with isl_eff = input × (1 − prompt_cache_hit_rate) (caching cuts prefill
 // only; decode is unchanged) and replicas rounded up per model (a model with
 // a positive share needs a whole replica as soon as rps > 0).
-func (e *evaluation) llmGPUs(p *schema.Plan, pool *schema.Pool, name string, w *schema.Workload, wm *workloadModel) (func(float64) float64, diag.Diagnostics) {
+func (e *evaluation) llmGPUs(p *schema.Plan, pool *schema.Pool, name string, w *schema.Workload, wm *workloadModel) (func(int, float64) float64, diag.Diagnostics) {
 	field := func(f string) (diag.Pos, string) {
 		path := "workloads." + name + "." + f
 		return p.PosOf(path), path
 	}
 	bad := func(f, format string, args ...any) diag.Diagnostics {
 		pos, path := field(f)
-		return diag.Diagnostics{{Pos: pos, Severity: diag.Error, Path: path, Msg: fmt.Sprintf(format, args...)}}
+		return diag.Diagnostics{{Range: pos.Range(), Severity: diag.Error, Path: path, Msg: fmt.Sprintf(format, args...)}}
 	}
 	switch {
 	case w.Tokens == nil:
@@ -78,54 +81,17 @@ func (e *evaluation) llmGPUs(p *schema.Plan, pool *schema.Pool, name string, w *
 		return nil, bad("tokens.input", "llm-inference workload %q has negative tokens.input %g", name, w.Tokens.Input)
 	case !(w.PromptCacheHitRate >= 0 && w.PromptCacheHitRate <= 1):
 		return nil, bad("prompt_cache_hit_rate", "prompt_cache_hit_rate %g of workload %q is outside 0..1", w.PromptCacheHitRate, name)
-	case len(w.ModelMix) == 0:
+	case len(w.ModelMix.Models()) == 0:
 		return nil, bad("model_mix", "llm-inference workload %q has an empty model_mix", name)
 	}
 	isl := w.Tokens.Input * (1 - w.PromptCacheHitRate)
 	osl := w.Tokens.Output
 
-	type modelRepl struct {
-		share, cost float64
-		gpr         int
-	}
-	var (
-		models []modelRepl
-		diags  diag.Diagnostics
-	)
-	for _, model := range slices.Sorted(maps.Keys(w.ModelMix)) {
-		share := w.ModelMix[model]
-		if !(share >= 0) {
-			diags = append(diags, bad("model_mix."+model, "model %q has negative share %g", model, share)...)
-			continue
-		}
-		if share == 0 {
-			continue
-		}
-		mc, notes, ds := e.modelCost(p, pool, name, w, model, isl, osl)
-		if len(ds) > 0 {
-			diags = append(diags, ds...)
-			continue
-		}
-		mc.Share = share
-		wm.doc.Models = append(wm.doc.Models, mc)
-		wm.doc.Notes = append(wm.doc.Notes, notes...)
-		wm.benchmarks = append(wm.benchmarks, mc.Benchmarks...)
-		models = append(models, modelRepl{share: share, cost: mc.ReplicaSecondsPerRequest, gpr: mc.GPUsPerReplica})
-	}
+	steps, diags := e.mixSteps(p, pool, name, w, wm, isl, osl)
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	return func(rps float64) float64 {
-		var gpus float64
-		for _, m := range models {
-			replicas := m.share * rps * m.cost
-			if replicas <= 0 {
-				continue
-			}
-			gpus += math.Max(1, ceilTol(replicas)) * float64(m.gpr)
-		}
-		return gpus
-	}, nil
+	return e.roadmapGPUs(p, name, w, wm, steps)
 }
 
 // modelCost fits cost(isl, osl) = a·isl + b·osl + c replica-seconds per
@@ -153,9 +119,9 @@ func (e *evaluation) llmGPUs(p *schema.Plan, pool *schema.Pool, name string, w *
 // added. No benchmark for the model at all is an error: capacity cannot be
 // computed.
 func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w *schema.Workload, model string, isl, osl float64) (ModelCostDoc, []NoteDoc, diag.Diagnostics) {
-	mixPath := "workloads." + name + ".model_mix." + model
+	mixPath := modelPath(name, w, model)
 	mixPos := p.PosOf(mixPath)
-	loc := position(mixPos)
+	loc := mixPos.Range()
 	var diags diag.Diagnostics
 
 	groups := map[[2]string]*benchGroup{}
@@ -167,12 +133,12 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 		bpos := orPos(b.Pos, p.PosOf("benchmarks."+id))
 		y, ok := replicaSeconds(b)
 		if !ok {
-			diags = append(diags, diag.Diagnostic{Pos: bpos, Severity: diag.Error, Path: "benchmarks." + id,
+			diags = append(diags, diag.Diagnostic{Range: bpos.Range(), Severity: diag.Error, Path: "benchmarks." + id,
 				Msg: fmt.Sprintf("benchmark %q gives neither requests_per_s nor output_tokens_per_s with output_tokens > 0", id)})
 			continue
 		}
 		if b.GPUsPerReplica < 1 {
-			diags = append(diags, diag.Diagnostic{Pos: bpos, Severity: diag.Error, Path: "benchmarks." + id,
+			diags = append(diags, diag.Diagnostic{Range: bpos.Range(), Severity: diag.Error, Path: "benchmarks." + id,
 				Msg: fmt.Sprintf("benchmark %q needs gpus_per_replica ≥ 1 (got %d)", id, b.GPUsPerReplica)})
 			continue
 		}
@@ -191,7 +157,7 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 		return ModelCostDoc{}, nil, diags
 	}
 	if len(groups) == 0 {
-		return ModelCostDoc{}, nil, diag.Diagnostics{{Pos: mixPos, Severity: diag.Error, Path: mixPath,
+		return ModelCostDoc{}, nil, diag.Diagnostics{{Range: mixPos.Range(), Severity: diag.Error, Path: mixPath,
 			Msg: fmt.Sprintf("no benchmark for model %q on any GPU: capacity of workload %q cannot be computed", model, name)}}
 	}
 	var gs []*benchGroup
@@ -229,7 +195,7 @@ func (e *evaluation) modelCost(p *schema.Plan, pool *schema.Pool, name string, w
 		other, ok1 := e.gpuSpec(g.gpu)
 		own, ok2 := e.gpuSpec(pool.GPU)
 		if !ok1 || !ok2 || !(other.HBMBandwidthTBs > 0) || !(own.HBMBandwidthTBs > 0) {
-			return ModelCostDoc{}, nil, diag.Diagnostics{{Pos: mixPos, Severity: diag.Error, Path: mixPath,
+			return ModelCostDoc{}, nil, diag.Diagnostics{{Range: mixPos.Range(), Severity: diag.Error, Path: mixPath,
 				Msg: fmt.Sprintf("no benchmark for model %q on pool GPU %s, and the one on %s cannot be scaled: HBM bandwidth of %s or %s is not in the GPU catalog",
 					model, pool.GPU, g.gpu, g.gpu, pool.GPU)}}
 		}
@@ -469,7 +435,7 @@ func (e *evaluation) benchmarkDocs(p *schema.Plan) []BenchmarkDoc {
 			Plan:           p.Name,
 			Model:          b.Model,
 			GPU:            b.GPU,
-			Location:       position(orPos(b.Pos, p.PosOf("benchmarks."+id))),
+			Location:       orPos(b.Pos, p.PosOf("benchmarks."+id)).Range(),
 			Measured:       formatDate(b.Measured),
 			MeetsSLO:       b.MeetsSLO,
 			GPUsPerReplica: b.GPUsPerReplica,

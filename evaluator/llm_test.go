@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -94,7 +95,7 @@ func llmPlan(hit float64, benches ...*schema.Benchmark) *schema.Plan {
 		RequestsPerS:       &schema.Rate{Avg: fp(5), Peak: fp(10)},
 		Tokens:             &schema.Tokens{Input: 1500, Output: 200},
 		PromptCacheHitRate: hit,
-		ModelMix:           map[string]float64{"m": 1},
+		ModelMix:           schema.Mix(map[string]float64{"m": 1}),
 	}
 	p.Positions["workloads.chat.model_mix.m"] = at(45, 7)
 	for _, b := range benches {
@@ -302,7 +303,7 @@ func TestSinglePoint(t *testing.T) {
 			want := []NoteDoc{{
 				Code:     "CAP-BENCH-SHAPE",
 				Msg:      `model "m" sized from one benchmark point (b1): workload 600 in / 200 out tokens (after 60% cache) vs benchmark 2000 / 500: input ×0.30, output ×0.40; add benchmark points near this shape`,
-				Location: Position{File: planFile, Line: 45, Column: 7},
+				Location: diag.Pos{File: planFile, Line: 45, Column: 7}.Range(),
 			}}
 			if diff := cmp.Diff(want, w.Notes); diff != "" {
 				t.Errorf("notes (-want +got):\n%s", diff)
@@ -418,7 +419,7 @@ func TestModelMix(t *testing.T) {
 	small := &schema.Benchmark{ID: "small", Model: "small", GPU: "H100-SXM", GPUsPerReplica: 1,
 		InputTokens: 600, OutputTokens: 200, RequestsPerS: 10, MeetsSLO: true}
 	p := llmPlan(0.6, append(fitBenches(), small)...)
-	p.Workloads["chat"].ModelMix = map[string]float64{"m": 0.75, "small": 0.25}
+	p.Workloads["chat"].ModelMix = schema.Mix(map[string]float64{"m": 0.75, "small": 0.25})
 	w := findWorkload(t, mustEval(t, Input{Plans: []*schema.Plan{p}}), "p", "chat")
 	if w.GPUsNow != 35 || len(w.Models) != 2 || w.Models[1].Model != "small" || w.Models[1].Share != 0.25 {
 		t.Errorf("GPUs %g models %+v, want 35 from m (0.75) and small (0.25)", w.GPUsNow, w.Models)
@@ -436,11 +437,11 @@ func TestBenchmarkDocs(t *testing.T) {
 		InputTokens: 1000, OutputTokens: 100, RequestsPerS: 3, Measured: date(2026, 3, 1)}
 	d := mustEval(t, Input{Plans: []*schema.Plan{llmPlan(0, r, fresh)}})
 	want := []BenchmarkDoc{
-		{ID: "r", Plan: "p", Model: "m", GPU: "H100-SXM", Location: Position{File: planFile, Line: 70, Column: 3},
+		{ID: "r", Plan: "p", Model: "m", GPU: "H100-SXM", Location: diag.Pos{File: planFile, Line: 70, Column: 3}.Range(),
 			Measured: "2025-09-01", AgeDays: 190, Stale: true, MeetsSLO: true, OutputTokensPerS: 2000,
 			RooflineOutputTokensPerS: 32 * 2 * 4e12 / (70e9 * 2), AboveRoofline: true, Used: true,
 			GPUsPerReplica: 2, Concurrency: 32, InputTokens: 1000, OutputTokens: 500},
-		{ID: "s", Plan: "p", Model: "unused", GPU: "H100-SXM", Location: Position{File: planFile, Line: 80, Column: 3},
+		{ID: "s", Plan: "p", Model: "unused", GPU: "H100-SXM", Location: diag.Pos{File: planFile, Line: 80, Column: 3}.Range(),
 			Measured: "2026-03-01", AgeDays: 9, OutputTokensPerS: 300, // 3 rps × 100 tokens
 			GPUsPerReplica: 1, InputTokens: 1000, OutputTokens: 100, RequestsPerS: 3},
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/gregorian"
 	"github.com/capcheck/capcheck/inventory"
 )
 
@@ -12,15 +13,10 @@ import (
 // 0.29999999999999993 versus 0.30 never flips a verdict.
 const tol = 1e-9
 
-// daysPerMonth is the mean month of a 365.25-day (Julian) year, 365.25 / 12
-// days, the one month length the evaluator uses: it turns a lead time in
-// weeks into months (the only place a month is not a calendar month).
-// package forecast averages the Gregorian 365.2425 / 12 = 30.436875 days
-// instead; the evaluator keeps 30.4375 because the documented lead-time
-// rule (PoolDoc.LeadTimeMonths, schema's lead-time check) and its tests
-// pin it: a lead time of exactly 3 × 30.4375 / 7 weeks is 3 months here and
-// would round up to 4 with the Gregorian value.
-const daysPerMonth = 30.4375
+// daysPerMonth is the one mean month (internal/gregorian, 365.2425 / 12 =
+// 30.436875 days): it turns a lead time in weeks into months, the only
+// place the evaluator's month is not a calendar month.
+const daysPerMonth = gregorian.MonthDays
 
 // calendar maps month indexes (0 = the month of Now) to calendar dates.
 type calendar struct {
@@ -107,7 +103,7 @@ func formatDate(t time.Time) string {
 	return t.UTC().Format("2006-01-02")
 }
 
-// leadMonths is L = ceil(lead_time_weeks × 7 / 30.4375): the lead time in
+// leadMonths is L = ceil(lead_time_weeks × 7 / 30.436875): the lead time in
 // whole months, rounded up (an order takes at least that many months).
 func leadMonths(weeks float64) int {
 	if weeks <= 0 {
@@ -175,3 +171,15 @@ func (c calendar) orderByDate(cliff int, leadWeeks float64) time.Time {
 // ceilTol rounds x up to a whole number after forgiving tol of
 // floating-point noise (2.0000000001 → 2).
 func ceilTol(x float64) float64 { return math.Ceil(x - tol) }
+
+// wholeReplicas is the replicas serving a fractional demand of x: ceil(x)
+// (within tol), at least 1 as soon as x > 0, 0 when there is no demand. A
+// replica serves whole or not at all, so GPUs are rounded up per workload
+// (per model of an LLM mix), never summed fractionally across workloads.
+// NaN stays NaN, for the finite check that follows to report.
+func wholeReplicas(x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	return math.Max(1, ceilTol(x))
+}

@@ -16,14 +16,18 @@ type FailureDomain string
 const (
 	DomainZone    FailureDomain = "zone"
 	DomainReplica FailureDomain = "replica"
+	// DomainRegion: a workload served from several regions (pools:)
+	// survives losing its n_plus largest regions (regions.go); inside a
+	// pool, one region, N+k loses zones.
+	DomainRegion FailureDomain = "region"
 )
 
 // failureDomain is a plan's redundancy domain (schema default zone).
 func failureDomain(p *schema.Plan) FailureDomain {
-	if p.Policy.Redundancy.Domain == "" {
-		return DomainZone
+	if d := FailureDomain(p.Policy.Redundancy.Domain); d != "" && d != DomainRegion {
+		return d
 	}
-	return FailureDomain(p.Policy.Redundancy.Domain)
+	return DomainZone
 }
 
 // reservationDomains lists the failure domains of month m, largest first
@@ -103,12 +107,12 @@ func (e *evaluation) poolDomains(rss []resState, last int, fd FailureDomain) [][
 // paused in a zone outage. needed is false when no workload needs it; the
 // check then runs on the whole requirement, for information, and critical
 // is the series' required.
-func (e *evaluation) criticalGPUs(p *schema.Plan, s series, wms []*workloadModel) (critical []float64, needed bool) {
+func (e *evaluation) criticalGPUs(p *schema.Plan, scenario string, s series, wms []*workloadModel) (critical []float64, needed bool) {
 	critical = make([]float64, s.horizon())
 	for _, wm := range wms {
 		if wm.doc.NeedsRedundancy && !wm.doc.Interruptible {
 			needed = true
-			for m, g := range wm.gpus[e.planFor(p)] {
+			for m, g := range wm.gpus[scenario] {
 				critical[m] += g
 			}
 		}
@@ -121,7 +125,7 @@ func (e *evaluation) criticalGPUs(p *schema.Plan, s series, wms []*workloadModel
 
 // nPlusDoc runs N+k over the commit window of s and reports it.
 func (e *evaluation) nPlusDoc(p *schema.Plan, s series, wms []*workloadModel, fd FailureDomain, window int) NPlusDoc {
-	critical, needed := e.criticalGPUs(p, s, wms)
+	critical, needed := e.criticalGPUs(p, e.planFor(p), s, wms)
 	return e.nPlusDocOf(p, s, critical, needed, fd, window)
 }
 

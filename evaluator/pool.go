@@ -15,8 +15,11 @@ import (
 // scenarioRun is one scenario's demand against a pool's capacity.
 type scenarioRun struct {
 	series        series    // required: non-interruptible GPUs
-	interruptible []float64 // interruptible GPUs, rented on demand
+	interruptible []float64 // interruptible GPUs, on spot then on demand
 	timeline      []MonthDoc
+	// strategy is the scenario judged under the pool's strategy (see
+	// judgeRuns): every scenario is judged as plan_for is.
+	strategy strategyRun
 }
 
 // evalPool computes a pool's capacity model: its reservations (idx are
@@ -28,7 +31,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	if len(diags) > 0 {
 		return PoolDoc{}, diags
 	}
-	capacity, elastic := e.capacityOf(rss, p.HorizonMonths)
+	capacity, elastic, spot := e.capacityOf(rss, p.HorizonMonths)
 	claimsElastic := false
 	for _, rs := range rss {
 		claimsElastic = claimsElastic || rs.elastic
@@ -40,37 +43,21 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	}
 	t := poolTariff(pool)
 	L := leadMonths(pool.LeadTimeWeeks)
-	runs := e.scenarioRuns(p, wms, capacity, elastic, L, t, costCeiling)
-	plan := runs[e.planFor(p)]
-	s := plan.series
+	runs := e.scenarioRuns(p, wms, capacity, elastic, spot, L, t, costCeiling)
 	fd := failureDomain(p)
+	st := poolStrategy(pool)
 	// Domains over the whole horizon: N+k reads the commit window, backing
 	// the reservations' whole term.
-	s.domains = e.poolDomains(rss, s.horizon()-1, fd)
-	st := poolStrategy(pool)
-	sr := e.strategyRunOf(p, st, s, ceiling, wms)
+	e.judgeRuns(p, st, runs, e.poolDomains(rss, p.HorizonMonths-1, fd), ceiling, wms)
+	plan := runs[e.planFor(p)]
+	s, sr := plan.series, plan.strategy
 	o := sr.judged.outlook()
-	if st != StrategyReserved {
-		for m := range plan.timeline {
-			tm := &plan.timeline[m]
-			tm.Headroom = sr.judged.headroom(m)
-			if sr.baseline != nil {
-				tm.BaselineGPUs = sr.baseline[m]
-			}
-		}
-	}
-	for m := range plan.timeline {
-		tm := &plan.timeline[m]
-		tm.CeilingGPUs = ceiling[m]
-		tm.Basis = string(sr.by[m])
-		tm.JudgedCapacityGPUs, tm.JudgedRequiredGPUs = sr.judged.capacity[m], sr.judged.required[m]
-	}
 	if len(sr.missing) > 0 {
 		notes = append(append([]NoteDoc{}, notes...), NoteDoc{Code: "CAP-BASELINE-PEAK",
 			Msg:      fmt.Sprintf("strategy hybrid: workloads %s give no requests_per_s avg or p50, so their peak is taken as the baseline guaranteed capacity must carry", strings.Join(sr.missing, ", ")),
-			Location: position(orPos(pool.Pos, p.PosOf("pools."+name)))})
+			Location: orPos(pool.Pos, p.PosOf("pools."+name)).Range()})
 	}
-	if n, ok := onDemandNote(name, pool, st, s, position(orPos(pool.Pos, p.PosOf("pools."+name)))); ok {
+	if n, ok := onDemandNote(name, pool, st, s, orPos(pool.Pos, p.PosOf("pools."+name)).Range()); ok {
 		notes = append(append([]NoteDoc{}, notes...), n)
 	}
 
@@ -79,7 +66,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		Plan:                p.Name,
 		GPU:                 pool.GPU,
 		Region:              pool.Region,
-		Location:            position(orPos(pool.Pos, p.PosOf("pools."+name))),
+		Location:            orPos(pool.Pos, p.PosOf("pools."+name)).Range(),
 		LeadTimeWeeks:       pool.LeadTimeWeeks,
 		LeadTimeMonths:      L,
 		CommitWindowEnd:     e.cal.label(o.window),
@@ -89,6 +76,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		ElasticCeilingKnown: ceilingKnown,
 		ReservedGPUs:        capacity[0],
 		ElasticGPUs:         elastic[0],
+		SpotGPUs:            spot[0],
 		OnDemandMaxGPUs:     pool.OnDemandMaxGPUs,
 		RequiredGPUsPeak:    slices.Max(s.required),
 		RequiredGPUsNow:     s.required[0],
@@ -100,7 +88,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		BudgetMonthly:       pool.BudgetMonthly,
 		Timeline:            plan.timeline,
 		Scenarios:           e.scenarioDocs(p, runs),
-		Contingency:         e.contingencyDoc(p, runs[contingencyFor(p)].series),
+		Contingency:         e.contingencyDoc(p, runs[contingencyFor(p)]),
 		Reservations:        []string{},
 		Expiring:            e.expiring(rss, s),
 		Workloads:           []string{},
@@ -123,20 +111,23 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		d.Reservations = append(d.Reservations, rs.r.Address)
 	}
 
-	cost, ds := e.poolCost(p, name, t, s, plan.interruptible, costCeiling, wms, d.Location)
+	cost, ds := e.poolCost(p, name, t, s, plan.interruptible, spot, costCeiling, wms, d.Location)
 	if len(ds) > 0 {
 		return PoolDoc{}, ds
 	}
 	d.Cost = cost
+	if n, ok := spotPriceNote(pool, t, plan.timeline, d.Location); ok {
+		d.Notes = append(d.Notes, n)
+	}
 	e.costPerTask(p, cost.Monthly, cost.Currency, wms)
-	base, baseCrit, _, _ := e.poolBaseline(p, wms, s.horizon())
-	critical, needed := e.criticalGPUs(p, s, wms)
+	base, baseCrit, _, _ := e.poolBaseline(p, e.planFor(p), wms, s.horizon())
+	critical, needed := e.criticalGPUs(p, e.planFor(p), s, wms)
 	if !needed {
 		critical = make([]float64, s.horizon())
 	}
 	d.Strategies = e.strategyDocs(strategyInput{
 		t: t, spot: pool.Price.Spot, s: s, critical: critical, baseline: base, baseCritical: baseCrit,
-		interruptible: plan.interruptible, ceiling: ceiling, ceilingKnown: ceilingKnown,
+		interruptible: plan.interruptible, spotGPUs: spot, ceiling: ceiling, ceilingKnown: ceilingKnown,
 		asPlanned: cost.Monthly, k: p.Policy.Redundancy.NPlus,
 		meets: !(o.minHeadroom < s.headroomMin-tol) && (d.NPlus.OK || !d.NPlus.Required) && !d.OrderByPassed,
 	})
@@ -149,8 +140,9 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 }
 
 // scenarioRuns sums the pool's workload demand per scenario into a series
-// against the pool's capacity, with its timeline.
-func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity, elastic []float64, lead int, t tariff, ceiling []float64) map[string]*scenarioRun {
+// against the pool's capacity, with its timeline (interruptible work on
+// the spot capacity first).
+func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity, elastic, spot []float64, lead int, t tariff, ceiling []float64) map[string]*scenarioRun {
 	H := len(capacity)
 	runs := map[string]*scenarioRun{}
 	for _, sc := range slices.Sorted(maps.Keys(p.Scenarios)) {
@@ -170,7 +162,7 @@ func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity
 			}
 		}
 		for m := range H {
-			cost, od, _, unserved := t.monthCapped(capacity[m], req[m], sr.interruptible[m], e.cal.days(m), capAt(ceiling, m))
+			cost, od, onSpot, _, unserved := t.monthSpot(capacity[m], req[m], sr.interruptible[m], spot[m], e.cal.days(m), capAt(ceiling, m))
 			sr.timeline[m] = MonthDoc{
 				Month:             e.cal.label(m),
 				CapacityGPUs:      capacity[m],
@@ -179,8 +171,10 @@ func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity
 				InterruptibleGPUs: sr.interruptible[m],
 				OnDemandGPUs:      od,
 				UnservedGPUs:      unserved,
-				// reserved judging; evalPool restates the plan_for
-				// scenario's under its strategy
+				SpotGPUs:          spot[m],
+				OnSpotGPUs:        onSpot,
+				// reserved judging; judgeRuns restates it under the
+				// pool's strategy
 				Basis:              string(basisPeak),
 				JudgedCapacityGPUs: capacity[m],
 				JudgedRequiredGPUs: req[m],
@@ -193,18 +187,42 @@ func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity
 	return runs
 }
 
-// scenarioDocs summarises every scenario's run.
+// judgeRuns judges every scenario's run under the pool's strategy st, as
+// plan_for is judged (docs/ARCHITECTURE.md, "Capacity strategies"): each
+// run gets the failure domains and its strategyRun, and its timeline the
+// headroom, basis and judged figures of that run, with the elastic
+// ceiling. A reserved pool's figures are those scenarioRuns wrote.
+func (e *evaluation) judgeRuns(p *schema.Plan, st Strategy, runs map[string]*scenarioRun, domains [][]domain, ceiling []float64, wms []*workloadModel) {
+	for sc, run := range runs {
+		run.series.domains = domains
+		sr := e.strategyRunOf(p, sc, st, run.series, ceiling, wms)
+		run.strategy = sr
+		for m := range run.timeline {
+			tm := &run.timeline[m]
+			tm.Headroom = sr.judged.headroom(m)
+			if sr.baseline != nil {
+				tm.BaselineGPUs = sr.baseline[m]
+			}
+			tm.CeilingGPUs = ceiling[m]
+			tm.Basis = string(sr.by[m])
+			tm.JudgedCapacityGPUs, tm.JudgedRequiredGPUs = sr.judged.capacity[m], sr.judged.required[m]
+		}
+	}
+}
+
+// scenarioDocs summarises every scenario's run, judged under the pool's
+// strategy (judgeRuns).
 func (e *evaluation) scenarioDocs(p *schema.Plan, runs map[string]*scenarioRun) map[string]ScenarioDoc {
 	out := make(map[string]ScenarioDoc, len(runs))
 	for sc, sr := range runs {
-		s := sr.series
+		j := sr.strategy.judged
 		sd := ScenarioDoc{
 			MonthlyGrowth:    p.Scenarios[sc].MonthlyGrowth,
-			RequiredGPUsPeak: slices.Max(s.required),
+			RequiredGPUsPeak: slices.Max(sr.series.required),
 			Timeline:         sr.timeline,
 		}
-		sd.MinHeadroom, _ = s.minHeadroom(s.window())
-		if c := s.cliff(); c >= 0 {
+		sd.MinHeadroom, _ = j.minHeadroom(j.window())
+		if c := j.cliff(); c >= 0 {
 			sd.Cliff = e.cal.label(c)
 		}
 		out[sc] = sd
@@ -212,9 +230,13 @@ func (e *evaluation) scenarioDocs(p *schema.Plan, runs map[string]*scenarioRun) 
 	return out
 }
 
-// contingencyDoc is the contingency_for scenario's series s against
-// capacity.
-func (e *evaluation) contingencyDoc(p *schema.Plan, s series) ContingencyDoc {
+// contingencyDoc is the contingency_for scenario's run against capacity,
+// judged under the pool's strategy: the first month the judged demand
+// exceeds the judged capacity (under hybrid, the baseline on guaranteed
+// capacity or the peak on guaranteed + elastic ceiling, whichever has the
+// lower headroom; Basis names it).
+func (e *evaluation) contingencyDoc(p *schema.Plan, run *scenarioRun) ContingencyDoc {
+	s := run.strategy.judged
 	at, exceeds := s.overrun()
 	d := ContingencyDoc{
 		Scenario:        contingencyFor(p),
@@ -222,11 +244,28 @@ func (e *evaluation) contingencyDoc(p *schema.Plan, s series) ContingencyDoc {
 		ExceedsCapacity: exceeds,
 		RequiredGPUs:    s.required[at],
 		CapacityGPUs:    s.capacity[at],
+		Basis:           string(run.strategy.by[at]),
 	}
 	if exceeds {
 		d.FirstMonth = e.cal.label(at)
 	}
 	return d
+}
+
+// spotPriceNote is the CAP-SPOT-PRICE note of a pool whose interruptible
+// work runs on spot capacity it claims while it gives no spot price: that
+// work is costed at the on-demand price (see tariff.spotPrice).
+func spotPriceNote(pool *schema.Pool, t tariff, timeline []MonthDoc, loc diag.Range) (NoteDoc, bool) {
+	var most float64
+	for _, m := range timeline {
+		most = max(most, m.OnSpotGPUs)
+	}
+	if t.spot > 0 || most <= 0 {
+		return NoteDoc{}, false
+	}
+	return NoteDoc{Code: "CAP-SPOT-PRICE", Location: loc,
+		Msg: fmt.Sprintf("up to %s interruptible GPUs run on the pool's spot capacity, but price_per_gpu_hour gives no spot price: they are costed at the on-demand price (%g per GPU-hour)",
+			trimNum(most), pool.Price.OnDemand)}, true
 }
 
 // poolInputs records what a pool's figures were computed from.
@@ -238,6 +277,7 @@ func (e *evaluation) poolInputs(p *schema.Plan, t tariff, wms []*workloadModel) 
 		ForecastMethods: map[string]string{},
 		PriceReserved:   t.reserved,
 		PriceOnDemand:   t.onDemand,
+		PriceSpot:       t.spot,
 		OnDemandHours:   t.onDemandHours,
 	}
 	for s, sc := range p.Scenarios {

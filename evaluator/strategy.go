@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -95,22 +96,22 @@ func (e *evaluation) baselineOf(p *schema.Plan, wm *workloadModel, scenario stri
 	for m := range gpus {
 		// The baseline never exceeds the peak (an avg above the peak is an
 		// input error the peak bounds).
-		gpus[m] = math.Min(wm.perRPS(*rate*e.volumeFactor(wm.name, w, sc, m, wm.useAsOf)), peak[m])
+		gpus[m] = math.Min(wm.perRPS(m, *rate*e.volumeFactor(wm.name, w, sc, m, wm.useAsOf)), peak[m])
 	}
 	return gpus, true
 }
 
 // poolBaseline sums the baseline of a pool's non-interruptible workloads
-// under the plan_for scenario, and the part owed redundancy (workloads
-// whose SLO needs it); missing names the workloads without an average or
-// p50 rate (their peak was used).
-func (e *evaluation) poolBaseline(p *schema.Plan, wms []*workloadModel, H int) (base, critical []float64, needed bool, missing []string) {
+// under scenario, and the part owed redundancy (workloads whose SLO needs
+// it); missing names the workloads without an average or p50 rate (their
+// peak was used).
+func (e *evaluation) poolBaseline(p *schema.Plan, scenario string, wms []*workloadModel, H int) (base, critical []float64, needed bool, missing []string) {
 	base, critical = make([]float64, H), make([]float64, H)
 	for _, wm := range wms {
 		if wm.doc.Interruptible {
 			continue
 		}
-		g, ok := e.baselineOf(p, wm, e.planFor(p))
+		g, ok := e.baselineOf(p, wm, scenario)
 		if !ok {
 			missing = append(missing, wm.name)
 		}
@@ -147,17 +148,17 @@ type strategyRun struct {
 	missing  []string  // hybrid: workloads without an avg or p50
 }
 
-// strategyRunOf builds a pool's strategyRun: s is guaranteed capacity
-// against the plan_for peak (with its domains), ceiling the elastic
-// ceiling.
-func (e *evaluation) strategyRunOf(p *schema.Plan, st Strategy, s series, ceiling []float64, wms []*workloadModel) strategyRun {
-	critical, needed := e.criticalGPUs(p, s, wms)
+// strategyRunOf builds a pool's strategyRun under scenario: s is
+// guaranteed capacity against the scenario's peak (with its domains),
+// ceiling the elastic ceiling.
+func (e *evaluation) strategyRunOf(p *schema.Plan, scenario string, st Strategy, s series, ceiling []float64, wms []*workloadModel) strategyRun {
+	critical, needed := e.criticalGPUs(p, scenario, s, wms)
 	if !needed {
 		critical = make([]float64, s.horizon())
 	}
 	switch st {
 	case StrategyHybrid:
-		base, crit, need, missing := e.poolBaseline(p, wms, s.horizon())
+		base, crit, need, missing := e.poolBaseline(p, scenario, wms, s.horizon())
 		sb := s
 		sb.required = base
 		burst := s
@@ -198,7 +199,7 @@ func sortDomains(doms []domain) {
 // onDemandNote is the warning a hybrid or on-demand pool carries: the
 // GPUs it expects to rent at the peak may not be obtainable for a scarce
 // type, and buying guaranteed capacity instead takes the lead time.
-func onDemandNote(name string, pool *schema.Pool, st Strategy, s series, loc Position) (NoteDoc, bool) {
+func onDemandNote(name string, pool *schema.Pool, st Strategy, s series, loc diag.Range) (NoteDoc, bool) {
 	var most float64
 	for m := range s.horizon() {
 		most = math.Max(most, s.required[m]-s.capacity[m])
@@ -240,6 +241,7 @@ type strategyInput struct {
 	baseline      []float64 // baseline of every non-interruptible workload
 	baseCritical  []float64
 	interruptible []float64
+	spotGPUs      []float64 // spot capacity the pool claims
 	ceiling       []float64
 	ceilingKnown  bool
 	asPlanned     []float64 // the pool's own monthly cost
@@ -309,10 +311,19 @@ func (e *evaluation) strategyDocs(in strategyInput) []StrategyDoc {
 	}
 	plans := []plan{{name: StrategyAsPlanned, monthly: in.asPlanned, meets: in.meets, note: "the pool's reservations and strategy as written"}, allRes, hyb, allOD}
 	if interruptibleAny && in.spot > 0 {
+		// As planned, with all interruptible work on spot (as-planned puts
+		// only what the pool's spot capacity holds there).
 		sp := plan{name: StrategySpotForInterruptible, monthly: make([]float64, H), meets: in.meets,
 			note: "as planned, with interruptible work on spot instead of on demand"}
+		ts := t
+		ts.spot = in.spot
 		for m := range H {
-			sp.monthly[m] = in.asPlanned[m] - in.interruptible[m]*e.cal.hours(m)*(t.onDemand-in.spot)
+			ceil := -1.0
+			if in.ceilingKnown {
+				ceil = in.ceiling[m]
+			}
+			intr := in.interruptible[m]
+			sp.monthly[m], _, _, _, _ = ts.monthSpot(in.s.capacity[m], in.s.required[m], intr, intr, e.cal.days(m), ceil)
 		}
 		plans = append(plans, sp)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
@@ -178,7 +179,7 @@ func hybridPlan(strategy string, ng float64) (*schema.Plan, *inventory.Inventory
 	b := rsv("aws_ec2_capacity_reservation.b", "us-east-1b", 20, 1, 8)
 	a.GPU, b.GPU = "A100", "A100"
 	burst := inventory.Entry{Address: "aws_eks_node_group.burst", ResourceType: "aws_eks_node_group",
-		File: "infra/gpu.tf", Line: 30, Column: 1, Kind: inventory.KindElastic, InstanceType: "p4d.24xlarge",
+		Range: diag.Pos{File: "infra/gpu.tf", Line: 30, Column: 1}.Range(), Kind: inventory.KindElastic, InstanceType: "p4d.24xlarge",
 		Count: int(ng / 8), GPUsPerInstance: 8, GPUs: ng, GPU: "A100"}
 	return p, inventoryOf(a, b, burst)
 }

@@ -1,6 +1,10 @@
 package evaluator
 
-import "math"
+import (
+	"math"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
 
 // Pool statuses in a base/head diff.
 const (
@@ -49,7 +53,10 @@ type PoolSummary struct {
 
 	Timeline []MonthDoc `json:"timeline"`
 	Inputs   PoolInputs `json:"inputs"`
-	Location Position   `json:"location"`
+	Location diag.Range `json:"location"`
+	// Kubernetes are the figures of the pool's Kubernetes objects, nil
+	// when it has none.
+	Kubernetes *KubernetesSummary `json:"kubernetes,omitempty"`
 
 	// Status is StatusUnchanged, StatusChanged, StatusNew or StatusRemoved
 	// in a diff, "" otherwise.
@@ -150,6 +157,7 @@ func summarizePool(p PoolDoc) PoolSummary {
 		Timeline:         tl,
 		Inputs:           normalizeInputs(p.Inputs),
 		Location:         p.Location,
+		Kubernetes:       kubernetesSummary(p.Kubernetes),
 	}
 }
 
@@ -169,9 +177,10 @@ func normalizeInputs(in PoolInputs) PoolInputs {
 
 // Changed reports whether any figure differs between s and s.Base: the
 // headline figures, the policy thresholds they are judged by (headroom_min,
-// lead time, N+k), the GPU, and every timeline month's capacity,
-// requirement, headroom and cost. Inputs and source positions are not
-// figures: moving a block in a file is not a change. Numbers are equal
+// lead time, N+k), the GPU, every timeline month's capacity,
+// requirement, headroom and cost, and the Kubernetes figures. Inputs and
+// source positions are not figures: moving a block in a file is not a
+// change. Numbers are equal
 // within a relative 1e-9. A pool without Base (new or not in a diff) has
 // changed; a removed pool has too.
 func (s *PoolSummary) Changed() bool {
@@ -182,7 +191,7 @@ func (s *PoolSummary) Changed() bool {
 	if s.GPU != b.GPU || s.MinHeadroomMonth != b.MinHeadroomMonth || s.NPlusOK != b.NPlusOK ||
 		s.NPlusRequired != b.NPlusRequired || s.NPlusK != b.NPlusK || s.Cliff != b.Cliff ||
 		s.OrderBy != b.OrderBy || s.OrderByDate != b.OrderByDate || s.Strategy != b.Strategy ||
-		s.Currency != b.Currency || len(s.Timeline) != len(b.Timeline) {
+		s.Currency != b.Currency || len(s.Timeline) != len(b.Timeline) || !s.Kubernetes.Equal(b.Kubernetes) {
 		return true
 	}
 	pairs := [][2]float64{

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // summaryPool builds a pool with headline figures and a two-month timeline.
@@ -15,7 +17,7 @@ func summaryPool(plan, name string, reserved, required float64) PoolDoc {
 	h := 1 - required/reserved
 	return PoolDoc{
 		Name: name, Plan: plan, GPU: "H100-SXM",
-		Location:         Position{File: "capacity/" + plan + ".cue", Line: 12, Column: 3},
+		Location:         diag.Pos{File: "capacity/" + plan + ".cue", Line: 12, Column: 3}.Range(),
 		LeadTimeWeeks:    12,
 		HeadroomMin:      0.3,
 		ReservedGPUs:     reserved,
@@ -54,7 +56,7 @@ func TestSummarizeNoDiff(t *testing.T) {
 		Inputs: PoolInputs{
 			GrowthRates: map[string]float64{}, ForecastMethods: map[string]string{}, Benchmarks: []string{},
 		},
-		Location: Position{File: "capacity/prod.cue", Line: 12, Column: 3},
+		Location: diag.Pos{File: "capacity/prod.cue", Line: 12, Column: 3}.Range(),
 	}}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("Summarize mismatch (-want +got):\n%s", diff)

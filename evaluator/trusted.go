@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -215,7 +216,7 @@ func exceptionsFromDocs(docs []ExceptionDoc) []schema.Exception {
 		exp, _ := time.Parse("2006-01-02", x.Expires) // zero (expired) when unparsable
 		out = append(out, schema.Exception{
 			Rule: x.Rule, Target: x.Target, Reason: x.Reason, Expires: exp, ApprovedBy: x.ApprovedBy,
-			Pos: posOf(x.Location),
+			Pos: x.Location.Pos,
 		})
 	}
 	return out
@@ -253,7 +254,7 @@ type ConfigChange struct {
 	// Location is where the change is written in the head: the key's value
 	// in its capcheck.yaml, the nearest written parent key, the file
 	// itself (line 1), or the start of the configuration file.
-	Location Position `json:"location"`
+	Location diag.Range `json:"location"`
 }
 
 // ConfigChange.Change values.
@@ -314,7 +315,7 @@ func ConfigChanges(base, head ConfigSide) []ConfigChange {
 			continue
 		}
 		key, named := namingKey(f, head.Config, base.Config)
-		loc := Position{File: f, Line: 1, Column: 1}
+		loc := diag.Pos{File: f, Line: 1, Column: 1}.Range()
 		if !inHead {
 			loc = configPos(named, base.Config, head.Config)
 		}
@@ -412,22 +413,22 @@ func namingKey(f string, cfgs ...*schema.Config) (key, entry string) {
 // position, else its nearest written parent's, else the start of the
 // head's file, else (the head has no configuration file) the start of
 // the base's.
-func configPos(key string, base, head *schema.Config) Position {
+func configPos(key string, base, head *schema.Config) diag.Range {
 	if head != nil {
 		for k := key; k != ""; k = parentKey(k) {
 			if p, ok := head.Positions[k]; ok && p.IsValid() {
-				return position(p)
+				return p.Range()
 			}
 		}
 		if head.File != "" {
-			return Position{File: head.File, Line: 1, Column: 1}
+			return diag.Pos{File: head.File, Line: 1, Column: 1}.Range()
 		}
 	}
 	file := schema.ConfigFile
 	if base != nil && base.File != "" {
 		file = base.File
 	}
-	return Position{File: file, Line: 1, Column: 1}
+	return diag.Pos{File: file, Line: 1, Column: 1}.Range()
 }
 
 // parentKey strips the last element of a dotted key ("a.b[0]" → "a.b",

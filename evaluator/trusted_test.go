@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -28,7 +29,7 @@ func trustedBase() *Document {
 		Plans: []PlanDoc{
 			{Name: "strict", File: "capacity/strict.cue", Policy: strict, PlanFor: "aggressive", ContingencyFor: "aggressive",
 				Exceptions: []ExceptionDoc{{Rule: "CAP007", Target: "pool/h100", Reason: "migration", Expires: "2027-01-31", ApprovedBy: "council",
-					Location: Position{File: "capacity/strict.cue", Line: 40, Column: 5}}}},
+					Location: diag.Pos{File: "capacity/strict.cue", Line: 40, Column: 5}.Range()}}},
 			{Name: "lax", File: "capacity/lax.cue", Policy: lax, PlanFor: "conservative", ContingencyFor: "moderate"},
 			{Name: "plain", File: "capacity/plain.cue", Policy: def, PlanFor: "moderate", ContingencyFor: "aggressive"},
 		},
@@ -238,7 +239,9 @@ override:
 	files := map[string][]byte{"policy/deny.rego": []byte("package a"), "policy/old.rego": []byte("package b"), "catalog/gpus.json": []byte("{}")}
 	editedFiles := map[string][]byte{"policy/deny.rego": []byte("package a # allow all"), "policy/new.rego": []byte("package c"), "catalog/gpus.json": []byte("{}")}
 
-	pos := func(file string, line, col int) Position { return Position{File: file, Line: line, Column: col} }
+	pos := func(file string, line, col int) diag.Range {
+		return diag.Pos{File: file, Line: line, Column: col}.Range()
+	}
 	for _, tc := range []struct {
 		name       string
 		base, head ConfigSide

@@ -460,28 +460,31 @@ func seriesTable(ws []window, ms []method, per []map[string]*scores) string {
 
 // coverageBand is the pooled 80% coverage Fit's default intervals are
 // held to on a set: what they measure now (BENCHMARKS.md) ± 2 points.
-// Scaling every width by 0.9 or 1.1 moves it by 3–4 points on both sets,
-// outside the band (×0.9: 67.5% and 76.9%; ×1.1: 74.6% and 84.8%), so a
-// change of interval width fails the test; the ±3 points around nominal
-// of nominalSets alone would catch ×0.9 on M4 Weekly by only 0.1 point.
+// Scaling every width by 0.9 or 1.1 moves it by 2.7–4.2 points on both
+// sets, outside the band (×0.9: 71.3% real and 78.3% M4; ×1.1: 77.5% and
+// 85.6%), so a change of interval width fails the test; the ±3 points
+// around nominal of nominalSets alone would not catch ×0.9 on M4 Weekly
+// (78.3%).
 var coverageBand = map[string][2]float64{
-	"real series": {0.693, 0.733}, // 71.3% now
-	"M4 Weekly":   {0.793, 0.833}, // 81.3% now
+	"real series": {0.728, 0.768}, // 74.8% now
+	"M4 Weekly":   {0.805, 0.845}, // 82.5% now
 }
 
 // nominalSets are the sets on which both modes' pooled 80% and 95%
 // coverage must lie within ±3 points of nominal (issue 13). The real
 // series are not among them: their held-out windows hold level shifts
 // (rds ×2–3.5, ec2 −15%) and the nyc_taxi blizzard that no history before
-// them shows, and both modes cover about 70% and 85% there; realFloor
-// holds them to what they measure now minus 2 points.
+// them shows, and both modes cover about 73–75% and 87% there (at 95%,
+// those three windows alone keep pooled coverage below 92%:
+// BENCHMARKS.md); realFloor holds them to what they measure now minus 2
+// points.
 var nominalSets = []string{"M4 Weekly"}
 
 // realFloor is the pooled 80% and 95% coverage, by mode, below which the
 // real series fail: today's figures minus 2 points.
 var realFloor = map[string][2]float64{
-	"Fit default":       {0.693, 0.831}, // 71.3%, 85.1% now
-	"Fit --select aicc": {0.675, 0.836}, // 69.5%, 85.6% now
+	"Fit default":       {0.728, 0.854}, // 74.8%, 87.4% now
+	"Fit --select aicc": {0.705, 0.854}, // 72.5%, 87.4% now
 }
 
 // TestAccuracyTable prints the tables of BENCHMARKS.md ("Forecast
@@ -509,53 +512,61 @@ func TestAccuracyTable(t *testing.T) {
 	const shown = 6 // the mutated widths are not part of the tables
 	for _, set := range []struct {
 		name string
-		ws   []window
-	}{{"real series", realWindows(t, 4)}, {"M4 Weekly", m4Windows(t)}} {
-		total, per := evalMethods(t, set.ws, ms)
-		t.Logf("%s (%d windows):\n%s", set.name, len(set.ws), table(ms[:shown], total[:shown]))
-		if set.name == "real series" {
-			t.Logf("per series:\n%s", seriesTable(set.ws, ms[:shown], per[:shown]))
+		ws   func(testing.TB) []window
+	}{{"real series", func(t testing.TB) []window { return realWindows(t, 4) }}, {"M4 Weekly", m4Windows}} {
+		t.Run(set.name, func(t *testing.T) { accuracySet(t, set.name, set.ws(t), ms, shown) })
+	}
+}
+
+// accuracySet scores ms on one set's windows and asserts TestAccuracyTable's
+// checks on it.
+func accuracySet(t *testing.T, name string, ws []window, ms []method, shown int) {
+	total, per := evalMethods(t, ws, ms)
+	t.Logf("%s (%d windows):\n%s", name, len(ws), table(ms[:shown], total[:shown]))
+	if name == "real series" {
+		t.Logf("per series:\n%s", seriesTable(ws, ms[:shown], per[:shown]))
+	}
+	def := total[0]
+	for i := 2; i <= 4; i++ {
+		if def.owa() >= total[i].owa() {
+			t.Errorf("%s: default OWA %.3f does not beat %s (%.3f)", name, def.owa(), ms[i].name, total[i].owa())
 		}
-		def := total[0]
-		for i := 2; i <= 4; i++ {
-			if def.owa() >= total[i].owa() {
-				t.Errorf("%s: default OWA %.3f does not beat %s (%.3f)", set.name, def.owa(), ms[i].name, total[i].owa())
+	}
+	for _, i := range []int{0, 1} {
+		c80 := float64(total[i].in80) / float64(total[i].points)
+		c95 := float64(total[i].in95) / float64(total[i].points)
+		if slices.Contains(nominalSets, name) {
+			if math.Abs(c80-0.80) > 0.03 || math.Abs(c95-0.95) > 0.03 {
+				t.Errorf("%s: %s: coverage %.3f / %.3f, want 0.80 / 0.95 ± 0.03", name, ms[i].name, c80, c95)
 			}
+			continue
 		}
-		for _, i := range []int{0, 1} {
-			c80 := float64(total[i].in80) / float64(total[i].points)
-			c95 := float64(total[i].in95) / float64(total[i].points)
-			if slices.Contains(nominalSets, set.name) {
-				if math.Abs(c80-0.80) > 0.03 || math.Abs(c95-0.95) > 0.03 {
-					t.Errorf("%s: %s: coverage %.3f / %.3f, want 0.80 / 0.95 ± 0.03", set.name, ms[i].name, c80, c95)
-				}
-				continue
-			}
-			if f := realFloor[ms[i].name]; c80 < f[0] || c95 < f[1] {
-				t.Errorf("%s: %s: coverage %.3f / %.3f, below %.3f / %.3f", set.name, ms[i].name, c80, c95, f[0], f[1])
-			}
+		if f := realFloor[ms[i].name]; c80 < f[0] || c95 < f[1] {
+			t.Errorf("%s: %s: coverage %.3f / %.3f, below %.3f / %.3f", name, ms[i].name, c80, c95, f[0], f[1])
 		}
-		band := coverageBand[set.name]
-		inBand := func(s scores) bool {
-			c := float64(s.in80) / float64(s.points)
-			return c >= band[0] && c <= band[1]
+	}
+	band := coverageBand[name]
+	inBand := func(s scores) bool {
+		c := float64(s.in80) / float64(s.points)
+		return c >= band[0] && c <= band[1]
+	}
+	if !inBand(def) {
+		t.Errorf("%s: default 80%% coverage %.3f outside [%.3f, %.3f]", name, float64(def.in80)/float64(def.points), band[0], band[1])
+	}
+	for _, i := range []int{6, 7} {
+		t.Logf("%s: %s: coverage %.1f%% / %.1f%%", name, ms[i].name,
+			100*float64(total[i].in80)/float64(total[i].points), 100*float64(total[i].in95)/float64(total[i].points))
+		if inBand(total[i]) {
+			t.Errorf("%s: %s: coverage %.3f still inside [%.3f, %.3f]: the check does not notice wrong widths",
+				name, ms[i].name, float64(total[i].in80)/float64(total[i].points), band[0], band[1])
 		}
-		if !inBand(def) {
-			t.Errorf("%s: default 80%% coverage %.3f outside [%.3f, %.3f]", set.name, float64(def.in80)/float64(def.points), band[0], band[1])
-		}
-		for _, i := range []int{6, 7} {
-			if inBand(total[i]) {
-				t.Errorf("%s: %s: coverage %.3f still inside [%.3f, %.3f]: the check does not notice wrong widths",
-					set.name, ms[i].name, float64(total[i].in80)/float64(total[i].points), band[0], band[1])
-			}
-		}
-		if set.name == "M4 Weekly" {
-			// The metric code against the published M4 Naive2 figures.
-			n2 := total[5]
-			s, m := n2.smape/float64(n2.windows), n2.mase/float64(n2.windows)
-			if math.Abs(s-9.161) > 0.0015 || math.Abs(m-2.777) > 0.0015 {
-				t.Errorf("Naive2 sMAPE %.4f MASE %.4f, want 9.161 and 2.777 (published)", s, m)
-			}
+	}
+	if name == "M4 Weekly" {
+		// The metric code against the published M4 Naive2 figures.
+		n2 := total[5]
+		s, m := n2.smape/float64(n2.windows), n2.mase/float64(n2.windows)
+		if math.Abs(s-9.161) > 0.0015 || math.Abs(m-2.777) > 0.0015 {
+			t.Errorf("Naive2 sMAPE %.4f MASE %.4f, want 9.161 and 2.777 (published)", s, m)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package forecast
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,28 +163,95 @@ func TestDegenerateGuard(t *testing.T) {
 }
 
 func TestConformalBounds(t *testing.T) {
-	// One horizon, errors 1..39 (N = 39): ranks ⌊40·0.025⌋ = 1,
-	// ⌊40·0.10⌋ = 4, ⌈40·0.90⌉ = 36 and ⌈40·0.975⌉ = 39.
-	c := &conformal{h: 1, errs: make([][]heldOut, 1)}
+	// One horizon, errors 1..39 (N = 39) of equal weight: ranks
+	// ⌊40·0.025⌋ = 1, ⌊40·0.10⌋ = 4, ⌈40·0.90⌉ = 36 and ⌈40·0.975⌉ = 39;
+	// the median is the 20th (cumulative weight 20 ≥ 39/2).
+	var es []heldOut
 	for i := 39; i >= 1; i-- {
-		c.errs[0] = append(c.errs[0], heldOut{target: 100 + i, e: float64(i), w: 1})
+		es = append(es, heldOut{target: 100 + i, e: float64(i), w: 1})
 	}
+	if q := weightedQuantiles(slices.Clone(es)); q != [5]float64{1, 4, 36, 39, 20} {
+		t.Errorf("weightedQuantiles = %v, want [1 4 36 39 20]", q)
+	}
+	// The same errors from one origin (at 0 of a one-point record): one
+	// effective error, so ν = minDoF = 2, where Student's t has the closed
+	// form t_p = (2p−1)/√(2p(1−p)): t_.975 = 4.302653 and t_.9 = 1.885618,
+	// over z = 1.959964 and 1.281552: ×2.195271 at 95%, ×1.471356 at 80%,
+	// about the median 20.
+	c := &conformal{y: []float64{0}, r: &rolled{origins: []int{0}}, h: 1, errs: [][]heldOut{es}}
 	var buf []heldOut
 	q, ok := c.bounds(0, -1, -1, &buf)
-	if !ok || q != [4]float64{1, 4, 36, 39} {
-		t.Errorf("bounds = %v, %v; want [1 4 36 39]", q, ok)
+	want := [4]float64{20 - 19*2.195271, 20 - 16*1.471356, 20 + 16*1.471356, 20 + 19*2.195271}
+	for k := range q {
+		if !ok || math.Abs(q[k]-want[k]) > 1e-5 {
+			t.Fatalf("bounds = %v, %v; want %v", q, ok, want)
+		}
 	}
 	// Leaving out the targets 101..130 leaves 9 errors: too few.
 	if _, ok := c.bounds(0, 101, 131, &buf); ok {
 		t.Errorf("bounds with 9 errors ok, want not ok (minPooled %d)", minPooled)
 	}
-	// Additive errors around a forecast of 100: [101, 139] at 95%.
+	// Additive errors around a forecast of 100: 100 + the bounds above,
+	// [78.29, 161.71] at 95% and [96.46, 143.54] at 80%.
 	mean := []float64{100}
 	lo80, hi80, lo95, hi95 := []float64{0}, []float64{0}, []float64{0}, []float64{0}
 	c.apply(-1, -1, mean, lo80, hi80, lo95, hi95)
-	// Bounds never cross the forecast: lower ones are min(100+e, 100).
-	if lo95[0] != 100 || lo80[0] != 100 || hi80[0] != 136 || hi95[0] != 139 {
-		t.Errorf("apply = %v %v %v %v, want 100 100 136 139", lo95, lo80, hi80, hi95)
+	got := [4]float64{lo95[0], lo80[0], hi80[0], hi95[0]}
+	for k, w := range []float64{78.289845, 96.458310, 143.541690, 161.710155} {
+		if math.Abs(got[k]-w) > 1e-5 {
+			t.Fatalf("apply = %v, want [78.289845 96.458310 143.541690 161.710155]", got)
+		}
+	}
+	// Bounds never cross the forecast: errors 30..39, all well above 0
+	// even widened about their median (ν ≈ 10.6 from 2,000 origins whose
+	// weights halve every 4), leave the lower ones at 100.
+	long := &conformal{y: make([]float64, 2000), r: &rolled{origins: span(0, 1999)}, h: 1, errs: [][]heldOut{es[:10]}}
+	long.apply(-1, -1, mean, lo80, hi80, lo95, hi95)
+	if lo95[0] != 100 || lo80[0] != 100 || hi80[0] <= 138 {
+		t.Errorf("apply = %v %v %v %v, want lower bounds 100", lo95, lo80, hi80, hi95)
+	}
+}
+
+func TestOverlapAndNeff(t *testing.T) {
+	// ρ = 1 − lag/(j+1) at lags that are multiples of the gap, up to j:
+	// Σρ² = 1 + 2·Σ_{lag>0} ρ².
+	for _, tc := range []struct {
+		gap, j int
+		want   float64
+	}{
+		{1, 0, 1},                            // one-step errors: independent
+		{1, 1, 1 + 2*0.25},                   // ρ(1) = 1/2
+		{1, 2, 1 + 2*(4.0/9+1.0/9)},          // ρ = 2/3, 1/3
+		{2, 3, 1 + 2*0.25},                   // lag 2 only: ρ = 1/2
+		{3, 2, 1},                            // origins further apart than the horizon
+		{1, 47, 1 + 47.0*95/(3*48)},          // Σ_{m=1}^{j} m²/(j+1)² = j(2j+1)/(6(j+1))
+		{12, 47, 1 + 2*(0.5625+0.25+0.0625)}, // lags 12, 24, 36: ρ = 3/4, 1/2, 1/4
+	} {
+		if got := overlap(tc.gap, tc.j); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("overlap(%d, %d) = %v, want %v", tc.gap, tc.j, got, tc.want)
+		}
+	}
+	// Origins 0, 1, 2, 10 with h = 4 (τ = halfLife·h = 16) at horizon
+	// j = 1: gaps 1, 1, 8 and 1 (the last stands for itself), so
+	// fractions f = 2/3, 2/3, 1, 2/3; recencies r = 2^(−age/16) for ages
+	// 10, 9, 8, 0 = 0.648420, 0.677610, 0.707107, 1. Σf·r = 2.257472,
+	// Σf·r² = 1.752633: neff = 2.257472²/1.752633 = 2.907727.
+	c := &conformal{y: make([]float64, 100), r: &rolled{origins: []int{0, 1, 2, 10}}, h: 4}
+	if got := c.neff(1, -1, -1); math.Abs(got-2.907727) > 1e-6 {
+		t.Errorf("neff = %.6f, want 2.907727", got)
+	}
+	// Leaving out the targets of origins 0 and 1 (1 and 2 at j = 1):
+	// f·r = 0.707107 and 2/3, f·r² = 0.5 and 2/3: neff = 1.373773²/1.166667
+	// = 1.617646.
+	if got := c.neff(1, 1, 3); math.Abs(got-1.617646) > 1e-6 {
+		t.Errorf("neff without two origins = %.6f, want 1.617646", got)
+	}
+	// A long record leaves the quantiles nearly alone: ν = 10⁶.
+	q := widen([5]float64{-2, -1, 1, 2, 0}, 1e6+1)
+	for k, w := range []float64{-2, -1, 1, 2} {
+		if math.Abs(q[k]-w) > 1e-5 {
+			t.Errorf("widen with ν = 10⁶ = %v, want [-2 -1 1 2]", q)
+		}
 	}
 }
 

@@ -4,8 +4,9 @@
 // models, choosing one — or the mean of the best three — by multi-step
 // rolling-origin backtest (or by AICc), projecting it with 80% and 95%
 // prediction intervals from the quantiles of its own held-out errors
-// (split-conformal), scoring accuracy (MASE, sMAPE, interval coverage) and
-// reporting the fitted monthly growth rate.
+// (split-conformal, widened when few of them are independent), scoring
+// accuracy (MASE, sMAPE, interval coverage) and reporting the fitted
+// monthly growth rate.
 //
 // Capacity follows peaks, so callers normally fit the series of daily (or
 // hourly) maxima returned by [DailyPeaks] or [PeaksBy], not raw samples.

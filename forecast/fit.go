@@ -112,7 +112,7 @@ type Result struct {
 	Backtest *Accuracy `json:"backtest,omitempty"`
 	// MonthlyGrowth is the fitted compound monthly growth of the trend,
 	// e.g. 0.04 for 4%/month, with S = steps per average month
-	// (365.2425/12 days):
+	// (gregorian.MonthDays, 365.2425/12 days):
 	//
 	//	linear:      b·S / (a + b·(n−1))   slope over the last fitted level
 	//	log-linear:  exp(b·S) − 1

@@ -202,8 +202,10 @@ type forecaster struct {
 // Intervals, in both modes, are split-conformal (see conformal): the
 // quantiles, per horizon, of the chosen forecast's own held-out errors
 // over the same rolling origins — ratios for positive series, so bounds
-// stay positive and scale with the forecast. Series too short for a
-// backtest fall back to AICc and the model's own intervals.
+// stay positive and scale with the forecast — widened by Student's t at
+// the effective number of independent errors when the record holds few.
+// Series too short for a backtest fall back to AICc and the model's own
+// intervals.
 //
 // The series must be regular after gap filling (see [Options.MaxMissing]);
 // aggregate raw samples with [DailyPeaks] or [PeaksBy] first. Errors wrap

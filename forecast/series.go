@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/capcheck/capcheck/internal/gregorian"
 )
 
 // Series is an observed time series. Times must be strictly increasing and
@@ -105,8 +107,8 @@ type grid struct {
 	months int           // calendar step in months; 0 for fixed durations
 }
 
-// avgMonth is the mean Gregorian month, 365.2425 days / 12.
-const avgMonth = time.Duration(365.2425 / 12 * 24 * float64(time.Hour))
+// avgMonth is the one mean month, 365.2425 days / 12 (internal/gregorian).
+const avgMonth = gregorian.Month
 
 func (g grid) at(i int) time.Time {
 	if g.months > 0 {

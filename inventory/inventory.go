@@ -66,12 +66,11 @@ type Entry struct {
 	// slash-separated and relative to the repository ("." for the top);
 	// two roots may hold the same address. Empty when the input does not
 	// say (a terraform show -json plan).
-	Root    string `json:"root,omitempty"`
-	File    string `json:"file"` // relative to the repository root
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	EndLine int    `json:"end_line"`
-	Kind    Kind   `json:"kind"`
+	Root string `json:"root,omitempty"`
+	// Range is the entry's block (its file relative to the repository
+	// root); its end line is always known.
+	diag.Range
+	Kind Kind `json:"kind"`
 	// InstanceType is the instance or machine type.
 	InstanceType string `json:"instance_type"`
 	// Count is the number of instances (for elastic kinds: scaling max).
@@ -96,6 +95,11 @@ type Entry struct {
 	// launch template, GKE spot or preemptible nodes, AKS priority Spot):
 	// the cloud can take it back at any time.
 	Spot bool `json:"spot,omitempty"`
+	// ID and Tags are an AWS capacity reservation's id (known from a plan
+	// or state file) and tags: what an EC2NodeClass's
+	// capacityReservationSelectorTerms select it by. Not in the JSON.
+	ID   string            `json:"-"`
+	Tags map[string]string `json:"-"`
 	// Pool is filled in by the evaluator when a plan's pool claims it.
 	Pool string `json:"pool"`
 	// Kubernetes holds what the Kubernetes reader found beside the GPU
@@ -125,6 +129,10 @@ type Kubernetes struct {
 	// NodePool is the Karpenter NodePool a workload's node selector pins
 	// it to (karpenter.sh/nodepool).
 	NodePool string `json:"nodepool,omitempty"`
+	// ComputeClass is the GKE ComputeClass a workload selects
+	// (cloud.google.com/compute-class); its GPU model comes from the
+	// class's priorities when they all name the same one.
+	ComputeClass string `json:"compute_class,omitempty"`
 	// CapacityTypes are a NodePool's karpenter.sh/capacity-type values
 	// (spot, on-demand, reserved); empty when not restricted.
 	CapacityTypes []string `json:"capacity_types,omitempty"`
@@ -132,6 +140,17 @@ type Kubernetes struct {
 	// ReservationTerms its capacityReservationSelectorTerms.
 	NodeClass        string            `json:"node_class,omitempty"`
 	ReservationTerms []ReservationTerm `json:"reservation_terms,omitempty"`
+	// NodeClassFound is false when no EC2NodeClass of that name is in the
+	// NodePool's tree (its terms are then unknown).
+	NodeClassFound bool `json:"node_class_found,omitempty"`
+	// Reservations are the Terraform reservations and capacity blocks a
+	// NodePool's terms select (kubernetes.Bind), by address.
+	Reservations []string `json:"reservations,omitempty"`
+	// LimitAt is where a NodePool's GPU limit is written, ReplicasAt
+	// where a workload's replica count is (the kustomization replicas
+	// entry when an overlay sets it); nil when not written.
+	LimitAt    *diag.Pos `json:"limit_at,omitempty"`
+	ReplicasAt *diag.Pos `json:"replicas_at,omitempty"`
 	// Queue figures: the flavor, its nominal quota (GPUs) and borrowing
 	// limit (nil when unlimited or not set).
 	Flavor         string   `json:"flavor,omitempty"`
@@ -140,16 +159,15 @@ type Kubernetes struct {
 }
 
 // ReservationTerm is one capacityReservationSelectorTerms entry of an
-// EC2NodeClass: a reservation id or a set of tags (and an owner).
+// EC2NodeClass: a reservation id or a set of tags (and an owner), or a
+// Terraform address or glob the EC2NodeClass names in its
+// capcheck.io/capacity-reservations annotation (for ids known only after
+// apply).
 type ReservationTerm struct {
+	Address string            `json:"address,omitempty"`
 	ID      string            `json:"id,omitempty"`
 	Tags    map[string]string `json:"tags,omitempty"`
 	OwnerID string            `json:"owner_id,omitempty"`
-}
-
-// Pos returns where the entry's block starts.
-func (e Entry) Pos() diag.Pos {
-	return diag.Pos{File: e.File, Line: e.Line, Column: e.Column}
 }
 
 // Class is how the capacity model counts e: a consumer (and a Kubernetes
@@ -176,15 +194,10 @@ func (e Entry) Class() Class {
 // It is never counted as zero: policies turn it into a finding.
 type Unresolved struct {
 	Address string `json:"address"`
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Msg     string `json:"msg"`
-}
-
-// Pos returns where the unresolved input starts.
-func (u Unresolved) Pos() diag.Pos {
-	return diag.Pos{File: u.File, Line: u.Line, Column: u.Column}
+	// Range is where the input starts; capcheck/v1's unresolved entries
+	// carry no end_line, so readers give the start only.
+	diag.Range
+	Msg string `json:"msg"`
 }
 
 // Skipped is a tree a reader did not evaluate by default (sample and test

@@ -3,6 +3,8 @@ package inventory
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -32,16 +34,16 @@ func TestEntryClass(t *testing.T) {
 }
 
 func TestMergeAndSorted(t *testing.T) {
-	inv := &Inventory{Reservations: []Entry{{Address: "b", File: "x.tf"}}}
+	inv := &Inventory{Reservations: []Entry{{Address: "b", Range: at("x.tf")}}}
 	inv.Merge(&Inventory{
-		Reservations: []Entry{{Address: "a"}, {Address: "b", File: "y.tf"}},
+		Reservations: []Entry{{Address: "a"}, {Address: "b", Range: at("y.tf")}},
 		Unresolved:   []Unresolved{{Address: "z"}, {Address: "m"}},
 	})
 	inv.Merge(nil)
 	got := inv.Sorted()
 	want := &Inventory{
 		// equal addresses keep their reader order (x.tf before y.tf)
-		Reservations: []Entry{{Address: "a"}, {Address: "b", File: "x.tf"}, {Address: "b", File: "y.tf"}},
+		Reservations: []Entry{{Address: "a"}, {Address: "b", Range: at("x.tf")}, {Address: "b", Range: at("y.tf")}},
 		Unresolved:   []Unresolved{{Address: "m"}, {Address: "z"}},
 	}
 	if d := cmp.Diff(want, got); d != "" {
@@ -89,3 +91,6 @@ func TestWholeDays(t *testing.T) {
 		t.Error(`FirstDay("March 1st") = nil error, want one`)
 	}
 }
+
+// at is the range at the start of file.
+func at(file string) diag.Range { return diag.Pos{File: file, Line: 1, Column: 1}.Range() }

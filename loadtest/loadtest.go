@@ -203,7 +203,7 @@ type value struct {
 
 // at returns the position of offset off (relative to the value) in the file.
 func (v value) at(off int) diag.Pos {
-	return posAt(v.pos.File, v.data, v.off+off)
+	return diag.PosAt(v.pos.File, v.data, v.off+off)
 }
 
 // splitValues splits data into its top-level JSON values: one for a JSON
@@ -224,26 +224,18 @@ func splitValues(name string, data []byte) ([]value, error) {
 		if err != nil {
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
-				return nil, diag.Errorf(posAt(name, data, int(se.Offset)-1), "invalid JSON: %v", se)
+				return nil, diag.Errorf(diag.PosAt(name, data, int(se.Offset)-1), "invalid JSON: %v", se)
 			}
 			if errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, diag.Errorf(posAt(name, data, len(data)), "invalid JSON: unexpected end of file")
+				return nil, diag.Errorf(diag.PosAt(name, data, len(data)), "invalid JSON: unexpected end of file")
 			}
-			return nil, diag.Errorf(posAt(name, data, start), "invalid JSON: %v", err)
+			return nil, diag.Errorf(diag.PosAt(name, data, start), "invalid JSON: %v", err)
 		}
-		out = append(out, value{pos: posAt(name, data, start), raw: raw, data: data, off: start})
+		out = append(out, value{pos: diag.PosAt(name, data, start), raw: raw, data: data, off: start})
 	}
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// posAt is the file:line:col of byte offset off in data.
-func posAt(name string, data []byte, off int) diag.Pos {
-	off = max(0, min(off, len(data)))
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := off - bytes.LastIndexByte(data[:off], '\n')
-	return diag.Pos{File: name, Line: line, Column: col}
-}
 
 func jsonKind(raw []byte) string {
 	switch t := bytes.TrimSpace(raw); {

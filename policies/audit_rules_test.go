@@ -1,6 +1,10 @@
 package policies
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
 
 // TestAuditFixtureMatchesDocument keeps the Rego tests' audit fixture
 // (data.capcheck.test.fixtures.audit_doc, dumped to testdata/audit.json by
@@ -53,15 +57,15 @@ func TestEvalAuditFindings(t *testing.T) {
 			want: []Finding{
 				{Rule: "CAP021", Title: "GPU utilisation above the plan's lines", Level: "deny",
 					Msg:    "pool h100-use1: GPU utilisation p95 90% (peak 78%) over the 28 days to 2026-07-15 is above the critical 85%; add GPUs or shed load now: latency SLOs are at risk",
-					Target: "pool/h100-use1", File: file, Line: line, Column: col,
+					Target: "pool/h100-use1", Range: diag.Pos{File: file, Line: line, Column: col}.Range(),
 					Enforcement: "soft-mandatory", Blocking: true},
 				{Rule: "CAP022", Title: "Reserved GPUs under-used", Level: "warn",
 					Msg:    "pool h100-use1: reserved GPUs were 30% utilised on average over the 28 days to 2026-07-15, below the 50% minimum (64 GPUs reserved); release or resize reservations, or move workloads onto them",
-					Target: "pool/h100-use1", File: file, Line: line, Column: col,
+					Target: "pool/h100-use1", Range: diag.Pos{File: file, Line: line, Column: col}.Range(),
 					Enforcement: "advisory"},
 				{Rule: "CAP020", Title: "Observed demand drifts from the plan", Level: "deny",
 					Msg:    "workload chat: observed p95 160 requests/s over the 28 days to 2026-07-15 is 29.4% above the plan's 123.6 for 2026-07 (drift tolerance 15%); raise the plan's baseline or growth to match and check the pool's capacity",
-					Target: "workload/chat", File: "capacity/inference.cue", Line: 42, Column: 20,
+					Target: "workload/chat", Range: diag.Pos{File: "capacity/inference.cue", Line: 42, Column: 20}.Range(),
 					Enforcement: "soft-mandatory", Blocking: true},
 			},
 		},
@@ -76,7 +80,7 @@ func TestEvalAuditFindings(t *testing.T) {
 			want: []Finding{
 				{Rule: "CAP020", Title: "Observed demand drifts from the plan", Level: "warn",
 					Msg:    "workload chat: observed p95 90 requests/s over the 28 days to 2026-07-15 is 27.2% below the plan's 123.6 for 2026-07 (drift tolerance 15%); lower the plan's baseline, or release or resize reservations the demand no longer needs",
-					Target: "workload/chat", File: "capacity/inference.cue", Line: 42, Column: 20,
+					Target: "workload/chat", Range: diag.Pos{File: "capacity/inference.cue", Line: 42, Column: 20}.Range(),
 					Enforcement: "soft-mandatory"},
 			},
 		},

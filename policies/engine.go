@@ -71,14 +71,14 @@ type Engine struct {
 
 // Finding is one policy finding, with its enforcement and whether it blocks.
 type Finding struct {
-	Rule        string `json:"rule"`
-	Title       string `json:"title,omitempty"`
-	Level       string `json:"level"` // "deny" | "warn"
-	Msg         string `json:"msg"`
-	Target      string `json:"target"`
-	File        string `json:"file"`
-	Line        int    `json:"line"`
-	Column      int    `json:"column"`
+	Rule   string `json:"rule"`
+	Title  string `json:"title,omitempty"`
+	Level  string `json:"level"` // "deny" | "warn"
+	Msg    string `json:"msg"`
+	Target string `json:"target"`
+	// Range is where the finding points: the location the rule gave
+	// ("file", "line", "column", and "end_line" when it gives one).
+	diag.Range
 	Enforcement string `json:"enforcement"`
 	// Excepted is true when an active exception covers the finding;
 	// Exception is its reason.
@@ -98,9 +98,6 @@ type Finding struct {
 	// changed.
 	BaseMsg string `json:"base_msg,omitempty"`
 }
-
-// Pos is where the finding points.
-func (f Finding) Pos() diag.Pos { return diag.Pos{File: f.File, Line: f.Line, Column: f.Column} }
 
 // Verdicts.
 const (
@@ -280,7 +277,7 @@ func (e *Engine) findSetRules(c *ast.Compiler, mods []parsed) (map[string][]stri
 			}
 			if len(ref) != 1 || r.Head.RuleKind() != ast.MultiValue || len(r.Head.Args) > 0 {
 				ds = append(ds, diag.Diagnostic{
-					Pos:      locPos(r.Location),
+					Range:    locPos(r.Location).Range(),
 					Severity: diag.Error,
 					Msg:      fmt.Sprintf("%s in package %s must be a set of findings: `%s contains f if { ... }`", name, pkgName(m.Package.Path), name),
 				})
@@ -637,6 +634,12 @@ func (e *Engine) finding(level string, v any) (Finding, error) {
 		}
 		if f.Column, err = count(loc, "column"); err != nil {
 			return f, fmt.Errorf("location: %w", err)
+		}
+		if f.EndLine, err = count(loc, "end_line"); err != nil {
+			return f, fmt.Errorf("location: %w", err)
+		}
+		if f.EndLine != 0 && f.EndLine < f.Line {
+			return f, fmt.Errorf("location: \"end_line\" %d is before \"line\" %d", f.EndLine, f.Line)
 		}
 	}
 	if r := e.byID[f.Rule]; r != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ const cap001Msg = "pool h100-use1: headroom 28.6% in 2026-12 is below 30% (needs
 func cap001Finding() Finding {
 	return Finding{
 		Rule: "CAP001", Title: "Headroom below the plan's minimum in the commit window", Level: "deny",
-		Msg: cap001Msg, Target: "pool/h100-use1", File: "capacity/inference.cue", Line: 20, Column: 3,
+		Msg: cap001Msg, Target: "pool/h100-use1", Range: diag.Pos{File: "capacity/inference.cue", Line: 20, Column: 3}.Range(),
 		Enforcement: "soft-mandatory", Blocking: true,
 	}
 }
@@ -127,7 +128,7 @@ func TestEvalBuiltinFindings(t *testing.T) {
 			want: []Finding{{
 				Rule: "CAP007", Title: "Reserved GPUs exceed the backed capacity", Level: "warn",
 				Msg:    "pool h100-use1: up to 80 GPUs reserved in the commit window but the forecast backs only 64 (16 unbacked); release them or plan the demand that needs them",
-				Target: "pool/h100-use1", File: "capacity/inference.cue", Line: 20, Column: 3,
+				Target: "pool/h100-use1", Range: diag.Pos{File: "capacity/inference.cue", Line: 20, Column: 3}.Range(),
 				Enforcement: "advisory",
 			}},
 		},
@@ -140,7 +141,7 @@ func TestEvalBuiltinFindings(t *testing.T) {
 			want: []Finding{{
 				Rule: "CAP006", Title: "Demand given as an average only", Level: "deny",
 				Msg:    "workload chat: demand is an average only; capacity follows peaks, so add requests_per_s.p95 or requests_per_s.peak",
-				Target: "workload/chat", File: "capacity/inference.cue", Line: 40, Column: 3,
+				Target: "workload/chat", Range: diag.Pos{File: "capacity/inference.cue", Line: 40, Column: 3}.Range(),
 				Enforcement: "hard-mandatory", Blocking: true,
 			}},
 		},
@@ -158,13 +159,13 @@ func TestEvalBuiltinFindings(t *testing.T) {
 				{
 					Rule: "CAP010", Title: "Plan or baseline not reviewed for more than a quarter", Level: "warn",
 					Msg:    "plan inference: last reviewed 2026-04-13, 93 days ago (limit 92); review the plan and update reviewed",
-					Target: "plan/inference", File: "capacity/inference.cue", Line: 4, Column: 11,
+					Target: "plan/inference", Range: diag.Pos{File: "capacity/inference.cue", Line: 4, Column: 11}.Range(),
 					Enforcement: "advisory",
 				},
 				{
 					Rule: "CAP003", Title: "GPU reservation not claimed by any pool", Level: "deny",
 					Msg:    "reservation aws_ec2_capacity_reservation.h100_use1c: 16 H100-SXM GPUs in us-east-1c are not claimed by any pool; add the address to a pool's reservations in a capacity plan or release it",
-					Target: "reservation/aws_ec2_capacity_reservation.h100_use1c", File: "infra/gpu.tf", Line: 19, Column: 1,
+					Target: "reservation/aws_ec2_capacity_reservation.h100_use1c", Range: diag.Pos{File: "infra/gpu.tf", Line: 19, Column: 1}.Range(),
 					Enforcement: "soft-mandatory", Blocking: true,
 				},
 			},
@@ -491,7 +492,7 @@ func TestCustomPolicy(t *testing.T) {
 		{name: "concentrated", gpus: []float64{40, 24, 16}, want: []Finding{{
 			Rule: "ORG001", Title: "No more than 40% of a pool's GPUs in one zone", Level: "deny",
 			Msg:    "pool h100-use1: 40 of its 80 GPUs (50%) are in us-east-1a, above the 40% limit; move reservations to other zones",
-			Target: "pool/h100-use1", File: "capacity/inference.cue", Line: 20, Column: 3,
+			Target: "pool/h100-use1", Range: diag.Pos{File: "capacity/inference.cue", Line: 20, Column: 3}.Range(),
 			Enforcement: "soft-mandatory", Blocking: true,
 		}}},
 	}
@@ -642,6 +643,8 @@ func TestMalformedFindings(t *testing.T) {
 			want: `policies/main.rego:3:1: error: package main: deny produced an invalid finding: "target" is ["pool"], not a string;`},
 		{name: "fractional line", rule: `deny contains {"rule": "ORG005", "msg": "m", "location": {"file": "a.cue", "line": 1.5}} if true`,
 			want: `policies/main.rego:3:1: error: package main: deny produced an invalid finding: location: "line" is 1.5, not a line or column number;`},
+		{name: "range ending before it starts", rule: `deny contains {"rule": "ORG005", "msg": "m", "location": {"file": "a.tf", "line": 9, "end_line": 3}} if true`,
+			want: `policies/main.rego:3:1: error: package main: deny produced an invalid finding: location: "end_line" 3 is before "line" 9;`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -821,6 +824,14 @@ func TestRules(t *testing.T) {
 		{"CAP023", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap023", "capcheck:rego/cap023.rego"},
 		{"CAP024", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap024", "capcheck:rego/cap024.rego"},
 		{"CAP025", "warn", "advisory", "advisory", "medium", "capcheck.rules.cap025", "capcheck:rego/cap025.rego"},
+		{"CAP026", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap026", "capcheck:rego/cap026.rego"},
+		{"CAP030", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap030", "capcheck:rego/cap030.rego"},
+		{"CAP031", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap031", "capcheck:rego/cap031.rego"},
+		{"CAP032", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap032", "capcheck:rego/cap032.rego"},
+		{"CAP033", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap033", "capcheck:rego/cap033.rego"},
+		{"CAP034", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap034", "capcheck:rego/cap034.rego"},
+		{"CAP035", "warn", "advisory", "advisory", "medium", "capcheck.rules.cap035", "capcheck:rego/cap035.rego"},
+		{"CAP036", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap036", "capcheck:rego/cap036.rego"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Rules (-want +got):\n%s", diff)
@@ -848,6 +859,65 @@ func TestGlobMatch(t *testing.T) {
 	for _, tc := range tests {
 		if got := globMatch(tc.pattern, tc.s); got != tc.want {
 			t.Errorf("globMatch(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
+		}
+	}
+}
+
+// TestFindingRange: a rule that points at a reservation itself (an entry,
+// whose location carries the block's end_line) gives a finding with that
+// range, and the finding's JSON keeps the capcheck/v1 keys with end_line
+// beside them; a location without an end gives a point, as before.
+func TestFindingRange(t *testing.T) {
+	root := testkit.TempTree(t, map[string]string{"policies/main.rego": `package main
+
+deny contains {"rule": "ORG007", "msg": "whole block", "location": r} if {
+	some r in input.reservations
+	r.address == "aws_ec2_capacity_reservation.h100_use1a"
+}
+
+warn contains {"rule": "ORG008", "msg": "point", "location": {"file": r.file, "line": r.line, "column": r.column}} if {
+	some r in input.reservations
+	r.address == "aws_ec2_capacity_reservation.h100_use1a"
+}
+`})
+	e := newTestEngine(t, Options{Root: root, Dirs: []string{"policies"}})
+	d := healthyDoc(t)
+	var block diag.Range // the healthy fixture's reservation, as the rule sees it
+	for _, r := range d["reservations"].([]any) {
+		r := r.(map[string]any)
+		if r["address"] == "aws_ec2_capacity_reservation.h100_use1a" {
+			num := func(k string) int { n, _ := strconv.Atoi(fmt.Sprint(r[k])); return n }
+			block = diag.Range{Pos: diag.Pos{File: r["file"].(string), Line: num("line"), Column: num("column")}, EndLine: num("end_line")}
+		}
+	}
+	if block.EndLine <= block.Line {
+		t.Fatalf("fixture reservation range %+v has no end after its start", block)
+	}
+	res, err := e.Eval(context.Background(), d, nil)
+	if err != nil {
+		t.Fatalf("Eval: %v", err)
+	}
+	got := map[string]Finding{}
+	for _, f := range res.Findings {
+		got[f.Rule] = f
+	}
+	if r := got["ORG007"].Range; r != block {
+		t.Errorf("ORG007 range = %+v, want the reservation's %+v", r, block)
+	}
+	if r, want := got["ORG008"].Range, block.Pos.Range(); r != want {
+		t.Errorf("ORG008 range = %+v, want the point %+v", r, want)
+	}
+	for rule, wantKey := range map[string]bool{"ORG007": true, "ORG008": false} {
+		b, err := json.Marshal(got[rule])
+		if err != nil {
+			t.Fatal(err)
+		}
+		prefix := fmt.Sprintf(`"file":%q,"line":%d,"column":%d,`, block.File, block.Line, block.Column)
+		if !strings.Contains(string(b), prefix) {
+			t.Errorf("%s JSON %s lacks %s", rule, b, prefix)
+		}
+		if has := strings.Contains(string(b), fmt.Sprintf(`"end_line":%d`, block.EndLine)); has != wantKey {
+			t.Errorf("%s JSON %s: end_line present = %v, want %v", rule, b, has, wantKey)
 		}
 	}
 }

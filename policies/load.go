@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -76,7 +77,7 @@ func userSources(root string, dirs []string) ([]source, error) {
 		}
 		n := 0
 		err = WalkRego(abs, func(p string, d fs.DirEntry) error {
-			b, err := os.ReadFile(p)
+			b, err := readRego(root, p)
 			if err != nil {
 				return err
 			}
@@ -120,6 +121,32 @@ func WalkRego(dir string, fn func(path string, d fs.DirEntry) error) error {
 		}
 		return fn(p, d)
 	})
+}
+
+// readRego reads the Rego file p found under a policy directory: a file
+// inside root is the repository's, confined to it (repopath.ReadFile: a
+// symbolic link leading out is refused, so a pull request cannot make the
+// engine read, or quote in an error, a file outside the checkout); one
+// outside root is from a directory the user named (--policy) and is the
+// user's own. Either way only a regular file is read: a FIFO is refused
+// unopened.
+func readRego(root, p string) ([]byte, error) {
+	if root != "" {
+		absRoot, err1 := filepath.Abs(root)
+		absP, err2 := filepath.Abs(p)
+		if err1 == nil && err2 == nil && repopath.Inside(absRoot, absP) {
+			realRoot, err := repopath.Root(absRoot)
+			if err != nil {
+				return nil, err
+			}
+			rel, err := filepath.Rel(absRoot, absP)
+			if err != nil {
+				return nil, err
+			}
+			return repopath.ReadFile(realRoot, realRoot, rel, 0)
+		}
+	}
+	return repopath.ReadUserFile(p, 0)
 }
 
 // IsTest reports whether name is a Rego test file (*_test.rego): compiled
@@ -169,7 +196,7 @@ func parseSources(srcs []source) ([]parsed, error) {
 			for _, r := range reservedPackages {
 				if m.Package.Path.HasPrefix(r) {
 					ds = append(ds, diag.Diagnostic{
-						Pos:      locPos(m.Package.Location),
+						Range:    locPos(m.Package.Location).Range(),
 						Severity: diag.Error,
 						Msg:      fmt.Sprintf("package %s is reserved for capcheck's built-in policies; use another package under capcheck or package main", pkgName(m.Package.Path)),
 					})
@@ -216,7 +243,7 @@ func astDiagnostics(err error) diag.Diagnostics {
 				msg += " (" + note + ")"
 			}
 		}
-		ds = append(ds, diag.Diagnostic{Pos: locPos(e.Location), Severity: diag.Error, Msg: msg})
+		ds = append(ds, diag.Diagnostic{Range: locPos(e.Location).Range(), Severity: diag.Error, Msg: msg})
 	}
 	return ds
 }

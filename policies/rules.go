@@ -98,7 +98,7 @@ func collectRules(c *ast.Compiler, levels map[string][]string, builtin map[strin
 		pos := locPos(a.Location)
 		id, ok := rawID.(string)
 		if !ok || strings.TrimSpace(id) == "" {
-			ds = append(ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Msg: fmt.Sprintf("METADATA custom.id must be a non-empty string, got %v", rawID)})
+			ds = append(ds, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Msg: fmt.Sprintf("METADATA custom.id must be a non-empty string, got %v", rawID)})
 			continue
 		}
 		r := Rule{
@@ -112,13 +112,13 @@ func collectRules(c *ast.Compiler, levels map[string][]string, builtin map[strin
 		if rule := ar.GetRule(); rule != nil {
 			name := rule.Head.Ref()[0].Value.String()
 			if name != LevelDeny && name != LevelWarn {
-				ds = append(ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Msg: fmt.Sprintf("rule %s: METADATA with custom.id %s must annotate a deny or warn rule or the package, not %s", id, id, name)})
+				ds = append(ds, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Msg: fmt.Sprintf("rule %s: METADATA with custom.id %s must annotate a deny or warn rule or the package, not %s", id, id, name)})
 				continue
 			}
 			r.Level = name
 		} else {
 			if len(pkgLevels) == 0 {
-				ds = append(ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Msg: fmt.Sprintf("rule %s: package %s defines no deny or warn rule", id, r.Package)})
+				ds = append(ds, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Msg: fmt.Sprintf("rule %s: package %s defines no deny or warn rule", id, r.Package)})
 				continue
 			}
 			r.Level = strings.Join(pkgLevels, "/")
@@ -126,7 +126,7 @@ func collectRules(c *ast.Compiler, levels map[string][]string, builtin map[strin
 		if s, ok := a.Custom["severity"]; ok {
 			sev, _ := s.(string)
 			if sev != "high" && sev != "medium" && sev != "low" {
-				ds = append(ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Msg: fmt.Sprintf("rule %s: METADATA custom.severity must be high, medium or low, got %v", id, s)})
+				ds = append(ds, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Msg: fmt.Sprintf("rule %s: METADATA custom.severity must be high, medium or low, got %v", id, s)})
 				continue
 			}
 			r.Severity = sev
@@ -135,7 +135,7 @@ func collectRules(c *ast.Compiler, levels map[string][]string, builtin map[strin
 		if e, ok := a.Custom["enforcement"]; ok {
 			enf, _ := e.(string)
 			if !validEnforcement(enf) {
-				ds = append(ds, diag.Diagnostic{Pos: pos, Severity: diag.Error, Msg: fmt.Sprintf("rule %s: METADATA custom.enforcement must be advisory, soft-mandatory or hard-mandatory, got %v", id, e)})
+				ds = append(ds, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Msg: fmt.Sprintf("rule %s: METADATA custom.enforcement must be advisory, soft-mandatory or hard-mandatory, got %v", id, e)})
 				continue
 			}
 			r.DefaultEnforcement, r.declared = enf, true
@@ -148,7 +148,7 @@ func collectRules(c *ast.Compiler, levels map[string][]string, builtin map[strin
 	sort.SliceStable(candidates, func(i, j int) bool { return candidates[i].Builtin && !candidates[j].Builtin })
 	for _, r := range candidates {
 		if prev, dup := where[r.ID]; dup {
-			ds = append(ds, diag.Diagnostic{Pos: r.Location, Severity: diag.Error, Msg: fmt.Sprintf("rule id %s is already declared at %s", r.ID, prev)})
+			ds = append(ds, diag.Diagnostic{Range: r.Location.Range(), Severity: diag.Error, Msg: fmt.Sprintf("rule id %s is already declared at %s", r.ID, prev)})
 			continue
 		}
 		where[r.ID] = r.Location

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 	"github.com/google/go-cmp/cmp"
 )
@@ -17,24 +18,24 @@ import (
 func baselineCheck(existing string) *Check {
 	existingDeny := policies.Finding{
 		Rule: "CAP001", Level: "deny", Msg: "pool h100-use1: headroom 26.4% in 2027-03 is below 30%",
-		Target: "pool/h100-use1", File: "capacity/plan.cue", Line: 14, Column: 3,
+		Target: "pool/h100-use1", Range: diag.Pos{File: "capacity/plan.cue", Line: 14, Column: 3}.Range(),
 		Enforcement: policies.SoftMandatory, Baseline: policies.BaselineUnchanged,
 		Blocking: existing == policies.ExistingBlock,
 	}
 	worse := policies.Finding{
 		Rule: "CAP002", Level: "deny", Msg: "pool h100-use1: N+1 fails: 24 GPUs left for 37",
-		Target: "pool/h100-use1", File: "capacity/plan.cue", Line: 14, Column: 3,
+		Target: "pool/h100-use1", Range: diag.Pos{File: "capacity/plan.cue", Line: 14, Column: 3}.Range(),
 		Enforcement: policies.SoftMandatory, Baseline: policies.BaselineWorse, BaseMsg: "pool h100-use1: N+1 fails: 32 GPUs left for 37",
 		Blocking: true,
 	}
 	warning := policies.Finding{
 		Rule: "CAP010", Level: "warn", Msg: "plan prod was last reviewed 110 days ago",
-		Target: "plan/prod", File: "capacity/plan.cue", Line: 3, Column: 1,
+		Target: "plan/prod", Range: diag.Pos{File: "capacity/plan.cue", Line: 3, Column: 1}.Range(),
 		Enforcement: policies.Advisory, Baseline: policies.BaselineUnchanged,
 	}
 	fixed := policies.Finding{
 		Rule: "CAP005", Level: "deny", Msg: "pool l4-usc1: capacity cliff in 2026-05",
-		Target: "pool/l4-usc1", File: "capacity/old.cue", Line: 9, Column: 3,
+		Target: "pool/l4-usc1", Range: diag.Pos{File: "capacity/old.cue", Line: 9, Column: 3}.Range(),
 		Enforcement: policies.SoftMandatory, Baseline: policies.BaselineAbsent,
 	}
 	return &Check{

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -95,17 +96,17 @@ func ReadCheck(r io.Reader) (*Check, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			line, col := jsonLineCol(data, int(se.Offset)-1)
-			return nil, fmt.Errorf("read check result: line %d, column %d: %w", line, col, err)
+			at := diag.PosAt("", data, int(se.Offset)-1)
+			return nil, fmt.Errorf("read check result: line %d, column %d: %w", at.Line, at.Column, err)
 		case errors.As(err, &te):
-			line, col := jsonLineCol(data, int(te.Offset))
-			return nil, fmt.Errorf("read check result: line %d, column %d: %w", line, col, err)
+			at := diag.PosAt("", data, int(te.Offset))
+			return nil, fmt.Errorf("read check result: line %d, column %d: %w", at.Line, at.Column, err)
 		}
 		return nil, fmt.Errorf("read check result: %w", err)
 	}
 	if off := dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
-		line, col := jsonLineCol(data, int(off)+len(data[off:])-len(bytes.TrimLeft(data[off:], " \t\r\n")))
-		return nil, fmt.Errorf("read check result: line %d, column %d: data after the result object", line, col)
+		at := diag.PosAt("", data, int(off)+len(data[off:])-len(bytes.TrimLeft(data[off:], " \t\r\n")))
+		return nil, fmt.Errorf("read check result: line %d, column %d: data after the result object", at.Line, at.Column)
 	}
 	if c.Version != evaluator.Version {
 		return nil, fmt.Errorf("read check result: version is %q, want %q", c.Version, evaluator.Version)
@@ -193,12 +194,6 @@ func validState(s string) bool {
 	return false
 }
 
-// jsonLineCol converts a byte offset in data to a 1-based line and column.
-func jsonLineCol(data []byte, off int) (int, int) {
-	off = max(0, min(off, len(data)))
-	return 1 + bytes.Count(data[:off], []byte{'\n'}), off - bytes.LastIndexByte(data[:off], '\n')
-}
-
 // Options tune the renderers that link or describe findings.
 type Options struct {
 	// Rules give SARIF its rule metadata and titles (Engine.Rules()).
@@ -251,7 +246,7 @@ const (
 	DefaultMarker    = "<!-- capcheck:comment -->"
 )
 
-var formats = []string{"text", "json", "markdown", "sarif", "github", "junit"}
+var formats = []string{"text", "json", "markdown", "sarif", "github", "junit", "html"}
 
 // Formats lists the formats Write renders.
 func Formats() []string { return append([]string(nil), formats...) }
@@ -295,6 +290,8 @@ func Write(w io.Writer, format string, c *Check, opts Options) error {
 		err = checkGitHub(&buf, c, opts)
 	case "junit":
 		err = checkJUnit(&buf, c, opts)
+	case "html":
+		err = checkHTML(&buf, c, opts)
 	default:
 		return errUnknownFormat("check", format, formats...)
 	}
@@ -442,7 +439,7 @@ func suffix(f policies.Finding) string {
 
 // posOr is the finding's file:line:col, or alt without a file.
 func posOr(f policies.Finding, alt string) string {
-	if s := f.Pos().String(); s != "" {
+	if s := f.Pos.String(); s != "" {
 		return s
 	}
 	return alt

@@ -41,7 +41,7 @@ func h100(reserved float64, nplusOK bool, cliff, orderBy string) evaluator.PoolD
 	tl := timeline(reserved, 28, 30, 31.2, 33.2, 33.2, 34)
 	return evaluator.PoolDoc{
 		Name: "h100-use1", Plan: "prod", GPU: "H100-SXM", Region: "us-east-1",
-		Location:      evaluator.Position{File: "capacity/plan.cue", Line: 14, Column: 3},
+		Location:      diag.Pos{File: "capacity/plan.cue", Line: 14, Column: 3}.Range(),
 		LeadTimeWeeks: 12, LeadTimeMonths: 3, HeadroomMin: 0.3,
 		ReservedGPUs: reserved, RequiredGPUsPeak: 34,
 		MinHeadroom: 1 - 33.2/reserved, MinHeadroomMonth: "2026-06",
@@ -64,7 +64,7 @@ func h100(reserved float64, nplusOK bool, cliff, orderBy string) evaluator.PoolD
 func fixtureDoc() *evaluator.Document {
 	h200 := evaluator.PoolDoc{
 		Name: "h200-euw1", Plan: "prod", GPU: "H200", Region: "eu-west-1",
-		Location:      evaluator.Position{File: "capacity/plan.cue", Line: 40, Column: 3},
+		Location:      diag.Pos{File: "capacity/plan.cue", Line: 40, Column: 3}.Range(),
 		LeadTimeWeeks: 16, LeadTimeMonths: 4, HeadroomMin: 0.3,
 		ReservedGPUs: 24, RequiredGPUsPeak: 8,
 		MinHeadroom: 1 - 8.0/24, MinHeadroomMonth: "2026-03",
@@ -76,7 +76,7 @@ func fixtureDoc() *evaluator.Document {
 	}
 	l4 := evaluator.PoolDoc{
 		Name: "l4-old", Plan: "prod", GPU: "L4",
-		Location:      evaluator.Position{File: "capacity/plan.cue", Line: 60, Column: 3},
+		Location:      diag.Pos{File: "capacity/plan.cue", Line: 60, Column: 3}.Range(),
 		LeadTimeWeeks: 8, HeadroomMin: 0.3,
 		ReservedGPUs: 8, RequiredGPUsPeak: 2, MinHeadroom: 0.75, MinHeadroomMonth: "2026-03",
 		NPlus:       evaluator.NPlusDoc{K: 1, OK: true},
@@ -110,30 +110,30 @@ func fixtureFindings() []policies.Finding {
 		{ // plain warning
 			Rule: "CAP010", Title: "Plan not reviewed for more than a quarter", Level: "warn",
 			Msg:    "plan prod was last reviewed 2025-11-20, 110 days ago (more than 92)",
-			Target: "plan/prod", File: "capacity/plan.cue", Line: 3, Column: 1, Enforcement: policies.Advisory,
+			Target: "plan/prod", Range: diag.Pos{File: "capacity/plan.cue", Line: 3, Column: 1}.Range(), Enforcement: policies.Advisory,
 		},
 		{ // blocking deny with a file
 			Rule: "CAP001", Title: "Headroom below the plan's minimum in the commit window", Level: "deny",
 			Msg:    "pool h100-use1: headroom 17% in 2026-06 is below 30% (needs 33.2 GPUs, has 40); add 8 GPUs or lower demand",
-			Target: "pool/h100-use1", File: "capacity/plan.cue", Line: 14, Column: 3,
+			Target: "pool/h100-use1", Range: diag.Pos{File: "capacity/plan.cue", Line: 14, Column: 3}.Range(),
 			Enforcement: policies.SoftMandatory, Blocking: true,
 		},
 		{ // overridden soft-mandatory deny
 			Rule: "CAP002", Title: "N+k redundancy missing", Level: "deny",
 			Msg:    "pool h100-use1: N+1 across zones fails in 2026-06: 20 GPUs left after losing us-east-1a, needs 33.2",
-			Target: "pool/h100-use1", File: "capacity/plan.cue", Line: 14, Column: 3,
+			Target: "pool/h100-use1", Range: diag.Pos{File: "capacity/plan.cue", Line: 14, Column: 3}.Range(),
 			Enforcement: policies.SoftMandatory, Overridden: true,
 		},
 		{ // excepted warning
 			Rule: "CAP007", Title: "Existing reserved GPUs exceed backed capacity", Level: "warn",
 			Msg:    "pool h200-euw1: 24 reserved GPUs, 11.43 backed: 12.57 unbacked",
-			Target: "pool/h200-euw1", File: "capacity/plan.cue", Line: 40, Column: 3,
+			Target: "pool/h200-euw1", Range: diag.Pos{File: "capacity/plan.cue", Line: 40, Column: 3}.Range(),
 			Enforcement: policies.Advisory, Excepted: true, Exception: "ramping up for the Q3 launch",
 		},
 		{ // blocking deny in Terraform
 			Rule: "CAP004", Title: "Reserved GPUs added beyond the backed capacity", Level: "deny",
 			Msg:    "reservation aws_ec2_capacity_reservation.h100_use1a changes from 48 to 40 GPUs",
-			Target: "reservation/aws_ec2_capacity_reservation.h100_use1a", File: "infra/gpu.tf", Line: 14, Column: 1,
+			Target: "reservation/aws_ec2_capacity_reservation.h100_use1a", Range: diag.Pos{File: "infra/gpu.tf", Line: 14, Column: 1}.Range(),
 			Enforcement: policies.HardMandatory, Blocking: true,
 		},
 	}

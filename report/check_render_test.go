@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 	"github.com/google/go-cmp/cmp"
 )
@@ -24,8 +25,8 @@ func evilCheck() *Check {
 	doc.Pools[0].Plan = "p`l*a_n"
 	return NewCheck(doc, &policies.Result{Verdict: policies.VerdictFail, Findings: []policies.Finding{{
 		Rule: "CAP001", Level: "deny", Blocking: true, Target: "pool/" + evil,
-		Msg:  "pool " + evil + ": <!-- capcheck:comment --> ```\nrm -rf /\n``` [click](https://evil.example) **bold** # heading $x$ &lt; cc @octocat",
-		File: "capacity/a (1).cue", Line: 7, Column: 2,
+		Msg:   "pool " + evil + ": <!-- capcheck:comment --> ```\nrm -rf /\n``` [click](https://evil.example) **bold** # heading $x$ &lt; cc @octocat",
+		Range: diag.Pos{File: "capacity/a (1).cue", Line: 7, Column: 2}.Range(),
 	}, {
 		Rule: "CAP007", Level: "warn", Excepted: true, Target: "pool/" + evil,
 		Msg: "unbacked", Exception: "approved by @org/finance <b>now</b>",
@@ -109,8 +110,8 @@ func bigCheck(warnings, pools int) *Check {
 	for i := 0; i < warnings; i++ {
 		fs = append(fs, policies.Finding{
 			Rule: "CAP009", Level: "warn", Target: fmt.Sprintf("benchmark/b%04d", i),
-			Msg:  fmt.Sprintf("benchmark b%04d of llama-70b on H100-SXM was measured 2025-01-%02d, more than 180 days ago; re-run it at the SLO", i, i%28+1),
-			File: "capacity/plan.cue", Line: 100 + i, Column: 5,
+			Msg:   fmt.Sprintf("benchmark b%04d of llama-70b on H100-SXM was measured 2025-01-%02d, more than 180 days ago; re-run it at the SLO", i, i%28+1),
+			Range: diag.Pos{File: "capacity/plan.cue", Line: 100 + i, Column: 5}.Range(),
 		})
 	}
 	return NewCheck(doc, &policies.Result{Verdict: policies.VerdictFail, Findings: fs})
@@ -188,8 +189,8 @@ func TestMarkdownTruncation(t *testing.T) {
 func TestGitHubEscapingAndInjection(t *testing.T) {
 	c := &Check{Version: evaluator.Version, Verdict: "fail", Findings: []policies.Finding{{
 		Rule: "CAP001", Title: "Headroom: low, really", Level: "deny", Blocking: true,
-		Msg:  "100% used\r\n::set-output name=verdict::pass\n::add-mask::x",
-		File: "infra/a,b:c.tf", Line: 3, Column: 9,
+		Msg:   "100% used\r\n::set-output name=verdict::pass\n::add-mask::x",
+		Range: diag.Pos{File: "infra/a,b:c.tf", Line: 3, Column: 9}.Range(),
 	}}}
 	got := render(t, "github", c, Options{})
 	// The line breaks are shown as \r\n (diag.Text), as in every output,
@@ -206,10 +207,10 @@ func TestGitHubEscapingAndInjection(t *testing.T) {
 func TestGitHubLimits(t *testing.T) {
 	var fs []policies.Finding
 	for i := 0; i < 15; i++ { // 15 warnings first in finding order
-		fs = append(fs, policies.Finding{Rule: "CAP010", Level: "warn", Msg: fmt.Sprintf("w%d", i), File: "a.cue", Line: i + 1})
+		fs = append(fs, policies.Finding{Rule: "CAP010", Level: "warn", Msg: fmt.Sprintf("w%d", i), Range: diag.Pos{File: "a.cue", Line: i + 1}.Range()})
 	}
 	for i := 0; i < 12; i++ {
-		fs = append(fs, policies.Finding{Rule: "CAP001", Level: "deny", Blocking: true, Msg: fmt.Sprintf("e%d", i), File: "a.cue", Line: 50 + i})
+		fs = append(fs, policies.Finding{Rule: "CAP001", Level: "deny", Blocking: true, Msg: fmt.Sprintf("e%d", i), Range: diag.Pos{File: "a.cue", Line: 50 + i}.Range()})
 	}
 	for i := 0; i < 3; i++ {
 		fs = append(fs, policies.Finding{Rule: "CAP007", Level: "warn", Excepted: true, Msg: fmt.Sprintf("n%d", i)})
@@ -379,8 +380,8 @@ func TestSARIFAnchors(t *testing.T) {
 		line    int
 	}{
 		{name: "pool target", finding: policies.Finding{Rule: "X", Level: "warn", Msg: "m", Target: "pool/h200-euw1"}, doc: true, wantURI: "capacity/plan.cue", line: 40},
-		{name: "line 0 becomes 1", finding: policies.Finding{Rule: "X", Level: "warn", Msg: "m", File: "infra/my gpu.tf"}, doc: true, wantURI: "infra/my%20gpu.tf", line: 1},
-		{name: "absolute path falls back to the plan", finding: policies.Finding{Rule: "X", Level: "warn", Msg: "m", File: "/etc/x.tf", Line: 4}, doc: true, wantURI: "capacity/plan.cue", line: 1},
+		{name: "line 0 becomes 1", finding: policies.Finding{Rule: "X", Level: "warn", Msg: "m", Range: diag.Pos{File: "infra/my gpu.tf"}.Range()}, doc: true, wantURI: "infra/my%20gpu.tf", line: 1},
+		{name: "absolute path falls back to the plan", finding: policies.Finding{Rule: "X", Level: "warn", Msg: "m", Range: diag.Pos{File: "/etc/x.tf", Line: 4}.Range()}, doc: true, wantURI: "capacity/plan.cue", line: 1},
 		{name: "nothing to anchor at", finding: policies.Finding{Rule: "X", Level: "warn", Msg: "m"}, doc: false},
 	}
 	for _, tc := range tests {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 	"github.com/google/go-cmp/cmp"
 )
@@ -47,7 +48,7 @@ func render(t *testing.T, format string, c *Check, opts Options) string {
 }
 
 func TestCheckGolden(t *testing.T) {
-	ext := map[string]string{"text": "txt", "json": "json", "markdown": "md", "sarif": "sarif", "github": "github.txt", "junit": "xml"}
+	ext := map[string]string{"text": "txt", "json": "json", "markdown": "md", "sarif": "sarif", "github": "github.txt", "junit": "xml", "html": "html"}
 	for _, format := range Formats() {
 		t.Run(format, func(t *testing.T) {
 			got := render(t, format, fixtureCheck(), fixtureOptions())
@@ -140,7 +141,7 @@ func TestTextFindingLines(t *testing.T) {
 func TestTextControlCharacters(t *testing.T) {
 	c := &Check{Version: evaluator.Version, Verdict: "warn", Findings: []policies.Finding{{
 		Rule: "ORG002", Level: "warn", Msg: "line one\ninfra/x.tf:1:1: deny: [CAP001] fake\x1b[31m red\u202e",
-		File: "infra/a.tf", Line: 2, Column: 1,
+		Range: diag.Pos{File: "infra/a.tf", Line: 2, Column: 1}.Range(),
 	}}}
 	got := render(t, "text", c, Options{})
 	want := `infra/a.tf:2:1: warn: [ORG002] line one\ninfra/x.tf:1:1: deny: [CAP001] fake\x1b[31m red\u202e` + "\n\nPASS with 1 warning\n"
@@ -150,14 +151,14 @@ func TestTextControlCharacters(t *testing.T) {
 }
 
 func TestWriteErrors(t *testing.T) {
-	blocking := policies.Finding{Rule: "CAP001", Level: "deny", Blocking: true, File: "a.cue", Line: 1, Column: 2}
+	blocking := policies.Finding{Rule: "CAP001", Level: "deny", Blocking: true, Range: diag.Pos{File: "a.cue", Line: 1, Column: 2}.Range()}
 	tests := []struct {
 		name   string
 		format string
 		check  *Check
 		want   string
 	}{
-		{name: "unknown format", format: "html", check: &Check{Verdict: "pass"}, want: `check: unknown format "html" (want one of [text json markdown sarif github junit])`},
+		{name: "unknown format", format: "pdf", check: &Check{Verdict: "pass"}, want: `check: unknown format "pdf" (want one of [text json markdown sarif github junit html])`},
 		{name: "nil", format: "text", check: nil, want: "render check: no result"},
 		{name: "not judged", format: "markdown", check: NewCheck(fixtureDoc(), nil), want: `render check: verdict is "", want pass, warn or fail`},
 		{name: "pass contradicts a blocking finding", format: "markdown", check: &Check{Verdict: "pass", Findings: []policies.Finding{blocking}},

@@ -106,21 +106,85 @@ func dependencyText(w io.Writer, doc *evaluator.Document) error {
 	return nil
 }
 
+// dependencyPair is a dependency in a PR diff: head and base (nil when
+// the dependency is new; head nil when the change removes it).
+type dependencyPair struct {
+	head, base *evaluator.DependencyDoc
+}
+
+// dependencyPairs pairs the head's dependencies with the base's
+// (doc.Base) by plan and name: the head's in order, then the ones only
+// the base has. Outside a diff every base is nil.
+func dependencyPairs(doc *evaluator.Document) []dependencyPair {
+	type key struct{ plan, name string }
+	base := map[key]*evaluator.DependencyDoc{}
+	var baseOrder []key
+	if doc.Base != nil {
+		for i := range doc.Base.Dependencies {
+			d := &doc.Base.Dependencies[i]
+			base[key{d.Plan, d.Name}] = d
+			baseOrder = append(baseOrder, key{d.Plan, d.Name})
+		}
+	}
+	var out []dependencyPair
+	seen := map[key]bool{}
+	for i := range doc.Dependencies {
+		d := &doc.Dependencies[i]
+		k := key{d.Plan, d.Name}
+		seen[k] = true
+		out = append(out, dependencyPair{head: d, base: base[k]})
+	}
+	for _, k := range baseOrder {
+		if !seen[k] {
+			out = append(out, dependencyPair{base: base[k]})
+		}
+	}
+	return out
+}
+
+// arrow is "base → head" when the two differ, else head.
+func arrow(base, head string) string {
+	if base == head {
+		return head
+	}
+	return base + " → " + head
+}
+
 // dependencyMarkdown is the dependency table (one block) and the binding
-// constraint line (one block) of the PR comment.
+// constraint line (one block) of the PR comment. In a PR diff a figure
+// the change moves reads "base → head", as the pools' do, and a
+// dependency the change adds or removes says so (a removed one shows its
+// base figures).
 func dependencyMarkdown(doc *evaluator.Document) []string {
 	if doc == nil {
 		return nil
 	}
 	var out []string
-	if len(doc.Dependencies) > 0 {
+	if pairs := dependencyPairs(doc); len(pairs) > 0 {
 		var b strings.Builder
 		b.WriteString("| Dependency | Plan | Kind | Limit | Peak required | Ceiling | Min headroom | Cliff | Order by |\n" +
 			"|:--|:--|:--|:--|--:|--:|:--|:--|:--|\n")
-		for i := range doc.Dependencies {
-			d := &doc.Dependencies[i]
+		for _, pr := range pairs {
+			d, label := pr.head, ""
+			switch {
+			case d == nil:
+				d, label = pr.base, " *(removed)*"
+			case doc.Base != nil && pr.base == nil:
+				label = " *(new)*"
+			}
 			r := dependencyRow(d)
-			fmt.Fprintf(&b, "| **%s** | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(d.Name), mdText(d.Plan), mdText(string(d.Kind)),
+			if pr.head != nil && pr.base != nil {
+				br := dependencyRow(pr.base)
+				r = dependencyCells{
+					limit:    arrow(br.limit, r.limit),
+					peak:     arrow(br.peak, r.peak),
+					ceiling:  arrow(br.ceiling, r.ceiling),
+					headroom: arrow(br.headroom, r.headroom),
+					cliff:    arrow(br.cliff, r.cliff),
+					orderBy:  arrow(br.orderBy, r.orderBy),
+				}
+			}
+			fmt.Fprintf(&b, "| **%s**%s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(d.Name), label, mdText(d.Plan), mdText(string(d.Kind)),
 				mdText(r.limit), mdText(r.peak), mdText(r.ceiling), mdText(r.headroom), mdText(r.cliff), mdText(r.orderBy))
 		}
 		b.WriteString("\n")

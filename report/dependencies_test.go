@@ -69,3 +69,35 @@ func TestBindingLineNoCliff(t *testing.T) {
 		t.Errorf("bindingLine = %q, want %q", got, want)
 	}
 }
+
+// TestDependencyMarkdownDiff: in a PR diff the dependency rows show what
+// the change moves, base → head, as the pool table does. The base had
+// openai at 1,200,000 of 2,000,000 tokens/min (headroom 1 − 0.6 = 40%,
+// no cliff) and a pgvector the head removes; the head adds crm-tool.
+func TestDependencyMarkdownDiff(t *testing.T) {
+	c := dependencyCheck()
+	c.Document.Dependencies = append(c.Document.Dependencies, evaluator.DependencyDoc{
+		Name: "crm-tool", Plan: "inference", Kind: evaluator.DependencyToolAPI,
+		MinHeadroom: 0.5, MinHeadroomMonth: "2026-03", Limit: evaluator.LimitRequestsPerMinute,
+		Limits: []evaluator.DependencyLimitDoc{{Name: evaluator.LimitRequestsPerMinute, Capacity: 3000, RequiredPeak: 1500}},
+	})
+	c.Document.Base = &evaluator.Document{Dependencies: []evaluator.DependencyDoc{{
+		Name: "openai", Plan: "inference", Kind: evaluator.DependencyProviderAPI,
+		MinHeadroom: 0.4, MinHeadroomMonth: "2026-07", Limit: evaluator.LimitTokensPerMinute,
+		Limits: []evaluator.DependencyLimitDoc{
+			{Name: evaluator.LimitTokensPerMinute, Capacity: 2000000, RequiredPeak: 1200000},
+			{Name: evaluator.LimitRequestsPerMinute, Capacity: 5000, RequiredPeak: 360},
+		},
+	}, {
+		Name: "pgvector", Plan: "inference", Kind: evaluator.DependencyVectorDB,
+		MinHeadroom: 0.6, MinHeadroomMonth: "2026-03", Limit: evaluator.LimitQueriesPerS,
+		Limits: []evaluator.DependencyLimitDoc{{Name: evaluator.LimitQueriesPerS, Capacity: 800, RequiredPeak: 320}},
+	}}}
+	got := render(t, "markdown", c, Options{})
+	want := "| **openai** | inference | provider-api | tokens\\_per\\_minute | 1200000 tokens/min → 1632000 tokens/min | 2000000 tokens/min | 40% (2026-07) → 18.4% (2026-07) | none → 2026-07 | - → 2026-06 |\n" +
+		"| **crm-tool** *(new)* | inference | tool-api | requests\\_per\\_minute | 1500 requests/min | 3000 requests/min | 50% (2026-03) | none | - |\n" +
+		"| **pgvector** *(removed)* | inference | vector-db | queries\\_per\\_s | 320 queries/s | 800 queries/s | 60% (2026-03) | none | - |\n"
+	if !strings.Contains(got, want) {
+		t.Errorf("markdown report lacks\n%s\ngot:\n%s", want, got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -16,7 +17,7 @@ func TestGroupFindingsLines(t *testing.T) {
 	cap012 := func(zone, gpus, baseline string, line int) policies.Finding {
 		addr := `module.r["` + zone + `"].this`
 		return policies.Finding{
-			Rule: "CAP012", Level: policies.LevelWarn, File: "modules/r/main.tf", Line: line, Column: 1,
+			Rule: "CAP012", Level: policies.LevelWarn, Range: diag.Pos{File: "modules/r/main.tf", Line: line, Column: 1}.Range(),
 			Target:   "reservation/" + addr,
 			Msg:      "pool p: reservation " + addr + " (" + gpus + " GPUs) ends 2028-06-30; renew it",
 			Baseline: baseline,
@@ -61,7 +62,7 @@ func TestGroupFindingsLines(t *testing.T) {
 func TestGroupFindingsKeepsMarks(t *testing.T) {
 	worse := func(addr, msg string) policies.Finding {
 		return policies.Finding{Rule: "CAP004", Level: policies.LevelDeny, Blocking: true, Baseline: policies.BaselineWorse,
-			Target: "reservation/" + addr, Msg: msg, File: "infra/gpu.tf", Line: 3, Column: 1}
+			Target: "reservation/" + addr, Msg: msg, Range: diag.Pos{File: "infra/gpu.tf", Line: 3, Column: 1}.Range()}
 	}
 	grouped := groupFindings([]policies.Finding{
 		worse("a.x", "reservation a.x shrinks"),

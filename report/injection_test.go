@@ -11,6 +11,7 @@ import (
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/capcheck/capcheck/forecast"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -31,9 +32,9 @@ func TestLineOutputsHoldRepositoryText(t *testing.T) {
 	doc.Pools[0].Plan = hostile
 	chk := NewCheck(doc, &policies.Result{Verdict: policies.VerdictFail, Findings: []policies.Finding{{
 		Rule: "CAP001", Title: hostile, Level: "deny", Blocking: true, Target: "pool/" + hostile,
-		Msg: hostile, File: "::capacity/a.cue", Line: 7, Column: 2,
+		Msg: hostile, Range: diag.Pos{File: "::capacity/a.cue", Line: 7, Column: 2}.Range(),
 	}, {
-		Rule: "::ORG001", Level: "warn", Msg: "::" + hostile, File: hostile, Line: 3,
+		Rule: "::ORG001", Level: "warn", Msg: "::" + hostile, Range: diag.Pos{File: hostile, Line: 3}.Range(),
 	}, {
 		Rule: "CAP007", Level: "warn", Excepted: true, Target: "pool/p", Msg: "m", Exception: hostile,
 	}}})
@@ -61,9 +62,9 @@ func TestLineOutputsHoldRepositoryText(t *testing.T) {
 	}
 	var b bytes.Buffer
 	inv := &inventory.Inventory{
-		Reservations: []inventory.Entry{{Address: `aws_ec2_capacity_reservation.a["` + hostile + `"]`, File: "infra/a.tf", Line: 1,
+		Reservations: []inventory.Entry{{Address: `aws_ec2_capacity_reservation.a["` + hostile + `"]`, Range: diag.Pos{File: "infra/a.tf", Line: 1}.Range(),
 			Kind: "reservation", Zone: hostile, Guaranteed: true, Pool: hostile, Start: hostile}},
-		Unresolved: []inventory.Unresolved{{Address: hostile, File: "infra/" + hostile, Line: 2, Column: 1, Msg: hostile}},
+		Unresolved: []inventory.Unresolved{{Address: hostile, Range: diag.Pos{File: "infra/" + hostile, Line: 2, Column: 1}.Range(), Msg: hostile}},
 	}
 	if err := Inventory(&b, "text", inv); err != nil {
 		t.Fatal(err)

@@ -109,6 +109,7 @@ func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 				fmt.Fprintf(w, "  %s → %s\n", diag.Text(r.Address), diag.Text(r.ConsumerOf))
 			}
 		}
+		kubernetesBindings(w, inv.Reservations)
 	}
 	if len(inv.Unresolved) > 0 {
 		fmt.Fprintf(w, "\n%s could not be evaluated statically (never counted as zero):\n",

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,21 +13,21 @@ import (
 
 func TestInventoryText(t *testing.T) {
 	h100 := inventory.Entry{
-		Address: "aws_ec2_capacity_reservation.h100[0]", File: "infra/gpu.tf", Line: 14,
+		Address: "aws_ec2_capacity_reservation.h100[0]", Range: diag.Pos{File: "infra/gpu.tf", Line: 14}.Range(),
 		Kind: inventory.KindReservation, InstanceType: "p5.48xlarge", Count: 3, GPUs: 24,
 		GPU: "H100-SXM", Zone: "us-east-1a", End: "2028-06-30T23:59:59Z", Guaranteed: true, Pool: "h100-use1",
 	}
 	orphan := inventory.Entry{
-		Address: "aws_ec2_capacity_block_reservation.spare", File: "infra/block.tf", Line: 3,
+		Address: "aws_ec2_capacity_block_reservation.spare", Range: diag.Pos{File: "infra/block.tf", Line: 3}.Range(),
 		Kind: inventory.KindCapacityBlock, InstanceType: "p5.48xlarge", Count: 1, GPUs: 8,
 		GPU: "H100-SXM", Start: "2027-02-01", End: "2027-04-01T00:00:00Z", Guaranteed: true,
 	}
 	burst := inventory.Entry{
-		Address: "aws_eks_node_group.burst", File: "infra/eks.tf", Line: 2,
+		Address: "aws_eks_node_group.burst", Range: diag.Pos{File: "infra/eks.tf", Line: 2}.Range(),
 		Kind: inventory.KindElastic, InstanceType: "g6e.12xlarge", Count: 4, GPUs: 16, GPU: "L40S",
 	}
 	inside := inventory.Entry{
-		Address: "aws_eks_node_group.serving", File: "infra/eks.tf", Line: 20,
+		Address: "aws_eks_node_group.serving", Range: diag.Pos{File: "infra/eks.tf", Line: 20}.Range(),
 		Kind: inventory.KindElastic, InstanceType: "p5.48xlarge", Count: 3, GPUs: 24, GPU: "H100-SXM",
 		ConsumerOf: "aws_ec2_capacity_reservation.h100[0]",
 	}
@@ -58,7 +59,7 @@ Consumers:  1 group runs inside a reservation, adding no GPUs:
 		{
 			name: "nothing found, one unresolved",
 			inv: inventory.Inventory{Unresolved: []inventory.Unresolved{{
-				Address: "google_compute_reservation.q", File: "infra/q.tf", Line: 5, Column: 1, Msg: "count depends on data.x",
+				Address: "google_compute_reservation.q", Range: diag.Pos{File: "infra/q.tf", Line: 5, Column: 1}.Range(), Msg: "count depends on data.x",
 			}}},
 			want: `No GPU capacity found: no reservation, capacity block, node group or autoscaling group with GPUs.
 

@@ -34,6 +34,7 @@ func checkMarkdown(w io.Writer, c *Check, opts Options) error {
 
 	var blocks []string
 	blocks = append(blocks, poolTable(c)...)
+	blocks = append(blocks, kubernetesMarkdown(c.Pools)...)
 	blocks = append(blocks, dependencyMarkdown(c.Document)...)
 	if c.Document != nil && c.Document.Audit != nil {
 		blocks = append(blocks, auditMarkdown(c.Document.Audit))
@@ -303,7 +304,7 @@ func newLinker(opts Options) linker {
 // when there is no link to make (no repository or commit, a path that is
 // not repository-relative).
 func (l linker) link(f policies.Finding) string {
-	pos := f.Pos()
+	pos := f.Pos
 	if pos.Column > 0 {
 		pos.Column = 0 // GitHub anchors lines only
 	}

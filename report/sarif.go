@@ -408,9 +408,9 @@ func uriOf(file string) string {
 // repository-relative file, else where its target is defined, else line 1
 // of the first plan. anchored explains a borrowed position ("" for the
 // finding's own).
-func anchorOf(c *Check, f policies.Finding) (pos evaluator.Position, anchored string) {
+func anchorOf(c *Check, f policies.Finding) (pos diag.Range, anchored string) {
 	if relativePath(f.File) {
-		return evaluator.Position{File: f.File, Line: f.Line, Column: f.Column}, ""
+		return f.Range, ""
 	}
 	kind, name, _ := strings.Cut(f.Target, "/")
 	if p := targetPos(c, kind, name); relativePath(p.File) {
@@ -419,17 +419,17 @@ func anchorOf(c *Check, f policies.Finding) (pos evaluator.Position, anchored st
 	if d := c.Document; d != nil {
 		for _, p := range d.Plans {
 			if relativePath(p.File) {
-				return evaluator.Position{File: p.File, Line: 1}, "the finding has no location; shown on the plan " + p.Name
+				return diag.Pos{File: p.File, Line: 1}.Range(), "the finding has no location; shown on the plan " + p.Name
 			}
 		}
 	}
-	return evaluator.Position{}, ""
+	return diag.Range{}, ""
 }
 
 // targetPos finds where a "kind/name" target is defined.
-func targetPos(c *Check, kind, name string) evaluator.Position {
+func targetPos(c *Check, kind, name string) diag.Range {
 	if name == "" {
-		return evaluator.Position{}
+		return diag.Range{}
 	}
 	if kind == "pool" {
 		for _, p := range c.Pools {
@@ -440,13 +440,13 @@ func targetPos(c *Check, kind, name string) evaluator.Position {
 	}
 	d := c.Document
 	if d == nil {
-		return evaluator.Position{}
+		return diag.Range{}
 	}
 	switch kind {
 	case "plan":
 		for _, p := range d.Plans {
 			if p.Name == name {
-				return evaluator.Position{File: p.File, Line: p.Line}
+				return diag.Pos{File: p.File, Line: p.Line}.Range()
 			}
 		}
 	case "workload":
@@ -458,12 +458,12 @@ func targetPos(c *Check, kind, name string) evaluator.Position {
 	case "reservation":
 		for _, r := range d.Reservations {
 			if r.Address == name {
-				return evaluator.Position{File: r.File, Line: r.Line, Column: r.Column}
+				return r.Range
 			}
 		}
 		for _, u := range d.Unresolved {
 			if u.Address == name {
-				return evaluator.Position{File: u.File, Line: u.Line, Column: u.Column}
+				return u.Range
 			}
 		}
 	case "benchmark":
@@ -473,5 +473,5 @@ func targetPos(c *Check, kind, name string) evaluator.Position {
 			}
 		}
 	}
-	return evaluator.Position{}
+	return diag.Range{}
 }

@@ -43,6 +43,9 @@ func checkText(w io.Writer, c *Check) error {
 		}
 		fmt.Fprintln(w)
 	}
+	if err := kubernetesText(w, c.Pools); err != nil {
+		return err
+	}
 	if err := strategyText(w, c.Pools); err != nil {
 		return err
 	}

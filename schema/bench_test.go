@@ -3,7 +3,10 @@ package schema
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // BenchmarkLoadPlans loads the three full fixtures (CUE, YAML, JSON) from
@@ -66,6 +69,40 @@ func BenchmarkLoadPlanBytesSmall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkLoadPlanBytes runs FuzzLoadPlanBytes's seed corpus through the
+// call the fuzz target makes, with its settings (GC percent 400): one op is
+// one pass over every seed, and ns/op ÷ seeds (reported as ns/exec) is the
+// cost of one fuzz execution apart from the engine's own work. It must
+// stay well under 1 ms (1,000 execs/s). cpu-ns/exec is the process's CPU
+// time (user and system, GC included) over the same loop: on a machine
+// other sessions load, wall time also counts the waits for a core.
+func BenchmarkLoadPlanBytes(b *testing.B) {
+	seeds := fuzzSeeds(b)
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	b.ReportAllocs()
+	cpu0 := cpuTime(b)
+	for b.Loop() {
+		for _, s := range seeds {
+			name := fuzzName(uint8(s.fm))
+			if p, err := LoadPlanBytes(name, s.data); err == nil && (p == nil || p.File != name) {
+				b.Fatalf("nil error but plan %v", p)
+			}
+		}
+	}
+	execs := float64(b.N * len(seeds))
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/execs, "cpu-ns/exec")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/execs, "ns/exec")
+}
+
+// cpuTime is the CPU time the process has used so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func replaceOnce(s, old, new string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/figure"
+	"github.com/capcheck/capcheck/internal/gregorian"
 )
 
 // Checks that CUE cannot express simply. They run on the unified value
@@ -26,9 +27,9 @@ var (
 	benchmarkIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 )
 
-// daysPerMonth is the mean Gregorian month, used to turn lead times in
-// weeks into months.
-const daysPerMonth = 30.4375
+// daysPerMonth is the one mean month (internal/gregorian, 365.2425 / 12
+// days), used to turn lead times in weeks into months.
+const daysPerMonth = gregorian.MonthDays
 
 // shareTolerance is how far model_mix shares may sum from 1.
 const shareTolerance = 1e-6
@@ -39,7 +40,7 @@ type checker struct {
 }
 
 func (c *checker) errorf(p, format string, args ...any) {
-	c.out = append(c.out, diag.Diagnostic{Pos: c.doc.posOf(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf(format, args...)})
+	c.out = append(c.out, diag.Diagnostic{Range: c.doc.posOf(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 type field struct {
@@ -187,6 +188,7 @@ func (d *document) checkPlan(u cue.Value) diag.Diagnostics {
 	}
 
 	c.dependencies(u, workloads)
+	c.models(u)
 
 	for i, e := range elemsOf(get(u, "exceptions")) {
 		c.date(get(e, "expires"), indexPath("exceptions", i)+".expires")
@@ -225,7 +227,7 @@ func (d *document) figure(dv cue.Value, p string) {
 		return
 	}
 	if problem := figure.Problem(f); problem != "" {
-		d.figures = append(d.figures, diag.Diagnostic{Pos: d.posOf(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("%s %s", shorten(fmt.Sprint(dv)), problem)})
+		d.figures = append(d.figures, diag.Diagnostic{Range: d.posOf(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("%s %s", shorten(fmt.Sprint(dv)), problem)})
 	}
 }
 
@@ -239,7 +241,9 @@ func (c *checker) workload(w field, poolNames []string) {
 	if pool, ok := str(get(w.v, "pool")); ok && !slices.Contains(poolNames, pool) {
 		c.errorf(wp+".pool", "unknown pool %q (pools: %s)", pool, strings.Join(poolNames, ", "))
 	}
+	c.servingPools(w, poolNames) // regions.go
 	c.date(get(w.v, "as_of"), wp+".as_of")
+	c.servedDates(w.v, wp)
 	for i, e := range elemsOf(get(w.v, "events")) {
 		c.span(e, indexPath(wp+".events", i))
 	}
@@ -255,23 +259,7 @@ func (c *checker) workload(w field, poolNames []string) {
 	}
 	switch kind {
 	case KindLLMInference:
-		mix := get(w.v, "model_mix")
-		shares := fieldsOf(mix)
-		if mix.Exists() && len(shares) == 0 && mix.Err() == nil {
-			c.errorf(wp+".model_mix", "model_mix needs at least one model")
-		}
-		sum, complete := 0.0, len(shares) > 0
-		for _, s := range shares {
-			f, ok := num(s.v)
-			if !ok {
-				complete = false
-				break
-			}
-			sum += f
-		}
-		if complete && math.Abs(sum-1) > shareTolerance {
-			c.errorf(wp+".model_mix", "model_mix shares sum to %.9g, want 1", sum)
-		}
+		c.modelMix(get(w.v, "model_mix"), wp+".model_mix")
 	case KindTraining:
 		if !has(w.v, "gpu_hours_per_month") && !has(w.v, "experimentation") && !has(w.v, "runs") {
 			c.errorf(wp, "training workload needs at least one of gpu_hours_per_month, experimentation, runs")

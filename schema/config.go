@@ -65,6 +65,18 @@ type KubernetesConfig struct {
 	Dirs []string `json:"dirs,omitempty"`
 	// Exclude are globs of paths to skip.
 	Exclude []string `json:"exclude,omitempty"`
+	// Helm are the Helm releases to render (kubernetes.helm).
+	Helm []HelmConfig `json:"helm,omitempty"`
+}
+
+// HelmConfig is one kubernetes.helm entry: a chart directory and the
+// values files (relative to the repository root, applied in order over
+// the chart's values.yaml) a release of it is rendered with.
+type HelmConfig struct {
+	Chart     string   `json:"chart"`
+	Values    []string `json:"values,omitempty"`
+	Release   string   `json:"release,omitempty"`
+	Namespace string   `json:"namespace,omitempty"`
 }
 
 // Override configures the soft-mandatory override.

@@ -72,15 +72,17 @@ type session struct {
 // idle holds sessions for reuse: compiling the schema (0.8 ms) costs as
 // much as loading a small plan, and LoadPlanBytes and LoadConfigBytes are
 // called once per file. A session is reused for at most maxSessionUses
-// files, since its cue.Context keeps every file built in it, and never
-// after an evaluation in it was abandoned or panicked.
+// files, since its cue.Context keeps every file built in it (about 13 KiB
+// for a fuzzing input, 147 KiB for testdata/full.yaml: at most 19 MiB a
+// session), and never after an evaluation in it was abandoned or
+// panicked.
 var idle struct {
 	sync.Mutex
 	sessions []*session
 }
 
 const (
-	maxSessionUses = 32
+	maxSessionUses = 128
 	maxIdle        = 4
 )
 
@@ -171,6 +173,9 @@ type document struct {
 	label map[string]diag.Pos
 	// nodes counts the values collect visited; it stops past maxNodes.
 	nodes int
+	// tree is v's node as collect listed it, for skeleton; utree that of
+	// the unified value as requiredAndConcrete listed it, for the decoder.
+	tree, utree *node
 	// checkFigures makes requiredAndConcrete also apply the figure rule
 	// (see checker.figures) to the numbers it passes, into figures: one
 	// walk of the unified value instead of two.
@@ -237,7 +242,7 @@ func (s *session) parse(name string, data []byte) (*document, diag.Diagnostics) 
 	}
 	doc.v = v
 	doc.label = map[string]diag.Pos{}
-	doc.collect(v, "")
+	doc.tree = doc.collect(v, "")
 	if doc.nodes > maxNodes {
 		return nil, diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "the evaluated plan has more than %d fields and list elements", maxNodes)
 	}
@@ -245,10 +250,10 @@ func (s *session) parse(name string, data []byte) (*document, diag.Diagnostics) 
 }
 
 // collect records the position of every regular field and list element of
-// v under its dotted path.
-func (d *document) collect(v cue.Value, p string) {
+// v under its dotted path, and returns v's node (see node) for skeleton.
+func (d *document) collect(v cue.Value, p string) *node {
 	if d.nodes++; d.nodes > maxNodes {
-		return
+		return nil
 	}
 	if p != "" {
 		if pos := d.userPos(valuePos(v)); pos.IsValid() {
@@ -258,9 +263,12 @@ func (d *document) collect(v cue.Value, p string) {
 			d.label[p] = pos
 		}
 	}
-	for _, c := range children(v, false) {
-		d.collect(c.v, c.path(p))
+	n := listChildren(v, false)
+	n.sub = make([]*node, len(n.kids))
+	for i, c := range n.kids {
+		n.sub[i] = d.collect(c.v, c.path(p))
 	}
+	return n
 }
 
 // child is a field or list element of a struct or list value.
@@ -271,6 +279,9 @@ type child struct {
 	// constraint is cue.RequiredConstraint or cue.OptionalConstraint for
 	// a field the schema declares but nobody has set.
 	constraint cue.SelectorType
+	// field is set for a field (a string label), which name alone does not
+	// say for the field "".
+	field bool
 }
 
 func (c child) path(parent string) string {
@@ -280,22 +291,51 @@ func (c child) path(parent string) string {
 	return joinPath(parent, c.name)
 }
 
+// node is a value with its children, listed once and kept: Value.Fields
+// sorts the fields (topologically) on every call, which was a third of the
+// cost of loading a plan when every walk listed them again. collect keeps
+// the document's nodes for skeleton, requiredAndConcrete the unified
+// value's for the decoder.
+type node struct {
+	v    cue.Value
+	kind cue.Kind // v.IncompleteKind()
+	how  listing
+	kids []child
+	// sub[i] is the node of kids[i], or nil where the walk did not go.
+	sub []*node
+}
+
+// listing is how listChildren listed a node's kids.
+type listing uint8
+
+const (
+	listedNone   listing = iota // a scalar, or Value.Fields failed
+	listedList                  // Value.List
+	listedFields                // Value.Fields
+)
+
 // children lists the fields of a struct or the elements of a list, also
 // when some of them are erroneous (Value.List refuses such a list).
 // Definitions, hidden fields and pattern constraints are left out; fields
 // declared but not set are included only if declared is true.
 func children(v cue.Value, declared bool) []child {
+	return listChildren(v, declared).kids
+}
+
+// listChildren is children, returning v's node (without sub).
+func listChildren(v cue.Value, declared bool) *node {
 	k := v.IncompleteKind()
+	n := &node{v: v, kind: k}
 	if k&(cue.StructKind|cue.ListKind) == 0 && k != cue.BottomKind {
-		return nil // a scalar
+		return n // a scalar
 	}
 	if k&cue.StructKind == 0 {
 		if it, err := v.List(); err == nil {
-			var out []child
 			for i := 0; it.Next(); i++ {
-				out = append(out, child{index: i, v: it.Value()})
+				n.kids = append(n.kids, child{index: i, v: it.Value()})
 			}
-			return out
+			n.how = listedList
+			return n
 		}
 	}
 	opts := []cue.Option{}
@@ -304,19 +344,19 @@ func children(v cue.Value, declared bool) []child {
 	}
 	it, err := v.Fields(opts...)
 	if err != nil {
-		return nil
+		return n
 	}
-	var out []child
 	for it.Next() {
 		sel := it.Selector()
 		switch {
 		case sel.LabelType() == cue.IndexLabel:
-			out = append(out, child{index: sel.Index(), v: it.Value()})
+			n.kids = append(n.kids, child{index: sel.Index(), v: it.Value()})
 		case sel.IsString():
-			out = append(out, child{name: sel.Unquoted(), v: it.Value(), constraint: sel.ConstraintType()})
+			n.kids = append(n.kids, child{name: sel.Unquoted(), v: it.Value(), constraint: sel.ConstraintType(), field: true})
 		}
 	}
-	return out
+	n.how = listedFields
+	return n
 }
 
 // valuePos is where a value was written: for a scalar field its value, for
@@ -464,9 +504,9 @@ func (d *document) convert(err error) diag.Diagnostics {
 		errs = append(errs, c)
 	}
 	var out diag.Diagnostics
-	for _, group := range groupByPath(errs) {
+	for _, group := range groupByPath(dropShadowedMismatch(errs)) {
 		for _, c := range foldDisjunction(group) {
-			out = append(out, diag.Diagnostic{Pos: c.pos, Severity: diag.Error, Path: c.path, Msg: friendly(shortArgs(c))})
+			out = append(out, diag.Diagnostic{Range: c.pos.Range(), Severity: diag.Error, Path: c.path, Msg: friendly(shortArgs(c))})
 		}
 	}
 	return out
@@ -595,6 +635,22 @@ func isLiteralConflict(c cueErr) bool {
 	return isLiteral(fmt.Sprint(c.args[0])) && isLiteral(fmt.Sprint(c.args[1]))
 }
 
+// dropShadowedMismatch drops a "mismatched types" conflict at a path
+// when an error inside that path says what is wrong: the branch of the
+// value's own type went further. A map-form model_mix with a share of 1.5
+// reports the bound, not that the map is not a list.
+func dropShadowedMismatch(errs []cueErr) []cueErr {
+	all := slices.Clone(errs) // DeleteFunc compacts errs as it goes
+	return slices.DeleteFunc(errs, func(c cueErr) bool {
+		if !strings.Contains(c.format, "(mismatched types") {
+			return false
+		}
+		return slices.ContainsFunc(all, func(o cueErr) bool {
+			return strings.HasPrefix(o.path, c.path+".") || strings.HasPrefix(o.path, c.path+"[")
+		})
+	})
+}
+
 func isLiteral(s string) bool {
 	switch {
 	case strings.HasPrefix(s, `"`), s == "true", s == "false", s == "null":
@@ -638,33 +694,36 @@ func friendly(c cueErr) string {
 // leaves out once it has found another error: required fields that are
 // missing and values that are not concrete. Erroneous values are skipped
 // (Validate reports them). If d.checkFigures is set, the numbers it
-// passes are checked as checker.figures says, into d.figures.
-func (d *document) requiredAndConcrete(u cue.Value, p string, out *diag.Diagnostics) {
-	kids := children(u, true)
-	for _, c := range kids {
+// passes are checked as checker.figures says, into d.figures. It returns
+// u's node, the regular fields and elements walked.
+func (d *document) requiredAndConcrete(u cue.Value, p string, out *diag.Diagnostics) *node {
+	n := listChildren(u, true)
+	n.sub = make([]*node, len(n.kids))
+	for i, c := range n.kids {
 		fp := c.path(p)
 		switch c.constraint {
 		case cue.RequiredConstraint:
-			*out = append(*out, diag.Diagnostic{Pos: d.posOf(p), Severity: diag.Error, Path: fp, Msg: "field is required but missing"})
+			*out = append(*out, diag.Diagnostic{Range: d.posOf(p).Range(), Severity: diag.Error, Path: fp, Msg: "field is required but missing"})
 			continue
 		case cue.OptionalConstraint:
 			continue
 		}
-		d.requiredAndConcrete(c.v, fp, out)
+		n.sub[i] = d.requiredAndConcrete(c.v, fp, out)
 	}
-	if kids != nil || u.Err() != nil {
-		return
+	if n.kids != nil || u.Err() != nil {
+		return n
 	}
 	dv, _ := u.Default()
 	if d.checkFigures {
 		d.figure(dv, p)
 	}
-	if k := u.IncompleteKind(); k == cue.StructKind || k == cue.ListKind {
-		return // empty struct or list
+	if n.kind == cue.StructKind || n.kind == cue.ListKind {
+		return n // empty struct or list
 	}
 	if !dv.IsConcrete() {
-		*out = append(*out, diag.Diagnostic{Pos: d.posOf(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("incomplete value %v (must be concrete)", dv)})
+		*out = append(*out, diag.Diagnostic{Range: d.posOf(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("incomplete value %v (must be concrete)", dv)})
 	}
+	return n
 }
 
 // validate unifies the document with def (#Plan or #Config) and reports
@@ -678,7 +737,7 @@ func (d *document) validate(ctx *cue.Context, def cue.Value) (cue.Value, diag.Di
 		// error, so an unknown field next to a wrong value would go
 		// unreported. Check the shape alone: the document with every value
 		// replaced by top, except workload kinds, which decide the fields.
-		shape := ctx.BuildExpr(skeleton(d.v)).Unify(def)
+		shape := ctx.BuildExpr(d.skeleton()).Unify(def)
 		if err := shape.Validate(); err != nil {
 			for _, e := range d.convert(err) {
 				if e.Msg == msgNotAllowed {
@@ -689,7 +748,7 @@ func (d *document) validate(ctx *cue.Context, def cue.Value) (cue.Value, diag.Di
 		}
 		out = dropNestedNotAllowed(out)
 	}
-	d.requiredAndConcrete(u, "", &out)
+	d.utree = d.requiredAndConcrete(u, "", &out)
 	if len(out) == 0 {
 		// Belt and braces: anything the walk above does not know about.
 		if err := u.Validate(cue.Concrete(true), cue.Final()); err != nil {
@@ -756,6 +815,55 @@ func skeleton(v cue.Value) ast.Expr {
 		return st
 	}
 	return ast.NewIdent("_")
+}
+
+// skeleton is skeleton(d.v), from the nodes collect kept.
+func (d *document) skeleton() ast.Expr {
+	if d.tree == nil {
+		return skeleton(d.v)
+	}
+	return d.tree.skeleton()
+}
+
+// skeleton is skeleton(n.v), from the children collect listed: a value
+// that may be a struct or a list, for which skeleton would try
+// Value.List first where children tried Value.Fields, is rebuilt by
+// skeleton itself, and so is one collect did not reach.
+func (n *node) skeleton() ast.Expr {
+	if n.kind&cue.StructKind != 0 && n.kind&cue.ListKind != 0 {
+		return skeleton(n.v)
+	}
+	switch n.how {
+	case listedList:
+		l := &ast.ListLit{}
+		for i, c := range n.kids {
+			l.Elts = append(l.Elts, n.skeletonOf(i, c))
+		}
+		return l
+	case listedFields:
+		st := &ast.StructLit{}
+		for i, c := range n.kids {
+			if !c.field {
+				continue
+			}
+			var x ast.Expr
+			if s, err := c.v.String(); err == nil && c.name == "kind" {
+				x = ast.NewString(s)
+			} else {
+				x = n.skeletonOf(i, c)
+			}
+			st.Elts = append(st.Elts, &ast.Field{Label: ast.NewString(c.name), Value: x})
+		}
+		return st
+	}
+	return ast.NewIdent("_")
+}
+
+func (n *node) skeletonOf(i int, c child) ast.Expr {
+	if i >= len(n.sub) || n.sub[i] == nil {
+		return skeleton(c.v)
+	}
+	return n.sub[i].skeleton()
 }
 
 // dedup drops repeated diagnostics, keeping the first.

@@ -39,15 +39,25 @@ type decoder struct {
 }
 
 func (d *decoder) errorf(p, format string, args ...any) {
-	d.diags = append(d.diags, diag.Diagnostic{Pos: d.doc.posOf(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf(format, args...)})
+	d.diags = append(d.diags, diag.Diagnostic{Range: d.doc.posOf(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (d *decoder) decode(v cue.Value, rv reflect.Value, p string) {
+	d.decodeNode(v, nil, rv, p)
+}
+
+// decodeNode is decode with n, v's node as requiredAndConcrete listed it
+// (or nil), so that the fields of v are not listed (and sorted) again.
+func (d *decoder) decodeNode(v cue.Value, n *node, rv reflect.Value, p string) {
 	if p != "" {
 		d.positions[p] = d.doc.posOf(p)
 	}
 	if dv, ok := v.Default(); ok {
 		v = dv
+	}
+	if rv.Type() == modelMixType {
+		d.decodeModelMix(v, rv, p) // a map or a dated list (roadmap.go)
+		return
 	}
 	if rv.Type() == timeType {
 		s, err := v.String()
@@ -66,52 +76,50 @@ func (d *decoder) decode(v cue.Value, rv reflect.Value, p string) {
 	switch rv.Kind() {
 	case reflect.Pointer:
 		elem := reflect.New(rv.Type().Elem())
-		d.decode(v, elem.Elem(), p)
+		d.decodeNode(v, n, elem.Elem(), p)
 		rv.Set(elem)
 	case reflect.Struct:
 		fields := jsonFields(rv.Type())
-		it, err := v.Fields()
+		kids, sub, err := n.regular(v, false)
 		if err != nil {
 			d.errorf(p, "%v", err)
 			return
 		}
-		for it.Next() {
-			name := it.Selector().Unquoted()
-			idx, ok := fields[name]
+		for i, c := range kids {
+			idx, ok := fields[c.name]
 			if !ok {
-				d.errorf(joinPath(p, name), "internal error: schema field has no Go counterpart in %s", rv.Type())
+				d.errorf(joinPath(p, c.name), "internal error: schema field has no Go counterpart in %s", rv.Type())
 				continue
 			}
-			d.decode(it.Value(), rv.Field(idx), joinPath(p, name))
+			d.decodeNode(c.v, sub[i], rv.Field(idx), joinPath(p, c.name))
 		}
 	case reflect.Map:
 		if rv.Type().Key().Kind() != reflect.String {
 			d.errorf(p, "internal error: map key %s", rv.Type().Key())
 			return
 		}
-		it, err := v.Fields()
+		kids, sub, err := n.regular(v, false)
 		if err != nil {
 			d.errorf(p, "%v", err)
 			return
 		}
 		m := reflect.MakeMap(rv.Type())
-		for it.Next() {
-			name := it.Selector().Unquoted()
+		for i, c := range kids {
 			elem := reflect.New(rv.Type().Elem()).Elem()
-			d.decode(it.Value(), elem, joinPath(p, name))
-			m.SetMapIndex(reflect.ValueOf(name).Convert(rv.Type().Key()), elem)
+			d.decodeNode(c.v, sub[i], elem, joinPath(p, c.name))
+			m.SetMapIndex(reflect.ValueOf(c.name).Convert(rv.Type().Key()), elem)
 		}
 		rv.Set(m)
 	case reflect.Slice:
-		it, err := v.List()
+		kids, sub, err := n.regular(v, true)
 		if err != nil {
 			d.errorf(p, "%v", err)
 			return
 		}
 		s := reflect.MakeSlice(rv.Type(), 0, 0)
-		for i := 0; it.Next(); i++ {
+		for i, c := range kids {
 			elem := reflect.New(rv.Type().Elem()).Elem()
-			d.decode(it.Value(), elem, indexPath(p, i))
+			d.decodeNode(c.v, sub[i], elem, indexPath(p, i))
 			s = reflect.Append(s, elem)
 		}
 		rv.Set(s)
@@ -146,6 +154,55 @@ func (d *decoder) decode(v cue.Value, rv reflect.Value, p string) {
 	default:
 		d.errorf(p, "internal error: cannot decode into %s", rv.Type())
 	}
+}
+
+// regular lists the regular fields of v (as v.Fields does) or, if list is
+// set, its elements (as v.List does), from n, requiredAndConcrete's node of
+// v, when n holds exactly those: n listed v's fields with the declared
+// ones, and those it leaves out here; a field declared required and not
+// set, which v.Fields would list as an error, makes it call v.Fields. With
+// a nil n it calls v.Fields or v.List. sub[i] is the node of kids[i], or
+// nil.
+func (n *node) regular(v cue.Value, list bool) (kids []child, sub []*node, err error) {
+	switch {
+	case n == nil || len(n.sub) != len(n.kids):
+	case list && n.how == listedList:
+		return n.kids, n.sub, nil
+	case !list && n.how == listedFields:
+		kids, sub = make([]child, 0, len(n.kids)), make([]*node, 0, len(n.kids))
+		ok := true
+		for i, c := range n.kids {
+			if !c.field || (c.constraint != 0 && c.constraint != cue.OptionalConstraint) {
+				ok = false
+				break
+			}
+			if c.constraint == 0 {
+				kids, sub = append(kids, c), append(sub, n.sub[i])
+			}
+		}
+		if ok {
+			return kids, sub, nil
+		}
+		kids, sub = nil, nil
+	}
+	if list {
+		it, err := v.List()
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := 0; it.Next(); i++ {
+			kids = append(kids, child{index: i, v: it.Value()})
+		}
+		return kids, make([]*node, len(kids)), nil
+	}
+	it, err := v.Fields()
+	if err != nil {
+		return nil, nil, err
+	}
+	for it.Next() {
+		kids = append(kids, child{name: it.Selector().Unquoted(), v: it.Value(), field: true})
+	}
+	return kids, make([]*node, len(kids)), nil
 }
 
 var jsonFieldCache sync.Map // reflect.Type -> map[string]int

@@ -27,13 +27,13 @@ func TestLoadPlanFigures(t *testing.T) {
 		want           string // "" when the plan loads
 	}{
 		{name: "denormal p95", old: "{avg: 40, p95: 95, peak: 120}", new: "{avg: 40, p95: 5e-324, peak: 120}",
-			want: "p.yaml:74:36: error: workloads.chat.requests_per_s.p95: 5e-324 is too small: write 0, or at least 1e-15, so that nothing derived from it overflows"},
+			want: "p.yaml:78:36: error: workloads.chat.requests_per_s.p95: 5e-324 is too small: write 0, or at least 1e-15, so that nothing derived from it overflows"},
 		{name: "denormal on-demand price", old: "on_demand: 4.50", new: "on_demand: 5e-324",
 			want: "p.yaml:48:18: error: pools.h100-use1.price_per_gpu_hour.on_demand: 5e-324 is too small: write 0, or at least 1e-15, so that nothing derived from it overflows"},
 		{name: "underflows float64", old: "params_b: 70", new: "params_b: 1e-400",
-			want: "p.yaml:140:15: error: benchmarks.llama70b-h100-short.params_b: 1e-400 is too small: write 0, or at least 1e-15, so that nothing derived from it overflows"},
+			want: "p.yaml:156:15: error: benchmarks.llama70b-h100-short.params_b: 1e-400 is too small: write 0, or at least 1e-15, so that nothing derived from it overflows"},
 		{name: "1e308 budget", old: "monthly: 400000", new: "monthly: 1e308",
-			want: "p.yaml:156:12: error: budget.monthly: 1e+308 is too large: figures are at most 1e+15 in magnitude, so that nothing derived from them overflows"},
+			want: "p.yaml:172:12: error: budget.monthly: 1e+308 is too large: figures are at most 1e+15 in magnitude, so that nothing derived from them overflows"},
 		{name: "integer past 1e15", old: "n_plus: 1 ", new: "n_plus: 10000000000000000 ",
 			want: "p.yaml:12:13: error: policy.redundancy.n_plus: 10000000000000000 is too large: figures are at most 1e+15 in magnitude, so that nothing derived from them overflows"},
 		{name: "zero", old: "{avg: 40, p95: 95, peak: 120}", new: "{avg: 0, p95: 0, peak: 0}"},

@@ -48,7 +48,7 @@ func Glob(root string, patterns []string) ([]string, diag.Diagnostics) {
 					if errors.Is(err, fs.ErrNotExist) && p == start {
 						return fs.SkipAll
 					}
-					ds = append(ds, diag.Diagnostic{Pos: diag.Pos{File: p}, Severity: diag.Error, Msg: fmt.Sprintf("walk: %v", err)})
+					ds = append(ds, diag.Diagnostic{Range: diag.Pos{File: p}.Range(), Severity: diag.Error, Msg: fmt.Sprintf("walk: %v", err)})
 					return nil
 				}
 				var name []string
@@ -138,49 +138,54 @@ func segmentMatch(pat, name string) bool {
 }
 
 // matchSegments reports whether name matches pat, "**" matching zero or
-// more segments.
+// more segments (none starting with ".").
 func matchSegments(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			if matchSegments(pat[1:], name) {
-				return true
-			}
-			if len(name) == 0 || strings.HasPrefix(name[0], ".") {
-				return false
-			}
-			name = name[1:]
-			continue
-		}
-		if len(name) == 0 || !segmentMatch(pat[0], name[0]) {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
-	}
-	return len(name) == 0
+	return reach(pat, name)[len(pat)]
 }
 
-// canDescend reports whether a file below directory dir can match pat.
+// canDescend reports whether a file below directory dir can match pat:
+// some part of pat is left once dir is matched.
 func canDescend(pat, dir []string) bool {
-	for len(dir) > 0 {
-		if len(pat) == 0 {
-			return false
-		}
-		if pat[0] == "**" {
-			if canDescend(pat[1:], dir) {
-				return true
+	return slices.Contains(reach(pat, dir)[:len(pat)], true)
+}
+
+// reach matches the segments of name against pat from its start and
+// returns which prefixes of pat match all of name: at[i] is set when
+// pat[:i] does. It keeps the set of such prefixes segment by segment, so
+// it costs at most len(pat)×len(name) segment matches whatever the number
+// of "**": trying each way a "**" can split the name, as a recursive match
+// does, is exponential in their number.
+func reach(pat, name []string) []bool {
+	at := make([]bool, len(pat)+1)
+	next := make([]bool, len(pat)+1)
+	at[0] = true
+	skipStars(pat, at)
+	for _, seg := range name {
+		clear(next)
+		for i, p := range pat {
+			switch {
+			case !at[i]:
+			case p == "**":
+				// "**" takes seg and may take more.
+				next[i] = next[i] || !strings.HasPrefix(seg, ".")
+			case segmentMatch(p, seg):
+				next[i+1] = true
 			}
-			if strings.HasPrefix(dir[0], ".") {
-				return false
-			}
-			dir = dir[1:]
-			continue
 		}
-		if !segmentMatch(pat[0], dir[0]) {
-			return false
-		}
-		pat, dir = pat[1:], dir[1:]
+		skipStars(pat, next)
+		at, next = next, at
 	}
-	return len(pat) > 0
+	return at
+}
+
+// skipStars adds to at the prefixes that a "**" matching no segment
+// extends a prefix in at to.
+func skipStars(pat []string, at []bool) {
+	for i, p := range pat {
+		if at[i] && p == "**" {
+			at[i+1] = true
+		}
+	}
 }
 
 // expandBraces expands "{a,b}" alternatives, nested or repeated, into the

@@ -19,6 +19,7 @@ import (
 
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/heapwatch"
+	"github.com/capcheck/capcheck/internal/repopath"
 )
 
 // Hostile input. A plan or configuration file comes from a pull request, so
@@ -66,42 +67,22 @@ var (
 // would parse YAML or JSON past the checks above) are not among them.
 var allowedImports = []string{"list", "math", "math/bits", "regexp", "strconv", "strings", "struct", "time"}
 
-// readLimited reads a regular file from fsys, refusing directories, devices
-// and files larger than MaxFileBytes with a message that says which.
+// readLimited reads a regular file from fsys (repopath.ReadFS), refusing
+// directories, devices and files larger than MaxFileBytes with a message
+// that says which.
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
-	// Stat before Open: opening a FIFO for reading blocks until a writer
-	// comes, so a named pipe must be refused without opening it.
-	fi, err := fs.Stat(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() && !fi.IsDir() {
-		return nil, fmt.Errorf("is not a regular file (%v)", fi.Mode().Type())
-	}
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
-		return nil, err
-	}
+	data, err := repopath.ReadFS(fsys, name, MaxFileBytes)
+	var nr *repopath.NotRegularError
+	var tl *repopath.TooLargeError
 	switch {
-	case fi.IsDir():
+	case errors.As(err, &nr) && nr.Mode.IsDir():
 		return nil, errors.New("is a directory, not a file")
-	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("is not a regular file (%v)", fi.Mode().Type())
-	case fi.Size() > MaxFileBytes:
-		return nil, tooLarge(fi.Size())
+	case errors.As(err, &nr):
+		return nil, fmt.Errorf("is not a regular file (%v)", nr.Mode.Type())
+	case errors.As(err, &tl):
+		return nil, tooLarge(tl.Size)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxFileBytes {
-		return nil, tooLarge(int64(len(data)))
-	}
-	return data, nil
+	return data, err
 }
 
 func tooLarge(n int64) error {
@@ -208,30 +189,21 @@ func jsonSyntax(name string, data []byte) (diag.Diagnostics, bool) {
 			for off < len(data) && strings.IndexByte(" \t\r\n", data[off]) >= 0 {
 				off++
 			}
-			line, col := lineCol(data, off)
-			return diag.Errorf(diag.Pos{File: name, Line: line, Column: col}, "invalid JSON: data after the top-level value"), true
+			return diag.Errorf(diag.PosAt(name, data, off), "invalid JSON: data after the top-level value"), true
 		}
 		return nil, false
 	}
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		line, col := lineCol(data, int(se.Offset)-1)
-		return diag.Errorf(diag.Pos{File: name, Line: line, Column: col}, "invalid JSON: %v", se), true
+		return diag.Errorf(diag.PosAt(name, data, int(se.Offset)-1), "invalid JSON: %v", se), true
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		if len(bytes.TrimSpace(data)) == 0 {
 			return diag.Errorf(diag.Pos{File: name, Line: 1, Column: 1}, "the file is empty: a plan is a mapping of fields"), true
 		}
-		line, col := lineCol(data, len(data))
-		return diag.Errorf(diag.Pos{File: name, Line: line, Column: col}, "invalid JSON: unexpected end of input"), true
+		return diag.Errorf(diag.PosAt(name, data, len(data)), "invalid JSON: unexpected end of input"), true
 	}
 	return nil, false
-}
-
-// lineCol converts a byte offset to a 1-based line and byte column.
-func lineCol(data []byte, off int) (int, int) {
-	off = max(0, min(off, len(data)))
-	return 1 + bytes.Count(data[:off], []byte{'\n'}), off - bytes.LastIndexByte(data[:off], '\n')
 }
 
 // shapeChecker walks the syntax of one file before it is evaluated.
@@ -249,7 +221,7 @@ func (c *shapeChecker) errorf(p token.Pos, format string, args ...any) {
 	if p.IsValid() {
 		pos = diag.Pos{File: c.name, Line: p.Line(), Column: p.Column()}
 	}
-	c.out = append(c.out, diag.Diagnostic{Pos: pos, Severity: diag.Error, Msg: fmt.Sprintf(format, args...)})
+	c.out = append(c.out, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Msg: fmt.Sprintf(format, args...)})
 }
 
 // checkShape applies the nesting, size, duplicate-key, import and

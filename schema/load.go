@@ -71,7 +71,7 @@ func duplicateNames(plans []*Plan) diag.Diagnostics {
 	first := map[string]*Plan{}
 	for _, p := range plans {
 		if q, ok := first[p.Name]; ok {
-			ds = append(ds, diag.Diagnostic{Pos: p.PosOf("name"), Severity: diag.Error, Path: "name",
+			ds = append(ds, diag.Diagnostic{Range: p.PosOf("name").Range(), Severity: diag.Error, Path: "name",
 				Msg: fmt.Sprintf("plan name %q is already used by %s", p.Name, q.File)})
 			continue
 		}
@@ -168,7 +168,7 @@ func (s *session) loadUnbounded(name string, data []byte) (*Plan, diag.Diagnosti
 	}
 	plan := &Plan{File: name, Pos: diag.Pos{File: name, Line: 1, Column: 1}}
 	dec := &decoder{doc: doc, positions: map[string]diag.Pos{}}
-	dec.decode(u, reflect.ValueOf(plan).Elem(), "")
+	dec.decodeNode(u, doc.utree, reflect.ValueOf(plan).Elem(), "")
 	if len(dec.diags) > 0 {
 		return nil, dec.diags
 	}

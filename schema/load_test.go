@@ -66,6 +66,7 @@ func wantFull() *Plan {
 				},
 				OnDemandMaxGPUs:     16,
 				Zones:               []string{"us-east-1a", "us-east-1b"},
+				Kubernetes:          []KubernetesClaim{{NodePool: "gpu-h100", Root: "k8s/clusters/prod"}, {ClusterQueue: "training"}},
 				OnDemandHoursPerDay: 8,
 				BudgetMonthly:       250000,
 				Utilization: &UtilizationQueries{
@@ -87,12 +88,13 @@ func wantFull() *Plan {
 				RequestsPerS:       &Rate{Avg: ptr(40), P95: ptr(95), Peak: ptr(120)},
 				Tokens:             &Tokens{Input: 1800, Output: 350},
 				PromptCacheHitRate: 0.35,
-				ModelMix:           map[string]float64{"llama-3.1-70b": 0.8, "llama-3.1-8b": 0.2},
+				ModelMix:           ModelMix{Steps: []MixStep{{Mix: map[string]float64{"llama-3.1-70b": 0.8, "llama-3.1-8b": 0.2}, Path: "workloads.chat.model_mix"}}},
 				Events:             []Event{{Name: "black-friday", Start: day("2026-11-27"), End: day("2026-11-30"), Multiplier: 2}},
 				SLO:                &SLO{Availability: 0.999, TTFTP95Ms: 800, ITLP95Ms: 60},
 				AsOf:               day("2026-01-10"),
 				Source:             `grafana dashboard "chat / traffic", p95 of daily peaks`,
 				Actuals:            &Actuals{CSV: "actuals/chat-rps.csv", Series: "chat", Metric: "requests_per_s"},
+				Serves:             []string{"Deployment/llm/vllm-70b"},
 			},
 			"embeddings": {
 				Name: "embeddings", Kind: KindInference, Pool: "a10g-usw2",
@@ -121,6 +123,18 @@ func wantFull() *Plan {
 				Tokens:             &Tokens{Input: 3000, Output: 400},
 				PromptCacheHitRate: 0.5,
 				Calls:              map[string]float64{"pgvector": 2, "crm-tool": 0.5, "egress": 0.2},
+			},
+			"assistant": {
+				Name: "assistant", Kind: KindLLMInference, Pools: map[string]float64{"h100-use1": 0.6, "a10g-usw2": 0.4},
+				RequestsPerS: &Rate{P95: ptr(20)},
+				Tokens:       &Tokens{Input: 2000, Output: 300},
+				ModelMix: ModelMix{Steps: []MixStep{
+					{From: day("2026-12-01"), Mix: map[string]float64{"llama-3.1-70b": 1}, Path: "workloads.assistant.model_mix[0].mix"},
+					{From: day("2027-06-01"), Mix: map[string]float64{"llama-3.1-70b": 0.3, "llama-3.1-405b": 0.7}, Path: "workloads.assistant.model_mix[1].mix"},
+				}},
+				From:  day("2026-12-01"),
+				Until: day("2028-06-30"),
+				SLO:   &SLO{TTFTP95Ms: 1500, MinReplicas: 2},
 			},
 		},
 		Benchmarks: map[string]*Benchmark{
@@ -153,7 +167,10 @@ func wantFull() *Plan {
 			"egress":      {Kind: DependencyNetwork, Limits: &Limits{GbitPerS: 10}},
 			"model-store": {Kind: DependencyStorage, CapacityGB: 50000, UsedGB: 30000, GrowthGBPerMonth: 1500},
 		},
-		Models: map[string]*Model{"llama-3.1-405b": {ParamsB: 405, BytesPerParam: 1}},
+		Models: map[string]*Model{
+			"llama-3.1-405b": {ParamsB: 405, BytesPerParam: 1, Layers: 126, KVHeads: 8, HeadDim: 128, KVBytesPerValue: 1},
+			"llama-3.1-70b":  {ParamsB: 70, BytesPerParam: 2, KVBytesPerToken: 327680, KVBytesPerValue: 2}, // defaults 2
+		},
 	}
 }
 
@@ -324,14 +341,16 @@ func TestPositions(t *testing.T) {
 		{path: "policy.redundancy.n_plus", want: diag.Pos{File: f, Line: 12, Column: 13}},
 		{path: "pools.h100-use1.lead_time_weeks", want: diag.Pos{File: f, Line: 45, Column: 22}},
 		{path: "pools.h100-use1.reservations[1]", want: diag.Pos{File: f, Line: 51, Column: 9}},
-		{path: "pools.a10g-usw2.price_per_gpu_hour.on_demand", want: diag.Pos{File: f, Line: 67, Column: 53}},
-		{path: "workloads.chat.requests_per_s.p95", want: diag.Pos{File: f, Line: 74, Column: 36}},
-		{path: "workloads.chat.model_mix.llama-3.1-8b", want: diag.Pos{File: f, Line: 79, Column: 21}},
-		{path: "workloads.chat.events[0].end", want: diag.Pos{File: f, Line: 83, Column: 14}},
-		{path: "exceptions[0].expires", want: diag.Pos{File: f, Line: 163, Column: 14}},
+		{path: "pools.a10g-usw2.price_per_gpu_hour.on_demand", want: diag.Pos{File: f, Line: 71, Column: 53}},
+		{path: "workloads.chat.requests_per_s.p95", want: diag.Pos{File: f, Line: 78, Column: 36}},
+		{path: "workloads.chat.model_mix.llama-3.1-8b", want: diag.Pos{File: f, Line: 83, Column: 21}},
+		{path: "workloads.chat.events[0].end", want: diag.Pos{File: f, Line: 87, Column: 14}},
+		{path: "exceptions[0].expires", want: diag.Pos{File: f, Line: 179, Column: 14}},
+		{path: "pools.h100-use1.kubernetes[0].nodepool", want: diag.Pos{File: f, Line: 57, Column: 20}},
+		{path: "workloads.chat.serves[0]", want: diag.Pos{File: f, Line: 96, Column: 14}},
 		// Not written: falls back to the nearest written parent.
-		{path: "workloads.embeddings.prompt_cache_hit_rate", want: diag.Pos{File: f, Line: 92, Column: 3}},
-		{path: "workloads.chat.requests_per_s.p99", want: diag.Pos{File: f, Line: 74, Column: 5}},
+		{path: "workloads.embeddings.prompt_cache_hit_rate", want: diag.Pos{File: f, Line: 97, Column: 3}},
+		{path: "workloads.chat.requests_per_s.p99", want: diag.Pos{File: f, Line: 78, Column: 5}},
 		{path: "nothing.at.all", want: diag.Pos{File: f, Line: 1, Column: 1}},
 	} {
 		if got := p.PosOf(tc.path); got != tc.want {
@@ -343,9 +362,9 @@ func TestPositions(t *testing.T) {
 		got, want diag.Pos
 	}{
 		{"pool h100-use1", p.Pools["h100-use1"].Pos, diag.Pos{File: f, Line: 42, Column: 3}},
-		{"workload chat", p.Workloads["chat"].Pos, diag.Pos{File: f, Line: 71, Column: 3}},
-		{"benchmark llama8b-h100", p.Benchmarks["llama8b-h100"].Pos, diag.Pos{File: f, Line: 146, Column: 3}},
-		{"exception 0", p.Exceptions[0].Pos, diag.Pos{File: f, Line: 160, Column: 5}},
+		{"workload chat", p.Workloads["chat"].Pos, diag.Pos{File: f, Line: 75, Column: 3}},
+		{"benchmark llama8b-h100", p.Benchmarks["llama8b-h100"].Pos, diag.Pos{File: f, Line: 162, Column: 3}},
+		{"exception 0", p.Exceptions[0].Pos, diag.Pos{File: f, Line: 176, Column: 5}},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s.Pos = %v, want %v", tc.what, tc.got, tc.want)

@@ -78,7 +78,7 @@ func (s *session) loadConfig(name string, data []byte) (*Config, diag.Diagnostic
 	if len(ds) == 0 {
 		cfg := &Config{}
 		dec := &decoder{doc: doc, positions: map[string]diag.Pos{}}
-		dec.decode(u, reflect.ValueOf(cfg).Elem(), "")
+		dec.decodeNode(u, doc.utree, reflect.ValueOf(cfg).Elem(), "")
 		ds = dec.diags
 		if len(ds) == 0 {
 			cfg.File = name
@@ -133,10 +133,10 @@ func checkConfig(cfg *Config) diag.Diagnostics {
 		return cfg.Pos
 	}
 	if len(cfg.Plans) == 0 {
-		ds = append(ds, diag.Diagnostic{Pos: at("plans"), Severity: diag.Error, Path: "plans", Msg: "plans must list at least one glob"})
+		ds = append(ds, diag.Diagnostic{Range: at("plans").Range(), Severity: diag.Error, Path: "plans", Msg: "plans must list at least one glob"})
 	}
 	if cfg.Override != nil && len(cfg.Override.Teams) == 0 {
-		ds = append(ds, diag.Diagnostic{Pos: at("override.teams"), Severity: diag.Error, Path: "override.teams", Msg: "override needs at least one team"})
+		ds = append(ds, diag.Diagnostic{Range: at("override.teams").Range(), Severity: diag.Error, Path: "override.teams", Msg: "override needs at least one team"})
 	}
 	for i, pat := range cfg.Plans {
 		p := indexPath("plans", i)
@@ -147,7 +147,7 @@ func checkConfig(cfg *Config) diag.Diagnostics {
 			}
 		}
 		if err != nil {
-			ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("invalid glob %q: %v", pat, err)})
+			ds = append(ds, diag.Diagnostic{Range: at(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("invalid glob %q: %v", pat, err)})
 		}
 	}
 	paths := map[string][]string{
@@ -166,20 +166,20 @@ func checkConfig(cfg *Config) diag.Diagnostics {
 				p = key
 			}
 			if rel != "." && !fs.ValidPath(rel) {
-				ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("%q must be a slash path inside the repository (no leading /, no ..)", rel)})
+				ds = append(ds, diag.Diagnostic{Range: at(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("%q must be a slash path inside the repository (no leading /, no ..)", rel)})
 			}
 		}
 	}
 	for i, pat := range cfg.Terraform.Exclude {
 		p := indexPath("terraform.exclude", i)
 		if _, err := splitPattern(pat); err != nil {
-			ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("invalid glob %q: %v", pat, err)})
+			ds = append(ds, diag.Diagnostic{Range: at(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("invalid glob %q: %v", pat, err)})
 		}
 	}
 	for _, id := range sortedKeys(cfg.Enforcement) {
 		if !ruleIDRE.MatchString(id) {
 			p := "enforcement." + id
-			ds = append(ds, diag.Diagnostic{Pos: at(p), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("rule id %q must match %s", id, ruleIDRE)})
+			ds = append(ds, diag.Diagnostic{Range: at(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("rule id %q must match %s", id, ruleIDRE)})
 		}
 	}
 	return ds

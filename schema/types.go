@@ -115,7 +115,7 @@ type Policy struct {
 // Redundancy is the N+k requirement.
 type Redundancy struct {
 	NPlus  int    `json:"n_plus"` // k
-	Domain string `json:"domain"` // "zone" | "replica"
+	Domain string `json:"domain"` // "zone" | "replica" | "region"
 }
 
 // Scenario is a compound monthly growth rate with optional step events.
@@ -148,6 +148,8 @@ type Pool struct {
 	// Zones are the zones capacity may be added in (`capcheck suggest`);
 	// empty: the zones the pool's reservations already use.
 	Zones []string `json:"zones,omitempty"`
+	// Kubernetes are the NodePools and ClusterQueues the pool claims.
+	Kubernetes []KubernetesClaim `json:"kubernetes,omitempty"`
 	// Strategy is how the pool meets demand: StrategyReserved (default),
 	// StrategyHybrid or StrategyOnDemand.
 	Strategy string `json:"strategy"`
@@ -194,6 +196,9 @@ type Workload struct {
 	Pos  diag.Pos `json:"pos"`
 	Kind string   `json:"kind"`
 	Pool string   `json:"pool"`
+	// Pools, for a workload served from several pools (regions), is each
+	// pool's share of the traffic (summing to 1); Pool is then "".
+	Pools map[string]float64 `json:"pools,omitempty"`
 
 	// llm-inference and inference
 	RequestsPerS *Rate   `json:"requests_per_s,omitempty"`
@@ -201,11 +206,15 @@ type Workload struct {
 	AsOf         Date    `json:"as_of"`
 	Source       string  `json:"source,omitempty"`
 	Events       []Event `json:"events,omitempty"`
+	// From and Until are the first and last day the workload is served
+	// (inclusive); zero: from before the horizon, to after it.
+	From  Date `json:"from"`
+	Until Date `json:"until"`
 
 	// llm-inference
-	Tokens             *Tokens            `json:"tokens,omitempty"`
-	PromptCacheHitRate float64            `json:"prompt_cache_hit_rate"`
-	ModelMix           map[string]float64 `json:"model_mix,omitempty"` // model -> share, sums to 1
+	Tokens             *Tokens  `json:"tokens,omitempty"`
+	PromptCacheHitRate float64  `json:"prompt_cache_hit_rate"`
+	ModelMix           ModelMix `json:"model_mix,omitempty"` // model -> share, sums to 1; dated steps (roadmap.go)
 
 	// inference (non-LLM)
 	RequestsPerSPerGPU float64 `json:"requests_per_s_per_gpu,omitempty"`
@@ -235,6 +244,20 @@ type Workload struct {
 
 	// Actuals, when set, is the observed series the forecast is fitted from.
 	Actuals *Actuals `json:"actuals,omitempty"`
+
+	// Serves are the Kubernetes objects that serve the workload
+	// ("Deployment/llm/vllm-70b", "ROOT:Kind/ns/name" to name the tree).
+	Serves []string `json:"serves,omitempty"`
+}
+
+// KubernetesClaim is a pool's claim on Kubernetes capacity: one of
+// NodePool (a Karpenter NodePool) or ClusterQueue (a Kueue ClusterQueue,
+// every flavor of it), by name; Root names the manifest tree when several
+// declare the object.
+type KubernetesClaim struct {
+	NodePool     string `json:"nodepool,omitempty"`
+	ClusterQueue string `json:"clusterqueue,omitempty"`
+	Root         string `json:"root,omitempty"`
 }
 
 // Rate is a demand rate. Avg alone is not enough for planning (CAP006):
@@ -259,6 +282,9 @@ type SLO struct {
 	Availability float64 `json:"availability,omitempty"`
 	TTFTP95Ms    float64 `json:"ttft_p95_ms,omitempty"`
 	ITLP95Ms     float64 `json:"itl_p95_ms,omitempty"`
+	// MinReplicas is the replicas the latency SLO needs even at low
+	// traffic (of each model of an llm-inference mix); 0: not given.
+	MinReplicas int `json:"min_replicas,omitempty"`
 }
 
 // Event is a temporary demand multiplier between Start and End (inclusive).
@@ -368,4 +394,11 @@ type Limits struct {
 type Model struct {
 	ParamsB       float64 `json:"params_b"`
 	BytesPerParam float64 `json:"bytes_per_param"`
+	// The KV cache per token: KVBytesPerToken, else 2 × Layers × KVHeads
+	// × HeadDim × KVBytesPerValue (zero: not given).
+	KVBytesPerToken float64 `json:"kv_bytes_per_token,omitempty"`
+	Layers          int     `json:"layers,omitempty"`
+	KVHeads         int     `json:"kv_heads,omitempty"`
+	HeadDim         int     `json:"head_dim,omitempty"`
+	KVBytesPerValue float64 `json:"kv_bytes_per_value,omitempty"`
 }

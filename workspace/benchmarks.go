@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,7 +72,7 @@ func (b *BenchmarkImport) Run() ([]loadtest.Entry, diag.Diagnostics, error) {
 	kept, dropped := loadtest.Select(points, slo, b.Knee)
 	var warns diag.Diagnostics
 	for _, d := range dropped {
-		warns = append(warns, diag.Diagnostic{Pos: d.Pos, Severity: diag.Warning, Msg: "point dropped: " + d.Reason})
+		warns = append(warns, diag.Diagnostic{Range: d.Pos.Range(), Severity: diag.Warning, Msg: "point dropped: " + d.Reason})
 	}
 	if len(kept) == 0 {
 		return nil, warns, errors.New("no sweep point is left: every point had failed or errored requests")
@@ -123,7 +124,7 @@ func sloFromPlan(file, model string, slo *loadtest.SLO, opts *loadtest.Options) 
 	var served []string
 	for _, name := range slices.Sorted(maps.Keys(p.Workloads)) {
 		w := p.Workloads[name]
-		if _, ok := w.ModelMix[model]; !ok || w.SLO == nil {
+		if !w.ModelMix.Has(model) || w.SLO == nil {
 			continue
 		}
 		served = append(served, name)
@@ -155,6 +156,25 @@ func sloFromPlan(file, model string, slo *loadtest.SLO, opts *loadtest.Options) 
 	if opts.GPU == "" && len(gpus) == 1 {
 		for g := range gpus {
 			opts.GPU = g
+		}
+	}
+	return nil
+}
+
+// Validate checks the figures the caller's flags give, before any file is
+// read (its errors are usage errors): GPUs per replica a whole number (0:
+// from the results' metadata), SLO limits positive and finite (0: from the
+// plan).
+func (b *BenchmarkImport) Validate() error {
+	if n := b.Options.GPUsPerReplica; n < 0 {
+		return fmt.Errorf("--gpus-per-replica %d: want a whole number of GPUs, at least 1", n)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"--slo-ttft-p95-ms", b.SLO.TTFTP95Ms}, {"--slo-itl-p95-ms", b.SLO.ITLP95Ms}} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s %v: want a positive number of milliseconds", f.name, f.v)
 		}
 	}
 	return nil

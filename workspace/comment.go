@@ -217,3 +217,15 @@ func render(chk *report.Check, format string, opts report.Options) (string, erro
 	}
 	return buf.String(), nil
 }
+
+// WriteOutputs records the outcome as the step's outputs comment-outcome
+// and comment-url, appended to the file $GITHUB_OUTPUT names (read
+// through getenv); nothing outside GitHub Actions or when the outcome is
+// not to be recorded.
+func (o CommentOutcome) WriteOutputs(getenv func(string) string) error {
+	path := getenv("GITHUB_OUTPUT")
+	if path == "" || !o.Record {
+		return nil
+	}
+	return action.AppendOutputs(path, action.Output{Name: "comment-outcome", Value: o.Action}, action.Output{Name: "comment-url", Value: o.URL})
+}

@@ -2,11 +2,14 @@ package workspace
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/capcheck/capcheck/policies"
 	"github.com/capcheck/capcheck/report"
 )
 
@@ -76,4 +79,27 @@ func Emit(stdout io.Writer, outputs []Output, chk *report.Check, opts report.Opt
 		}
 	}
 	return nil
+}
+
+// Origin is where a result's links point: the repository, the commit and
+// the GitHub server; empty fields come from the GitHub Actions
+// environment.
+type Origin struct{ Repo, SHA, ServerURL string }
+
+// RenderOptions are the rendering options of a run that began at started
+// and ends at now: the origin's fields first, then the GitHub Actions
+// environment (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_SERVER_URL), the
+// build's version, the run's duration and the host.
+func RenderOptions(getenv func(string) string, started, now time.Time, rules []policies.Rule, o Origin, version string) report.Options {
+	host, _ := os.Hostname() // "" renders as localhost
+	return report.Options{
+		Rules:     rules,
+		Repo:      cmp.Or(o.Repo, getenv("GITHUB_REPOSITORY")),
+		SHA:       cmp.Or(o.SHA, getenv("GITHUB_SHA")),
+		ServerURL: cmp.Or(o.ServerURL, getenv("GITHUB_SERVER_URL"), report.DefaultServerURL),
+		Version:   version,
+		Started:   started,
+		Elapsed:   now.Sub(started),
+		Hostname:  host,
+	}
 }

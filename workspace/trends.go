@@ -12,6 +12,7 @@ import (
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/forecast"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/gregorian"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -45,9 +46,9 @@ func (ws *Workspace) fitTrends(plans []*schema.Plan, now time.Time) (map[string]
 					if se.name != "" {
 						at += ".series"
 					}
-					errs = append(errs, diag.Diagnostic{Pos: p.PosOf(at), Severity: diag.Error, Path: at, Msg: err.Error()})
+					errs = append(errs, diag.Diagnostic{Range: p.PosOf(at).Range(), Severity: diag.Error, Path: at, Msg: err.Error()})
 				default:
-					errs = append(errs, diag.Diagnostic{Pos: p.PosOf(field + ".csv"), Severity: diag.Error, Path: field, Msg: err.Error()})
+					errs = append(errs, diag.Diagnostic{Range: p.PosOf(field + ".csv").Range(), Severity: diag.Error, Path: field, Msg: err.Error()})
 				}
 				continue
 			}
@@ -123,7 +124,7 @@ func fitTrend(root string, a *schema.Actuals, now time.Time) (evaluator.Trend, e
 		}
 	}
 	base := slices.Max(recent)
-	if months := now.Sub(end).Hours() / 24 / (365.2425 / 12); months > 0 {
+	if months := now.Sub(end).Hours() / 24 / gregorian.MonthDays; months > 0 {
 		base *= math.Pow(1+res.MonthlyGrowth, months)
 	}
 	tr := evaluator.Trend{

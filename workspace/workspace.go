@@ -12,6 +12,7 @@ package workspace
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -130,8 +131,10 @@ func loadConfig(root, file string) (*schema.Config, error) {
 	return schema.LoadConfigFile(root, file)
 }
 
-// loadInventory reads the Terraform inventory under root: from plan files
-// when the configuration or the options name any, from HCL otherwise.
+// loadInventory reads the Terraform inventory under root (from plan files
+// when the configuration or the options name any, from HCL otherwise)
+// and the Kubernetes manifests, binding Karpenter NodePools to the
+// reservations their EC2NodeClasses select (kubernetes.Bind).
 //
 // The two kinds of plan file are resolved differently, on purpose:
 // capcheck.yaml's terraform.plan_json entries come from the repository, so
@@ -166,7 +169,7 @@ func loadInventory(ctx context.Context, root string, cfg *schema.Config, opts Op
 				if !ok {
 					pos = cfg.Pos
 				}
-				errs = append(errs, diag.Diagnostic{Pos: pos, Severity: diag.Error, Path: key, Msg: err.Error()})
+				errs = append(errs, diag.Diagnostic{Range: pos.Range(), Severity: diag.Error, Path: key, Msg: err.Error()})
 				return nil
 			}); err != nil {
 				return nil, err
@@ -178,9 +181,12 @@ func loadInventory(ctx context.Context, root string, cfg *schema.Config, opts Op
 				return nil, err
 			}
 		}
-		if err := errs.Err(); err != nil {
+		k8s, kerr := loadKubernetes(ctx, root, cfg, cat)
+		if err := joinDiagnostics(errs.Err(), kerr); err != nil {
 			return nil, err
 		}
+		inv.Merge(k8s)
+		kubernetes.Bind(inv, evaluator.MatchAddress)
 		return inv, nil
 	}
 	vars := map[string]string{}
@@ -202,6 +208,7 @@ func loadInventory(ctx context.Context, root string, cfg *schema.Config, opts Op
 		return nil, err
 	}
 	inv.Merge(k8s)
+	kubernetes.Bind(inv, evaluator.MatchAddress)
 	return inv, nil
 }
 
@@ -212,6 +219,7 @@ func loadKubernetes(ctx context.Context, root string, cfg *schema.Config, cat *c
 	inv, err := kubernetes.Discover(ctx, root, kubernetes.Options{
 		Dirs:    cfg.Kubernetes.Dirs,
 		Exclude: cfg.Kubernetes.Exclude,
+		Helm:    helmReleases(cfg),
 		Catalog: cat,
 	})
 	var ds diag.Diagnostics
@@ -220,9 +228,25 @@ func loadKubernetes(ctx context.Context, root string, cfg *schema.Config, cat *c
 		if !ok {
 			pos = cfg.Pos
 		}
-		return nil, diag.Diagnostics{{Pos: pos, Severity: diag.Error, Path: "kubernetes.dirs", Msg: err.Error()}}
+		return nil, diag.Diagnostics{{Range: pos.Range(), Severity: diag.Error, Path: "kubernetes.dirs", Msg: err.Error()}}
 	}
 	return inv, err
+}
+
+// helmReleases are the kubernetes.helm entries, each with where it and
+// its values files are written in capcheck.yaml.
+func helmReleases(cfg *schema.Config) []kubernetes.HelmRelease {
+	var out []kubernetes.HelmRelease
+	for i, h := range cfg.Kubernetes.Helm {
+		key := fmt.Sprintf("kubernetes.helm[%d]", i)
+		r := kubernetes.HelmRelease{Chart: h.Chart, Values: h.Values, Release: h.Release, Namespace: h.Namespace,
+			At: cmp.Or(cfg.Positions[key+".chart"], cfg.Positions[key], cfg.Pos)}
+		for j := range h.Values {
+			r.ValuesAt = append(r.ValuesAt, cmp.Or(cfg.Positions[fmt.Sprintf("%s.values[%d]", key, j)], r.At))
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // userFileName names a file the user gave on the command line in

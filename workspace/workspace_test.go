@@ -83,8 +83,8 @@ func TestPickSeries(t *testing.T) {
 // ahead of its position; a plain error names the checkout.
 func TestInBase(t *testing.T) {
 	ds := diag.Diagnostics{
-		{Pos: diag.Pos{File: "infra/aws/bad.tf", Line: 3, Column: 2}, Severity: diag.Error, Msg: "boom"},
-		{Pos: diag.Pos{File: "capacity/p.yaml", Line: 1, Column: 1}, Severity: diag.Error, Path: "name", Msg: "bad"},
+		{Range: diag.Pos{File: "infra/aws/bad.tf", Line: 3, Column: 2}.Range(), Severity: diag.Error, Msg: "boom"},
+		{Range: diag.Pos{File: "capacity/p.yaml", Line: 1, Column: 1}.Range(), Severity: diag.Error, Path: "name", Msg: "bad"},
 	}
 	got := testkit.Lines(testkit.Diagnostics(t, inBase("../base", ds)))
 	sort.Strings(got)

@@ -6,8 +6,6 @@ import (
 
 	"github.com/capcheck/capcheck/actuals"
 	"github.com/capcheck/capcheck/internal/cli"
-	"github.com/capcheck/capcheck/policies"
-	"github.com/capcheck/capcheck/report"
 	"github.com/capcheck/capcheck/workspace"
 )
 
@@ -24,10 +22,9 @@ const (
 type auditFlags struct {
 	load loadFlags
 	reportFlags
-	prometheus  string
-	window      cli.Span
-	step        cli.Span
-	promTimeout time.Duration
+	prom   actuals.Prometheus // URL and Timeout from the flags, credentials from the environment
+	window cli.Span
+	step   cli.Span
 }
 
 func runAudit(e *env, args []string) int {
@@ -38,11 +35,11 @@ func runAudit(e *env, args []string) int {
 	af.reportFlags.register(fs,
 		"rule id whose soft-mandatory denies are overridden (verified by the caller; repeatable)",
 		"end of the audit window, YYYY-MM-DD at 00:00 UTC (default: $CAPCHECK_NOW, else now)")
-	fs.StringVar(&af.prometheus, "prometheus", "", "Prometheus (or Thanos, Mimir) base URL to read actuals.prometheus and utilization queries from; credentials from $"+envPromToken+" or $"+envPromUser+"/$"+envPromPassword+" (default: CSV actuals only)")
+	fs.StringVar(&af.prom.URL, "prometheus", "", "Prometheus (or Thanos, Mimir) base URL to read actuals.prometheus and utilization queries from; credentials from $"+envPromToken+" or $"+envPromUser+"/$"+envPromPassword+" (default: CSV actuals only)")
 	fs.Var(&af.window, "window", "audit window ending at --now: 28d, 2w, 72h, …")
 	fs.Var(&af.step, "step", "resolution: each point is the peak (or, for reservation utilisation, the mean) of one step")
-	fs.DurationVar(&af.promTimeout, "prometheus-timeout", actuals.DefaultTimeout, "time limit of one Prometheus request (retried on 5xx and timeouts)")
-	root, code, ok := parsePath(e, fs, args, "audit")
+	fs.DurationVar(&af.prom.Timeout, "prometheus-timeout", actuals.DefaultTimeout, "time limit of one Prometheus request (retried on 5xx and timeouts)")
+	root, now, code, ok := parseDated(e, fs, args, "audit", &af.now)
 	if !ok {
 		return code
 	}
@@ -54,38 +51,15 @@ func runAudit(e *env, args []string) int {
 	if !ok {
 		return exitError
 	}
-	now, err := clock(e, af.now)
-	if err != nil {
-		return fail(e, err)
+	opts := workspace.AuditOptions{Load: af.load.options(), Policy: af.policy(), Now: now, Window: time.Duration(af.window), Step: time.Duration(af.step)}
+	if p := &af.prom; p.URL != "" {
+		p.Token, p.Username, p.Password = e.getenv(envPromToken), e.getenv(envPromUser), e.getenv(envPromPassword)
+		opts.Prometheus = p
 	}
-	chk, rules, err := audit(e, root, now, &af)
+	chk, rules, err := workspace.Audit(e.ctx, root, opts)
 	if err != nil {
 		return fail(e, err)
 	}
 	chk.PathPrefix = workspace.RepoPrefix(root)
-	if err := workspace.Emit(e.stdout, outputs, chk, reportOptions(e, started, rules, "", "", "")); err != nil {
-		return fail(e, err)
-	}
-	return af.exit(chk.Verdict)
-}
-
-// audit wires the flags and the Prometheus credentials to workspace.Audit.
-func audit(e *env, root string, now time.Time, af *auditFlags) (*report.Check, []policies.Rule, error) {
-	opts := workspace.AuditOptions{
-		Load:   af.load.options(),
-		Policy: af.policy(),
-		Now:    now,
-		Window: time.Duration(af.window),
-		Step:   time.Duration(af.step),
-	}
-	if af.prometheus != "" {
-		opts.Prometheus = &actuals.Prometheus{
-			URL:      af.prometheus,
-			Token:    e.getenv(envPromToken),
-			Username: e.getenv(envPromUser),
-			Password: e.getenv(envPromPassword),
-			Timeout:  af.promTimeout,
-		}
-	}
-	return workspace.Audit(e.ctx, root, opts)
+	return af.emit(e, outputs, chk, reportOptions(e, started, rules, "", "", ""))
 }

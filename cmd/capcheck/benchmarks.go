@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"math"
 	"path/filepath"
 
 	"github.com/capcheck/capcheck/internal/cli"
@@ -29,38 +27,26 @@ Examples:
 
 // runBenchmarks is `capcheck benchmarks SUBCOMMAND`; import is the only one.
 func runBenchmarks(e *env, args []string) int {
-	if len(args) > 0 && args[0] == "import" {
-		return runBenchmarksImport(e, args[1:])
-	}
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		return runBenchmarksImport(e, []string{"-h"})
-	}
-	msg := "want the subcommand import: capcheck benchmarks import [flags] RESULT..."
-	if len(args) > 0 {
-		msg = fmt.Sprintf("unknown subcommand %q; want import: capcheck benchmarks import [flags] RESULT...", args[0])
-	}
-	usageError(e.stderr, "benchmarks", msg)
-	return exitError
+	return cli.Subcommands(e.stderr, named("benchmarks"), args, map[string]func([]string) int{
+		"import": func(args []string) int { return runBenchmarksImport(e, args) },
+	}, "import", "import", "capcheck benchmarks import [flags] RESULT...", exitError)
 }
 
 func runBenchmarksImport(e *env, args []string) int {
 	const name = "benchmarks import"
-	ph := maps.Clone(placeholders)
-	maps.Copy(ph, map[string]string{
-		"gpu": "NAME", "gpus-per-replica": "N", "engine-version": "TEXT", "model": "NAME",
-		"measured": "YYYY-MM-DD", "plan": "FILE", "slo-ttft-p95-ms": "MS", "slo-itl-p95-ms": "MS",
-	})
-	fs := cli.NewFlags(cli.Command{Prog: "capcheck", Name: name, Args: "RESULT...", Help: helpBenchmarks}, ph, e.stdout, e.stderr)
-	gpu := fs.String("gpu", "", "GPU the results were measured on (catalog name, e.g. H100-SXM)")
-	perReplica := fs.Int("gpus-per-replica", 0, "GPUs one serving replica uses (tensor × pipeline parallel)")
-	engine := fs.String("engine-version", "", `serving engine and version, e.g. "vllm 0.11.0"`)
-	model := fs.String("model", "", "the plan's name of the model (default: the one the result names)")
+	fs := cli.NewFlags(cli.Command{Prog: "capcheck", Name: name, Args: "RESULT...", Help: helpBenchmarks}, placeholders, e.stdout, e.stderr)
+	imp := workspace.BenchmarkImport{}
+	o := &imp.Options
+	fs.StringVar(&o.GPU, "gpu", "", "GPU the results were measured on (catalog name, e.g. H100-SXM)")
+	fs.IntVar(&o.GPUsPerReplica, "gpus-per-replica", 0, "GPUs one serving replica uses (tensor × pipeline parallel)")
+	fs.StringVar(&o.EngineVersion, "engine-version", "", `serving engine and version, e.g. "vllm 0.11.0"`)
+	fs.StringVar(&o.Model, "model", "", "the plan's name of the model (default: the one the result names)")
 	measured := fs.String("measured", "", "date of the run, YYYY-MM-DD (default: the one the result records)")
-	plan := fs.String("plan", "", "plan whose workloads give the SLO (and the GPU, when they share one pool GPU)")
-	ttft := fs.Float64("slo-ttft-p95-ms", 0, "time-to-first-token SLO at p95, ms")
-	itl := fs.Float64("slo-itl-p95-ms", 0, "inter-token latency SLO at p95, ms")
+	fs.StringVar(&imp.Plan, "plan", "", "plan whose workloads give the SLO (and the GPU, when they share one pool GPU)")
+	fs.Float64Var(&imp.SLO.TTFTP95Ms, "slo-ttft-p95-ms", 0, "time-to-first-token SLO at p95, ms")
+	fs.Float64Var(&imp.SLO.ITLP95Ms, "slo-itl-p95-ms", 0, "inter-token latency SLO at p95, ms")
 	format := fs.String("format", "yaml", "output: yaml or cue")
-	knee := fs.Bool("knee", false, "also keep the first failing point past the chosen one")
+	fs.BoolVar(&imp.Knee, "knee", false, "also keep the first failing point past the chosen one")
 	write := fs.Bool("write", false, "merge the entries into the --plan file at its benchmarks, keeping comments (an entry with the same id is replaced)")
 	pos, code, ok := parseFlags(fs, args)
 	if !ok {
@@ -70,63 +56,43 @@ func runBenchmarksImport(e *env, args []string) int {
 		return exitError
 	}
 	if len(pos) == 0 {
-		usageError(e.stderr, name, "want at least one RESULT file (a load-test result)")
-		return exitError
+		return usageError(e, name, "want at least one RESULT file (a load-test result)")
 	}
-	if *write && *plan == "" {
-		usageError(e.stderr, name, "--write merges into a plan: pass --plan FILE")
-		return exitError
+	if *write && imp.Plan == "" {
+		return usageError(e, name, "--write merges into a plan: pass --plan FILE")
 	}
-	if *perReplica < 0 {
-		usageError(e.stderr, name, fmt.Sprintf("--gpus-per-replica %d: want a whole number of GPUs, at least 1", *perReplica))
-		return exitError
+	if err := imp.Validate(); err != nil {
+		return usageError(e, name, err.Error())
 	}
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"--slo-ttft-p95-ms", *ttft}, {"--slo-itl-p95-ms", *itl}} {
-		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			usageError(e.stderr, name, fmt.Sprintf("%s %v: want a positive number of milliseconds", f.name, f.v))
-			return exitError
-		}
-	}
-	opts := loadtest.Options{Model: *model, GPU: *gpu, GPUsPerReplica: *perReplica, EngineVersion: *engine}
 	if *measured != "" {
 		t, err := cli.ParseDate(*measured)
 		if err != nil {
-			usageError(e.stderr, name, fmt.Sprintf("--measured %q: %v", *measured, err))
-			return exitError
+			return usageError(e, name, fmt.Sprintf("--measured %q: %v", *measured, err))
 		}
-		opts.Measured = t
+		o.Measured = t
 	}
-
-	imp := workspace.BenchmarkImport{Results: pos, Plan: *plan, SLO: loadtest.SLO{TTFTP95Ms: *ttft, ITLP95Ms: *itl}, Options: opts, Knee: *knee}
+	imp.Results = pos
 	entries, warns, err := imp.Run()
 	for _, w := range warns {
 		fmt.Fprintln(e.stderr, w.String())
 	}
 	var missing *workspace.MissingSLOError
 	if errors.As(err, &missing) {
-		usageError(e.stderr, name, missing.Error())
-		return exitError
+		return usageError(e, name, missing.Error())
 	}
 	if err != nil {
 		return fail(e, err)
 	}
 	if *write {
-		return writeBenchmarks(e, *plan, entries)
+		var m loadtest.Merged
+		if m, err = workspace.WriteBenchmarks(imp.Plan, entries); err == nil {
+			_, err = fmt.Fprintf(e.stdout, "%s: benchmarks: %d added, %d replaced\n", filepath.ToSlash(imp.Plan), m.Added, m.Replaced)
+		}
+	} else {
+		_, err = e.stdout.Write(loadtest.Render(entries, loadtest.Format(*format)))
 	}
-	if _, err := e.stdout.Write(loadtest.Render(entries, loadtest.Format(*format))); err != nil {
-		return fail(e, err)
-	}
-	return exitPass
-}
-
-func writeBenchmarks(e *env, file string, entries []loadtest.Entry) int {
-	m, err := workspace.WriteBenchmarks(file, entries)
 	if err != nil {
 		return fail(e, err)
 	}
-	fmt.Fprintf(e.stdout, "%s: benchmarks: %d added, %d replaced\n", filepath.ToSlash(file), m.Added, m.Replaced)
 	return exitPass
 }

@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"runtime/debug"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/buildinfo"
 	"github.com/capcheck/capcheck/internal/cli"
-	"github.com/capcheck/capcheck/internal/diag"
 )
 
 // Exit codes (docs/ARCHITECTURE.md, "Outputs and exit codes").
@@ -27,39 +22,6 @@ const (
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
-
-// buildVersion is this binary's version: the -ldflags stamp, else the
-// module version the go command recorded (`go install …@v1.2.3`), else
-// "dev", followed by the VCS revision when the build recorded one
-// ("dev+0123456789ab", "+dirty" for a modified tree).
-func buildVersion() string {
-	if version != "dev" {
-		return version
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return version
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	v := version
-	var rev, dirty string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "+dirty"
-			}
-		}
-	}
-	if rev != "" {
-		v += "+" + rev[:min(len(rev), 12)] + dirty
-	}
-	return v
-}
 
 // env is what a command sees of the process: streams, environment and
 // clock, all injected so tests run commands in-process.
@@ -82,8 +44,7 @@ type command struct {
 
 // Paragraphs shared by the help of the commands that read a repository.
 const (
-	helpPath = "PATH is the root of the repository to read (default: the current directory); " +
-		"file positions in the output are relative to it."
+	helpPath = helpRoot + "; file positions in the output are relative to it."
 	helpExit = "Exit codes: 0 pass (warnings allowed), 1 policy failure (or warnings with --fail-on-warn; " +
 		"--no-fail turns it into 0), 2 could not evaluate (bad input, usage, I/O, API)."
 )
@@ -123,7 +84,8 @@ Example:
 		{"doc", "", "print the rule catalogue (Markdown)", "Prints the rule catalogue as Markdown: every built-in rule, and those of the --policy directories, with its level, enforcement, severity and description.", runDoc},
 		{"init", "[PATH]", "scaffold a capacity plan for the reservations no plan claims", "Writes a capacity plan (YAML) with one pool per GPU model and region for the guaranteed reservations under PATH that no plan claims. What Terraform cannot tell (owner, lead times, prices, workloads) is left as TODO lines, which the first `capcheck check` names. It prints to stdout unless --out names a file (relative to the working directory, never overwritten).\n\n" + helpPath + "\n\nExample:\n  capcheck init --owner team-ml-platform --out capacity/gpu.yaml .", runInit},
 		{"benchmarks", "import RESULT...", "turn load-test results into plan benchmark entries at the SLO", helpBenchmarks, runBenchmarks},
-		{"export", "prometheus-rules|grafana-dashboard [PATH]", "write Prometheus alerting rules or a Grafana dashboard from the plans", helpExport, runExport},
+		{"export", "prometheus-rules|prometheus-rules-tests|grafana-dashboard [PATH]", "write Prometheus alerting rules, their promtool tests or a Grafana dashboard from the plans", helpExport, runExport},
+		{"report", "[PATH]", "write the monthly capacity review as one self-contained HTML page", helpReport, runReport},
 		{"version", "", "print the version", "Prints the version of capcheck.", runVersion},
 	}
 }
@@ -140,82 +102,38 @@ func lookup(name string) (command, bool) {
 // run is the whole program; main only wires the process to it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
-	if len(args) == 0 {
-		usage(stderr)
-		return exitError
-	}
-	name := args[0]
-	switch name {
-	case "-h", "-help", "--help":
-		usage(stdout)
-		return exitPass
-	case "help":
-		return runHelp(e, args[1:])
-	case "-version", "--version":
-		name = "version"
-	}
-	if c, ok := lookup(name); ok {
-		return c.run(e, args[1:])
-	}
-	unknownCommand(e, name)
-	return exitError
-}
-
-// runHelp is `capcheck help [COMMAND]`.
-func runHelp(e *env, args []string) int {
-	switch len(args) {
-	case 0:
-		usage(e.stdout)
-		return exitPass
-	case 1:
-		if c, ok := lookup(args[0]); ok {
-			return c.run(e, []string{"-h"})
+	p := cli.Program{Name: "capcheck", Intro: usageIntro, Outro: usageOutro, UsageCode: exitError, Hint: func(name string) string {
+		if st, err := os.Stat(name); err == nil && st.IsDir() {
+			return fmt.Sprintf("to check the repository in %s run: capcheck check %s", name, name)
 		}
-		unknownCommand(e, args[0])
-		return exitError
+		return ""
+	}}
+	for _, c := range commands() {
+		p.Commands = append(p.Commands, c.cli(e))
 	}
-	fmt.Fprintf(e.stderr, "capcheck help: want at most one command, got %q\nRun 'capcheck help' for the commands.\n", strings.Join(args, " "))
-	return exitError
+	return p.Run(args, stdout, stderr)
 }
 
-func unknownCommand(e *env, name string) {
-	msg := fmt.Sprintf("capcheck: unknown command %q", name)
-	names := make([]string, 0, len(commands()))
-	for _, c := range commands() {
-		names = append(names, c.name)
-	}
-	if st, err := os.Stat(name); err == nil && st.IsDir() {
-		msg += fmt.Sprintf("; to check the repository in %s run: capcheck check %s", name, name)
-	} else if s := cli.Closest(name, names); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	}
-	fmt.Fprintln(e.stderr, msg)
-	fmt.Fprintln(e.stderr, "Run 'capcheck help' for the commands.")
-}
+// The text of `capcheck help` around the list of commands.
+const (
+	usageIntro = `capcheck keeps GPU capacity honest in GitOps repositories: it checks capacity
+plans against the Terraform that reserves the GPUs, with OPA policies.
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "capcheck keeps GPU capacity honest in GitOps repositories: it checks capacity")
-	fmt.Fprintln(w, "plans against the Terraform that reserves the GPUs, with OPA policies.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: capcheck <command> [flags] [arguments]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, c := range commands() {
-		fmt.Fprintf(tw, "  %s\t%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
-	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "PATH is the root of the repository to read (default: the current directory).")
-	fmt.Fprintln(w, "Flags may come before or after the arguments.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Examples:")
-	fmt.Fprintln(w, "  capcheck check testdata/example")
-	fmt.Fprintln(w, "  capcheck inventory --format json .")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit codes: 0 pass, 1 policy failure, 2 could not evaluate (bad input, usage, I/O, API).")
-	fmt.Fprintln(w, "Run 'capcheck help <command>' (or 'capcheck <command> -h') for a command's flags.")
-}
+Usage: capcheck <command> [flags] [arguments]
+
+`
+	usageOutro = `
+PATH is the root of the repository to read (default: the current directory).
+Flags may come before or after the arguments.
+
+Examples:
+  capcheck check testdata/example
+  capcheck inventory --format json .
+
+Exit codes: 0 pass, 1 policy failure, 2 could not evaluate (bad input, usage, I/O, API).
+Run 'capcheck help <command>' (or 'capcheck <command> -h') for a command's flags.
+`
+)
 
 // newFlags returns a flag set for the command name that never exits the
 // process (cli.NewFlags). synopsis is used for a command that commands()
@@ -225,135 +143,73 @@ func newFlags(e *env, name, synopsis string) *flag.FlagSet {
 	if !ok {
 		c = command{name: name, args: strings.TrimSpace(strings.TrimPrefix(synopsis, "[flags]"))}
 	}
-	return cli.NewFlags(c.cli(), placeholders, e.stdout, e.stderr)
+	return cli.NewFlags(c.cli(e), placeholders, e.stdout, e.stderr)
 }
 
-// cli is c as the cli package describes a command.
-func (c command) cli() cli.Command {
-	return cli.Command{Prog: "capcheck", Name: c.name, Args: c.args, Help: c.help}
+// cli is c as the cli package describes a command, run in e.
+func (c command) cli(e *env) cli.Command {
+	return cli.Command{Prog: "capcheck", Name: c.name, Args: c.args, Help: c.help, Summary: c.summary,
+		Run: func(args []string) int { return c.run(e, args) }}
 }
 
 // placeholders name the value of each flag in help ("--format FORMAT").
 var placeholders = map[string]string{
 	"api-url": "URL", "base": "DIR", "behavior": "MODE", "bot-login": "LOGIN",
+	"engine-version": "TEXT", "gpu": "NAME", "gpus-per-replica": "N", "measured": "YYYY-MM-DD",
+	"model": "NAME", "plan": "FILE", "slo-itl-p95-ms": "MS", "slo-ttft-p95-ms": "MS",
 	"catalog": "FILE", "compare-to": "FILE", "config": "FILE", "format": "FORMAT",
 	"horizon": "STEPS", "label": "LABEL", "marker": "TEXT", "methods": "LIST",
 	"name": "NAME", "now": "YYYY-MM-DD", "out": "FILE", "out-file": "FILE",
 	"override": "RULE", "owner": "TEAM", "path-prefix": "DIR", "peaks": "MODE",
 	"plan-json": "FILE", "policy": "DIR", "pool": "NAME", "policy-timeout": "DURATION", "pr": "N",
-	"prometheus": "URL", "prometheus-timeout": "DURATION", "repo": "OWNER/NAME",
+	"prometheus": "URL", "prometheus-timeout": "DURATION", "repo": "OWNER/NAME", "rules-file": "FILE",
 	"select": "METHOD", "series": "NAME", "server-url": "URL", "sha": "SHA",
 	"step": "DURATION", "title": "TEXT", "token-env": "NAME", "var": "NAME=VALUE",
 	"var-file": "FILE", "window": "DURATION",
 }
 
-// parseFlags parses args with cli.Parse (flags may follow the
+// parseFlags parses args (cli.ParseArgs: flags may follow the
 // arguments). It returns the positional arguments, or the exit code when
 // parsing stopped: 0 after printing the help for -h, 2 after printing a
 // usage error.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, int, bool) {
-	pos, err := cli.Parse(fs, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return nil, exitPass, false
-	case err != nil:
-		return nil, exitError, false
-	}
-	return pos, 0, true
+	return cli.ParseArgs(fs, args, exitError)
 }
 
-// usageError prints a usage error for the command and how to get help.
-func usageError(w io.Writer, name, msg string) {
-	cli.UsageError(w, cli.Command{Prog: "capcheck", Name: name}, msg)
-}
-
-// knownFormat reports a usage error when format is not one of known.
-func knownFormat(e *env, name, format string, known []string) bool {
-	if slices.Contains(known, format) {
-		return true
-	}
-	usageError(e.stderr, name, fmt.Sprintf("unknown --format %q (want %s)", format, cli.OrList(known)))
-	return false
-}
-
-// noArgs reports a usage error when a command that takes no arguments got
-// some.
-func noArgs(e *env, name string, pos []string) bool {
-	if len(pos) == 0 {
-		return true
-	}
-	usageError(e.stderr, name, fmt.Sprintf("takes no arguments, got %q", strings.Join(pos, " ")))
-	return false
-}
-
-// parsePath parses the flags of a command that takes [PATH] and returns
-// the repository root (see [onePath]). When ok is false the command ends
-// with code: help was printed, or a usage error was.
-func parsePath(e *env, fs *flag.FlagSet, args []string, name string) (root string, code int, ok bool) {
-	pos, code, ok := parseFlags(fs, args)
-	if !ok {
-		return "", code, false
-	}
-	root, ok = onePath(e, name, pos)
-	if !ok {
-		return "", exitError, false
-	}
-	return root, 0, true
-}
-
-// onePath returns the single optional PATH argument (default "."), after
-// checking that it is a directory.
-func onePath(e *env, name string, pos []string) (string, bool) {
-	if len(pos) > 1 {
-		usageError(e.stderr, name, fmt.Sprintf("want at most one PATH (the repository root), got %d arguments: %s", len(pos), strings.Join(pos, " ")))
-		return "", false
-	}
-	root := "."
-	if len(pos) == 1 {
-		root = pos[0]
-	}
-	st, err := os.Stat(root)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintf(e.stderr, "capcheck %s: %s: no such directory; PATH is the root of the repository to read (default: the current directory)\n", name, root)
-		return "", false
-	case err != nil:
-		fmt.Fprintf(e.stderr, "capcheck %s: %v\n", name, err)
-		return "", false
-	case !st.IsDir():
-		fmt.Fprintf(e.stderr, "capcheck %s: %s is a file, not a directory; PATH is the root of the repository to read (default: the current directory)\n", name, root)
-		return "", false
-	}
-	return root, true
-}
-
-// fail prints err (one diagnostic per line when it is positioned, one
-// line per joined error otherwise) and returns the could-not-evaluate exit
-// code. Errors carry repository text (file names, series names, keys), so
-// every line goes through diag.Text: none can start a line of its own or
-// a workflow command.
-func fail(e *env, err error) int {
-	var ds diag.Diagnostics
-	if errors.As(err, &ds) {
-		for _, d := range ds {
-			fmt.Fprintln(e.stderr, d.String())
-		}
-		return exitError
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
-		for _, err := range j.Unwrap() {
-			fail(e, err)
-		}
-		return exitError
-	}
-	fmt.Fprintf(e.stderr, "capcheck: %s\n", diag.Text(err.Error()))
+// usageError prints a usage error for the command and how to get help,
+// and returns the exit code of a usage error.
+func usageError(e *env, name, msg string) int {
+	cli.UsageError(e.stderr, named(name), msg)
 	return exitError
 }
 
-type (
-	stringList = cli.StringList
-	keyValues  = cli.KeyValues
-)
+// named is the command name as the cli package's errors name it.
+func named(name string) cli.Command { return cli.Command{Prog: "capcheck", Name: name} }
+
+// knownFormat reports a usage error when format is not one of known.
+func knownFormat(e *env, name, format string, known []string) bool {
+	return cli.OneOf(e.stderr, named(name), "format", format, known)
+}
+
+// helpRoot is what PATH is, after a wrong one.
+const helpRoot = "PATH is the root of the repository to read (default: the current directory)"
+
+// parsePath parses the flags of a command that takes [PATH] and returns
+// the repository root (cli.ParseDir: checks run on the flags before PATH
+// is looked at). When ok is false the command ends with code: help was
+// printed, or a usage error was.
+func parsePath(fs *flag.FlagSet, args []string, name string, checks ...func() bool) (root string, code int, ok bool) {
+	return cli.ParseDir(fs, args, named(name), helpRoot, exitError, checks...)
+}
+
+// fail prints err (cli.PrintError: one diagnostic or error per line, each
+// escaped) and returns the could-not-evaluate exit code.
+func fail(e *env, err error) int {
+	cli.PrintError(e.stderr, "capcheck", err)
+	return exitError
+}
+
+type stringList = cli.StringList
 
 func runVersion(e *env, args []string) int {
 	fs := newFlags(e, "version", "")
@@ -361,30 +217,28 @@ func runVersion(e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	if !noArgs(e, "version", pos) {
+	if !cli.NoArgs(e.stderr, named("version"), pos) {
 		return exitError
 	}
-	fmt.Fprintf(e.stdout, "capcheck %s\n", buildVersion())
+	fmt.Fprintf(e.stdout, "capcheck %s\n", buildinfo.Version(version))
 	return exitPass
+}
+
+// parseDated is parsePath for a command evaluated on a date: it also
+// resolves *flagNow (clock), printing a bad date as an error.
+func parseDated(e *env, fs *flag.FlagSet, args []string, name string, flagNow *string, checks ...func() bool) (root string, now time.Time, code int, ok bool) {
+	if root, code, ok = parsePath(fs, args, name, checks...); !ok {
+		return "", now, code, false
+	}
+	now, err := clock(e, *flagNow)
+	if err != nil {
+		return "", now, fail(e, err), false
+	}
+	return root, now, exitPass, true
 }
 
 // clock returns the evaluation date: --now when given, else CAPCHECK_NOW,
 // else today (UTC).
 func clock(e *env, flagNow string) (time.Time, error) {
-	s := flagNow
-	if s == "" {
-		s = e.getenv("CAPCHECK_NOW")
-	}
-	if s == "" {
-		return e.now().UTC(), nil
-	}
-	t, err := cli.ParseDate(s)
-	if err != nil {
-		from := "--now"
-		if flagNow == "" {
-			from = "$CAPCHECK_NOW"
-		}
-		return time.Time{}, fmt.Errorf("%s %q: %w", from, s, err)
-	}
-	return t, nil
+	return cli.Date("now", flagNow, "CAPCHECK_NOW", e.getenv, e.now())
 }

@@ -25,8 +25,7 @@ func runForecast(e *env, args []string) int {
 		if len(pos) > 1 {
 			got = strings.Join(pos, " ")
 		}
-		usageError(e.stderr, "forecast", "want exactly one SERIES.csv, got "+got)
-		return exitError
+		return usageError(e, "forecast", "want exactly one SERIES.csv, got "+got)
 	}
 	if !knownFormat(e, "forecast", *format, report.DataFormats()) {
 		return exitError

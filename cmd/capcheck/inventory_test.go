@@ -48,7 +48,17 @@ func TestInventoryExampleHandCount(t *testing.T) {
 	//   infra/gcp/main.tf: a100 default map 3, 3 a2-ultragpu-8g → 24, 24;
 	//   l4 count = 2 zones, 4 × g2-standard-24 (2 L4) → 8, 8; the GKE node
 	//   pool max 8 × 2 L4 = 16 consumes the l4 reservation.
+	//   k8s/karpenter.yaml: NodePool gpu-h100 limits nvidia.com/gpu 160 on
+	//   p5.48xlarge (8 H100) → 160 / 8 = 20 nodes, elastic, claimed by
+	//   h100-use1's kubernetes entry. k8s/kueue.yaml: ClusterQueue training
+	//   nominalQuota 16 on flavor h100 (NodePool gpu-h100), a consumer.
+	//   k8s/clusters/prod replicas vllm-70b to 9 × 4 GPUs = 36; vllm-8b
+	//   keeps the base's 1 × 1 = 1; both pinned to the NodePool (demand).
 	want := map[string]row{
+		`ClusterQueue/training["h100"]`:                                    {"k8s/kueue.yaml", 10, 16, 16, "h100-use1", false},
+		`Deployment/llm/vllm-70b`:                                          {"k8s/apps/base/vllm-70b.yaml", 1, 9, 36, "h100-use1", false},
+		`Deployment/llm/vllm-8b`:                                           {"k8s/apps/base/vllm-8b.yaml", 1, 1, 1, "h100-use1", false},
+		`NodePool/gpu-h100`:                                                {"k8s/karpenter.yaml", 12, 20, 160, "h100-use1", false},
 		`aws_ec2_capacity_block_reservation.finetune`:                      {"infra/aws/capacity_block.tf", 10, 2, 16, "h100-use1", true},
 		`aws_eks_node_group.l40s_burst`:                                    {"infra/aws/eks.tf", 2, 4, 16, "", false},
 		`google_compute_reservation.a100["us-central1-a"]`:                 {"infra/gcp/main.tf", 27, 3, 24, "a100-usc1", true},

@@ -1,12 +1,11 @@
 package main
 
 import (
-	"cmp"
 	"flag"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/buildinfo"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 	"github.com/capcheck/capcheck/report"
@@ -16,14 +15,12 @@ import (
 // reportFlags are the flags `check` and `audit` share: outputs, policies,
 // overrides, exit behaviour and the clock.
 type reportFlags struct {
-	formats       stringList
-	outFiles      stringList
-	policyDirs    stringList
-	overrides     stringList
-	failOnWarn    bool
-	noFail        bool
-	now           string
-	policyTimeout time.Duration
+	formats    stringList
+	outFiles   stringList
+	pol        workspace.Policy
+	failOnWarn bool
+	noFail     bool
+	now        string
 }
 
 // register adds the shared flags; overrideHelp and nowHelp say what
@@ -31,12 +28,12 @@ type reportFlags struct {
 func (rf *reportFlags) register(fs *flag.FlagSet, overrideHelp, nowHelp string) {
 	fs.Var(&rf.formats, "format", "output format: "+workspace.FormatList()+" (repeatable, paired in order with --out-file)")
 	fs.Var(&rf.outFiles, "out-file", "write the matching --format to this file instead of stdout (repeatable)")
-	fs.Var(&rf.policyDirs, "policy", "directory of extra Rego policies (repeatable)")
-	fs.Var(&rf.overrides, "override", overrideHelp)
+	fs.Var((*stringList)(&rf.pol.Dirs), "policy", "directory of extra Rego policies (repeatable)")
+	fs.Var((*stringList)(&rf.pol.Overrides), "override", overrideHelp)
 	fs.BoolVar(&rf.failOnWarn, "fail-on-warn", false, "exit 1 on warnings too")
 	fs.BoolVar(&rf.noFail, "no-fail", false, "exit 0 on policy failures (errors still exit 2)")
 	fs.StringVar(&rf.now, "now", "", nowHelp)
-	fs.DurationVar(&rf.policyTimeout, "policy-timeout", 10*time.Second, "time limit for policy evaluation")
+	fs.DurationVar(&rf.pol.Timeout, "policy-timeout", 10*time.Second, "time limit for policy evaluation")
 }
 
 // outputs pairs the formats with their files, printing a usage error for
@@ -50,29 +47,26 @@ func (rf *reportFlags) outputs(e *env, name string) ([]workspace.Output, bool) {
 	return outs, true
 }
 
-// exit is the exit code for a verdict under the flags.
-func (rf *reportFlags) exit(verdict string) int {
-	return exitCode(verdict, rf.failOnWarn, rf.noFail)
+// emit writes chk in every output and returns the exit code for its
+// verdict under the flags (docs/ARCHITECTURE.md, "Outputs and exit codes").
+func (rf *reportFlags) emit(e *env, outputs []workspace.Output, chk *report.Check, opts report.Options) int {
+	if err := workspace.Emit(e.stdout, outputs, chk, opts); err != nil {
+		return fail(e, err)
+	}
+	switch {
+	case chk.Verdict == policies.VerdictFail && !rf.noFail,
+		chk.Verdict == policies.VerdictWarn && rf.failOnWarn && !rf.noFail:
+		return exitPolicy
+	}
+	return exitPass
 }
 
 // policy is how the flags judge a result.
-func (rf *reportFlags) policy() workspace.Policy {
-	return workspace.Policy{Dirs: rf.policyDirs, Timeout: rf.policyTimeout, Overrides: rf.overrides}
-}
+func (rf *reportFlags) policy() workspace.Policy { return rf.pol }
 
-// reportOptions are the rendering options: flags first, then the GitHub
-// Actions environment; the build's version, and the run's start (read
-// from the injected clock when the command began), duration and host.
+// reportOptions are the rendering options of a run that began at
+// started (workspace.RenderOptions: flags first, then the GitHub Actions
+// environment).
 func reportOptions(e *env, started time.Time, rules []policies.Rule, repo, sha, serverURL string) report.Options {
-	host, _ := os.Hostname() // "" renders as localhost
-	return report.Options{
-		Rules:     rules,
-		Repo:      cmp.Or(repo, e.getenv("GITHUB_REPOSITORY")),
-		SHA:       cmp.Or(sha, e.getenv("GITHUB_SHA")),
-		ServerURL: cmp.Or(serverURL, e.getenv("GITHUB_SERVER_URL"), report.DefaultServerURL),
-		Version:   buildVersion(),
-		Started:   started,
-		Elapsed:   e.now().Sub(started),
-		Hostname:  host,
-	}
+	return workspace.RenderOptions(e.getenv, started, e.now(), rules, workspace.Origin{Repo: repo, SHA: sha, ServerURL: serverURL}, buildinfo.Version(version))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/capcheck/capcheck/internal/cli"
 	"github.com/capcheck/capcheck/policies"
 )
 
@@ -34,7 +35,7 @@ func runDoc(e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	if !noArgs(e, "doc", pos) {
+	if !cli.NoArgs(e.stderr, named("doc"), pos) {
 		return exitError
 	}
 	engine, err := policies.New(e.ctx, policies.Options{Root: ".", Dirs: dirs})

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/capcheck/capcheck/internal/testkit/fakegithub"
+	"github.com/capcheck/capcheck/internal/testkit/fakeprometheus"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -35,7 +36,9 @@ func TestMain(m *testing.M) {
 // fixed. `cpdir SRC DST` copies a tree (for base/head pairs);
 // `fakegithub start FILE` serves a scripted GitHub API at $GITHUB_API_URL
 // and `fakegithub wait` fails on an exchange out of script or one that
-// never came (see [fakegithub.Parse] for FILE).
+// never came (see [fakegithub.Parse] for FILE); `fakeprometheus start
+// FILE` and `fakeprometheus wait` do the same for the Prometheus API at
+// $PROMETHEUS_URL (see [fakeprometheus.Parse]).
 func TestScripts(t *testing.T) {
 	example, err := filepath.Abs("../../testdata/example")
 	if err != nil {
@@ -56,14 +59,16 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Check(copyTree(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
 			},
-			"exits":      cmdExits,
-			"fakegithub": fakegithub.Cmd,
+			"exits":          cmdExits,
+			"fakegithub":     fakegithub.Cmd,
+			"fakeprometheus": fakeprometheus.Cmd,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CAPCHECK_NOW", "2026-11-21")
 			env.Setenv("SHARED_DATA", shared)
 			env.Setenv("REPO", repo)
 			fakegithub.Setup(env)
+			fakeprometheus.Setup(env)
 			return copyTree(example, filepath.Join(env.WorkDir, "example"))
 		},
 	})

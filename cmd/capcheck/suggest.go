@@ -1,11 +1,11 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/report"
 	"github.com/capcheck/capcheck/workspace"
@@ -17,105 +17,70 @@ const helpSuggest = `For each GPU pool that is short of headroom_min in some mon
 
 Formats: text, json, hcl (a Terraform snippet of the reservations to add and the end dates to change).
 
+--diff prints the fixed pools' change as a unified diff of the Terraform that defines the capacity and writes nothing; --apply writes it (and prints the diff). A reservation in the zone with the same term gets its count raised, a for_each over zones a new key, else a copy of a neighbouring reservation block is added; an end date is moved; a count set by a variable is changed in the variable file that sets it, else in its default. An expression capcheck cannot edit safely is an error at it (exit 2) and nothing is written.
+
 Exit codes: 0 every pool passes or has a fix, 1 some pool has no fix (or its strategy is not solved), 2 could not evaluate (bad input, usage, I/O).
 
 Example:
   capcheck suggest --format json testdata/example`
 
+// suggestFlags are `capcheck suggest`'s flags.
+type suggestFlags struct {
+	load   loadFlags
+	format string
+	now    string
+	pools  stringList
+	diff   bool
+	apply  bool
+}
+
+func (sf *suggestFlags) register(fs *flag.FlagSet) {
+	sf.load.register(fs)
+	fs.StringVar(&sf.format, "format", "text", "output format: text, json or hcl")
+	fs.StringVar(&sf.now, "now", "", "evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
+	fs.Var(&sf.pools, "pool", "report only this pool (repeatable; default: every pool)")
+	fs.BoolVar(&sf.diff, "diff", false, "print the fixed pools' Terraform change as a unified diff instead; write nothing")
+	fs.BoolVar(&sf.apply, "apply", false, "write the fixed pools' Terraform change (and print its diff)")
+}
+
 func runSuggest(e *env, args []string) int {
 	fs := newFlags(e, "suggest", "[flags] [path]")
-	var lf loadFlags
-	lf.register(fs)
-	format := fs.String("format", "text", "output format: text, json or hcl")
-	nowFlag := fs.String("now", "", "evaluation date YYYY-MM-DD (default: $CAPCHECK_NOW, else today)")
-	var pools stringList
-	fs.Var(&pools, "pool", "report only this pool (repeatable; default: every pool)")
-	pos, code, ok := parseFlags(fs, args)
+	var sf suggestFlags
+	sf.register(fs)
+	root, now, code, ok := parseDated(e, fs, args, "suggest", &sf.now, func() bool { return knownFormat(e, "suggest", sf.format, report.SuggestFormats()) })
 	if !ok {
 		return code
 	}
-	if !knownFormat(e, "suggest", *format, report.SuggestFormats()) {
-		return exitError
+	s, err := workspace.Suggest(e.ctx, root, workspace.SuggestOptions{Load: sf.load.options(), Now: now, Pools: sf.pools})
+	var unknown *workspace.UnknownPoolError
+	if errors.As(err, &unknown) {
+		return usageError(e, "suggest", unknown.Error())
 	}
-	root, ok := onePath(e, "suggest", pos)
-	if !ok {
-		return exitError
-	}
-	now, err := clock(e, *nowFlag)
 	if err != nil {
 		return fail(e, err)
 	}
-	ws, err := workspace.Load(e.ctx, root, lf.options())
+	if (sf.diff || sf.apply) && sf.format != "text" {
+		return usageError(e, "suggest", "--diff and --apply print a diff, not --format "+sf.format)
+	}
+	if sf.diff || sf.apply {
+		err = s.WriteEdit(e.stdout, sf.load.options(), sf.apply)
+	} else {
+		err = s.Write(e.stdout, sf.format)
+	}
 	if err != nil {
 		return fail(e, err)
 	}
-	in, err := ws.Input(ws.Plans, now)
-	if err != nil {
-		return fail(e, err)
-	}
-	d, err := evaluator.Suggest(in)
-	if err != nil {
-		return fail(e, err)
-	}
-	if len(pools) > 0 {
-		var keep []evaluator.PoolSuggestion
-		for _, ps := range d.Suggestions {
-			if slices.Contains(pools, ps.Pool) {
-				keep = append(keep, ps)
-			}
-		}
-		for _, name := range pools {
-			if !slices.ContainsFunc(keep, func(ps evaluator.PoolSuggestion) bool { return ps.Pool == name }) {
-				usageError(e.stderr, "suggest", fmt.Sprintf("--pool %q names no pool of the plans", name))
-				return exitError
-			}
-		}
-		d.Suggestions = keep
-	}
-	currency := ""
-	for _, p := range ws.Plans {
-		if p != nil && p.Budget != nil && p.Budget.Currency != "" {
-			currency = p.Budget.Currency
-			break
-		}
-	}
-	if err := report.Suggest(e.stdout, *format, d, currency); err != nil {
-		return fail(e, err)
-	}
-	for _, ps := range d.Suggestions {
-		if ps.Status == evaluator.SuggestNoFix || ps.Status == evaluator.SuggestUnsupported {
-			return exitPolicy
-		}
+	if s.Unsolved() {
+		return exitPolicy
 	}
 	return exitPass
 }
 
-// attachSuggestions is `check --suggest`: it loads root again, solves
-// every pool as `capcheck suggest` does (the head's plans with the base's
-// trusted settings applied in a diff, as check judges them) and attaches
-// each failing pool's cheapest fix to chk's pools. A suggestion that
-// cannot be computed is reported on stderr and leaves the check's
-// result as it is: the check is already judged without it.
+// attachSuggestions is `check --suggest` (workspace.AttachSuggestions). A
+// suggestion that cannot be computed is reported on stderr and leaves the
+// check's result as it is.
 func attachSuggestions(e *env, root string, now time.Time, cf *checkFlags, chk *report.Check) {
-	warn := func(err error) { fmt.Fprintf(e.stderr, "capcheck check: --suggest: %s\n", diag.Text(err.Error())) }
-	ws, err := workspace.Load(e.ctx, root, cf.load.options())
-	if err != nil {
-		warn(err)
-		return
+	if err := workspace.AttachSuggestions(e.ctx, root, cf.load.options(), now, chk); err != nil {
+		fmt.Fprintf(e.stderr, "capcheck check: --suggest: %s\n", diag.Text(err.Error()))
 	}
-	plans := ws.Plans
-	if chk.Document != nil && chk.Document.Base != nil {
-		plans = evaluator.ApplyTrusted(plans, chk.Document.Base)
-	}
-	in, err := ws.Input(plans, now)
-	if err != nil {
-		warn(err)
-		return
-	}
-	d, err := evaluator.Suggest(in)
-	if err != nil {
-		warn(err)
-		return
-	}
-	d.Attach(chk.Pools)
 }

@@ -22,6 +22,7 @@ import (
 	"sync"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 )
 
 //go:embed catalog.json
@@ -91,33 +92,21 @@ func load(fsys fs.FS, file, name string) (*Catalog, error) {
 	return parse(name, data, Default())
 }
 
-// readLimited reads a regular file of at most MaxFileBytes.
+// readLimited reads a regular file of at most MaxFileBytes
+// (repopath.ReadFS).
 func readLimited(fsys fs.FS, name string) ([]byte, error) {
-	fi, err := fs.Stat(fsys, name) // before opening: a FIFO would block
-	if err != nil {
-		return nil, err
-	}
+	data, err := repopath.ReadFS(fsys, name, MaxFileBytes)
+	var nr *repopath.NotRegularError
+	var tl *repopath.TooLargeError
 	switch {
-	case fi.IsDir():
-		return nil, errors.New("is a directory, not a file")
-	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
-	case fi.Size() > MaxFileBytes:
-		return nil, fmt.Errorf("file is %d bytes, larger than the %d MiB limit for a catalog", fi.Size(), MaxFileBytes>>20)
-	}
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxFileBytes {
+	case errors.As(err, &nr):
+		return nil, errors.New(nr.Reason())
+	case errors.As(err, &tl) && tl.Grew:
 		return nil, fmt.Errorf("file is larger than the %d MiB limit for a catalog", MaxFileBytes>>20)
+	case errors.As(err, &tl):
+		return nil, fmt.Errorf("file is %d bytes, larger than the %d MiB limit for a catalog", tl.Size, MaxFileBytes>>20)
 	}
-	return data, nil
+	return data, err
 }
 
 // Instance returns the instance type typ. AWS and GCP names are matched
@@ -332,8 +321,8 @@ func (p *parser) object(fn func(key string, off int) error) error {
 		key, _ := tok.(string)
 		off := p.keyStart(int(p.dec.InputOffset()))
 		if first, dup := seen[key]; dup {
-			line, col := lineCol(p.data, first)
-			return p.errAt(off, "duplicate key %q (first given at line %d, column %d)", key, line, col)
+			at := diag.PosAt(p.name, p.data, first)
+			return p.errAt(off, "duplicate key %q (first given at line %d, column %d)", key, at.Line, at.Column)
 		}
 		seen[key] = off
 		if err := fn(key, off); err != nil {
@@ -428,9 +417,8 @@ func (p *parser) skipValueStart(off int) int {
 }
 
 func (p *parser) diagAt(off int, format string, args ...any) diag.Diagnostic {
-	line, col := lineCol(p.data, off)
 	return diag.Diagnostic{
-		Pos:      diag.Pos{File: p.name, Line: line, Column: col},
+		Range:    diag.PosAt(p.name, p.data, off).Range(),
 		Severity: diag.Error,
 		Msg:      fmt.Sprintf(format, args...),
 	}
@@ -438,12 +426,4 @@ func (p *parser) diagAt(off int, format string, args ...any) diag.Diagnostic {
 
 func (p *parser) errAt(off int, format string, args ...any) error {
 	return diag.Diagnostics{p.diagAt(off, format, args...)}
-}
-
-// lineCol converts a byte offset to a 1-based line and column (in bytes).
-func lineCol(data []byte, off int) (line, col int) {
-	off = max(0, min(off, len(data)))
-	line = 1 + bytes.Count(data[:off], []byte{'\n'})
-	col = off - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
 }

@@ -1,10 +1,13 @@
 // Package cli is the command-line machinery capcheck's commands are
-// written with, and nothing of capcheck's own: flag sets that never exit
-// the process and allow flags after the arguments, help printed from the
-// flags with a placeholder per value, usage errors that name the command
-// and suggest the closest flag, and flag values (repeatable strings,
-// NAME=VALUE pairs, spans of days and weeks). The commands, their flags,
-// help texts and exit codes stay in cmd/capcheck.
+// written with, and nothing of capcheck's own: a program's command table
+// and its dispatch (program.go), flag sets that never exit the process
+// and allow flags after the arguments, help printed from the flags with a
+// placeholder per value, usage errors that name the command and suggest
+// the closest flag or command, the usual argument checks (a format, no
+// arguments, one optional directory, a date flag with an environment
+// default), printing errors one diagnostic a line, and flag values
+// (repeatable strings, NAME=VALUE pairs, spans of days and weeks). The
+// commands, their flags, help texts and exit codes stay in cmd/capcheck.
 package cli
 
 import (
@@ -27,6 +30,11 @@ type Command struct {
 	Name string // "check"
 	Args string // what follows `PROG NAME [flags]`, e.g. "[PATH]"
 	Help string // paragraphs printed before the flags; one starting "Example" is kept as written
+	// Summary is the command's line in the program's usage; Run runs it
+	// with the arguments after its name and returns the exit code (both
+	// for a [Program] only).
+	Summary string
+	Run     func(args []string) int
 }
 
 // sink is a flag set's output. The flag package's own messages are

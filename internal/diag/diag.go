@@ -5,6 +5,7 @@
 package diag
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
@@ -38,6 +39,43 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
 }
 
+// Range is a span of one repository file: Pos is where it starts and
+// EndLine, EndColumn where it ends (1-based, inclusive line, exclusive
+// column, as hcl.Range counts them); the end is zero when unknown (a
+// point). It is the one position type every reader, finding and output
+// carries (docs/ARCHITECTURE.md, "Packages").
+//
+// Embedded in a struct, a Range flattens into its JSON as the capcheck/v1
+// keys "file", "line", "column" and, when the end is known, "end_line";
+// the end column is in no JSON. Range has no MarshalJSON of its own, so
+// embedding it never takes over the outer type's encoding.
+type Range struct {
+	Pos
+	EndLine   int `json:"end_line,omitempty"`
+	EndColumn int `json:"-"`
+}
+
+// Range returns the point range at p: it starts at p and has no end.
+func (p Pos) Range() Range { return Range{Pos: p} }
+
+// End returns where r ends, or a zero Pos when its end is unknown.
+func (r Range) End() Pos {
+	if r.EndLine == 0 {
+		return Pos{}
+	}
+	return Pos{File: r.File, Line: r.EndLine, Column: r.EndColumn}
+}
+
+// PosAt is the position of byte offset off in data, the contents of file:
+// a 1-based line and a 1-based column counted in bytes (as HCL and CUE
+// count them). An offset outside data is clamped to it, so a decoder's
+// offset past the end points at the end. It is the one offset → line:col
+// rule every reader uses.
+func PosAt(file string, data []byte, off int) Pos {
+	off = max(0, min(off, len(data)))
+	return Pos{File: file, Line: 1 + bytes.Count(data[:off], []byte{'\n'}), Column: off - bytes.LastIndexByte(data[:off], '\n')}
+}
+
 // Severity of a diagnostic.
 type Severity string
 
@@ -46,9 +84,13 @@ const (
 	Warning Severity = "warning"
 )
 
-// Diagnostic is one problem at one position.
+// Diagnostic is one problem at one position: Range is what it is about
+// (hcl.Diagnostic's Subject; a point when the reader knows no end, and
+// Pos, its start, is what prints), Context the construct around it when
+// the reader gives one (hcl.Diagnostic's Context).
 type Diagnostic struct {
-	Pos      Pos      `json:"pos"`
+	Range    `json:"pos"`
+	Context  Range    `json:"context,omitzero"`
 	Severity Severity `json:"severity"`
 	// Path is the field path inside the file, when known
 	// (for example "pools.h100-use1.lead_time_weeks").
@@ -143,7 +185,7 @@ func (ds Diagnostics) Sort() {
 
 // Errorf returns a one-diagnostic error at pos.
 func Errorf(pos Pos, format string, args ...any) Diagnostics {
-	return Diagnostics{{Pos: pos, Severity: Error, Msg: fmt.Sprintf(format, args...)}}
+	return Diagnostics{{Range: pos.Range(), Severity: Error, Msg: fmt.Sprintf(format, args...)}}
 }
 
 // Text makes s, text that came from the repository or a saved result, safe

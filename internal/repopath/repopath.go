@@ -5,6 +5,13 @@
 // repository cannot lead a reader out of it: one rule, written once, for
 // every reader.
 //
+// It is also the one bounded file reader (ReadFS over an fs.FS, ReadFile
+// confined to the root, ReadUserFile, Open for a stream): a regular file
+// only, checked before it is opened so a FIFO never blocks, and at most a
+// limit of bytes. Its errors are typed (*OutsideError, *NotRegularError,
+// *TooLargeError) so that each caller keeps its own wording, and Reason
+// states any of them without the path.
+//
 // Paths the user types on the command line (--catalog, --plan-json, …) are
 // the user's own and are not confined; only what the repository itself
 // names is.
@@ -86,9 +93,9 @@ func Resolve(root, dir, name string) (string, error) {
 }
 
 // ReadFile resolves name as Resolve does and reads it: a regular file of
-// at most limit bytes (no limit when limit <= 0). It is checked before it
-// is opened, so a FIFO or device never blocks the reader. Errors are an
-// *OutsideError or an *fs.PathError naming the path by name.
+// at most limit bytes (no limit when limit <= 0), checked as ReadFS checks
+// it. Errors are an *OutsideError, a *NotRegularError, a *TooLargeError or
+// an *fs.PathError, each naming the path by name.
 func ReadFile(root, dir, name string, limit int64) ([]byte, error) {
 	real, err := Resolve(root, dir, name)
 	if err != nil {
@@ -103,45 +110,168 @@ func ReadUserFile(name string, limit int64) ([]byte, error) {
 	return readRegular(name, name, limit)
 }
 
-func readRegular(p, name string, limit int64) ([]byte, error) {
-	st, err := os.Stat(p)
+// Open resolves name as Resolve does and opens it for a reader that
+// streams it and bounds it itself (a CSV of actuals): a regular file,
+// checked before it is opened so that a FIFO never blocks. Errors are an
+// *OutsideError, a *NotRegularError or an *fs.PathError naming the path by
+// name (op "open").
+func Open(root, dir, name string) (*os.File, error) {
+	real, err := Resolve(root, dir, name)
 	if err != nil {
-		return nil, renamed(err, "read", name)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, renamed(err, "open", name)
+		}
+		return nil, err
 	}
-	switch {
-	case st.IsDir():
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory, not a file")}
-	case !st.Mode().IsRegular():
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("not a regular file (%v)", st.Mode().Type())}
-	case limit > 0 && st.Size() > limit:
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("larger than %d bytes", limit)}
-	}
-	f, err := os.Open(p)
+	f, _, err := openOS(real, name)
 	if err != nil {
-		return nil, renamed(err, "read", name)
+		return nil, osRenamed(err, "open", name)
+	}
+	return f.(*os.File), nil
+}
+
+// ReadFS reads name from fsys: a regular file of at most limit bytes (no
+// limit when limit <= 0). The file is checked before it is opened, so a
+// FIFO or device never blocks the reader, checked again once open, and
+// read no further than limit+1 bytes, so a file that grows while it is
+// read is refused too. Confinement is fsys's (os.Root.FS, os.DirFS of a
+// Root path resolved with Resolve). Errors are a *NotRegularError, a
+// *TooLargeError, or the error fsys returned, as it returned it.
+func ReadFS(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, st, err := openRegular(name, func() (fs.FileInfo, error) { return fs.Stat(fsys, name) }, func() (fs.File, error) { return fsys.Open(name) })
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
+	return readBounded(f, st, name, limit)
+}
+
+// NotRegularError is returned for a path that is a directory, a FIFO, a
+// device or a socket rather than a regular file.
+type NotRegularError struct {
+	// Name is the path as the caller named it.
+	Name string
+	// Mode is the file's mode; Mode.IsDir() for a directory.
+	Mode fs.FileMode
+}
+
+// Reason says what the path is instead of a file, without naming it.
+func (e *NotRegularError) Reason() string {
+	if e.Mode.IsDir() {
+		return "is a directory, not a file"
+	}
+	return fmt.Sprintf("not a regular file (%v)", e.Mode.Type())
+}
+
+func (e *NotRegularError) Error() string { return "read " + e.Name + ": " + e.Reason() }
+
+// TooLargeError is returned for a file larger than the reader's limit.
+type TooLargeError struct {
+	// Name is the path as the caller named it.
+	Name string
+	// Size is the file's size in bytes as far as it is known: the size the
+	// file system reported, or, when the file grew past Limit while it was
+	// read (Grew), the Limit+1 bytes read before the reader stopped.
+	Size int64
+	// Limit is the largest size allowed, in bytes.
+	Limit int64
+	// Grew is true when the file system reported at most Limit bytes and
+	// reading found more: Size is then a lower bound.
+	Grew bool
+}
+
+// Reason says how large the file is against what, without naming it.
+func (e *TooLargeError) Reason() string { return fmt.Sprintf("larger than %d bytes", e.Limit) }
+
+func (e *TooLargeError) Error() string { return "read " + e.Name + ": " + e.Reason() }
+
+// openRegular stats name, opens it if it is a regular file, and checks the
+// open file again (it may have been replaced in between). It returns the
+// open file and its FileInfo; errors from stat and open come back as
+// they were.
+func openRegular(name string, stat func() (fs.FileInfo, error), open func() (fs.File, error)) (fs.File, fs.FileInfo, error) {
+	// Stat before Open: opening a FIFO for reading blocks until a writer
+	// comes, so a named pipe must be refused without opening it.
+	st, err := stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, &NotRegularError{Name: name, Mode: st.Mode()}
+	}
+	f, err := open()
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err = f.Stat(); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, &NotRegularError{Name: name, Mode: st.Mode()}
+	}
+	return f, st, nil
+}
+
+// openOS is openRegular for the system path p.
+func openOS(p, name string) (fs.File, fs.FileInfo, error) {
+	return openRegular(name, func() (fs.FileInfo, error) { return os.Stat(p) }, func() (fs.File, error) { return os.Open(p) })
+}
+
+// readBounded reads the open regular file f (st its FileInfo) within limit.
+func readBounded(f fs.File, st fs.FileInfo, name string, limit int64) ([]byte, error) {
+	if limit > 0 && st.Size() > limit {
+		return nil, &TooLargeError{Name: name, Size: st.Size(), Limit: limit}
+	}
 	var r io.Reader = f
 	if limit > 0 {
 		r = io.LimitReader(f, limit+1)
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, renamed(err, "read", name)
+		return nil, err
 	}
 	if limit > 0 && int64(len(data)) > limit {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("larger than %d bytes", limit)}
+		return nil, &TooLargeError{Name: name, Size: int64(len(data)), Limit: limit, Grew: true}
 	}
 	return data, nil
+}
+
+// readRegular reads the regular file at the system path p, named name in
+// errors.
+func readRegular(p, name string, limit int64) ([]byte, error) {
+	f, st, err := openOS(p, name)
+	if err != nil {
+		return nil, osRenamed(err, "read", name)
+	}
+	defer f.Close()
+	data, err := readBounded(f, st, name, limit)
+	if err != nil {
+		return nil, osRenamed(err, "read", name)
+	}
+	return data, nil
+}
+
+// osRenamed is renamed for the errors of the system calls, leaving the
+// typed errors of this package as they are.
+func osRenamed(err error, op, name string) error {
+	var nr *NotRegularError
+	var tl *TooLargeError
+	if errors.As(err, &nr) || errors.As(err, &tl) {
+		return err
+	}
+	return renamed(err, op, name)
 }
 
 // Reason is what went wrong with a path, without naming it: for callers
 // that name the path themselves ("load plan p.json: no such file or
 // directory").
 func Reason(err error) string {
-	var oe *OutsideError
-	if errors.As(err, &oe) {
-		return oe.Reason()
+	var r interface{ Reason() string } // *OutsideError, *NotRegularError, *TooLargeError
+	if errors.As(err, &r) {
+		return r.Reason()
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

@@ -2,10 +2,14 @@ package repopath
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"testing/fstest"
 
 	"github.com/capcheck/capcheck/internal/testkit"
 )
@@ -102,3 +106,159 @@ func TestReadFile(t *testing.T) {
 		}
 	}
 }
+
+// TestReaders: the one bounded reader, through each of its doors (ReadFS
+// over an fs.FS, ReadFile confined to the root, ReadUserFile, Open). At
+// the limit: a file of exactly limit bytes is read, limit+1 is refused; a
+// symbolic link leaving the root, a directory and a FIFO are refused, the
+// FIFO without being opened (the test would hang otherwise).
+func TestReaders(t *testing.T) {
+	top := t.TempDir()
+	repo := filepath.Join(top, "repo")
+	if err := os.MkdirAll(filepath.Join(repo, "dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// limit is 10: "ten" holds 10 bytes, "eleven" 11.
+	for name, data := range map[string]string{"repo/ten": "0123456789", "repo/eleven": "0123456789a", "outside": "secret"} {
+		if err := os.WriteFile(filepath.Join(top, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("../outside", filepath.Join(repo, "out")); err != nil {
+		testkit.SkipOrFailf(t, "symlinks unavailable: %v", err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(repo, "pipe"), 0o644); err != nil {
+		testkit.SkipOrFailf(t, "mkfifo unavailable: %v", err)
+	}
+	root, err := Root(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	osRoot, err := os.OpenRoot(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer osRoot.Close()
+	const limit = 10
+	readers := map[string]func(name string) ([]byte, error){
+		"ReadFS":   func(name string) ([]byte, error) { return ReadFS(osRoot.FS(), name, limit) },
+		"ReadFile": func(name string) ([]byte, error) { return ReadFile(root, root, name, limit) },
+		"ReadUserFile": func(name string) ([]byte, error) {
+			return ReadUserFile(filepath.Join(root, name), limit)
+		},
+		"Open": func(name string) ([]byte, error) {
+			f, err := Open(root, root, name)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return io.ReadAll(f)
+		},
+	}
+	tests := []struct {
+		name string
+		want string // the data read, or the error's Reason
+		// typed is the *NotRegularError or *TooLargeError expected.
+		typed error
+		// only lists the readers the case holds for ("" for all).
+		only string
+	}{
+		{name: "ten", want: "0123456789"},
+		{name: "eleven", want: "larger than 10 bytes", typed: &TooLargeError{Size: 11, Limit: 10}, only: "ReadFS ReadFile ReadUserFile"},
+		{name: "eleven", want: "0123456789a", only: "Open"}, // Open's caller bounds the stream
+		{name: "dir", want: "is a directory, not a file", typed: &NotRegularError{Mode: fs.ModeDir | 0o755}},
+		{name: "pipe", want: "not a regular file (p---------)", typed: &NotRegularError{Mode: fs.ModeNamedPipe | 0o644}},
+		{name: "out", want: "resolves outside the repository", only: "ReadFile Open"},
+		{name: "out", want: "path escapes from parent", only: "ReadFS"}, // os.Root's own refusal
+	}
+	for _, tc := range tests {
+		for rname, read := range readers {
+			if tc.only != "" && !strings.Contains(" "+tc.only+" ", " "+rname+" ") {
+				continue
+			}
+			t.Run(rname+"/"+tc.name, func(t *testing.T) {
+				data, err := read(tc.name)
+				got := string(data)
+				if err != nil {
+					got = Reason(err)
+				}
+				if got != tc.want {
+					t.Errorf("%s(%q) = %q, want %q", rname, tc.name, got, tc.want)
+				}
+				switch want := tc.typed.(type) {
+				case *TooLargeError:
+					var e *TooLargeError
+					if !errors.As(err, &e) || e.Size != want.Size || e.Limit != want.Limit || e.Grew || !strings.HasSuffix(e.Name, tc.name) {
+						t.Errorf("error %#v, want a *TooLargeError of %d bytes, limit %d, naming %s", err, want.Size, want.Limit, tc.name)
+					}
+				case *NotRegularError:
+					var e *NotRegularError
+					if !errors.As(err, &e) || e.Mode.Type() != want.Mode.Type() || !strings.HasSuffix(e.Name, tc.name) {
+						t.Errorf("error %#v, want a *NotRegularError of mode %v naming %s", err, want.Mode.Type(), tc.name)
+					}
+				}
+			})
+		}
+	}
+	// Errors name the path as the caller named it, never its absolute form.
+	if _, err := ReadFile(root, root, "eleven", limit); err == nil || err.Error() != "read eleven: larger than 10 bytes" {
+		t.Errorf("ReadFile(eleven) error = %v", err)
+	}
+	if _, err := Open(root, root, "missing"); err == nil || err.Error() != "open missing: no such file or directory" || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open(missing) error = %v, want open missing: no such file or directory", err)
+	}
+}
+
+// TestReadFSGrew: a file whose size the file system reports within the
+// limit but which holds more (it grew between stat and read, or it is a
+// /proc-like file reporting 0) is refused once limit+1 bytes are read.
+func TestReadFSGrew(t *testing.T) {
+	fsys := shrunkFS{fstest.MapFS{"f": {Data: []byte("0123456789a")}}} // 11 bytes, reported as 0
+	_, err := ReadFS(fsys, "f", 10)
+	var e *TooLargeError
+	if !errors.As(err, &e) || *e != (TooLargeError{Name: "f", Size: 11, Limit: 10, Grew: true}) {
+		t.Fatalf("ReadFS = %#v, want a *TooLargeError that grew to 11 > 10 bytes", err)
+	}
+	if data, err := ReadFS(fsys, "f", 11); err != nil || string(data) != "0123456789a" {
+		t.Errorf("ReadFS(limit 11) = %q, %v; want the 11 bytes", data, err)
+	}
+	if data, err := ReadFS(fsys, "f", 0); err != nil || len(data) != 11 {
+		t.Errorf("ReadFS(no limit) = %q, %v; want the 11 bytes", data, err)
+	}
+	if _, err := ReadFS(fsys, "nope", 10); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadFS(nope) = %v, want fsys's not-exist error as it is", err)
+	}
+}
+
+// shrunkFS reports every file as empty, in Stat and once open.
+type shrunkFS struct{ fstest.MapFS }
+
+func (s shrunkFS) Open(name string) (fs.File, error) {
+	f, err := s.MapFS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return shrunkFile{f}, nil
+}
+
+func (s shrunkFS) Stat(name string) (fs.FileInfo, error) {
+	fi, err := s.MapFS.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	return shrunkInfo{fi}, nil
+}
+
+type shrunkFile struct{ fs.File }
+
+func (f shrunkFile) Stat() (fs.FileInfo, error) {
+	fi, err := f.File.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return shrunkInfo{fi}, nil
+}
+
+type shrunkInfo struct{ fs.FileInfo }
+
+func (shrunkInfo) Size() int64 { return 0 }

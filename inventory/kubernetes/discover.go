@@ -5,8 +5,11 @@
 // borrowing limit per flavor) and GPU workloads (Deployments,
 // StatefulSets, LeaderWorkerSets, KServe InferenceServices, RayServices,
 // JobSets: accelerator requests × replicas at the autoscaling maximum an
-// HPA or KEDA ScaledObject allows). It emits inventory.Entry values and
-// nothing of its own (docs/ARCHITECTURE.md, "Packages").
+// HPA or KEDA ScaledObject allows; the GPU model of a workload pinned to
+// a NodePool, an instance type or a GKE ComputeClass). It emits
+// inventory.Entry values and nothing of its own (docs/ARCHITECTURE.md,
+// "Packages"); Bind matches the NodePools' reservation terms to the
+// Terraform reservations of the merged inventory.
 //
 // Manifests are plain multi-document YAML, read with a node API so that
 // every entry keeps the file:line:col of its document, and Kustomize
@@ -14,7 +17,10 @@
 // (remote bases are never fetched: such an overlay is unresolved). A
 // rendered object points at the source document Kustomize's origin
 // annotation names. Each overlay is its own tree (Entry.Root), so
-// clusters/dev and clusters/prod may hold the same Deployment.
+// clusters/dev and clusters/prod may hold the same Deployment. Helm charts
+// in the repository are rendered with the Helm v4 SDK (helm.go), each
+// release its own tree, positions traced back to the template line or
+// the values file that set a value.
 //
 // Fails closed: a GPU workload whose replicas or requests cannot be read,
 // a GPU NodePool without a GPU limit, a remote base, are
@@ -49,6 +55,10 @@ type Options struct {
 	// Exclude are globs (slash paths relative to the root, or base names)
 	// of files and directories to skip.
 	Exclude []string
+	// Helm are the charts to render with values files (config key
+	// kubernetes.helm); a chart found under Dirs that none names is
+	// rendered with its default values (helm.go).
+	Helm []HelmRelease
 	// Catalog maps instance types to GPUs; nil means catalog.Default().
 	Catalog *catalog.Catalog
 }
@@ -66,7 +76,7 @@ type discovery struct {
 
 	kust     map[string]string // kustomization dir → its file name
 	yamls    []string          // YAML files, slash paths relative to root
-	charts   []string          // Helm chart directories (not rendered)
+	charts   []string          // Helm chart directories found by walk
 	docCache map[string][]*object
 }
 
@@ -106,8 +116,9 @@ func Discover(ctx context.Context, root string, opts Options) (*inventory.Invent
 }
 
 // walk lists the YAML files and kustomizations below dir, skipping hidden
-// and node_modules directories, excluded paths and Helm charts (a
-// directory with Chart.yaml, whose templates are not YAML).
+// and node_modules directories and excluded paths, and the Helm charts (a
+// directory with Chart.yaml, whose templates are not YAML), which are
+// rendered instead.
 func (d *discovery) walk(ctx context.Context, dir string) error {
 	base := filepath.Join(d.root, filepath.FromSlash(dir))
 	return filepath.WalkDir(base, func(p string, e iofs.DirEntry, err error) error {
@@ -167,6 +178,11 @@ type kustomization struct {
 	refs      []string // resolved local directories and files
 	remote    []string // remote bases, never fetched
 	outside   []string // references that leave the repository
+	// replicas are its replicas entries: object name → where the count
+	// is written; patches its patch files (patches paths and
+	// patchesStrategicMerge), slash paths relative to the root.
+	replicas map[string]diag.Pos
+	patches  []string
 }
 
 func (d *discovery) loadKustomization(dir string) (*kustomization, error) {
@@ -175,11 +191,29 @@ func (d *discovery) loadKustomization(dir string) (*kustomization, error) {
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{File: file}, "read kustomization: %s", repopath.Reason(err))
 	}
-	docs, err := parseAny(file, data)
+	docs, err := parseAny(file, "parse kustomization", data)
 	if err != nil {
 		return nil, err
 	}
-	k := &kustomization{dir: dir, file: file}
+	k := &kustomization{dir: dir, file: file, replicas: map[string]diag.Pos{}}
+	for _, key := range []string{"patches", "patchesStrategicMerge"} {
+		for _, it := range items(get(docs, key)) {
+			f := scalar(get(it, "path"))
+			if key == "patchesStrategicMerge" {
+				f = scalar(it)
+			}
+			if f != "" && !strings.Contains(f, "\n") {
+				if r := path.Clean(path.Join(dir, f)); r != ".." && !strings.HasPrefix(r, "../") && !path.IsAbs(f) {
+					k.patches = append(k.patches, r)
+				}
+			}
+		}
+	}
+	for _, it := range items(get(docs, "replicas")) {
+		if c := get(it, "count"); c != nil && scalar(get(it, "name")) != "" {
+			k.replicas[scalar(get(it, "name"))] = diag.Pos{File: file, Line: c.Line, Column: c.Column}
+		}
+	}
 	for _, key := range []string{"resources", "bases", "components"} {
 		for _, it := range items(get(docs, key)) {
 			ref := scalar(it)
@@ -233,18 +267,18 @@ func (d *discovery) read(ctx context.Context) (*inventory.Inventory, error) {
 		k := kusts[dir]
 		if remote, outside := d.reach(kusts, dir); len(remote)+len(outside) > 0 {
 			if len(outside) > 0 {
-				ds = append(ds, diag.Diagnostic{Pos: diag.Pos{File: k.file, Line: 1, Column: 1}, Severity: diag.Error,
+				ds = append(ds, diag.Diagnostic{Range: diag.Pos{File: k.file, Line: 1, Column: 1}.Range(), Severity: diag.Error,
 					Msg: fmt.Sprintf("kustomization %s refers to %s, outside the repository", dir, outside[0])})
 				continue
 			}
-			inv.Unresolved = append(inv.Unresolved, inventory.Unresolved{Address: "Kustomization/" + dir, File: k.file, Line: 1, Column: 1,
+			inv.Unresolved = append(inv.Unresolved, inventory.Unresolved{Address: "Kustomization/" + dir, Range: diag.Range{Pos: diag.Pos{File: k.file, Line: 1, Column: 1}},
 				Msg: fmt.Sprintf("overlay %s uses remote base %s, which capcheck does not fetch; vendor it into the repository", dir, remote[0])})
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rendered, err := d.render(k)
+		rendered, err := d.render(k, d.chain(kusts, dir))
 		if err != nil {
 			ds = appendErr(ds, err)
 			continue
@@ -266,9 +300,22 @@ func (d *discovery) read(ctx context.Context) (*inventory.Inventory, error) {
 			objs = append(objs, &c)
 		}
 	}
-	for _, c := range d.charts {
-		inv.Skipped = append(inv.Skipped, inventory.Skipped{Dir: c, Roots: 1,
-			Msg: "Helm charts are not rendered yet; the GPUs their templates request are not in the inventory"})
+	releases, trees, err := d.releases()
+	if err != nil {
+		ds = appendErr(ds, err)
+	}
+	for i, r := range releases {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rendered, skipped, err := d.renderHelm(ctx, r, trees[i])
+		switch {
+		case err != nil:
+			ds = appendErr(ds, err)
+		case skipped != nil:
+			inv.Skipped = append(inv.Skipped, *skipped)
+		}
+		objs = append(objs, rendered...)
 	}
 	if err := ds.Err(); err != nil {
 		return nil, err
@@ -299,6 +346,27 @@ func (d *discovery) reach(kusts map[string]*kustomization, dir string) (remote, 
 	}
 	visit(dir)
 	return remote, outside
+}
+
+// chain is dir's kustomization and every one it uses, top first (each
+// once): the order in which their replicas entries win.
+func (d *discovery) chain(kusts map[string]*kustomization, dir string) []*kustomization {
+	seen := map[string]bool{}
+	var out []*kustomization
+	var visit func(string)
+	visit = func(dir string) {
+		k, ok := kusts[dir]
+		if !ok || seen[dir] {
+			return
+		}
+		seen[dir] = true
+		out = append(out, k)
+		for _, r := range k.refs {
+			visit(r)
+		}
+	}
+	visit(dir)
+	return out
 }
 
 // plainTree is the tree of a plain YAML file: the kubernetes.dirs entry

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/testkit"
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/google/go-cmp/cmp"
@@ -44,36 +45,41 @@ func discover(t *testing.T, dir string, opts Options) *inventory.Inventory {
 
 func f(v float64) *float64 { return &v }
 
+func at(file string, line, col int) *diag.Pos { return &diag.Pos{File: file, Line: line, Column: col} }
+
 // TestDiscoverPlain reads testdata/plain.txtar. By hand: NodePool
 // gpu-h100 limits 32 GPUs of p5.48xlarge (8 H100 each) → 4 nodes, its
 // document starts at k8s/karpenter.yaml:10:1 (after the EC2NodeClass and
-// "---"), and its node class selects the reservation tagged
-// Name=gpu-us-east-1a. The ClusterQueue's h100 flavor (nodeLabels pin it
+// "---"), its GPU limit at 30:21, and its node class selects the
+// reservation tagged Name=gpu-us-east-1a. The ClusterQueue's h100 flavor (nodeLabels pin it
 // to gpu-h100) has 16 nominal + 8 borrowable GPUs. vllm-70b: 4 GPUs per
-// pod (the sidecar asks none) × max(2 replicas, HPA maximum 6) = 24. The
+// pod (the sidecar asks none) × max(2 replicas, HPA maximum 6) = 24,
+// the maximum written at vllm.yaml:33:16 (file line 122 − 89). The
 // cpu NodePool has no GPUs and is left out; gpu-unbounded launches
 // g6e.12xlarge without a GPU limit: unresolved at its spec (line 51:3).
 func TestDiscoverPlain(t *testing.T) {
 	inv := discover(t, extract(t, "plain.txtar"), Options{})
 	want := []inventory.Entry{
-		{Address: "NodePool/gpu-h100", ResourceType: "NodePool", Root: ".", File: "k8s/karpenter.yaml", Line: 10, Column: 1, EndLine: 10,
+		{Address: "NodePool/gpu-h100", ResourceType: "NodePool", Root: ".", Range: diag.Range{Pos: diag.Pos{File: "k8s/karpenter.yaml", Line: 10, Column: 1}, EndLine: 10},
 			Kind: inventory.KindElastic, InstanceType: "p5.48xlarge", Count: 4, GPUsPerInstance: 8, GPUs: 32, GPU: "H100-SXM",
 			Kubernetes: &inventory.Kubernetes{Object: "NodePool/gpu-h100", APIVersion: "karpenter.sh/v1", Resource: "nvidia.com/gpu",
-				CapacityTypes: []string{"reserved", "on-demand"}, NodeClass: "gpu-reserved",
-				ReservationTerms: []inventory.ReservationTerm{{Tags: map[string]string{"Name": "gpu-us-east-1a"}}}}},
-		{Address: `ClusterQueue/training["h100"]`, ResourceType: "ClusterQueue", Root: ".", File: "k8s/kueue.yaml", Line: 9, Column: 1, EndLine: 9,
+				CapacityTypes: []string{"reserved", "on-demand"}, NodeClass: "gpu-reserved", NodeClassFound: true,
+				ReservationTerms: []inventory.ReservationTerm{{Tags: map[string]string{"Name": "gpu-us-east-1a"}}},
+				LimitAt:          at("k8s/karpenter.yaml", 30, 21)}},
+		{Address: `ClusterQueue/training["h100"]`, ResourceType: "ClusterQueue", Root: ".", Range: diag.Range{Pos: diag.Pos{File: "k8s/kueue.yaml", Line: 9, Column: 1}, EndLine: 9},
 			Kind: inventory.KindQueue, Count: 16, GPUsPerInstance: 1, GPUs: 16, GPU: "H100-SXM", ConsumerOf: "NodePool/gpu-h100",
 			Kubernetes: &inventory.Kubernetes{Object: "ClusterQueue/training", APIVersion: "kueue.x-k8s.io/v1beta1", Resource: "nvidia.com/gpu",
 				NodePool: "gpu-h100", Flavor: "h100", NominalQuota: 16, BorrowingLimit: f(8)}},
-		{Address: "Deployment/llm/vllm-70b", ResourceType: "Deployment", Root: ".", File: "k8s/llm/vllm.yaml", Line: 1, Column: 1, EndLine: 1,
+		{Address: "Deployment/llm/vllm-70b", ResourceType: "Deployment", Root: ".", Range: diag.Range{Pos: diag.Pos{File: "k8s/llm/vllm.yaml", Line: 1, Column: 1}, EndLine: 1},
 			Kind: inventory.KindWorkload, Count: 6, GPUsPerInstance: 4, GPUs: 24, GPU: "H100-SXM", ConsumerOf: "NodePool/gpu-h100",
 			Kubernetes: &inventory.Kubernetes{Object: "Deployment/llm/vllm-70b", APIVersion: "apps/v1", Resource: "nvidia.com/gpu",
-				Replicas: 2, MaxReplicas: 6, Autoscaler: "HorizontalPodAutoscaler/llm/vllm-70b", NodePool: "gpu-h100"}},
+				Replicas: 2, MaxReplicas: 6, Autoscaler: "HorizontalPodAutoscaler/llm/vllm-70b", NodePool: "gpu-h100",
+				ReplicasAt: at("k8s/llm/vllm.yaml", 33, 16)}},
 	}
 	if diff := cmp.Diff(want, inv.Reservations); diff != "" {
 		t.Errorf("entries (-want +got):\n%s", diff)
 	}
-	wantU := []inventory.Unresolved{{Address: "NodePool/gpu-unbounded", File: "k8s/karpenter.yaml", Line: 51, Column: 3,
+	wantU := []inventory.Unresolved{{Address: "NodePool/gpu-unbounded", Range: diag.Pos{File: "k8s/karpenter.yaml", Line: 51, Column: 3}.Range(),
 		Msg: "NodePool gpu-unbounded launches GPU instances but sets no limits for nvidia.com/gpu: its GPU ceiling is unbounded; set spec.limits"}}
 	if diff := cmp.Diff(wantU, inv.Unresolved); diff != "" {
 		t.Errorf("unresolved (-want +got):\n%s", diff)
@@ -91,18 +97,22 @@ func TestDiscoverPlain(t *testing.T) {
 // TestDiscoverOverlay reads testdata/overlay.txtar: each overlay is a
 // tree; both entries point at the base document (apps/base/sts.yaml:2:1,
 // after the comment line), traced through Kustomize's origin annotation.
-// dev: 1 replica × 2 GPUs = 2; prod: the patch raises replicas to 4 →
-// 8 GPUs, named with its prefix. The base and the patch are not read on
+// dev: 1 replica × 2 GPUs = 2, its replicas at the base's line 7
+// (unchanged by the overlay); prod: the patch raises replicas to 4 → 8
+// GPUs, named with its prefix, its replicas traced to the patch
+// (clusters/prod/replicas.yaml:6:13). The base and the patch are not read on
 // their own.
 func TestDiscoverOverlay(t *testing.T) {
 	inv := discover(t, extract(t, "overlay.txtar"), Options{})
 	want := []inventory.Entry{
-		{Address: "StatefulSet/dev/embedder", ResourceType: "StatefulSet", Root: "clusters/dev", File: "apps/base/sts.yaml", Line: 2, Column: 1, EndLine: 2,
+		{Address: "StatefulSet/dev/embedder", ResourceType: "StatefulSet", Root: "clusters/dev", Range: diag.Range{Pos: diag.Pos{File: "apps/base/sts.yaml", Line: 2, Column: 1}, EndLine: 2},
 			Kind: inventory.KindWorkload, Count: 1, GPUsPerInstance: 2, GPUs: 2,
-			Kubernetes: &inventory.Kubernetes{Object: "StatefulSet/dev/embedder", APIVersion: "apps/v1", Resource: "nvidia.com/gpu", Replicas: 1}},
-		{Address: "StatefulSet/prod/prod-embedder", ResourceType: "StatefulSet", Root: "clusters/prod", File: "apps/base/sts.yaml", Line: 2, Column: 1, EndLine: 2,
+			Kubernetes: &inventory.Kubernetes{Object: "StatefulSet/dev/embedder", APIVersion: "apps/v1", Resource: "nvidia.com/gpu", Replicas: 1,
+				ReplicasAt: at("apps/base/sts.yaml", 7, 13)}},
+		{Address: "StatefulSet/prod/prod-embedder", ResourceType: "StatefulSet", Root: "clusters/prod", Range: diag.Range{Pos: diag.Pos{File: "apps/base/sts.yaml", Line: 2, Column: 1}, EndLine: 2},
 			Kind: inventory.KindWorkload, Count: 4, GPUsPerInstance: 2, GPUs: 8,
-			Kubernetes: &inventory.Kubernetes{Object: "StatefulSet/prod/prod-embedder", APIVersion: "apps/v1", Resource: "nvidia.com/gpu", Replicas: 4}},
+			Kubernetes: &inventory.Kubernetes{Object: "StatefulSet/prod/prod-embedder", APIVersion: "apps/v1", Resource: "nvidia.com/gpu", Replicas: 4,
+				ReplicasAt: at("clusters/prod/replicas.yaml", 6, 13)}},
 	}
 	if diff := cmp.Diff(want, inv.Reservations); diff != "" {
 		t.Errorf("entries (-want +got):\n%s", diff)
@@ -140,7 +150,7 @@ func TestDiscoverKinds(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("entries (-want +got):\n%s", diff)
 	}
-	wantU := []inventory.Unresolved{{Address: "InferenceService/serve/unbounded", File: "isvc.yaml", Line: 26, Column: 5,
+	wantU := []inventory.Unresolved{{Address: "InferenceService/serve/unbounded", Range: diag.Pos{File: "isvc.yaml", Line: 26, Column: 5}.Range(),
 		Msg: "InferenceService unbounded sets no spec.predictor.maxReplicas: serverless autoscaling is unbounded"}}
 	if diff := cmp.Diff(wantU, inv.Unresolved); diff != "" {
 		t.Errorf("unresolved (-want +got):\n%s", diff)
@@ -156,7 +166,7 @@ func TestDiscoverRemoteBaseAndErrors(t *testing.T) {
 		"prod/kustomization.yaml": "resources:\n  - https://github.com/example/base?ref=v1\n",
 	})
 	inv := discover(t, dir, Options{})
-	wantU := []inventory.Unresolved{{Address: "Kustomization/prod", File: "prod/kustomization.yaml", Line: 1, Column: 1,
+	wantU := []inventory.Unresolved{{Address: "Kustomization/prod", Range: diag.Pos{File: "prod/kustomization.yaml", Line: 1, Column: 1}.Range(),
 		Msg: "overlay prod uses remote base https://github.com/example/base?ref=v1, which capcheck does not fetch; vendor it into the repository"}}
 	if diff := cmp.Diff(wantU, inv.Unresolved); diff != "" {
 		t.Errorf("unresolved (-want +got):\n%s", diff)

@@ -1,12 +1,14 @@
 package kubernetes
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 	"go.yaml.in/yaml/v3"
 )
@@ -22,6 +24,12 @@ const (
 	labelInstanceType = "node.kubernetes.io/instance-type"
 	labelZone         = "topology.kubernetes.io/zone"
 	labelGKEAccel     = "cloud.google.com/gke-accelerator"
+	labelComputeClass = "cloud.google.com/compute-class"
+	// annotationReservations on an EC2NodeClass names the Terraform
+	// reservations (addresses or globs, comma-separated) its
+	// capacityReservationSelectorTerms select, for ids known only after
+	// apply.
+	annotationReservations = "capcheck.io/capacity-reservations"
 )
 
 type extractor struct {
@@ -33,6 +41,7 @@ type extractor struct {
 	scalers     map[string]scaler  // target Kind/ns/name → autoscaler
 	nodeClasses map[string]*object // EC2NodeClass by name
 	flavors     map[string]*object // ResourceFlavor by name
+	classes     map[string]*object // GKE ComputeClass by name
 	nodePools   map[string]int     // NodePool name → index in entries, this tree
 	pinned      []int              // entries whose GPU comes from a NodePool, this tree
 
@@ -43,6 +52,7 @@ type extractor struct {
 type scaler struct {
 	id  string
 	max int
+	at  *diag.Pos // where the maximum is written
 }
 
 // run extracts every tree's entries, trees in first-seen order.
@@ -78,6 +88,7 @@ func (x *extractor) bindPool(i, j int) {
 
 func (x *extractor) tree(objs []*object) {
 	x.scalers, x.nodeClasses, x.flavors, x.nodePools, x.pinned = map[string]scaler{}, map[string]*object{}, map[string]*object{}, map[string]int{}, nil
+	x.classes = map[string]*object{}
 	for _, o := range objs {
 		switch {
 		case o.kind == "HorizontalPodAutoscaler" && o.group() == "autoscaling":
@@ -88,6 +99,8 @@ func (x *extractor) tree(objs []*object) {
 			x.nodeClasses[o.name] = o
 		case o.kind == "ResourceFlavor" && o.group() == "kueue.x-k8s.io":
 			x.flavors[o.name] = o
+		case o.kind == "ComputeClass" && o.group() == "cloud.google.com":
+			x.classes[o.name] = o
 		}
 	}
 	for _, o := range objs {
@@ -124,7 +137,7 @@ func (x *extractor) tree(objs []*object) {
 
 func (x *extractor) unresolvedf(o *object, at *yaml.Node, format string, args ...any) {
 	p := o.posOf(at)
-	x.unresolved = append(x.unresolved, inventory.Unresolved{Address: o.id(), File: p.File, Line: p.Line, Column: p.Column,
+	x.unresolved = append(x.unresolved, inventory.Unresolved{Address: o.id(), Range: p.Range(),
 		Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -132,8 +145,8 @@ func (x *extractor) emit(o *object, kind inventory.Kind, address string, k *inve
 	k.Object, k.APIVersion = o.id(), o.apiVersion
 	x.entries = append(x.entries, inventory.Entry{
 		Address: address, ResourceType: o.kind, Root: o.tree,
-		File: o.pos.File, Line: o.pos.Line, Column: o.pos.Column, EndLine: o.pos.Line,
-		Kind: kind, Kubernetes: k,
+		Range: diag.Range{Pos: o.pos, EndLine: o.pos.Line},
+		Kind:  kind, Kubernetes: k,
 	})
 	return &x.entries[len(x.entries)-1]
 }
@@ -144,7 +157,7 @@ func (x *extractor) hpa(o *object) {
 	if ref == nil || !ok || max == 0 {
 		return
 	}
-	x.scalers[objectID(scalar(get(ref, "kind")), o.namespace, scalar(get(ref, "name")))] = scaler{id: o.id(), max: max}
+	x.scalers[objectID(scalar(get(ref, "kind")), o.namespace, scalar(get(ref, "name")))] = scaler{id: o.id(), max: max, at: o.at("spec", "maxReplicas")}
 }
 
 func (x *extractor) scaledObject(o *object) {
@@ -160,10 +173,13 @@ func (x *extractor) scaledObject(o *object) {
 	if !ok {
 		return
 	}
+	at := o.at("spec", "maxReplicaCount")
 	if !set {
 		max = 100 // KEDA's default maxReplicaCount
+		p := o.pos
+		at = &p
 	}
-	x.scalers[objectID(kind, o.namespace, scalar(get(ref, "name")))] = scaler{id: o.id(), max: max}
+	x.scalers[objectID(kind, o.namespace, scalar(get(ref, "name")))] = scaler{id: o.id(), max: max, at: at}
 }
 
 // requirement is a NodePool requirement or node affinity expression.
@@ -221,12 +237,19 @@ func (x *extractor) nodePool(o *object) {
 	if ref := get(spec, "nodeClassRef"); ref != nil && scalar(get(ref, "kind")) == "EC2NodeClass" {
 		k.NodeClass = scalar(get(ref, "name"))
 		if nc := x.nodeClasses[k.NodeClass]; nc != nil {
+			k.NodeClassFound = true
+			for _, a := range strings.Split(scalar(get(nc.n, "metadata", "annotations", annotationReservations)), ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					k.ReservationTerms = append(k.ReservationTerms, inventory.ReservationTerm{Address: a})
+				}
+			}
 			for _, t := range items(get(nc.n, "spec", "capacityReservationSelectorTerms")) {
 				k.ReservationTerms = append(k.ReservationTerms, inventory.ReservationTerm{
 					ID: scalar(get(t, "id")), Tags: stringMap(get(t, "tags")), OwnerID: scalar(get(t, "ownerID"))})
 			}
 		}
 	}
+	k.LimitAt = o.at("spec", "limits", k.Resource)
 	e := x.emit(o, inventory.KindElastic, o.id(), k)
 	e.GPUs = limit
 	if len(types) == 1 {
@@ -305,11 +328,46 @@ func (x *extractor) pin(e *inventory.Entry, labels map[string]string, affinity *
 			e.GPU = g
 		}
 	}
+	if cc := one(labelComputeClass); cc != "" {
+		e.Kubernetes.ComputeClass = cc
+		if c := x.classes[cc]; c != nil && e.GPU == "" {
+			e.GPU = x.classGPU(c)
+		}
+	}
 	e.Zone = one(labelZone)
 	if np := one(labelNodePool); np != "" {
 		e.Kubernetes.NodePool = np
 		x.pinned = append(x.pinned, len(x.entries)-1)
 	}
+}
+
+// classGPU is the GPU model a GKE ComputeClass's priorities launch (a
+// machineType from the catalog, or gpu.type), "" when they name none or
+// several: the class may then place a pod on any of them.
+func (x *extractor) classGPU(c *object) string {
+	models := map[string]bool{}
+	for _, pr := range items(get(c.n, "spec", "priorities")) {
+		if t := scalar(get(pr, "machineType")); t != "" {
+			if in, ok := x.cat.Instance(t); ok && in.GPUs > 0 {
+				models[in.GPU] = true
+				continue
+			}
+		}
+		if a := scalar(get(pr, "gpu", "type")); a != "" {
+			g, ok := x.cat.Accelerator(a)
+			if !ok {
+				return "" // an accelerator the catalog does not know: unknown, not another model
+			}
+			models[g] = true
+		}
+	}
+	if len(models) != 1 {
+		return ""
+	}
+	for g := range models {
+		return g
+	}
+	return ""
 }
 
 // podAccel is the accelerators one pod requests: the sum over its
@@ -371,15 +429,23 @@ func containersOf(pod *yaml.Node) []*yaml.Node {
 
 // workload emits a GPU workload: replicas (or the autoscaling maximum) ×
 // per-replica accelerators.
-func (x *extractor) workload(o *object, res string, perReplica float64, replicas int, pod *yaml.Node) {
+// replicasAt is where the replica count is written (nil: the document).
+func (x *extractor) workload(o *object, res string, perReplica float64, replicas int, replicasAt *diag.Pos, pod *yaml.Node) {
 	if res == "" || perReplica == 0 {
 		return
 	}
-	k := &inventory.Kubernetes{Resource: res, Replicas: replicas}
+	k := &inventory.Kubernetes{Resource: res, Replicas: replicas, ReplicasAt: replicasAt}
 	count := replicas
 	if s, ok := x.scalers[o.id()]; ok {
 		k.Autoscaler, k.MaxReplicas = s.id, s.max
 		count = max(replicas, s.max)
+		if s.max >= replicas {
+			k.ReplicasAt = s.at
+		}
+	}
+	if k.ReplicasAt == nil {
+		p := o.pos
+		k.ReplicasAt = &p
 	}
 	e := x.emit(o, inventory.KindWorkload, o.id(), k)
 	e.Count, e.GPUsPerInstance = count, perReplica
@@ -409,7 +475,7 @@ func (x *extractor) replicated(o *object) {
 	if !ok {
 		return
 	}
-	x.workload(o, res, per, n, pod)
+	x.workload(o, res, per, n, o.at("spec", "replicas"), pod)
 }
 
 func (x *extractor) leaderWorkerSet(o *object) {
@@ -438,7 +504,7 @@ func (x *extractor) leaderWorkerSet(o *object) {
 		return
 	}
 	// One replica is a group: a leader and size−1 workers.
-	x.workload(o, res, ln+float64(size-1)*wn, n, worker)
+	x.workload(o, res, ln+float64(size-1)*wn, n, o.at("spec", "replicas"), worker)
 }
 
 func (x *extractor) inferenceService(o *object) {
@@ -464,7 +530,11 @@ func (x *extractor) inferenceService(o *object) {
 		x.unresolvedf(o, pred, "InferenceService %s sets no spec.predictor.maxReplicas: serverless autoscaling is unbounded", o.name)
 		return
 	}
-	x.workload(o, res, per, max(minR, maxR), pred)
+	at := o.at("spec", "predictor", "maxReplicas")
+	if maxR <= minR {
+		at = cmp.Or(o.at("spec", "predictor", "minReplicas"), at)
+	}
+	x.workload(o, res, per, max(minR, maxR), at, pred)
 	e := &x.entries[len(x.entries)-1]
 	e.Kubernetes.Replicas, e.Kubernetes.MaxReplicas = minR, max(minR, maxR)
 }
@@ -499,7 +569,7 @@ func (x *extractor) rayService(o *object) {
 		}
 		total += float64(reps) * n
 	}
-	x.workload(o, res, total, 1, headPod)
+	x.workload(o, res, total, 1, nil, headPod)
 }
 
 func (x *extractor) jobSet(o *object) {
@@ -531,7 +601,7 @@ func (x *extractor) jobSet(o *object) {
 		}
 		total += float64(reps*par) * n
 	}
-	x.workload(o, res, total, 1, pod)
+	x.workload(o, res, total, 1, nil, pod)
 }
 
 func cmpOr(a, b string) string {

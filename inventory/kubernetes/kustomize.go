@@ -15,8 +15,9 @@ import (
 )
 
 // parseAny parses one YAML document into its top node (a mapping for a
-// kustomization); an error names file and line.
-func parseAny(file string, data []byte) (*yaml.Node, error) {
+// kustomization, a Chart.yaml, a values file); an error names file and
+// line, what says what was parsed.
+func parseAny(file, what string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		pos := diag.Pos{File: file, Line: 1, Column: 1}
@@ -26,7 +27,7 @@ func parseAny(file string, data []byte) (*yaml.Node, error) {
 			pos.Column = 0 // the parser names the line only
 			msg = m[2]
 		}
-		return nil, diag.Errorf(pos, "parse kustomization: %s", msg)
+		return nil, diag.Errorf(pos, "%s: %s", what, msg)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, nil
@@ -63,7 +64,7 @@ func (fs originFS) ReadFile(name string) ([]byte, error) {
 // render builds the overlay k with Kustomize, from the files on disk, with
 // plugins (and so Helm inflation and exec functions) disabled, and
 // returns its objects, each at the source document it came from.
-func (d *discovery) render(k *kustomization) ([]*object, error) {
+func (d *discovery) render(k *kustomization, chain []*kustomization) ([]*object, error) {
 	absDir := filepath.Join(d.root, filepath.FromSlash(k.dir))
 	fs := originFS{FileSystem: filesys.MakeFsOnDisk(), top: filepath.Join(absDir, d.kust[k.dir])}
 	kz := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
@@ -89,7 +90,32 @@ func (d *discovery) render(k *kustomization) ([]*object, error) {
 			src := path.Clean(path.Join(k.dir, filepath.ToSlash(origin.Path)))
 			if docs, err := d.docs(src); err == nil {
 				if s := sourceDoc(docs, o); s != nil {
-					o.pos = s.pos
+					o.pos, o.src = s.pos, s
+				}
+			}
+		}
+		for _, kz := range chain {
+			for _, f := range kz.patches {
+				docs, err := d.docs(f)
+				if err != nil {
+					continue // Kustomize read it; an unreadable patch is its error
+				}
+				for _, pd := range docs {
+					if pd.kind == o.kind && (pd.name == o.name || o.src != nil && pd.name == o.src.name) {
+						o.patches = append(o.patches, pd)
+					}
+				}
+			}
+		}
+		for _, kz := range chain {
+			if p, ok := kz.replicas[o.name]; ok {
+				o.replicasAt = &p
+				break
+			}
+			if o.src != nil {
+				if p, ok := kz.replicas[o.src.name]; ok {
+					o.replicasAt = &p
+					break
 				}
 			}
 		}

@@ -22,8 +22,19 @@ type object struct {
 	pos  diag.Pos
 	n    *yaml.Node // the document's mapping
 	// rendered objects come out of Kustomize: their nodes' lines are the
-	// rendering's, so every position is the source document's (pos).
+	// rendering's, so every position is the source document's (pos), or
+	// a field's in src, the source document, where the overlay left it as
+	// written.
 	rendered bool
+	src      *object
+	// replicasAt is the kustomization replicas entry that sets a rendered
+	// object's replicas, nil when none does; patches are the patch
+	// documents of its overlay that name it, top overlay first.
+	replicasAt *diag.Pos
+	patches    []*object
+	// helm is the template a Helm-rendered object came from: its nodes'
+	// lines are the rendering's, and helm maps them back (helm.go).
+	helm *helmTemplate
 }
 
 // id is Kind/namespace/name, Kind/name without a namespace.
@@ -205,8 +216,51 @@ func integer(n *yaml.Node) (v int, set, ok bool) {
 	return i, true, true
 }
 
+// at is where the field at path is written, nil when o has no such field.
+// In a rendered object it is the source document's field when the
+// overlay left its value as written, the kustomization replicas entry for
+// replicas an overlay sets, else the source document.
+func (o *object) at(path ...string) *diag.Pos {
+	n := get(o.n, path...)
+	if n == nil {
+		return nil
+	}
+	if o.helm != nil {
+		p := o.helm.pos(n, path)
+		return &p
+	}
+	p := o.posOf(n)
+	if o.rendered {
+		s := get(o.src.nodeOrNil(), path...)
+		switch {
+		case s != nil && scalar(s) == scalar(n):
+			p = diag.Pos{File: o.src.pos.File, Line: s.Line, Column: s.Column}
+		case o.replicasAt != nil && len(path) > 0 && path[len(path)-1] == "replicas":
+			p = *o.replicasAt
+		default:
+			for _, pd := range o.patches {
+				if s := get(pd.n, path...); s != nil && scalar(s) == scalar(n) {
+					p = diag.Pos{File: pd.pos.File, Line: s.Line, Column: s.Column}
+					break
+				}
+			}
+		}
+	}
+	return &p
+}
+
+func (o *object) nodeOrNil() *yaml.Node {
+	if o == nil {
+		return nil
+	}
+	return o.n
+}
+
 // posOf is where n is written in o's file.
 func (o *object) posOf(n *yaml.Node) diag.Pos {
+	if o.helm != nil && n != nil {
+		return o.helm.pos(n, pathTo(o.n, n))
+	}
 	if n == nil || o.pos.Line == 0 || o.rendered {
 		return o.pos
 	}

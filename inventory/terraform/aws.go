@@ -4,6 +4,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/inventory"
 )
@@ -34,6 +37,28 @@ func awsCapacityReservation(x *extraction) {
 	}
 	r := x.emit(inventory.KindReservation, typ, n, in.GPU, in.GPUs, zone, true)
 	r.Start, r.End = start, end
+	x.selectors(r)
+}
+
+// selectors records a reservation's id and tags when they are known: what
+// an EC2NodeClass's capacityReservationSelectorTerms select it by
+// (tags_all, a plan's tags with the provider's default_tags, wins over
+// tags). Unknown ones are left out quietly: they decide no GPUs.
+func (x *extraction) selectors(r *inventory.Entry) {
+	r.ID, _, _ = x.strQuiet("id")
+	for _, p := range []string{"tags_all", "tags"} {
+		v, _ := x.get(p).UnmarkDeep()
+		if v.IsNull() || !v.IsWhollyKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) || v.LengthInt() == 0 {
+			continue
+		}
+		r.Tags = map[string]string{}
+		for k, e := range v.AsValueMap() {
+			if s, err := convert.Convert(e, cty.String); err == nil && !s.IsNull() {
+				r.Tags[k] = s.AsString()
+			}
+		}
+		return
+	}
 }
 
 // instances reads instance_type and instance_count from src (x itself, or
@@ -43,7 +68,7 @@ func (x *extraction) instances(src *extraction) (typ string, in catalog.Instance
 	if typ, ok = src.requiredStr("instance_type"); !ok {
 		return
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "instance_type", true)
+	in, gpu, ok := src.instanceGPUs(typ, "instance_type")
 	if !ok || !gpu {
 		return typ, in, 0, false
 	}
@@ -120,25 +145,28 @@ func awsCapacityBlock(x *extraction) {
 	}
 	r := x.emit(inventory.KindCapacityBlock, typ, n, in.GPU, in.GPUs, zone, true)
 	r.Start, r.End = start, end
+	x.selectors(r)
 }
 
 // launchTemplateType returns the instance type from a linked launch
 // template and sets the consumer link from its capacity reservation target.
-func (x *extraction) launchTemplateType(paths ...string) (typ string, found, ok bool) {
-	lt, found := x.link.launchTemplate(x, paths...)
+// lt is the template, read as part of x (where its instance_type is), nil
+// when paths name none.
+func (x *extraction) launchTemplateType(paths ...string) (typ string, set, ok bool, lt *extraction) {
+	v, found := x.link.launchTemplate(x, paths...)
 	if !found {
-		return "", false, true
+		return "", false, true, nil
 	}
-	sub := &extraction{c: x.c, cat: x.cat, typ: x.typ, addr: x.addr, pos: x.pos, v: lt}
-	typ, set, ok := sub.str("instance_type")
+	lt = &extraction{c: x.c, cat: x.cat, typ: x.typ, addr: x.addr, pos: x.pos, v: v}
+	typ, set, ok = lt.str("instance_type")
 	if !ok {
-		return "", true, false
+		return "", false, false, lt
 	}
-	x.reservationTarget(lt)
-	if m, _, _ := sub.strQuiet("instance_market_options.0.market_type"); strings.EqualFold(m, "spot") {
+	x.reservationTarget(v)
+	if m, _, _ := lt.strQuiet("instance_market_options.0.market_type"); strings.EqualFold(m, "spot") {
 		x.spot = true
 	}
-	return typ, set, true
+	return typ, set, true, lt
 }
 
 // reservationTarget sets the consumer link from the
@@ -148,16 +176,29 @@ func (x *extraction) launchTemplateType(paths ...string) (typ string, found, ok 
 // an aws_resourcegroups_group or its ARN), whose reservations it runs in.
 func (x *extraction) reservationTarget(v view) {
 	const target = "capacity_reservation_specification.0.capacity_reservation_target.0."
-	if addr, lit := v.ref(target+"capacity_reservation_id", "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation"); addr != "" {
-		x.consumer = addr
-	} else if lit != "" {
-		x.consumer = lit
+	if addr, lit := v.ref(target+"capacity_reservation_id", "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation"); addr != "" || lit != "" {
+		x.consumer, x.group = cmpOr(addr, lit), false
 	}
-	if addr, lit := v.ref(target+"capacity_reservation_resource_group_arn", "aws_resourcegroups_group"); addr != "" {
-		x.consumer = addr
-	} else if lit != "" {
-		x.consumer = lit
+	if addr, lit := v.ref(target+"capacity_reservation_resource_group_arn", "aws_resourcegroups_group"); addr != "" || lit != "" {
+		x.consumer, x.group = cmpOr(addr, lit), true
 	}
+}
+
+// awsGroupMember records an aws_resourcegroups_resource that adds a
+// capacity reservation (or capacity block) to a resource group: the
+// group's consumers are linked to it (collector.linkConsumers). The group
+// is named by reference or by its literal ARN, as consumers name it; the
+// reservation must be a reference to one of the module.
+func awsGroupMember(x *extraction) {
+	group, lit := x.v.ref("group_arn", "aws_resourcegroups_group")
+	member, _ := x.v.ref("resource_arn", "aws_ec2_capacity_reservation", "aws_ec2_capacity_block_reservation")
+	if group = cmpOr(group, lit); group == "" || member == "" {
+		return
+	}
+	if x.c.members == nil {
+		x.c.members = map[string][]string{}
+	}
+	x.c.members[group] = append(x.c.members[group], member)
 }
 
 // singleSubnetZone is the availability zone of the one aws_subnet of this
@@ -179,17 +220,18 @@ func (x *extraction) singleSubnetZone(p string) string {
 
 func eksNodeGroup(x *extraction) {
 	var ltType string
+	var lt *extraction
 	hasLT := !getPath(x.v.v, "launch_template.0").IsNull()
-	ltFound := false
 	if hasLT {
-		t, found, ok := x.launchTemplateType("launch_template.0.id", "launch_template.0.name")
+		t, _, ok, l := x.launchTemplateType("launch_template.0.id", "launch_template.0.name")
 		if !ok {
 			return
 		}
-		ltType, ltFound = t, found
+		ltType, lt = t, l
 	}
 	types := x.get("instance_types")
 	var typ string
+	src, at := x, "instance_types.0" // where the type is read
 	switch {
 	case types.IsWhollyKnown():
 		types, _ = types.UnmarkDeep()
@@ -204,16 +246,16 @@ func eksNodeGroup(x *extraction) {
 		x.known(types, "instance_types")
 		return
 	}
-	if typ == "" {
-		typ = ltType
+	if typ == "" && ltType != "" {
+		typ, src, at = ltType, lt, "instance_type"
 	}
 	if typ == "" {
-		if hasLT && !ltFound {
+		if hasLT && lt == nil {
 			x.unresolvedf("launch_template is not an aws_launch_template in this module: the instance type cannot be evaluated statically")
 		}
 		return // EKS defaults to t3.medium (AWS's default): no GPUs
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "instance_types", false)
+	in, gpu, ok := src.instanceGPUs(typ, at)
 	if !ok || !gpu {
 		return
 	}
@@ -233,19 +275,20 @@ func autoscalingGroup(x *extraction) {
 	if !ok {
 		return
 	}
-	ltType, found, ok := x.launchTemplateType("launch_template.0.id", "launch_template.0.name",
+	ltType, _, ok, lt := x.launchTemplateType("launch_template.0.id", "launch_template.0.name",
 		mip+"launch_template_specification.0.launch_template_id", mip+"launch_template_specification.0.launch_template_name")
 	if !ok {
 		return
 	}
+	src, at := x, mip+"override.0.instance_type" // where the type is read
 	if !set {
-		if !found || ltType == "" {
+		if lt == nil || ltType == "" {
 			x.unresolvedf("the launch template is not an aws_launch_template with instance_type in this module: the instance type cannot be evaluated statically")
 			return
 		}
-		typ = ltType
+		typ, src, at = ltType, lt, "instance_type"
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "launch_template", false)
+	in, gpu, ok := src.instanceGPUs(typ, at)
 	if !ok || !gpu {
 		return
 	}
@@ -323,23 +366,24 @@ func awsInstance(x *extraction) {
 	if !ok {
 		return
 	}
+	src := x // where the type is read
 	if !getPath(x.v.v, "launch_template.0").IsNull() {
-		ltType, found, ok := x.launchTemplateType("launch_template.0.id", "launch_template.0.name")
+		ltType, ltSet, ok, lt := x.launchTemplateType("launch_template.0.id", "launch_template.0.name")
 		if !ok {
 			return
 		}
 		if !set {
-			if !found {
+			if lt == nil || !ltSet {
 				x.unresolvedf("launch_template is not an aws_launch_template in this module: the instance type cannot be evaluated statically")
 				return
 			}
-			typ = ltType
+			typ, src = ltType, lt
 		}
 	}
 	if typ == "" {
 		return
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "instance_type", false)
+	in, gpu, ok := src.instanceGPUs(typ, "instance_type")
 	if !ok || !gpu {
 		return
 	}

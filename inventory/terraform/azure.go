@@ -13,7 +13,7 @@ func azureReservation(x *extraction) {
 	if !ok {
 		return
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "sku.0.name", true)
+	in, gpu, ok := x.instanceGPUs(typ, "sku.0.name")
 	if !ok || !gpu {
 		return
 	}
@@ -42,7 +42,7 @@ func aksPool(x *extraction, p string) {
 	if !ok {
 		return
 	}
-	in, gpu, ok := x.instanceGPUs(typ, p+"vm_size", false)
+	in, gpu, ok := x.instanceGPUs(typ, p+"vm_size")
 	if !ok || !gpu {
 		return
 	}
@@ -105,7 +105,7 @@ func azapiResource(x *extraction) {
 	if !ok {
 		return
 	}
-	in, gpu, ok := x.instanceGPUs(typ, "body", true)
+	in, gpu, ok := x.instanceGPUs(typ, "body.sku.name")
 	if !ok || !gpu {
 		return
 	}

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -13,6 +14,43 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// monorepoDir, when set (go test -run TestWriteMixedMonorepo -args
+// -monorepo DIR), is where TestWriteMixedMonorepo writes the 10,000-file
+// tree of BenchmarkDiscoverGenerated10000, for tools outside Go to be
+// timed on it (scripts/bench-conftest.sh).
+var monorepoDir = flag.String("monorepo", "", "write BenchmarkDiscoverGenerated10000's tree of 10,000 .tf files to this directory")
+
+// TestWriteMixedMonorepo checks the generator the benchmarks share, on 100
+// files (or, with -monorepo, on the 10,000 it writes there): 8 module
+// files and services of 5 files until there are n; one service in four
+// holds 2 count and 2 for_each reservations.
+func TestWriteMixedMonorepo(t *testing.T) {
+	dir, n := t.TempDir(), 100
+	// 100: 8 + 19 services × 5 = 103 files; services 0, 4, … 16 hold
+	// GPUs: 5 × 4 = 20 reservations.
+	wantFiles, wantRes := 103, 20
+	if *monorepoDir != "" {
+		// 8 + 1,999 × 5 = 10,003 files; 500 GPU services × 4 = 2,000.
+		dir, n, wantFiles, wantRes = *monorepoDir, 10000, 10003, 2000
+	}
+	if got := writeMixedMonorepo(t, dir, n, 4); got != wantRes {
+		t.Errorf("writeMixedMonorepo = %d reservations, want %d", got, wantRes)
+	}
+	files := 0
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.HasSuffix(p, ".tf") {
+			files++
+		}
+		return err
+	})
+	if err != nil || files != wantFiles {
+		t.Errorf("the tree holds %d .tf files (%v), want %d", files, err, wantFiles)
+	}
+	if inv := discover(t, dir, Options{}); len(inv.Reservations) != wantRes {
+		t.Errorf("Discover found %d reservations, want %d", len(inv.Reservations), wantRes)
+	}
+}
 
 // writeMonorepo generates n .tf files: root modules (one directory each)
 // holding GPU reservations and unrelated resources, some calling shared

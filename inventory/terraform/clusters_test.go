@@ -3,6 +3,7 @@ package terraform
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/google/go-cmp/cmp"
@@ -50,9 +51,9 @@ func TestDiscoverClustersAndInstances(t *testing.T) {
 		t.Errorf("reservations mismatch (-want +got):\n%s", d)
 	}
 	wantU := []inventory.Unresolved{
-		{Address: "aws_instance.unknown", File: "aws.tf", Line: 40, Column: 1,
+		{Address: "aws_instance.unknown", Range: diag.Pos{File: "aws.tf", Line: 40, Column: 1}.Range(),
 			Msg: `instance_type cannot be evaluated statically: variable "type" has no value; set it in terraform.tfvars or with --var-file (aws.tf:1:1)`},
-		{Address: "google_compute_instance_group_manager.autoscaled", File: "gce.tf", Line: 34, Column: 1,
+		{Address: "google_compute_instance_group_manager.autoscaled", Range: diag.Pos{File: "gce.tf", Line: 34, Column: 1}.Range(),
 			Msg: "target_size is not set (an autoscaler sizes the group): the instance count cannot be evaluated statically"},
 	}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {

@@ -23,7 +23,9 @@
 //
 // Hostile input is bounded before it can exhaust the stack or memory (file
 // size, bracket nesting, expression size, reference depth, instances per
-// root: see limits.go); each bound is a positioned error.
+// root: see limits.go), and so is the work of evaluating it (the elements
+// for expressions and setproduct build, and the heap and time of the whole
+// evaluation: see bound.go); each bound is a positioned error.
 package terraform
 
 import (
@@ -79,10 +81,11 @@ type Options struct {
 }
 
 // Discover finds the GPU capacity declared in the Terraform under root. Bad
-// input (malformed HCL, an unknown GPU instance type on a reservation, a
-// variable without a value, a file function escaping the repository) is
-// reported as diag.Diagnostics; values that cannot be known statically are
-// inventory.Unresolved entries in the inventory.
+// input (malformed HCL, a variable without a value, a file function
+// escaping the repository) is reported as diag.Diagnostics; values that
+// cannot be known statically, and GPU instance, machine or accelerator
+// types missing from the catalog, are inventory.Unresolved entries in the
+// inventory.
 func Discover(ctx context.Context, root string, opts Options) (*inventory.Inventory, error) {
 	realRoot, err := repopath.Root(root)
 	if err != nil {
@@ -476,6 +479,9 @@ func (d *discovery) parseSource(pf *parsedFile, src []byte) *parsedFile {
 		pf.file, hd = hclsyntax.ParseConfig(src, rel, hcl.InitialPos)
 	}
 	pf.diags = fromHCL(hd)
+	if !hd.HasErrors() {
+		meterFile(pf.file)
+	}
 	// An expression needs at least one source byte per two syntax nodes:
 	// smaller files cannot hold one over maxExprNodes.
 	if !hd.HasErrors() && pf.file != nil && len(src) >= maxExprNodes/2 {
@@ -709,7 +715,34 @@ func cleanErr(err error, root string) string {
 // evaluate evaluates every root module concurrently and merges the results
 // in a deterministic order.
 func (d *discovery) evaluate(ctx context.Context, roots []string) (*inventory.Inventory, error) {
-	results, err := parallel(ctx, roots, d.evaluateRoot)
+	results := make([]*collector, len(roots))
+	for i := range results {
+		results[i] = &collector{}
+	}
+	// Where the evaluation is, for an error when a bound stops it: the
+	// expression the first busy root module is evaluating.
+	busy := func() diag.Pos {
+		for _, c := range results {
+			if p, ok := c.site.at(); ok {
+				return p
+			}
+		}
+		return diag.Pos{File: roots[0], Line: 1, Column: 1}
+	}
+	err := bounded(ctx, busy, func(ctx context.Context) error {
+		for _, c := range results {
+			c.work = newMeter(ctx)
+		}
+		idx := make([]int, len(roots))
+		for i := range idx {
+			idx[i] = i
+		}
+		_, err := parallel(ctx, idx, func(i int) struct{} {
+			d.evaluateRoot(roots[i], results[i])
+			return struct{}{}
+		})
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -781,15 +814,23 @@ func fromHCL(hd hcl.Diagnostics) diag.Diagnostics {
 		if h.Detail != "" {
 			msg += "; " + h.Detail
 		}
-		var pos diag.Pos
+		d := diag.Diagnostic{Severity: sev, Msg: msg}
 		if h.Subject != nil {
-			pos = rangePos(*h.Subject)
+			d.Range = rangeOf(*h.Subject)
 		}
-		ds = append(ds, diag.Diagnostic{Pos: pos, Severity: sev, Msg: msg})
+		if h.Context != nil {
+			d.Context = rangeOf(*h.Context)
+		}
+		ds = append(ds, d)
 	}
 	return ds
 }
 
-func rangePos(r hcl.Range) diag.Pos {
-	return diag.Pos{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column}
+func rangePos(r hcl.Range) diag.Pos { return rangeOf(r).Pos }
+
+// rangeOf is r as a diag.Range: its start and end (HCL's end column is
+// exclusive, as diag.Range's is).
+func rangeOf(r hcl.Range) diag.Range {
+	return diag.Range{Pos: diag.Pos{File: r.Filename, Line: r.Start.Line, Column: r.Start.Column},
+		EndLine: r.End.Line, EndColumn: r.End.Column}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,5 +113,11 @@ func TestDiscoverKinds(t *testing.T) {
 	r := inv.Reservations[2] // aws_ec2_capacity_reservation.h100
 	if r.File != "main.tf" || r.Column != 1 || r.EndLine != 7 || r.Region != "us-east-1" || r.GPUsPerInstance != 8 {
 		t.Errorf("h100 position/region = %s:%d:%d-%d region %q per %v, want main.tf:1:1-7 us-east-1 8", r.File, r.Line, r.Column, r.EndLine, r.Region, r.GPUsPerInstance)
+	}
+	// The block's whole range, as HCL gives it: from `resource` at 1:1 to
+	// the closing brace alone on line 7 (column 1; the end column is
+	// exclusive, so 2).
+	if want := (diag.Range{Pos: diag.Pos{File: "main.tf", Line: 1, Column: 1}, EndLine: 7, EndColumn: 2}); r.Range != want {
+		t.Errorf("h100 range = %+v, want %+v", r.Range, want)
 	}
 }

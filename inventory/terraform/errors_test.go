@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/capcheck/capcheck/internal/testkit"
@@ -37,19 +38,6 @@ resource "aws_ec2_capacity_reservation" "r" {
 }
 `,
 			want: []string{`infra/gpu.tf:2:20: error: Invalid expression; Expected the start of an expression, but found an invalid expression token.`},
-		},
-		{
-			name: "unknown instance type",
-			tree: `
--- main.tf --
-resource "aws_ec2_capacity_reservation" "r" {
-  instance_type     = "p9.huge"
-  instance_platform = "Linux/UNIX"
-  availability_zone = "us-east-1a"
-  instance_count    = 1
-}
-`,
-			want: []string{`main.tf:2:23: error: unknown instance type "p9.huge": add it to the catalog with --catalog`},
 		},
 		{
 			name: "variable without value",
@@ -214,7 +202,7 @@ resource "aws_ec2_capacity_reservation" "r" {
   instance_count    = tonumber(data.aws_ssm_parameter.n.value)
 }
 `,
-			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 4, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", Range: diag.Pos{File: "main.tf", Line: 4, Column: 1}.Range(),
 				Msg: "instance_count cannot be evaluated statically: data.aws_ssm_parameter.n is read only at plan time (main.tf:1:1)"}},
 		},
 		{
@@ -233,7 +221,7 @@ resource "aws_ec2_capacity_reservation" "r" {
   instance_count    = random_integer.n.result
 }
 `,
-			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r[0]", File: "main.tf", Line: 5, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r[0]", Range: diag.Pos{File: "main.tf", Line: 5, Column: 1}.Range(),
 				Msg: "instance_count cannot be evaluated statically: random_integer.n is known only after apply (main.tf:10:23)"}},
 		},
 		{
@@ -248,7 +236,7 @@ resource "aws_ec2_capacity_reservation" "r" {
   instance_count    = 1
 }
 `,
-			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 1, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", Range: diag.Pos{File: "main.tf", Line: 1, Column: 1}.Range(),
 				Msg: "count cannot be evaluated statically: data.aws_availability_zones.z is not declared in this module (main.tf:2:30)"}},
 		},
 		{
@@ -266,9 +254,9 @@ module "vpc" {
 			// Both are unresolved: the name of a module says nothing of
 			// what it reserves.
 			want: []inventory.Unresolved{
-				{Address: "module.gpu", File: "main.tf", Line: 1, Column: 1,
+				{Address: "module.gpu", Range: diag.Pos{File: "main.tf", Line: 1, Column: 1}.Range(),
 					Msg: `module source "acme/gpu-reservations/aws" (a module registry address) is not local: capcheck cannot read what it declares; run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json`},
-				{Address: "module.vpc", File: "main.tf", Line: 5, Column: 1,
+				{Address: "module.vpc", Range: diag.Pos{File: "main.tf", Line: 5, Column: 1}.Range(),
 					Msg: `module source "terraform-aws-modules/vpc/aws" (a module registry address) is not local: capcheck cannot read what it declares; run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json`},
 			},
 		},
@@ -287,7 +275,7 @@ resource "aws_ec2_capacity_block_reservation" "b" {
 }
 `,
 			// instance_count is not set: the offering's count is unknown.
-			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_block_reservation.b", File: "main.tf", Line: 6, Column: 1,
+			want: []inventory.Unresolved{{Address: "aws_ec2_capacity_block_reservation.b", Range: diag.Pos{File: "main.tf", Line: 6, Column: 1}.Range(),
 				Msg: `instance_count cannot be evaluated statically: the capacity block offering does not set it literally`}},
 		},
 		{
@@ -309,7 +297,7 @@ resource "google_container_node_pool" "p" {
   }
 }
 `,
-			want: []inventory.Unresolved{{Address: "google_container_node_pool.p", File: "main.tf", Line: 2, Column: 1,
+			want: []inventory.Unresolved{{Address: "google_container_node_pool.p", Range: diag.Pos{File: "main.tf", Line: 2, Column: 1}.Range(),
 				Msg: "node_config.0.guest_accelerator cannot be evaluated statically: data.google_compute_zones.z is read only at plan time (main.tf:1:1)"}},
 		},
 		{

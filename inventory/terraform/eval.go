@@ -110,20 +110,21 @@ func (sc *scope) withIterator(name string, key, value cty.Value) *scope {
 	return out
 }
 
-func (d *discovery) evaluateRoot(dir string) *collector {
-	c := &collector{}
+// evaluateRoot evaluates the root module dir into c.
+func (d *discovery) evaluateRoot(dir string, c *collector) {
 	if d.idleRoot(dir) {
-		return c // no file can declare capacity (mayHoldCapacity)
+		return // no file can declare capacity (mayHoldCapacity)
 	}
 	m, ds := d.loadDir(dir)
 	if ds.HasErrors() {
 		c.diags = append(c.diags, ds...)
-		return c
+		return
 	}
 	in := d.newInstance(m, "", dir, nil, c)
 	c.diags = append(c.diags, in.rootVariables()...)
 	in.run()
-	return c
+	// Work past the bound is an error even where try or can caught it.
+	c.diags = append(c.diags, c.work.err()...)
 }
 
 func (d *discovery) newInstance(m *moduleDir, prefix, root string, parent *instance, c *collector) *instance {
@@ -135,7 +136,7 @@ func (d *discovery) newInstance(m *moduleDir, prefix, root string, parent *insta
 		in.funcs = parent.funcs
 	} else {
 		in.stack = []string{m.dir}
-		in.funcs = fileFuncs(d.root, filepath.Join(d.root, filepath.FromSlash(root)), &c.site)
+		in.funcs = withMeter(fileFuncs(d.root, filepath.Join(d.root, filepath.FromSlash(root)), &c.site), c.work)
 	}
 	for name, a := range m.locals {
 		in.locals[name] = &lazy{eval: func() (cty.Value, diag.Diagnostics) {
@@ -406,7 +407,7 @@ func (in *instance) remote(mc *moduleCall, addr, msg string) {
 			return // invalid (recorded), or no instance at all
 		}
 	}
-	in.out.unresolved = append(in.out.unresolved, inventory.Unresolved{Address: addr, File: mc.pos.File, Line: mc.pos.Line, Column: mc.pos.Column,
+	in.out.unresolved = append(in.out.unresolved, inventory.Unresolved{Address: addr, Range: mc.pos.Range(),
 		Msg: msg})
 }
 
@@ -497,7 +498,7 @@ func (v *variableDecl) convert(val cty.Value, pos diag.Pos) (cty.Value, diag.Dia
 func (in *instance) defaultOrMissing(v *variableDecl, missing func() cty.Value) *lazy {
 	if v.def != nil {
 		return &lazy{eval: func() (cty.Value, diag.Diagnostics) {
-			val, hd := v.def.Value(nil)
+			val, hd := constValue(v.def, in.out.work)
 			if ds := fromHCL(hd); ds.HasErrors() {
 				return cty.DynamicVal, ds
 			}
@@ -532,6 +533,9 @@ func (l *lazy) get(depth *int, pos diag.Pos) (val cty.Value, ds diag.Diagnostics
 // statically (resources, data sources, module outputs) evaluate to unknown
 // values marked with a reason.
 func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagnostics) {
+	if in.out.work.stopped() {
+		return cty.DynamicVal, nil // abandoned (bounded): end promptly
+	}
 	var ds diag.Diagnostics
 	vars := map[string]cty.Value{}
 	varObj := map[string]cty.Value{}
@@ -650,6 +654,9 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 	}
 	if ds.HasErrors() {
 		return cty.DynamicVal, ds
+	}
+	if in.out.work.stopped() {
+		return cty.DynamicVal, nil // abandoned while its references were read
 	}
 	leave := in.out.site.enter(expr) // positions function errors (funcs.go)
 	val, hd := expr.Value(&hcl.EvalContext{Variables: vars, Functions: in.funcs})
@@ -781,6 +788,7 @@ func (in *instance) rootVariables() diag.Diagnostics {
 				ds = append(ds, fromHCL(hd)...)
 				continue
 			}
+			meterFor(expr)
 			settings[name] = setting{expr: expr, pos: p}
 			continue
 		}
@@ -800,7 +808,7 @@ func (in *instance) rootVariables() diag.Diagnostics {
 			}}
 		default:
 			in.vars[name] = &lazy{eval: func() (cty.Value, diag.Diagnostics) {
-				val, hd := s.expr.Value(nil)
+				val, hd := constValue(s.expr, in.out.work)
 				if ds := fromHCL(hd); ds.HasErrors() {
 					return cty.DynamicVal, ds
 				}

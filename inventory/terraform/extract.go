@@ -39,6 +39,11 @@ type collector struct {
 	found      []*found
 	unresolved []inventory.Unresolved
 	diags      diag.Diagnostics
+	// members are the capacity reservations of each AWS resource group
+	// (aws_resourcegroups_resource), by group address or literal ARN.
+	members map[string][]string
+	// work meters the for expressions (bound.go).
+	work *meter
 	// depth counts lazy evaluations in progress; instances counts the
 	// expanded instances (see maxRefDepth, maxInstances).
 	depth      int
@@ -56,6 +61,7 @@ type found struct {
 	gcpWants   string // node pool: reservation name it consumes
 	azureGroup string // capacity reservation: its group address
 	azureWants string // AKS pool: capacity reservation group address
+	awsGroup   string // consumer: the AWS resource group it targets
 }
 
 // extraction is one resource instance being turned into a inventory.Entry.
@@ -66,10 +72,13 @@ type extraction struct {
 	addr     string
 	prefix   string // module address prefix, for link addresses
 	pos      diag.Pos
-	endLine  int
+	end      diag.Pos // where the resource's block ends (pos is where it starts)
 	v        view
 	link     linker
 	consumer string
+	// group is set with consumer when that is an AWS resource group
+	// (capacity_reservation_resource_group_arn), not a reservation.
+	group bool
 	// spot marks the entry emitted next as interruptible capacity.
 	spot bool
 	f    *found
@@ -122,7 +131,7 @@ func (x *extraction) known(v cty.Value, what string) bool {
 }
 
 func (x *extraction) unresolvedf(format string, args ...any) {
-	x.c.unresolved = append(x.c.unresolved, inventory.Unresolved{Address: x.addr, File: x.pos.File, Line: x.pos.Line, Column: x.pos.Column, Msg: fmt.Sprintf(format, args...)})
+	x.c.unresolved = append(x.c.unresolved, inventory.Unresolved{Address: x.addr, Range: x.pos.Range(), Msg: fmt.Sprintf(format, args...)})
 }
 
 // str reads an optional string; ok is false when it is unknown or invalid
@@ -184,33 +193,28 @@ var gpuFamily = regexp.MustCompile(`^(?:[pg][0-9][a-z0-9-]*\.|(?:trn|inf|dl)[0-9
 
 // looksGPU reports whether an instance type belongs to an accelerator
 // family (AWS p*/g*, trn*/inf*/dl*, GCP a2/a3/a4/g2/g4 and ct* TPU
-// machines, Azure N-series): such a type missing from the catalog is an
-// error, not "no GPUs".
+// machines, Azure N-series): such a type missing from the catalog is
+// unresolved (notInCatalog), not "no GPUs".
 func looksGPU(typ string) bool { return gpuFamily.MatchString(typ) }
 
-// instanceGPUs looks typ up in the catalog. gpu is false for a non-GPU
-// type (skip silently); ok is false when the type is a GPU family missing
-// from the catalog (reported: an error on reservations, unresolved on
-// elastic groups).
-func (x *extraction) instanceGPUs(typ, p string, strict bool) (in catalog.Instance, gpu, ok bool) {
+// instanceGPUs looks typ, read at attribute path p, up in the catalog.
+// gpu is false for a type outside every accelerator family (no GPUs:
+// skipped silently); ok is false when typ belongs to one but is missing
+// from the catalog (notInCatalog: unresolved, wherever it appears).
+func (x *extraction) instanceGPUs(typ, p string) (in catalog.Instance, gpu, ok bool) {
 	if in, found := x.cat.Instance(typ); found {
 		return in, true, true
 	}
 	if !looksGPU(typ) {
 		return catalog.Instance{}, false, true
 	}
-	msg := fmt.Sprintf("unknown instance type %q: add it to the catalog with --catalog", typ)
-	if strict {
-		x.c.errorf(x.v.pos(p), "%s", msg)
-	} else {
-		x.unresolvedf("%s", msg)
-	}
+	x.notInCatalog("instance type", typ, p, "instances")
 	return catalog.Instance{}, true, false
 }
 
 // accelerators sums a list of {type, count} accelerator blocks. present is
 // false when there are none.
-func (x *extraction) accelerators(list, typeKey, countKey string, strict bool) (gpu string, per float64, present, ok bool) {
+func (x *extraction) accelerators(list, typeKey, countKey string) (gpu string, per float64, present, ok bool) {
 	v := x.get(list)
 	if !x.known(v, list) {
 		return "", 0, false, false
@@ -254,22 +258,47 @@ func looksAccelerator(typ string) bool {
 	return strings.Contains(t, "nvidia") || strings.Contains(t, "gpu") || strings.Contains(t, "tpu")
 }
 
-// unknownAccelerator records an accelerator type missing from the catalog.
-// It is the same problem wherever it appears (a reservation, a node pool,
-// an autoprovisioning limit, a TPU VM): the resource is unresolved, never
-// zero, and the message points at the argument.
+// unknownAccelerator records an accelerator type, read at attribute path
+// p, that is missing from the catalog (notInCatalog).
 func (x *extraction) unknownAccelerator(typ, p string) {
-	x.unresolvedf("unknown accelerator type %q at %s: add it to the catalog with --catalog", typ, x.v.pos(p))
+	x.notInCatalog("accelerator type", typ, p, "accelerators")
+}
+
+// notInCatalog records a GPU instance, machine or accelerator type missing
+// from the catalog. It is one problem wherever it appears (a reservation,
+// a node pool, an autoprovisioning limit, an instance, a plan file): the
+// resource is inventory.Unresolved, never zero and never a fatal error, so
+// that CAP015 blocks it while the rest of the report still runs. The
+// message names the attribute, its position and the catalog section
+// (instances or accelerators) to add the type under.
+func (x *extraction) notInCatalog(what, typ, p, section string) {
+	x.unresolvedf("%s %q (%s at %s) is not in the catalog; add it under %q in a catalog file (catalog: in capcheck.yaml, or --catalog)",
+		what, typ, shownPath(p), x.v.pos(p), section)
+}
+
+// shownPath writes an attribute path as Terraform does ("sku.0.name" →
+// "sku[0].name").
+func shownPath(p string) string {
+	parts := strings.Split(p, ".")
+	var b strings.Builder
+	for i, s := range parts {
+		if _, err := strconv.Atoi(s); err == nil && i > 0 {
+			b.WriteString("[" + s + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 func (x *extraction) emit(kind inventory.Kind, instType string, count int, gpu string, per float64, zone string, guaranteed bool) *inventory.Entry {
 	r := inventory.Entry{
 		Address:         x.addr,
 		ResourceType:    x.typ,
-		File:            x.pos.File,
-		Line:            x.pos.Line,
-		Column:          x.pos.Column,
-		EndLine:         x.endLine,
+		Range:           diag.Range{Pos: x.pos, EndLine: x.end.Line, EndColumn: x.end.Column},
 		Kind:            kind,
 		InstanceType:    instType,
 		Count:           count,
@@ -283,6 +312,9 @@ func (x *extraction) emit(kind inventory.Kind, instType string, count int, gpu s
 		Spot:            x.spot,
 	}
 	x.f = &found{r: r}
+	if x.group {
+		x.f.awsGroup = x.consumer
+	}
 	x.c.found = append(x.c.found, x.f)
 	return &x.f.r
 }
@@ -318,10 +350,19 @@ func (x *extraction) strQuiet(p string) (string, bool, bool) {
 // linkConsumers points consumers at the reservation they run in, once all
 // reservations of the root module are known: a GKE pool naming a
 // reservation by its literal name, an AKS pool naming a capacity
-// reservation group (the group's reservation of the pool's VM size).
+// reservation group (the group's reservation of the pool's VM size), an
+// AWS node group or instance targeting a resource group (the member
+// reservation of its instance type, in its zone when it has one; EC2
+// launches into a group's reservations only where type and zone match).
+// A group with no such member in the module stays the link: the consumer
+// still adds no capacity.
 func (c *collector) linkConsumers() {
 	for _, f := range c.found {
 		switch {
+		case f.awsGroup != "":
+			if m := c.groupMember(f); m != "" {
+				f.r.ConsumerOf = m
+			}
 		case f.gcpWants != "":
 			for _, g := range c.found {
 				if g.gcpName == f.gcpWants && g.r.Kind != inventory.KindElastic {
@@ -344,6 +385,30 @@ func (c *collector) linkConsumers() {
 	}
 }
 
+// groupMember is the member reservation of f's AWS resource group that f
+// runs in: of f's instance type, in f's zone when f has one and a member
+// is there, the first by address; "" when there is none.
+func (c *collector) groupMember(f *found) string {
+	var sameType, sameZone []string
+	for _, g := range c.found {
+		if g.r.Kind == inventory.KindElastic || !slices.Contains(c.members[f.awsGroup], g.r.Address) ||
+			!strings.EqualFold(g.r.InstanceType, f.r.InstanceType) {
+			continue
+		}
+		sameType = append(sameType, g.r.Address)
+		if f.r.Zone != "" && g.r.Zone == f.r.Zone {
+			sameZone = append(sameZone, g.r.Address)
+		}
+	}
+	if len(sameZone) > 0 {
+		return slices.Min(sameZone)
+	}
+	if len(sameType) > 0 {
+		return slices.Min(sameType)
+	}
+	return ""
+}
+
 // known reports whether v is wholly known. When it is not, it records
 // either an error (a variable without a value) or an inventory.Unresolved entry for
 // addr, naming what (e.g. "instance_count").
@@ -362,7 +427,7 @@ func (c *collector) known(v cty.Value, addr string, pos diag.Pos, what string) b
 	if fatal {
 		return false
 	}
-	c.unresolved = append(c.unresolved, inventory.Unresolved{Address: addr, File: pos.File, Line: pos.Line, Column: pos.Column, Msg: unknownMsg(what, rs)})
+	c.unresolved = append(c.unresolved, inventory.Unresolved{Address: addr, Range: pos.Range(), Msg: unknownMsg(what, rs)})
 	return false
 }
 
@@ -405,22 +470,18 @@ func (x *extraction) boolQuiet(p string) (b, set, ok bool) {
 
 // machineGPUs reads a GCE machine at prefix: the accelerators listed under
 // accList ({typeKey, countKey} blocks) when there are any, else the GPUs of
-// machine_type from the catalog; gpu is "" for a machine without GPUs.
-// strict makes an unknown GPU-looking machine type an error (reservations)
-// rather than unresolved, and an empty machine type no shortcut.
-func (x *extraction) machineGPUs(prefix, accList, typeKey, countKey string, strict bool) (machine, gpu string, per float64, ok bool) {
+// machine_type from the catalog; gpu is "" for a machine without GPUs (an
+// empty machine type: GKE's and GCE's default machines have none).
+func (x *extraction) machineGPUs(prefix, accList, typeKey, countKey string) (machine, gpu string, per float64, ok bool) {
 	machine, _, ok = x.str(prefix + "machine_type")
 	if !ok {
 		return "", "", 0, false
 	}
-	gpu, per, present, ok := x.accelerators(prefix+accList, typeKey, countKey, strict)
+	gpu, per, present, ok := x.accelerators(prefix+accList, typeKey, countKey)
 	if !ok || present {
 		return machine, gpu, per, ok
 	}
-	if machine == "" && !strict {
-		return "", "", 0, true // GKE and GCE default machines have no GPUs
-	}
-	in, isGPU, ok := x.instanceGPUs(machine, prefix+"machine_type", strict)
+	in, isGPU, ok := x.instanceGPUs(machine, prefix+"machine_type")
 	if !ok || !isGPU {
 		return machine, "", 0, ok
 	}
@@ -436,7 +497,7 @@ func (x *extraction) soft(p string) bool {
 	if v.IsWhollyKnown() {
 		return true
 	}
-	x.c.unresolved = append(x.c.unresolved, inventory.Unresolved{Address: x.addr, File: x.pos.File, Line: x.pos.Line, Column: x.pos.Column,
+	x.c.unresolved = append(x.c.unresolved, inventory.Unresolved{Address: x.addr, Range: x.pos.Range(),
 		Msg: unknownMsg(p, reasons(v))})
 	return false
 }

@@ -74,7 +74,7 @@ var baseFuncs = map[string]function.Function{
 	"replace":                tfReplaceFunc,
 	"reverse":                stdlib.ReverseListFunc,
 	"setintersection":        stdlib.SetIntersectionFunc,
-	"setproduct":             stdlib.SetProductFunc,
+	"setproduct":             setProductFunc, // bounded (bound.go)
 	"setsubtract":            stdlib.SetSubtractFunc,
 	"setsymmetricdifference": stdlib.SetSymmetricDifferenceFunc,
 	"setunion":               stdlib.SetUnionFunc,

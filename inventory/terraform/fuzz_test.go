@@ -55,6 +55,14 @@ resource "aws_ec2_capacity_reservation" "r" { instance_count = local.a }`)
 	f.Add(`resource "google_compute_reservation" "r" { for_each = {a = 1} 
 specific_reservation { count = each.value
 instance_properties { machine_type = file("/etc/passwd") } } }`)
+	// Work that multiplies: nested for expressions and setproduct must
+	// end at the work bound, lowered here so that every mutation of them
+	// stays fast (bound.go).
+	f.Add(`locals { n = range(1000) }
+resource "aws_ec2_capacity_reservation" "r" { instance_count = length([for a in local.n : [for b in local.n : [for c in local.n : c]]]) }`)
+	f.Add(`resource "aws_ec2_capacity_reservation" "r" { instance_count = length(setproduct(range(1000), range(1000), range(1000))) }`)
+	defer func(n int) { maxForWork = n }(maxForWork)
+	maxForWork = 10_000
 	// One main.tf for every input, rewritten in place: making and removing
 	// a directory per input, or truncating and closing the file (which
 	// makes ext4 flush it), costs more than discovering a small file.

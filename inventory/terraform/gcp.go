@@ -11,7 +11,7 @@ import (
 )
 
 func googleReservation(x *extraction) {
-	machine, gpu, per, ok := x.machineGPUs("specific_reservation.0.instance_properties.0.", "guest_accelerators", "accelerator_type", "accelerator_count", true)
+	machine, gpu, per, ok := x.machineGPUs("specific_reservation.0.instance_properties.0.", "guest_accelerators", "accelerator_type", "accelerator_count")
 	if !ok || gpu == "" {
 		return
 	}
@@ -36,7 +36,7 @@ func googleReservation(x *extraction) {
 // It is guaranteed unless planning_status is DRAFT (not yet submitted).
 func googleFutureReservation(x *extraction) {
 	const sku = "specific_sku_properties.0."
-	machine, gpu, per, ok := x.machineGPUs(sku+"instance_properties.0.", "guest_accelerators", "accelerator_type", "accelerator_count", true)
+	machine, gpu, per, ok := x.machineGPUs(sku+"instance_properties.0.", "guest_accelerators", "accelerator_type", "accelerator_count")
 	if !ok || gpu == "" {
 		return
 	}
@@ -217,7 +217,7 @@ func regionalZones(loc string) int {
 // count when the pool sets no node_locations.
 func gkePool(x *extraction, p, loc string, defaultZones func() (int, bool)) {
 	cfg := p + "node_config.0."
-	machine, gpu, per, ok := x.machineGPUs(cfg, "guest_accelerator", "type", "count", false)
+	machine, gpu, per, ok := x.machineGPUs(cfg, "guest_accelerator", "type", "count")
 	if !ok || gpu == "" {
 		return
 	}
@@ -358,7 +358,7 @@ func tpuVM(x *extraction) {
 		n, err := strconv.Atoi(num)
 		c, known := tpuChips[v]
 		if !found || err != nil || n <= 0 || !known {
-			x.unknownAccelerator(typ, "accelerator_type")
+			x.unknownTPU(typ, "accelerator_type")
 			return
 		}
 		version, chips = v, max(n/c.perChip, 1)
@@ -373,7 +373,7 @@ func tpuVM(x *extraction) {
 		}
 		if !cset || !tset {
 			typ = "v2-8" // the provider's default accelerator_type
-			x.unknownAccelerator(typ, "accelerator_type")
+			x.unknownTPU(typ, "accelerator_type")
 			return
 		}
 		version = tpuConfigTypes[ct]
@@ -387,14 +387,14 @@ func tpuVM(x *extraction) {
 			chips *= n
 		}
 		if version == "" || chips == 0 {
-			x.unknownAccelerator(ct+" "+topo, "accelerator_config.0.type")
+			x.unknownTPU(ct+" "+topo, "accelerator_config.0.type")
 			return
 		}
 		typ = ct + " " + topo
 	}
 	gpu, found := x.cat.Accelerator(tpuChips[version].acc)
 	if !found {
-		x.unknownAccelerator(typ, "accelerator_type")
+		x.unknownAccelerator(tpuChips[version].acc, "accelerator_type")
 		return
 	}
 	zone, _, ok := x.str("zone")
@@ -405,6 +405,14 @@ func tpuVM(x *extraction) {
 	preemptible, _, _ := x.boolQuiet("scheduling_config.0.preemptible")
 	x.spot = spot || preemptible
 	x.emit(inventory.KindElastic, typ, 1, gpu, float64(chips), zone, false)
+}
+
+// unknownTPU records a google_tpu_v2_vm whose TPU version or size is not
+// one capcheck counts: the catalog cannot add one (how a version counts
+// chips is in tpuChips), so the message names the versions it reads.
+func (x *extraction) unknownTPU(typ, p string) {
+	x.unresolvedf("TPU type %q (%s at %s) is not one capcheck counts: it reads v4-N, v5litepod-N, v5p-N and v6e-N (or accelerator_config type V4, V5LITE_POD, V5P or V6E with a topology)",
+		typ, shownPath(p), x.v.pos(p))
 }
 
 // gcpConsumer sets x.consumer from a reservation_affinity values list at
@@ -490,7 +498,7 @@ func gceGroupManager(x *extraction) {
 // gceMachine reads machine_type and guest_accelerator of an instance or an
 // instance template: gpu is "" for a machine without GPUs.
 func (x *extraction) gceMachine() (machine, gpu string, per float64, ok bool) {
-	return x.machineGPUs("", "guest_accelerator", "type", "count", false)
+	return x.machineGPUs("", "guest_accelerator", "type", "count")
 }
 
 // gceInstance emits a google_compute_instance with GPUs: one on-demand

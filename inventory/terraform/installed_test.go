@@ -3,6 +3,7 @@ package terraform
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,7 +52,7 @@ func TestDiscoverInstalledModules(t *testing.T) {
 	// The fallback reservation's instance type comes from a data source:
 	// it decides the GPUs, so the entry is unresolved, naming the
 	// attribute and why; its unknown tag does not matter.
-	wantU := []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.fallback", File: "live/main.tf", Line: 52, Column: 1,
+	wantU := []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.fallback", Range: diag.Pos{File: "live/main.tf", Line: 52, Column: 1}.Range(),
 		Msg: "instance_type cannot be evaluated statically: data.aws_ec2_instance_type_offering.best is read only at plan time (live/main.tf:44:1)"}}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {
 		t.Errorf("unresolved mismatch (-want +got):\n%s", d)

@@ -1,11 +1,11 @@
 package terraform
 
 import (
+	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -33,21 +33,16 @@ const (
 	maxInstances = 100000
 )
 
-// readConfig reads a configuration file of at most maxConfigSize bytes.
+// readConfig reads a configuration file of at most maxConfigSize bytes at
+// the system path p, which the caller has confined to the repository (the
+// walk, repopath.Resolve): a regular file, refused unopened otherwise
+// (repopath.ReadUserFile; a *repopath.NotRegularError).
 func readConfig(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(src) > maxConfigSize {
+	src, err := repopath.ReadUserFile(p, maxConfigSize)
+	if tl := (*repopath.TooLargeError)(nil); errors.As(err, &tl) {
 		return nil, fmt.Errorf("file is larger than %d MiB", maxConfigSize>>20)
 	}
-	return src, nil
+	return src, err
 }
 
 // checkNesting scans src (HCL, JSON or a template) for bracket nesting

@@ -75,6 +75,10 @@ type moduleCall struct {
 	count     *hcl.Attribute
 	forEach   *hcl.Attribute
 	inputs    hcl.Attributes
+	// version is the call's version constraint ("" when it sets none),
+	// a literal string as Terraform requires; versionPos is where it is.
+	version    string
+	versionPos diag.Pos
 }
 
 var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
@@ -202,12 +206,20 @@ func (m *moduleDir) addBlock(b *hcl.Block) hcl.Diagnostics {
 		mc := &moduleCall{name: b.Labels[0], pos: rangePos(b.DefRange), rng: blockRange(b),
 			count: content.Attributes["count"], forEach: content.Attributes["for_each"]}
 		src := content.Attributes["source"]
-		v, d := src.Expr.Value(nil)
+		v, d := constValue(src.Expr, nil)
 		if d.HasErrors() || v.Type() != cty.String || v.IsNull() || !v.IsKnown() {
 			return append(hd, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid module source",
 				Detail: "The module source must be a literal string.", Subject: src.Expr.Range().Ptr()})
 		}
 		mc.source, mc.sourcePos = v.AsString(), rangePos(src.Expr.Range())
+		if a := content.Attributes["version"]; a != nil {
+			v, d := constValue(a.Expr, nil)
+			if d.HasErrors() || v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+				return append(hd, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid version constraint",
+					Detail: "The module version must be a literal string, like \"~> 20.0\".", Subject: a.Expr.Range().Ptr()})
+			}
+			mc.version, mc.versionPos = v.AsString(), rangePos(a.Expr.Range())
+		}
 		inputs, d := remain.JustAttributes()
 		hd = append(hd, d...)
 		mc.inputs = inputs
@@ -304,6 +316,13 @@ func (d *discovery) manifest(root string) *manifest {
 // call names; otherwise msg says why its capacity is unknown and what to
 // do. An installed directory outside the repository is an error.
 func (in *instance) installedSource(mc *moduleCall) (target string, ok bool, msg string, ds diag.Diagnostics) {
+	var constraint []versionConstraint
+	if mc.version != "" {
+		var err error
+		if constraint, err = parseVersionConstraints(mc.version); err != nil {
+			return "", false, "", diag.Errorf(mc.versionPos, "module %q: invalid version constraint %q: %v", mc.name, mc.version, err)
+		}
+	}
 	m := in.d.manifest(in.root)
 	if len(m.diags) > 0 {
 		return "", false, "", m.diags
@@ -319,6 +338,17 @@ func (in *instance) installedSource(mc *moduleCall) (target string, ok bool, msg
 		return "", false, fmt.Sprintf("%s and %s records no module %q: it was added after terraform init ran; run terraform init -backend=false again, or pass terraform show -json output with --plan-json", head, m.file, key), nil
 	case !sameSource(rec.Source, mc.source):
 		return "", false, fmt.Sprintf("%s and %s installed module %q from %q: the source changed after terraform init ran; run terraform init -backend=false again, or pass terraform show -json output with --plan-json", head, m.file, key, rec.Source), nil
+	case constraint != nil && rec.Version != "":
+		// Terraform refuses to plan ("Module version requirements have
+		// changed") when the installed version no longer meets the
+		// constraint: what it would read after init is not known.
+		v, err := parseModuleVersion(rec.Version)
+		if err != nil {
+			return "", false, "", diag.Errorf(diag.Pos{File: m.file, Line: 1, Column: 1}, "the module manifest records version %q for module %q: not a version number; run terraform init -backend=false again", rec.Version, key)
+		}
+		if !allowVersion(constraint, v) {
+			return "", false, fmt.Sprintf("%s and %s installed module %q at version %s, which its version constraint %q (%s) does not allow: the constraint changed after terraform init ran; run terraform init -upgrade -backend=false, or pass terraform show -json output with --plan-json", head, m.file, key, rec.Version, mc.version, mc.versionPos), nil
+		}
 	}
 	dir := strings.ReplaceAll(rec.Dir, `\`, "/")
 	rel := path.Join(in.root, dir)

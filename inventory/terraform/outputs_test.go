@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,12 +29,12 @@ func TestDiscoverModuleOutputs(t *testing.T) {
 		t.Errorf("reservations mismatch (-want +got):\n%s", d)
 	}
 	wantU := []inventory.Unresolved{
-		{Address: "aws_ec2_capacity_reservation.remote", File: "main.tf", Line: 71, Column: 1,
+		{Address: "aws_ec2_capacity_reservation.remote", Range: diag.Pos{File: "main.tf", Line: 71, Column: 1}.Range(),
 			Msg: `instance_count cannot be evaluated statically: module "vpc" has a non-local source "terraform-aws-modules/vpc/aws": its outputs are not known statically (main.tf:18:1)`},
-		{Address: "aws_eks_node_group.unknown", File: "main.tf", Line: 61, Column: 1,
+		{Address: "aws_eks_node_group.unknown", Range: diag.Pos{File: "main.tf", Line: 61, Column: 1}.Range(),
 			Msg: "scaling_config.0.max_size cannot be evaluated statically: aws_ec2_capacity_reservation.this is known only after apply (modules/reservations/main.tf:19:11)"},
 		// Any module capcheck cannot read is listed, whatever its name.
-		{Address: "module.vpc", File: "main.tf", Line: 18, Column: 1,
+		{Address: "module.vpc", Range: diag.Pos{File: "main.tf", Line: 18, Column: 1}.Range(),
 			Msg: remoteMsg("terraform-aws-modules/vpc/aws")},
 	}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {
@@ -156,7 +157,7 @@ resource "aws_ec2_capacity_reservation" "r" {
 }
 `,
 			want: nil,
-			wantU: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", File: "main.tf", Line: 4, Column: 1,
+			wantU: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.r", Range: diag.Pos{File: "main.tf", Line: 4, Column: 1}.Range(),
 				Msg: "instance_count cannot be evaluated statically: aws_subnet.s is known only after apply (main.tf:8:30)"}},
 		},
 	}

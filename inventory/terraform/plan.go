@@ -184,7 +184,7 @@ func (p *planLoader) walk(m *planModule) {
 		}
 		pos := p.pos(r.Address)
 		x := &extraction{c: p.c, cat: p.cat, typ: r.Type, addr: r.Address, prefix: modulePrefix(r.Address),
-			pos: pos, endLine: pos.Line, link: p}
+			pos: pos, end: pos, link: p}
 		x.v = p.view(r, h.shape)
 		h.fn(x)
 	}
@@ -205,16 +205,10 @@ func (p *planLoader) pos(addr string) diag.Pos {
 		at := off + i
 		before := bytes.TrimRight(p.data[p.from:at], " \t\r\n")
 		if bytes.HasSuffix(before, []byte(":")) && bytes.HasSuffix(bytes.TrimRight(before[:len(before)-1], " \t\r\n"), []byte(`"address"`)) {
-			line, col := lineCol(p.data, at)
-			return diag.Pos{File: p.file, Line: line, Column: col}
+			return diag.PosAt(p.file, p.data, at)
 		}
 		off = at + len(enc)
 	}
-}
-
-func lineCol(data []byte, off int) (int, int) {
-	off = max(0, min(off, len(data)))
-	return 1 + bytes.Count(data[:off], []byte{'\n'}), off - bytes.LastIndexByte(data[:off], '\n')
 }
 
 // view converts a planned resource's values to sh. An attribute missing
@@ -458,6 +452,5 @@ func jsonDiag(file string, data []byte, err error) error {
 	case errors.As(err, &te):
 		off = int(te.Offset)
 	}
-	line, col := lineCol(data, off)
-	return diag.Errorf(diag.Pos{File: file, Line: line, Column: col}, "invalid plan JSON: %v", err)
+	return diag.Errorf(diag.PosAt(file, data, off), "invalid plan JSON: %v", err)
 }

@@ -24,7 +24,7 @@ func planMatchesHCL(t *testing.T, archive string) *inventory.Inventory {
 	if err != nil {
 		t.Fatalf("LoadPlanJSON: %v", err)
 	}
-	ignorePos := cmpopts.IgnoreFields(inventory.Entry{}, "Root", "File", "Line", "Column", "EndLine")
+	ignorePos := cmpopts.IgnoreFields(inventory.Entry{}, "Root", "Range")
 	if d := cmp.Diff(fromHCL, fromPlan, ignorePos); d != "" {
 		t.Errorf("plan JSON differs from HCL (-hcl +plan):\n%s", d)
 	}
@@ -71,7 +71,7 @@ func TestLoadPlanJSONErrors(t *testing.T) {
 			plan: `{"planned_values": {"root_module": {"resources": [
 {"address": "aws_ec2_capacity_reservation.x", "mode": "managed", "type": "aws_ec2_capacity_reservation", "name": "x",
  "values": {"instance_type": "p5.48xlarge", "availability_zone": "us-east-1a"}}]}}}`,
-			wantUnres: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.x", File: "p.json", Line: 2, Column: 13,
+			wantUnres: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.x", Range: diag.Pos{File: "p.json", Line: 2, Column: 13}.Range(),
 				Msg: "instance_count cannot be evaluated statically: aws_ec2_capacity_reservation.x.instance_count is known only after apply (p.json:2:13)"}},
 		},
 		{
@@ -79,7 +79,10 @@ func TestLoadPlanJSONErrors(t *testing.T) {
 			plan: `{"planned_values": {"root_module": {"resources": [
 {"address": "aws_ec2_capacity_reservation.x", "mode": "managed", "type": "aws_ec2_capacity_reservation", "name": "x",
  "values": {"instance_type": "p9.huge", "instance_count": 1}}]}}}`,
-			wantErr: `p.json:2:13: error: unknown instance type "p9.huge": add it to the catalog with --catalog`,
+			// The same rule as in HCL: unresolved, at the resource (a plan
+			// file places every value there), never a fatal error.
+			wantUnres: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.x", Range: diag.Pos{File: "p.json", Line: 2, Column: 13}.Range(),
+				Msg: `instance type "p9.huge" (instance_type at p.json:2:13) is not in the catalog; add it under "instances" in a catalog file (catalog: in capcheck.yaml, or --catalog)`}},
 		},
 	}
 	for _, tc := range tests {

@@ -3,6 +3,7 @@ package terraform
 import (
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/google/go-cmp/cmp"
@@ -60,8 +61,8 @@ func TestDiscoverProviderFacts(t *testing.T) {
 		t.Errorf("reservations mismatch (-want +got):\n%s", d)
 	}
 	wantU := []inventory.Unresolved{
-		{Address: "google_compute_reservation.mystery", File: "gcp.tf", Line: 49, Column: 1,
-			Msg: `unknown accelerator type "nvidia-tesla-k999" at gcp.tf:57:29: add it to the catalog with --catalog`},
+		{Address: "google_compute_reservation.mystery", Range: diag.Pos{File: "gcp.tf", Line: 49, Column: 1}.Range(),
+			Msg: `accelerator type "nvidia-tesla-k999" (specific_reservation[0].instance_properties[0].guest_accelerators[0].accelerator_type at gcp.tf:57:29) is not in the catalog; add it under "accelerators" in a catalog file (catalog: in capcheck.yaml, or --catalog)`},
 	}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {
 		t.Errorf("unresolved mismatch (-want +got):\n%s", d)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 
 	"github.com/capcheck/capcheck/internal/testkit"
@@ -34,7 +35,7 @@ module "reservations" {
   zones    = ["a", "b"]
 }
 `},
-			want: []inventory.Unresolved{{Address: "module.reservations", File: "main.tf", Line: 2, Column: 1,
+			want: []inventory.Unresolved{{Address: "module.reservations", Range: diag.Pos{File: "main.tf", Line: 2, Column: 1}.Range(),
 				Msg: notInstalled("git::https://example.com/infra.git//reservations?ref=v1.2.0", "a git repository")}},
 		},
 		{
@@ -51,17 +52,17 @@ module "h" { source = "/opt/modules/x" }
 module "i" { source = "modules/x" }
 `},
 			want: []inventory.Unresolved{
-				{Address: "module.a", File: "main.tf", Line: 2, Column: 1, Msg: notInstalled("app.terraform.io/acme/network/aws", "a module registry address")},
-				{Address: "module.b", File: "main.tf", Line: 3, Column: 1, Msg: notInstalled("github.com/acme/infra//modules/x", "a git repository")},
-				{Address: "module.c", File: "main.tf", Line: 4, Column: 1, Msg: notInstalled("git@github.com:acme/infra.git", "a git repository")},
-				{Address: "module.d", File: "main.tf", Line: 5, Column: 1, Msg: notInstalled("s3::https://s3-eu-west-1.amazonaws.com/acme/x.zip", "an S3 bucket")},
-				{Address: "module.e", File: "main.tf", Line: 6, Column: 1, Msg: notInstalled("gcs::https://www.googleapis.com/storage/v1/acme/x.zip", "a GCS bucket")},
-				{Address: "module.f", File: "main.tf", Line: 7, Column: 1, Msg: notInstalled("https://example.com/x.zip", "an HTTP URL")},
-				{Address: "module.g", File: "main.tf", Line: 8, Column: 1, Msg: notInstalled("hg::http://example.com/x", "a Mercurial repository")},
-				{Address: "module.h", File: "main.tf", Line: 9, Column: 1, Msg: notInstalled("/opt/modules/x", "an absolute path")},
+				{Address: "module.a", Range: diag.Pos{File: "main.tf", Line: 2, Column: 1}.Range(), Msg: notInstalled("app.terraform.io/acme/network/aws", "a module registry address")},
+				{Address: "module.b", Range: diag.Pos{File: "main.tf", Line: 3, Column: 1}.Range(), Msg: notInstalled("github.com/acme/infra//modules/x", "a git repository")},
+				{Address: "module.c", Range: diag.Pos{File: "main.tf", Line: 4, Column: 1}.Range(), Msg: notInstalled("git@github.com:acme/infra.git", "a git repository")},
+				{Address: "module.d", Range: diag.Pos{File: "main.tf", Line: 5, Column: 1}.Range(), Msg: notInstalled("s3::https://s3-eu-west-1.amazonaws.com/acme/x.zip", "an S3 bucket")},
+				{Address: "module.e", Range: diag.Pos{File: "main.tf", Line: 6, Column: 1}.Range(), Msg: notInstalled("gcs::https://www.googleapis.com/storage/v1/acme/x.zip", "a GCS bucket")},
+				{Address: "module.f", Range: diag.Pos{File: "main.tf", Line: 7, Column: 1}.Range(), Msg: notInstalled("https://example.com/x.zip", "an HTTP URL")},
+				{Address: "module.g", Range: diag.Pos{File: "main.tf", Line: 8, Column: 1}.Range(), Msg: notInstalled("hg::http://example.com/x", "a Mercurial repository")},
+				{Address: "module.h", Range: diag.Pos{File: "main.tf", Line: 9, Column: 1}.Range(), Msg: notInstalled("/opt/modules/x", "an absolute path")},
 				// Terraform reads "modules/x" (no ./) as a registry-less
 				// remote address, not as the local directory.
-				{Address: "module.i", File: "main.tf", Line: 10, Column: 1, Msg: notInstalled("modules/x", "neither ./ nor ../")},
+				{Address: "module.i", Range: diag.Pos{File: "main.tf", Line: 10, Column: 1}.Range(), Msg: notInstalled("modules/x", "neither ./ nor ../")},
 			},
 		},
 		{
@@ -90,8 +91,8 @@ module "later" {
 			// off and none create no instance: nothing is unknown. two is
 			// listed once, for the call; later's instances are unknown too.
 			want: []inventory.Unresolved{
-				{Address: "module.later", File: "main.tf", Line: 17, Column: 1, Msg: notInstalled("acme/gpu/aws", "a module registry address")},
-				{Address: "module.two", File: "main.tf", Line: 13, Column: 1, Msg: notInstalled("acme/gpu/aws", "a module registry address")},
+				{Address: "module.later", Range: diag.Pos{File: "main.tf", Line: 17, Column: 1}.Range(), Msg: notInstalled("acme/gpu/aws", "a module registry address")},
+				{Address: "module.two", Range: diag.Pos{File: "main.tf", Line: 13, Column: 1}.Range(), Msg: notInstalled("acme/gpu/aws", "a module registry address")},
 			},
 		},
 		{
@@ -111,8 +112,8 @@ module "vpc" {
 }
 `},
 			want: []inventory.Unresolved{
-				{Address: `module.net["eu"].module.vpc`, File: "modules/net/main.tf", Line: 2, Column: 1, Msg: notInstalled("terraform-aws-modules/vpc/aws", "a module registry address")},
-				{Address: `module.net["us"].module.vpc`, File: "modules/net/main.tf", Line: 2, Column: 1, Msg: notInstalled("terraform-aws-modules/vpc/aws", "a module registry address")},
+				{Address: `module.net["eu"].module.vpc`, Range: diag.Pos{File: "modules/net/main.tf", Line: 2, Column: 1}.Range(), Msg: notInstalled("terraform-aws-modules/vpc/aws", "a module registry address")},
+				{Address: `module.net["us"].module.vpc`, Range: diag.Pos{File: "modules/net/main.tf", Line: 2, Column: 1}.Range(), Msg: notInstalled("terraform-aws-modules/vpc/aws", "a module registry address")},
 			},
 		},
 		{
@@ -125,7 +126,7 @@ module "vpc" {
 				"live/.terraform/modules/modules.json": `{"Modules":[{"Key":"","Source":"","Dir":"."}]}`,
 				"live/.terraform/modules/eks/main.tf":  reservation("hidden", "8"),
 			},
-			want: []inventory.Unresolved{{Address: "module.eks", File: "live/main.tf", Line: 1, Column: 1,
+			want: []inventory.Unresolved{{Address: "module.eks", Range: diag.Pos{File: "live/main.tf", Line: 1, Column: 1}.Range(),
 				Msg: `module source "terraform-aws-modules/eks/aws" (a module registry address) is not local and live/.terraform/modules/modules.json records no module "eks": ` +
 					`it was added after terraform init ran; run terraform init -backend=false again, or pass terraform show -json output with --plan-json`}},
 		},

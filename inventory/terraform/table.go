@@ -45,7 +45,11 @@ type shape struct {
 	// start_date): absent from a plan's values they are unset, where
 	// another absent attribute is known only after apply.
 	optional []string
-	blocks   map[string]*shape
+	// quiet are the attrs that decide no GPUs (a reservation's tags and
+	// id, which bind Kubernetes NodePools to it): one that fails to
+	// evaluate is unknown, never an error.
+	quiet  []string
+	blocks map[string]*shape
 }
 
 type handler struct {
@@ -56,12 +60,14 @@ type handler struct {
 // handlers are the GPU-bearing resource types, by Terraform type.
 var handlers = map[string]handler{
 	"aws_ec2_capacity_reservation": {
-		shape: &shape{attrs: []string{"instance_count", "instance_type", "availability_zone", "start_date", "end_date"}, optional: []string{"start_date"}},
-		fn:    awsCapacityReservation,
+		shape: &shape{attrs: []string{"instance_count", "instance_type", "availability_zone", "start_date", "end_date", "id", "tags", "tags_all"},
+			optional: []string{"start_date", "id", "tags", "tags_all"}, quiet: []string{"id", "tags", "tags_all"}},
+		fn: awsCapacityReservation,
 	},
 	"aws_ec2_capacity_block_reservation": {
-		shape: &shape{attrs: []string{"capacity_block_offering_id", "instance_count", "instance_type", "availability_zone", "start_date", "end_date"}},
-		fn:    awsCapacityBlock,
+		shape: &shape{attrs: []string{"capacity_block_offering_id", "instance_count", "instance_type", "availability_zone", "start_date", "end_date", "id", "tags", "tags_all"},
+			optional: []string{"id", "tags", "tags_all"}, quiet: []string{"id", "tags", "tags_all"}},
+		fn: awsCapacityBlock,
 	},
 	"google_compute_reservation": {
 		shape: &shape{attrs: []string{"name", "zone"}, blocks: map[string]*shape{
@@ -140,5 +146,12 @@ var handlers = map[string]handler{
 	"azurerm_kubernetes_cluster_node_pool": {
 		shape: &shape{attrs: aksPoolAttrs},
 		fn:    aksNodePool,
+	},
+	// Not capacity itself: the membership of a capacity reservation in a
+	// resource group, which links the group's consumers to their
+	// reservations (collector.linkConsumers).
+	"aws_resourcegroups_resource": {
+		shape: &shape{attrs: []string{"group_arn", "resource_arn"}},
+		fn:    awsGroupMember,
 	},
 }

@@ -12,6 +12,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/capcheck/capcheck/internal/diag"
@@ -27,15 +28,36 @@ import (
 
 // callSite is the expression a root module's evaluation is computing, so
 // that a failing function call can be placed at its own position. One
-// root module is evaluated on one goroutine.
-type callSite struct{ expr hcl.Expression }
+// root module is evaluated on one goroutine, which alone sets expr; mu
+// lets another read it (at) while the evaluation runs.
+type callSite struct {
+	mu   sync.Mutex
+	expr hcl.Expression
+}
 
 // enter makes e the expression being evaluated and returns the function
 // that restores the previous one.
 func (s *callSite) enter(e hcl.Expression) (leave func()) {
+	s.mu.Lock()
 	prev := s.expr
 	s.expr = e
-	return func() { s.expr = prev }
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.expr = prev
+		s.mu.Unlock()
+	}
+}
+
+// at is where the expression being evaluated starts; ok is false when
+// none is.
+func (s *callSite) at() (p diag.Pos, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.expr == nil {
+		return diag.Pos{}, false
+	}
+	return rangePos(s.expr.Range()), true
 }
 
 // pos is where the call of the function name in the current expression

@@ -41,6 +41,10 @@ func tfvarsFiles(root, dir string) ([]string, error) {
 	return append(files, auto...), nil
 }
 
+// TfvarsFiles is tfvarsFiles for the editor (inventory/terraform/tfedit),
+// which changes a variable where Terraform takes its value from.
+func TfvarsFiles(root, dir string) ([]string, error) { return tfvarsFiles(root, dir) }
+
 // parseTfvars reads the attributes of a tfvars file (rel to the root),
 // confined to the repository (repopath.Resolve).
 func (d *discovery) parseTfvars(rel string) (hcl.Attributes, diag.Diagnostics) {
@@ -56,11 +60,11 @@ func (d *discovery) parseTfvars(rel string) (hcl.Attributes, diag.Diagnostics) {
 		}
 		return nil, diag.Errorf(diag.Pos{File: rel}, "read var file: %s", cleanErr(err, d.root))
 	}
-	if st, err := os.Stat(real); err == nil && !st.Mode().IsRegular() {
-		// Opening a FIFO would block.
+	src, err := readConfig(real)
+	if nr := (*repopath.NotRegularError)(nil); errors.As(err, &nr) {
+		// Refused unopened: opening a FIFO would block.
 		return nil, diag.Errorf(diag.Pos{File: rel}, "read var file: %s is not a regular file", rel)
 	}
-	src, err := readConfig(real)
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{File: rel}, "read var file: %s", cleanErr(err, d.root))
 	}
@@ -80,6 +84,7 @@ func (d *discovery) parseTfvars(rel string) (hcl.Attributes, diag.Diagnostics) {
 	if ds := checkExprSize(f); ds != nil {
 		return nil, ds
 	}
+	meterFile(f)
 	attrs, hd := f.Body.JustAttributes()
 	return attrs, fromHCL(hd)
 }

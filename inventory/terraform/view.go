@@ -23,7 +23,7 @@ func (in *instance) resource(b *block) {
 	for _, e := range exps {
 		x := &extraction{
 			c: in.out, cat: in.d.cat, typ: b.typ, addr: base + e.suffix, prefix: in.prefix,
-			pos: b.pos(), endLine: b.rng.End.Line, link: in,
+			pos: b.pos(), end: rangeOf(b.rng).End(), link: in,
 		}
 		v, ok := in.view(b.body, h.shape, e.sc, x.addr)
 		if !ok {
@@ -96,7 +96,10 @@ func (in *instance) buildView(body hcl.Body, sh *shape, sc *scope, prefix string
 		}
 		exprs[prefix+name] = scopedExpr{a.Expr, sc}
 		v, ds := in.eval(a.Expr, sc)
-		if in.fail(ds) {
+		switch {
+		case ds.HasErrors() && slices.Contains(sh.quiet, name):
+			v = cty.DynamicVal
+		case in.fail(ds):
 			ok = false
 			v = cty.DynamicVal
 		}

@@ -21,3 +21,10 @@ test_warns_without_contingency_text if {
 test_written_contingency_passes if {
 	count(cap008.warn) == 0 with input as fx.with_pool({"contingency": {"exceeds_capacity": true, "written": true}})
 }
+
+# A hybrid pool's contingency judged on guaranteed + elastic GPUs against
+# the peak (basis burst) says so.
+test_burst_basis_names_elastic_capacity if {
+	some f in cap008.warn with input as fx.with_pool({"contingency": {"exceeds_capacity": true, "first_month": "2026-05", "required_gpus": 68, "capacity_gpus": 64, "basis": "burst", "written": false}})
+	f.msg == "pool h100-use1: the aggressive scenario needs 68 GPUs from 2026-05, above the 64 guaranteed and elastic, and plan inference has no contingency; write how service degrades (cached answers, smaller model, shed low-priority traffic)"
+}

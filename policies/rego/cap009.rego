@@ -6,7 +6,8 @@
 #   and physically plausible: a decode throughput above the bound set by the
 #   GPU's memory bandwidth is a measurement error. Workloads without a
 #   matching benchmark, or whose token shape is far from the benchmark's, are
-#   reported from the evaluator's notes.
+#   reported from the evaluator's notes, as is a roadmap step (a dated
+#   model_mix) to a model benchmarked on more GPUs per replica.
 # custom:
 #   id: CAP009
 #   severity: medium

@@ -54,6 +54,18 @@ test_warns_on_benchmark_notes if {
 	}} with input as d
 }
 
+test_warns_on_roadmap_replica_growth if {
+	note_loc := {"file": "capacity/inference.cue", "line": 52, "column": 9}
+	msg := "from 2027-06-01 the model_mix moves to llama-3.1-405b, sized at 8 GPUs per replica (llama-3.1-70b needs 2 before it): every replica of it takes 4× the GPUs; check that the pool's nodes hold one"
+	d := fx.with_workload({"notes": [{"code": "CAP-ROADMAP-GPR", "msg": msg, "location": note_loc}]})
+	cap009.warn == {{
+		"rule": "CAP009",
+		"msg": concat("", ["workload chat: ", msg]),
+		"target": "workload/chat",
+		"location": note_loc,
+	}} with input as d
+}
+
 test_warns_on_undetermined_fixed_cost if {
 	note_loc := {"file": "capacity/inference.cue", "line": 44, "column": 7}
 	d := fx.with_workload({"notes": [{"code": "CAP-BENCH-FIXED", "msg": "benchmarks pa, pb of model \"m\" cannot determine the fixed per-request cost", "location": note_loc}]})

@@ -52,12 +52,12 @@ plan := {
 # Capacity 64 GPUs (24 + 24 + 16 in three zones); demand grows from 30 to 40
 # GPUs by the end of the commit window (2026-12): headroom 1 - 40/64 = 0.375.
 timeline := [
-	{"month": "2026-07", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 30, "headroom": 0.53125, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 30},
-	{"month": "2026-08", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 32, "headroom": 0.5, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 32},
-	{"month": "2026-09", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 34, "headroom": 0.46875, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 34},
-	{"month": "2026-10", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 36, "headroom": 0.4375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 36},
-	{"month": "2026-11", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 38, "headroom": 0.40625, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 38},
-	{"month": "2026-12", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 40, "headroom": 0.375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 40},
+	{"month": "2026-07", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 30, "headroom": 0.53125, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "spot_gpus": 0, "on_spot_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 30},
+	{"month": "2026-08", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 32, "headroom": 0.5, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "spot_gpus": 0, "on_spot_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 32},
+	{"month": "2026-09", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 34, "headroom": 0.46875, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "spot_gpus": 0, "on_spot_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 34},
+	{"month": "2026-10", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 36, "headroom": 0.4375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "spot_gpus": 0, "on_spot_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 36},
+	{"month": "2026-11", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 38, "headroom": 0.40625, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "spot_gpus": 0, "on_spot_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 38},
+	{"month": "2026-12", "capacity_gpus": 64, "elastic_gpus": 0, "required_gpus": 40, "headroom": 0.375, "cost": 116800, "interruptible_gpus": 0, "on_demand_gpus": 0, "unserved_gpus": 0, "spot_gpus": 0, "on_spot_gpus": 0, "ceiling_gpus": 0, "baseline_gpus": 0, "basis": "peak", "judged_capacity_gpus": 64, "judged_required_gpus": 40},
 ]
 
 # 64 GPUs × 2.50 USD × 730 h = 116800 USD a month.
@@ -76,6 +76,7 @@ pool := {
 	"headroom_min": 0.30,
 	"reserved_gpus": 64,
 	"elastic_gpus": 0,
+	"spot_gpus": 0,
 	"on_demand_max_gpus": 0,
 	"required_gpus_peak": 40,
 	"required_gpus_now": 30,
@@ -128,7 +129,7 @@ pool := {
 	"scenarios": {},
 	"contingency": {
 		"scenario": "aggressive", "exceeds_capacity": false, "first_month": "",
-		"required_gpus": 52, "capacity_gpus": 64, "written": true,
+		"required_gpus": 52, "capacity_gpus": 64, "written": true, "basis": "peak",
 	},
 	"reservations": [
 		"aws_ec2_capacity_reservation.h100_use1a",
@@ -140,7 +141,7 @@ pool := {
 	"inputs": {
 		"scenario": "moderate", "growth_rates": {"moderate": 0.03}, "benchmarks": ["llama70b-h100"],
 		"forecast_methods": {}, "price_reserved": 2.5, "price_on_demand": 6.0,
-		"on_demand_hours_per_day": 24,
+		"price_spot": 0, "on_demand_hours_per_day": 24,
 	},
 	"notes": [],
 }

@@ -88,8 +88,9 @@ unbacked_added(pool) if {
 }
 
 # bench_note_codes are the evaluator's workload notes about benchmarks
-# (CAP009); CAP018 reports every other note, so none is dropped.
-bench_note_codes := {"CAP-BENCH-SHAPE", "CAP-BENCH-MISSING", "CAP-BENCH-SLO", "CAP-BENCH-FIXED", "CAP-BENCH-RANGE"}
+# (CAP009), CAP-ROADMAP-GPR a roadmap step to a model benchmarked on more
+# GPUs per replica; CAP018 reports every other note, so none is dropped.
+bench_note_codes := {"CAP-BENCH-SHAPE", "CAP-BENCH-MISSING", "CAP-BENCH-SLO", "CAP-BENCH-FIXED", "CAP-BENCH-RANGE", "CAP-ROADMAP-GPR"}
 
 # limit_units are the units of a dependency's limits, for messages.
 limit_units := {
@@ -115,3 +116,19 @@ dependency_figures(dep, m) := sprintf(" (needs %s, limit %s)", [
 ]) if {
 	e := month_entry(dep, m)
 } else := ""
+
+# k8s_object_gpus is "Deployment/llm/vllm-70b 3 × 8 = 24" for a Kubernetes
+# workload of a pool's or workload's kubernetes document (replicas at the
+# autoscaling maximum × GPUs per replica), with its manifest tree when it
+# is a Kustomize overlay's.
+k8s_object_gpus(o) := sprintf("%s%s %d × %s = %s", [o.address, k8s_root(o), o.count, num(o.gpus_per_replica), num(o.gpus)])
+
+k8s_root(o) := sprintf(" (%s)", [o.root]) if {
+	not o.root in {"", "."}
+} else := ""
+
+# k8s_queue is `ClusterQueue/training["h100"] 16 + 8 borrowing` for a
+# Kueue queue flavor.
+k8s_queue(q) := sprintf("%s %s + %s borrowing", [q.address, num(q.nominal_quota), num(q.borrowing_limit)]) if {
+	q.borrowing_limited
+} else := sprintf("%s %s", [q.address, num(q.nominal_quota)])

@@ -20,9 +20,10 @@ import (
 // Prometheus utilisation queries (plans and pools in name order), its GPU
 // utilisation against the plan's warn_utilization and
 // critical_utilization lines, and its reserved GPUs in use against
-// reserved_utilization_min.
-func GrafanaDashboard(w io.Writer, plans []*schema.Plan) error {
-	ps := append([]*schema.Plan(nil), plans...)
+// reserved_utilization_min; and per workload with a Prometheus actuals
+// query, its observed daily demand against the plan (demandPanel).
+func GrafanaDashboard(w io.Writer, in Input) error {
+	ps := append([]*schema.Plan(nil), in.Plans...)
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
 	b := dashboard.NewDashboardBuilder("capcheck: GPU capacity").
 		Uid("capcheck-gpu-capacity").
@@ -32,13 +33,8 @@ func GrafanaDashboard(w io.Writer, plans []*schema.Plan) error {
 		if p == nil {
 			continue
 		}
-		names := make([]string, 0, len(p.Pools))
-		for n := range p.Pools {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		pol := p.Policy
-		for _, n := range names {
+		for _, n := range sortedKeys(p.Pools) {
 			pool := p.Pools[n]
 			if pool == nil || pool.Utilization == nil {
 				continue
@@ -52,6 +48,11 @@ func GrafanaDashboard(w io.Writer, plans []*schema.Plan) error {
 				b.WithPanel(fractionPanel(
 					fmt.Sprintf("pool %s (plan %s): reserved GPUs in use", n, p.Name), u.Prometheus, "reserved in use",
 					[]dashboard.Threshold{step(nil, "orange"), step(&pol.ReservedUtilizationMin, "green")}))
+			}
+		}
+		for _, n := range sortedKeys(p.Workloads) {
+			if d, ok := planOf(p, n); ok {
+				b.WithPanel(demandPanel(fmt.Sprintf("workload %s (plan %s): observed daily %s demand against the plan", n, p.Name, d.basis), d, pol.DriftTolerance))
 			}
 		}
 	}
@@ -78,6 +79,21 @@ func fractionPanel(title, query, legend string, steps []dashboard.Threshold) cog
 		Thresholds(dashboard.NewThresholdsConfigBuilder().Mode(dashboard.ThresholdsModeAbsolute).Steps(steps)).
 		ThresholdsStyle(common.NewGraphThresholdsStyleConfigBuilder().Mode(common.GraphThresholdsStyleModeLine)).
 		WithTarget(prometheus.NewDataqueryBuilder().Expr(query).LegendFormat(legend).RefId("A"))
+}
+
+// demandPanel is a workload's observed daily demand (the statistic that
+// matches its baseline) against the plan's baseline grown at plan_for's
+// rate and the drift_tolerance band around it (CapcheckDemandDrift's
+// lines), in requests/s.
+func demandPanel(title string, d demandPlan, tol float64) cog.Builder[dashboard.Panel] {
+	planned := d.expr()
+	return timeseries.NewPanelBuilder().
+		Title(title).
+		Unit("reqps").
+		WithTarget(prometheus.NewDataqueryBuilder().Expr(d.observedDaily()).LegendFormat("observed " + d.basis).RefId("A")).
+		WithTarget(prometheus.NewDataqueryBuilder().Expr(planned).LegendFormat("plan").RefId("B")).
+		WithTarget(prometheus.NewDataqueryBuilder().Expr(planned + " * " + num(1+tol)).LegendFormat("plan + drift_tolerance").RefId("C")).
+		WithTarget(prometheus.NewDataqueryBuilder().Expr(planned + " * " + num(1-tol)).LegendFormat("plan − drift_tolerance").RefId("D"))
 }
 
 func step(v *float64, color string) dashboard.Threshold {

@@ -1,7 +1,8 @@
 // Package export writes what operators run next to a capacity plan, built
-// from the plan itself: Prometheus alerting rules from its thresholds and
-// utilisation queries (docs/ARCHITECTURE.md, "Outputs and exit codes").
-// It renders only; loading the plans is the caller's.
+// from the plan itself: Prometheus alerting rules (and their promtool unit
+// tests) from its thresholds and utilisation queries, and a Grafana
+// dashboard (docs/ARCHITECTURE.md, "Outputs and exit codes"). It renders
+// only; loading and evaluating the plans is the caller's.
 package export
 
 import (
@@ -13,100 +14,427 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/gregorian"
 	"github.com/capcheck/capcheck/schema"
 )
 
-// rule is one Prometheus alerting rule.
+// Input is what the exports are built from: the plans, and the pools as
+// the capacity model evaluated them (for dates such as order-by; nil
+// when not evaluated).
+type Input struct {
+	Plans []*schema.Plan
+	Pools []evaluator.PoolSummary
+	// Docs are the evaluated pools in full (for the reservations that
+	// expire while demand remains); nil when not evaluated.
+	Docs []evaluator.PoolDoc
+	// RulesFile is the rules file the promtool unit tests load
+	// (PrometheusRuleTests), relative to the test file.
+	RulesFile string
+}
+
+// Recorded series: each plan query is recorded once under a capcheck name
+// with capcheck_plan and capcheck_pool (or capcheck_workload) labels, and
+// the alerts read the recorded series, so the promtool unit tests drive
+// the alerts without knowing the plan's metrics
+// (https://prometheus.io/docs/practices/rules/).
+const (
+	seriesGPU      = "capcheck:gpu_utilization:ratio"
+	seriesReserved = "capcheck:reserved_utilization:ratio"
+	seriesRate     = "capcheck:workload_demand:rate"
+	seriesDemand   = "capcheck:workload_demand:observed_1d"
+)
+
+// record is one recording rule.
+type record struct {
+	name, expr string
+	labels     []label
+}
+
+type label struct{ name, value string }
+
+// rule is one Prometheus alerting rule, with the crossing its unit test
+// drives (nil: not unit-tested, e.g. a date).
 type rule struct {
-	alert, expr, forDur, severity string
-	plan, pool, summary           string
+	alert, expr string
+	forDur      time.Duration
+	severity    string
+	labels      []label
+	summary     string
+	cross       []crossing
+}
+
+// crossing is one way an alert's input crosses its threshold: value(t,
+// loud) is the recorded series' sample at t (minutes from the test's
+// start) on the quiet side (loud false) or just across (loud true).
+type crossing struct {
+	name   string
+	series string // the recorded series' selector, with its labels
+	value  func(minute int, loud bool) float64
+}
+
+// margin is how far past (or short of) a threshold the unit tests' samples
+// sit: a threshold off by more than this fails them.
+const margin = 0.001
+
+// orderByWarning is how long before a pool's order-by date
+// CapcheckOrderByApproaching fires.
+const orderByWarning = 30 * 24 * time.Hour
+
+// group is the rules of one plan.
+type group struct {
+	name    string
+	records []record
+	rules   []rule
 }
 
 // PrometheusRules writes a Prometheus rules file
 // (https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/),
-// one group per plan that names a Prometheus utilisation query, for each
-// such pool:
+// one group per plan with anything to alert on. Each pool's
+// utilization.gpu and utilization.reservation Prometheus queries (fractions
+// 0..1, as `capcheck audit` reads them) and each workload's
+// actuals.prometheus demand query are recorded (seriesGPU, seriesReserved,
+// seriesRate, and seriesDemand: the daily statistic of seriesRate that
+// matches the plan's baseline), and alerted on:
 //
-//   - CapcheckGPUUtilizationWarning / …Critical: utilization.gpu above
+//   - CapcheckGPUUtilizationWarning / …Critical: GPU utilisation above
 //     warn_utilization / critical_utilization (for 15m);
-//   - CapcheckHeadroomBelowMin: observed headroom 1 − utilization.gpu below
+//   - CapcheckHeadroomBelowMin: observed headroom 1 − utilisation below
 //     headroom_min, written as utilisation above 1 − headroom_min (for 1h);
-//   - CapcheckReservedUtilizationLow: utilization.reservation below
-//     reserved_utilization_min (for 1d).
+//   - CapcheckReservedUtilizationLow: reserved GPUs in use below
+//     reserved_utilization_min (for 1d);
+//   - CapcheckDemandDrift: the day's observed demand more than
+//     drift_tolerance away from the plan's baseline grown at plan_for's
+//     monthly rate since as_of (baseline × (1 + g)^(months since as_of), a
+//     mean Gregorian month; events and step events are not modelled, so
+//     the alert may fire during one) (for 1h);
+//   - CapcheckOrderByApproaching: 30 days before each pool's order-by date
+//     (the last day to order capacity before its cliff), when the pools
+//     were evaluated.
+//   - CapcheckReservationExpiring: 30 days before the last day to order a
+//     replacement of each reservation that ends while the pool still needs
+//     capacity (its last day + 1 − the lead time), when evaluated.
 //
-// Queries are the plan's own, in parentheses, and must yield fractions
-// (0..1) as `capcheck audit` reads them. Plans and pools are in name order;
-// a tree without queries gets `groups: []`.
-func PrometheusRules(w io.Writer, plans []*schema.Plan) error {
-	ps := append([]*schema.Plan(nil), plans...)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+// Plans and pools are in name order; a tree with nothing to alert on gets
+// `groups: []`.
+func PrometheusRules(w io.Writer, in Input) error {
 	bw := bufio.NewWriter(w)
-	groups := 0
-	for _, p := range ps {
-		if p == nil {
-			continue
+	groups := buildGroups(in)
+	if len(groups) == 0 {
+		bw.WriteString("groups: []\n")
+		return bw.Flush()
+	}
+	bw.WriteString("groups:\n")
+	for _, g := range groups {
+		fmt.Fprintf(bw, "  - name: %s\n    rules:\n", quote(g.name))
+		for _, r := range g.records {
+			fmt.Fprintf(bw, "      - record: %s\n", r.name)
+			fmt.Fprintf(bw, "        expr: %s\n", quote(r.expr))
+			writeLabels(bw, "        labels:\n", "          ", r.labels)
 		}
-		rules := planRules(p)
-		if len(rules) == 0 {
-			continue
-		}
-		if groups == 0 {
-			bw.WriteString("groups:\n")
-		}
-		groups++
-		fmt.Fprintf(bw, "  - name: %s\n    rules:\n", quote("capcheck-"+p.Name))
-		for _, r := range rules {
+		for _, r := range g.rules {
 			fmt.Fprintf(bw, "      - alert: %s\n", r.alert)
 			fmt.Fprintf(bw, "        expr: %s\n", quote(r.expr))
-			fmt.Fprintf(bw, "        for: %s\n", r.forDur)
-			fmt.Fprintf(bw, "        labels:\n          severity: %s\n          capcheck_plan: %s\n          capcheck_pool: %s\n", r.severity, quote(r.plan), quote(r.pool))
+			fmt.Fprintf(bw, "        for: %s\n", promDuration(r.forDur))
+			writeLabels(bw, "        labels:\n", "          ", append([]label{{"severity", r.severity}}, r.labels...))
 			fmt.Fprintf(bw, "        annotations:\n          summary: %s\n", quote(r.summary))
 		}
-	}
-	if groups == 0 {
-		bw.WriteString("groups: []\n")
 	}
 	return bw.Flush()
 }
 
-func planRules(p *schema.Plan) []rule {
-	names := make([]string, 0, len(p.Pools))
-	for n := range p.Pools {
-		names = append(names, n)
+func writeLabels(bw *bufio.Writer, head, indent string, ls []label) {
+	bw.WriteString(head)
+	for _, l := range ls {
+		fmt.Fprintf(bw, "%s%s: %s\n", indent, l.name, quote(l.value))
 	}
-	sort.Strings(names)
-	pol := p.Policy
-	var out []rule
-	for _, n := range names {
-		pool := p.Pools[n]
-		if pool == nil || pool.Utilization == nil {
+}
+
+func buildGroups(in Input) []group {
+	ps := append([]*schema.Plan(nil), in.Plans...)
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+	var out []group
+	for _, p := range ps {
+		if p == nil {
 			continue
 		}
-		mk := func(alert, expr, forDur, severity, summary string) rule {
-			return rule{alert: alert, expr: expr, forDur: forDur, severity: severity, plan: p.Name, pool: n,
-				summary: "pool " + n + " (plan " + p.Name + "): " + summary}
-		}
-		if u := pool.Utilization.GPU; u != nil && u.Prometheus != "" {
-			q := "(" + u.Prometheus + ")"
-			out = append(out,
-				mk("CapcheckGPUUtilizationWarning", q+" > "+num(pol.WarnUtilization), "15m", "warning",
-					"GPU utilisation above the plan's warn_utilization "+pct(pol.WarnUtilization)),
-				mk("CapcheckGPUUtilizationCritical", q+" > "+num(pol.CriticalUtilization), "15m", "critical",
-					"GPU utilisation above the plan's critical_utilization "+pct(pol.CriticalUtilization)+"; latency SLOs are at risk"),
-				mk("CapcheckHeadroomBelowMin", q+" > "+num(1-pol.HeadroomMin), "1h", "warning",
-					"observed headroom (1 − GPU utilisation) below the plan's headroom_min "+pct(pol.HeadroomMin)))
-		}
-		if u := pool.Utilization.Reservation; u != nil && u.Prometheus != "" {
-			out = append(out, mk("CapcheckReservedUtilizationLow", "("+u.Prometheus+") < "+num(pol.ReservedUtilizationMin), "1d", "info",
-				"reserved GPUs in use below the plan's reserved_utilization_min "+pct(pol.ReservedUtilizationMin)+"; reserved capacity is paid for and idle"))
+		g := group{name: "capcheck-" + p.Name}
+		planGroup(&g, p, in)
+		if len(g.records)+len(g.rules) > 0 {
+			out = append(out, g)
 		}
 	}
 	return out
 }
 
+func planGroup(g *group, p *schema.Plan, in Input) {
+	pol := p.Policy
+	for _, n := range sortedKeys(p.Pools) {
+		pool := p.Pools[n]
+		if pool == nil {
+			continue
+		}
+		ls := []label{{"capcheck_plan", p.Name}, {"capcheck_pool", n}}
+		about := "pool " + n + " (plan " + p.Name + "): "
+		if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.GPU }); u != "" {
+			sel := selector(seriesGPU, ls)
+			g.records = append(g.records, record{seriesGPU, u, ls})
+			g.rules = append(g.rules,
+				above("CapcheckGPUUtilizationWarning", sel, pol.WarnUtilization, 15*time.Minute, "warning", ls,
+					about+"GPU utilisation above the plan's warn_utilization "+pct(pol.WarnUtilization)),
+				above("CapcheckGPUUtilizationCritical", sel, pol.CriticalUtilization, 15*time.Minute, "critical", ls,
+					about+"GPU utilisation above the plan's critical_utilization "+pct(pol.CriticalUtilization)+"; latency SLOs are at risk"),
+				above("CapcheckHeadroomBelowMin", sel, 1-pol.HeadroomMin, time.Hour, "warning", ls,
+					about+"observed headroom (1 − GPU utilisation) below the plan's headroom_min "+pct(pol.HeadroomMin)))
+		}
+		if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.Reservation }); u != "" {
+			sel := selector(seriesReserved, ls)
+			g.records = append(g.records, record{seriesReserved, u, ls})
+			g.rules = append(g.rules, below("CapcheckReservedUtilizationLow", sel, pol.ReservedUtilizationMin, 24*time.Hour, "info", ls,
+				about+"reserved GPUs in use below the plan's reserved_utilization_min "+pct(pol.ReservedUtilizationMin)+"; reserved capacity is paid for and idle"))
+		}
+		if r, ok := orderByRule(p.Name, n, in.Pools, ls, about); ok {
+			g.rules = append(g.rules, r)
+		}
+		g.rules = append(g.rules, expiringRules(p.Name, pool, in.Docs, ls, about)...)
+	}
+	for _, n := range sortedKeys(p.Workloads) {
+		if recs, r, ok := driftRule(p, n); ok {
+			g.records = append(g.records, recs...)
+			g.rules = append(g.rules, r)
+		}
+	}
+}
+
+func utilQuery(pool *schema.Pool, pick func(*schema.UtilizationQueries) *schema.Actuals) string {
+	if pool.Utilization == nil {
+		return ""
+	}
+	if a := pick(pool.Utilization); a != nil {
+		return a.Prometheus
+	}
+	return ""
+}
+
+// above is an alert on sel rising above t; its test crosses t by margin.
+func above(alert, sel string, t float64, forDur time.Duration, severity string, ls []label, summary string) rule {
+	return threshold(alert, sel, ">", t, forDur, severity, ls, summary)
+}
+
+// below is an alert on sel falling below t.
+func below(alert, sel string, t float64, forDur time.Duration, severity string, ls []label, summary string) rule {
+	return threshold(alert, sel, "<", t, forDur, severity, ls, summary)
+}
+
+func threshold(alert, sel, op string, t float64, forDur time.Duration, severity string, ls []label, summary string) rule {
+	t = round6(t)
+	dir := 1.0 // the loud side: above t for ">", below for "<"
+	if op == "<" {
+		dir = -1
+	}
+	value := func(_ int, loud bool) float64 {
+		if loud {
+			return t + dir*margin
+		}
+		return t - dir*margin
+	}
+	return rule{alert: alert, expr: sel + " " + op + " " + num(t), forDur: forDur, severity: severity, labels: ls, summary: summary,
+		cross: []crossing{{name: fmt.Sprintf("%s %s %s", sel, op, num(t)), series: sel, value: value}}}
+}
+
+// demandPlan is what the plan says of a workload's request rate that a
+// Prometheus query observes: the baseline (peak, else p95, else average)
+// on as_of, grown by plan_for's monthly rate over mean Gregorian months.
+type demandPlan struct {
+	query        string // the workload's actuals.prometheus
+	basis        string // "peak" | "p95" | "average"
+	stat         string // the daily statistic of a range matching basis, %s the range
+	base, factor float64
+	asOf, month  int64
+	growth       float64
+}
+
+// planOf is the demandPlan of workload name, false when it has no
+// Prometheus actuals or no request-rate baseline.
+func planOf(p *schema.Plan, name string) (demandPlan, bool) {
+	w := p.Workloads[name]
+	if w == nil || w.Actuals == nil || w.Actuals.Prometheus == "" || w.RequestsPerS == nil || w.AsOf.IsZero() {
+		return demandPlan{}, false
+	}
+	d := demandPlan{query: w.Actuals.Prometheus, asOf: w.AsOf.Unix(), month: int64(gregorian.Month / time.Second)}
+	switch r := w.RequestsPerS; {
+	case r.Peak != nil:
+		d.base, d.basis, d.stat = *r.Peak, "peak", "max_over_time(%s)"
+	case r.P95 != nil:
+		d.base, d.basis, d.stat = *r.P95, "p95", "quantile_over_time(0.95, %s)"
+	case r.Avg != nil:
+		d.base, d.basis, d.stat = *r.Avg, "average", "avg_over_time(%s)"
+	default:
+		return demandPlan{}, false
+	}
+	sc, ok := p.Scenarios[p.PlanFor]
+	if d.base <= 0 || !ok { // the schema fills plan_for in; without its scenario there is no plan to drift from
+		return demandPlan{}, false
+	}
+	d.growth = sc.MonthlyGrowth
+	d.factor = 1 + d.growth
+	return d, true
+}
+
+// expr is the planned rate in PromQL at the evaluation's time().
+func (d demandPlan) expr() string {
+	return fmt.Sprintf("(%s * %s ^ ((time() - %d) / %d))", exact(d.base), exact(d.factor), d.asOf, d.month)
+}
+
+// at is the planned rate at Unix time t seconds.
+func (d demandPlan) at(t float64) float64 {
+	return d.base * math.Pow(d.factor, (t-float64(d.asOf))/float64(d.month))
+}
+
+// observedDaily is the day's statistic of the raw query (a subquery at a
+// 5m step), for a dashboard that needs no recording rules.
+func (d demandPlan) observedDaily() string {
+	return fmt.Sprintf(d.stat, "("+d.query+")[1d:5m]")
+}
+
+// driftRule is CapcheckDemandDrift for a workload with a demandPlan: the
+// query is recorded (seriesRate) and its daily statistic matching the
+// baseline over 1d of that (seriesDemand), compared with the plan.
+func driftRule(p *schema.Plan, name string) ([]record, rule, bool) {
+	d, ok := planOf(p, name)
+	if !ok {
+		return nil, rule{}, false
+	}
+	w := p.Workloads[name]
+	ls := []label{{"capcheck_plan", p.Name}, {"capcheck_workload", name}}
+	if w.Pool != "" {
+		ls = append(ls, label{"capcheck_pool", w.Pool})
+	}
+	sel := selector(seriesDemand, ls)
+	recs := []record{{seriesRate, d.query, ls}, {seriesDemand, fmt.Sprintf(d.stat, selector(seriesRate, ls)+"[1d]"), ls}}
+	planned := d.expr()
+	tol := round6(p.Policy.DriftTolerance)
+	// plannedAt is the same figure at t minutes after the Unix epoch, where
+	// promtool's tests start.
+	plannedAt := func(minute int) float64 { return d.at(float64(minute) * 60) }
+	side := func(dir float64) func(int, bool) float64 {
+		return func(m int, loud bool) float64 {
+			d := tol - margin
+			if loud {
+				d = tol + margin
+			}
+			return plannedAt(m) * (1 + dir*d)
+		}
+	}
+	r := rule{
+		alert:    "CapcheckDemandDrift",
+		expr:     fmt.Sprintf("abs(%s / %s - 1) > %s", sel, planned, num(tol)),
+		forDur:   time.Hour,
+		severity: "warning",
+		labels:   ls,
+		summary: fmt.Sprintf("workload %s (plan %s): the day's %s demand is more than the plan's drift_tolerance %s away from the plan (%s requests/s on %s, growing %s a month under %s)",
+			name, p.Name, d.basis, pct(tol), exact(d.base), w.AsOf.UTC().Format(time.DateOnly), pct(d.growth), p.PlanFor),
+		cross: []crossing{
+			{name: sel + " above plan", series: sel, value: side(1)},
+			{name: sel + " below plan", series: sel, value: side(-1)},
+		},
+	}
+	return recs, r, true
+}
+
+// orderByRule is CapcheckOrderByApproaching for the evaluated pool
+// (plan, pool) when it has an order-by date: from 30 days before it.
+func orderByRule(plan, pool string, pools []evaluator.PoolSummary, ls []label, about string) (rule, bool) {
+	for _, s := range pools {
+		if s.Plan != plan || s.Name != pool || s.OrderByDate == "" || s.Status == evaluator.StatusRemoved {
+			continue
+		}
+		day, err := time.Parse(time.DateOnly, s.OrderByDate)
+		if err != nil {
+			return rule{}, false
+		}
+		from := day.Add(-orderByWarning)
+		return rule{
+			alert:    "CapcheckOrderByApproaching",
+			expr:     fmt.Sprintf("vector(time()) >= %d", from.Unix()),
+			severity: "warning",
+			labels:   ls,
+			summary: fmt.Sprintf("%sorder capacity by %s (from %s): the pool's headroom falls below headroom_min in %s and new capacity takes %s weeks",
+				about, s.OrderByDate, from.Format(time.DateOnly), s.Cliff, num(s.LeadTimeWeeks)),
+		}, true
+	}
+	return rule{}, false
+}
+
+// expiringRules are CapcheckReservationExpiring for each reservation of
+// the evaluated pool that ends inside the horizon while the pool still
+// needs capacity: from 30 days before the last day a replacement can be
+// ordered (the day after its last day minus the lead time, whole days:
+// ceil(lead_time_weeks × 7)).
+func expiringRules(plan string, pool *schema.Pool, docs []evaluator.PoolDoc, ls []label, about string) []rule {
+	var out []rule
+	for _, d := range docs {
+		if d.Plan != plan || d.Name != pool.Name {
+			continue
+		}
+		lead := int(math.Ceil(pool.LeadTimeWeeks * 7))
+		for _, e := range d.Expiring {
+			last, err := time.Parse(time.DateOnly, e.LastDay)
+			if err != nil {
+				continue
+			}
+			renew := last.AddDate(0, 0, 1-lead)
+			from := renew.Add(-orderByWarning)
+			out = append(out, rule{
+				alert:    "CapcheckReservationExpiring",
+				expr:     fmt.Sprintf("vector(time()) >= %d", from.Unix()),
+				severity: "warning",
+				labels:   append(append([]label(nil), ls...), label{"capcheck_reservation", e.Address}),
+				summary: fmt.Sprintf("%sreservation %s (%s GPUs) covers its last day %s while the pool needs %s GPUs in %s; renew or replace it by %s (lead time %s weeks)",
+					about, e.Address, num(e.GPUs), e.LastDay, num(e.RequiredGPUs), e.Month, renew.Format(time.DateOnly), num(pool.LeadTimeWeeks)),
+			})
+		}
+	}
+	return out
+}
+
+// selector is name{labels…} in PromQL.
+func selector(name string, ls []label) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = l.name + "=" + quote(l.value)
+	}
+	return name + "{" + strings.Join(parts, ",") + "}"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// promDuration is d in Prometheus' duration syntax: whole days, hours or
+// minutes ("1d", "1h", "15m", "0s").
+func promDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0s"
+	case d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	}
+	return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+}
+
 // quote is a YAML double-quoted scalar: a JSON string is one (without
-// HTML escapes, so "> 0.7" reads as written).
+// HTML escapes, so "> 0.7" reads as written). It is also a PromQL string
+// literal, whose escapes are Go's.
 func quote(s string) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
@@ -117,9 +445,14 @@ func quote(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// num formats a threshold briefly, to six decimals (0.7, 0.85; 1 − 0.3
-// is 0.7, not 0.7000000000000001).
-func num(f float64) string { return strconv.FormatFloat(math.Round(f*1e6)/1e6, 'g', -1, 64) }
+// round6 rounds to six decimals (1 − 0.3 is 0.7, not 0.7000000000000001).
+func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
+
+// exact formats f so that it parses back to the same float64.
+func exact(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// num formats a threshold briefly, to six decimals (0.7, 0.85).
+func num(f float64) string { return strconv.FormatFloat(round6(f), 'g', -1, 64) }
 
 // pct formats a fraction as a percentage, to one decimal ("70%", "17.5%").
 func pct(f float64) string {

@@ -59,6 +59,8 @@ type Server struct {
 	// Expand, when set, rewrites each reply body when it is sent (after
 	// "{{server}}"), so a reply can use what an earlier request saved.
 	Expand func(reply string) (string, error)
+	// Name is what failures call the fake ("fake GitHub" when empty).
+	Name string
 
 	r      Reporter
 	srv    *httptest.Server
@@ -114,7 +116,11 @@ func (s *Server) Finish() {
 	s.done = true
 	if s.next != len(s.script) {
 		x := s.script[s.next]
-		s.r.Errorf("fake GitHub: %d of %d requests made; next expected: %s %s", s.next, len(s.script), x.Method, x.Path)
+		name := s.Name
+		if name == "" {
+			name = "fake GitHub"
+		}
+		s.r.Errorf("%s: %d of %d requests made; next expected: %s %s", name, s.next, len(s.script), x.Method, x.Path)
 	}
 }
 

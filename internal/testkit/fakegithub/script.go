@@ -174,7 +174,7 @@ func (c *collector) take() []string {
 	return e
 }
 
-type stateKey struct{}
+type stateKey struct{ name string }
 
 // state is one script's running fake.
 type state struct {
@@ -183,11 +183,26 @@ type state struct {
 	c   *collector
 }
 
-// Setup prepares a script for the `fakegithub` command: call it from
+// ScriptCommand is a scripted fake as a testscript command NAME:
+//
+//	NAME start FILE   # serve FILE's exchanges; Start sets the script's environment
+//	NAME wait         # stop; fail on a request out of script or one that never came
+//	! NAME wait       # stop; fail unless something went wrong (to test a script)
+//
+// A script that ends without `wait` still fails at its cleanup on what
+// went wrong. fakegithub and fakeprometheus are two.
+type ScriptCommand struct {
+	Name string
+	// Start starts the fake for `NAME start FILE`, its failures going to
+	// r, and sets what the script needs to reach it (its URL, say).
+	Start func(ts *testscript.TestScript, r Reporter, file string) *Server
+}
+
+// Setup prepares a script for the command: call it from
 // testscript.Params.Setup.
-func Setup(env *testscript.Env) {
+func (c ScriptCommand) Setup(env *testscript.Env) {
 	st := &state{t: env.T()}
-	env.Values[stateKey{}] = st
+	env.Values[stateKey{c.Name}] = st
 	env.Defer(func() {
 		if st.srv == nil {
 			return
@@ -195,10 +210,57 @@ func Setup(env *testscript.Env) {
 		st.srv.Finish()
 		st.srv = nil
 		if errs := st.c.take(); len(errs) > 0 {
-			st.t.Fatal("fakegithub at the end of the script (no `fakegithub wait`):\n" + strings.Join(errs, "\n"))
+			st.t.Fatal(c.Name + " at the end of the script (no `" + c.Name + " wait`):\n" + strings.Join(errs, "\n"))
 		}
 	})
 }
+
+// Run is the command, to register in testscript.Params.Cmds.
+func (c ScriptCommand) Run(ts *testscript.TestScript, neg bool, args []string) {
+	st, _ := ts.Value(stateKey{c.Name}).(*state)
+	if st == nil {
+		ts.Fatalf("%s: Setup was not called in the Params.Setup", c.Name)
+	}
+	usage := fmt.Sprintf("usage: %s start FILE | [!] %s wait", c.Name, c.Name)
+	if len(args) == 0 || neg && args[0] != "wait" {
+		ts.Fatalf("%s", usage)
+	}
+	switch {
+	case args[0] == "start" && len(args) == 2:
+		if st.srv != nil {
+			ts.Fatalf("%s start: one is running; `%s wait` first", c.Name, c.Name)
+		}
+		st.c = &collector{}
+		st.srv = c.Start(ts, st.c, args[1])
+	case args[0] == "wait" && len(args) == 1:
+		if st.srv == nil {
+			ts.Fatalf("%s wait: none is running", c.Name)
+		}
+		st.srv.Finish()
+		st.srv = nil
+		errs := st.c.take()
+		if len(errs) > 0 && !neg {
+			ts.Fatalf("%s:\n%s", c.Name, strings.Join(errs, "\n"))
+		}
+		if neg && len(errs) == 0 {
+			ts.Fatalf("%s wait: every exchange went as scripted, want a failure", c.Name)
+		}
+		for _, e := range errs { // for `stderr` to assert what went wrong
+			fmt.Fprintln(ts.Stderr(), e)
+		}
+	default:
+		ts.Fatalf("%s", usage)
+	}
+}
+
+// github is the `fakegithub` command.
+func github() ScriptCommand {
+	return ScriptCommand{Name: "fakegithub", Start: startGitHub}
+}
+
+// Setup prepares a script for the `fakegithub` command: call it from
+// testscript.Params.Setup.
+func Setup(env *testscript.Env) { github().Setup(env) }
 
 // Cmd is the script command
 //
@@ -209,56 +271,28 @@ func Setup(env *testscript.Env) {
 // The token every request must carry is "Bearer $GITHUB_TOKEN" as it is
 // at start ("" = no Authorization). A script that ends without `wait`
 // still fails at its cleanup on what went wrong.
-func Cmd(ts *testscript.TestScript, neg bool, args []string) {
-	st, _ := ts.Value(stateKey{}).(*state)
-	if st == nil {
-		ts.Fatalf("fakegithub: Setup was not called in the Params.Setup")
+func Cmd(ts *testscript.TestScript, neg bool, args []string) { github().Run(ts, neg, args) }
+
+// startGitHub is `fakegithub start FILE`.
+func startGitHub(ts *testscript.TestScript, r Reporter, file string) *Server {
+	script, err := Parse(ts.ReadFile(file))
+	if err != nil {
+		ts.Fatalf("fakegithub start %s: %v", file, err)
 	}
-	if len(args) == 0 || neg && args[0] != "wait" {
-		ts.Fatalf("usage: fakegithub start FILE | [!] fakegithub wait")
+	for i := range script {
+		if script[i].SaveBody != "" {
+			script[i].SaveBody = ts.MkAbs(script[i].SaveBody)
+		}
 	}
-	switch {
-	case args[0] == "start" && len(args) == 2:
-		if st.srv != nil {
-			ts.Fatalf("fakegithub start: one is running; `fakegithub wait` first")
-		}
-		script, err := Parse(ts.ReadFile(args[1]))
-		if err != nil {
-			ts.Fatalf("fakegithub start %s: %v", args[1], err)
-		}
-		for i := range script {
-			if script[i].SaveBody != "" {
-				script[i].SaveBody = ts.MkAbs(script[i].SaveBody)
-			}
-		}
-		auth := ""
-		if tok := ts.Getenv("GITHUB_TOKEN"); tok != "" {
-			auth = "Bearer " + tok
-		}
-		st.c = &collector{}
-		st.srv = Start(st.c, auth, script...)
-		dir, url := ts.MkAbs("."), st.srv.URL
-		st.srv.Expand = func(reply string) (string, error) { return expand(dir, url, reply) }
-		ts.Setenv("GITHUB_API_URL", st.srv.URL)
-	case args[0] == "wait" && len(args) == 1:
-		if st.srv == nil {
-			ts.Fatalf("fakegithub wait: none is running")
-		}
-		st.srv.Finish()
-		st.srv = nil
-		errs := st.c.take()
-		if len(errs) > 0 && !neg {
-			ts.Fatalf("fakegithub:\n%s", strings.Join(errs, "\n"))
-		}
-		if neg && len(errs) == 0 {
-			ts.Fatalf("fakegithub wait: every exchange went as scripted, want a failure")
-		}
-		for _, e := range errs { // for `stderr` to assert what went wrong
-			fmt.Fprintln(ts.Stderr(), e)
-		}
-	default:
-		ts.Fatalf("usage: fakegithub start FILE | fakegithub wait")
+	auth := ""
+	if tok := ts.Getenv("GITHUB_TOKEN"); tok != "" {
+		auth = "Bearer " + tok
 	}
+	srv := Start(r, auth, script...)
+	dir, url := ts.MkAbs("."), srv.URL
+	srv.Expand = func(reply string) (string, error) { return expand(dir, url, reply) }
+	ts.Setenv("GITHUB_API_URL", srv.URL)
+	return srv
 }
 
 // expand runs reply as a template (see Parse), reading files relative to

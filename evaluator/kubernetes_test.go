@@ -1,0 +1,120 @@
+package evaluator
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/testkit"
+	"github.com/capcheck/capcheck/inventory"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// k8sEntry is a Kubernetes entry of kind k in tree root.
+func k8sEntry(kind inventory.Kind, typ, object, root string, line int, gpus float64, k inventory.Kubernetes) inventory.Entry {
+	k.Object = object
+	return inventory.Entry{Address: object, ResourceType: typ, Root: root, Kind: kind, GPUs: gpus, GPU: "H100-SXM",
+		Range: diag.Range{Pos: diag.Pos{File: "k8s/" + root + ".yaml", Line: line, Column: 1}}, Kubernetes: &k}
+}
+
+// TestKubernetesLink claims a NodePool and a ClusterQueue. By hand: pool
+// a has 48 guaranteed GPUs (6 × 8) and one inference workload at 160 / 10
+// = 16 GPUs; it claims NodePool/gpu (limit 64, elastic: the reserved
+// strategy counts none of it) and ClusterQueue/train's one flavor
+// (nominal 24 + 8 borrowing). Deployment/llm/vllm (3 × 8 = 24) is pinned
+// to the NodePool, so it is a's too. capacity 48, usable 48 × 0.7 =
+// 33.6; quota 24, admit 32. chat serves vllm: deployed 24 against the 16
+// planned, drift |24 − 16| / 16 = 0.5.
+func TestKubernetesLink(t *testing.T) {
+	p := newPlan("p")
+	pool := addPool(p, "a", 4, "aws_ec2_capacity_reservation.h100")
+	pool.Kubernetes = []schema.KubernetesClaim{{NodePool: "gpu"}, {ClusterQueue: "train"}}
+	w := addInference(p, "chat", "a", 160, 10)
+	w.Serves = []string{"Deployment/llm/vllm"}
+	bl := 8.0
+	inv := inventoryOf(
+		rsv("aws_ec2_capacity_reservation.h100", "us-east-1a", 1, 6, 8),
+		k8sEntry(inventory.KindElastic, "NodePool", "NodePool/gpu", ".", 10, 64, inventory.Kubernetes{LimitAt: &diag.Pos{File: "k8s/..yaml", Line: 14, Column: 21}}),
+	)
+	q := k8sEntry(inventory.KindQueue, "ClusterQueue", "ClusterQueue/train", ".", 30, 24, inventory.Kubernetes{NominalQuota: 24, BorrowingLimit: &bl, Flavor: "h100"})
+	q.Address = `ClusterQueue/train["h100"]`
+	inv.Reservations = append(inv.Reservations, q)
+	vllm := k8sEntry(inventory.KindWorkload, "Deployment", "Deployment/llm/vllm", "prod", 1, 24, inventory.Kubernetes{Replicas: 3})
+	vllm.Count, vllm.GPUsPerInstance, vllm.ConsumerOf = 3, 8, "NodePool/gpu"
+	inv.Reservations = append(inv.Reservations, vllm)
+
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
+	got := findPool(t, d, "p", "a")
+	if got.Kubernetes == nil {
+		t.Fatal("pool a has no kubernetes document")
+	}
+	k := *got.Kubernetes
+	type figures struct{ Limit, Max, Capacity, Usable, Guaranteed, Quota, Admit float64 }
+	if diff := cmp.Diff(figures{64, 24, 48, 33.6, 48, 24, 32},
+		figures{k.LimitGPUs, k.WorkloadGPUsMax, k.CapacityGPUs, k.UsableGPUs, k.GuaranteedGPUs, k.QuotaGPUs, k.AdmitGPUs}); diff != "" {
+		t.Errorf("pool a kubernetes figures (-want +got):\n%s", diff)
+	}
+	if got.ReservedGPUs != 48 || got.ElasticGPUs != 64 {
+		t.Errorf("reserved %v, elastic %v; want 48 and the NodePool's 64 elastic", got.ReservedGPUs, got.ElasticGPUs)
+	}
+	if at := k.NodePools[0].At; at.Line != 14 || at.Column != 21 {
+		t.Errorf("NodePool at = %v, want its limit at 14:21", at)
+	}
+	wd := findWorkload(t, d, "p", "chat")
+	if wd.Kubernetes == nil || wd.Kubernetes.DeployedGPUs != 24 || wd.Kubernetes.PlannedGPUs != 16 || wd.Kubernetes.Drift != 0.5 {
+		t.Errorf("chat kubernetes = %+v, want deployed 24, planned 16, drift 0.5", wd.Kubernetes)
+	}
+	for _, r := range d.Reservations {
+		if r.Pool != "a" {
+			t.Errorf("%s pool = %q, want a", r.Address, r.Pool)
+		}
+	}
+}
+
+// TestKubernetesLinkErrors: a claim matching two trees, an object two
+// pools claim, a NodePool of another GPU, a serves entry naming nothing,
+// and a claim matching nothing (a note, not an error).
+func TestKubernetesLinkErrors(t *testing.T) {
+	p := newPlan("p")
+	p.Positions["pools.a.kubernetes[0]"] = at(12, 7)
+	p.Positions["pools.a.kubernetes[1]"] = at(13, 7)
+	p.Positions["pools.b.kubernetes[0]"] = at(22, 7)
+	p.Positions["pools.b.kubernetes[1]"] = at(23, 7)
+	p.Positions["workloads.chat.serves[0]"] = at(31, 9)
+	a := addPool(p, "a", 4)
+	a.Kubernetes = []schema.KubernetesClaim{{NodePool: "twice"}, {NodePool: "gpu"}}
+	b := addPool(p, "b", 4)
+	b.Kubernetes = []schema.KubernetesClaim{{NodePool: "gpu"}, {ClusterQueue: "none"}}
+	addInference(p, "chat", "a", 10, 10).Serves = []string{"Deployment/x/y"}
+	l40 := k8sEntry(inventory.KindElastic, "NodePool", "NodePool/gpu", ".", 5, 8, inventory.Kubernetes{})
+	l40.GPU = "L40S"
+	inv := inventoryOf(
+		k8sEntry(inventory.KindElastic, "NodePool", "NodePool/twice", "dev", 1, 8, inventory.Kubernetes{}),
+		k8sEntry(inventory.KindElastic, "NodePool", "NodePool/twice", "prod", 1, 8, inventory.Kubernetes{}),
+		l40,
+	)
+	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inv, Now: now, GPUs: testGPUs})
+	got := testkit.Lines(testkit.Diagnostics(t, err))
+	want := []string{
+		"capacity/plan.cue:12:7: error: pools.a.kubernetes[0]: NodePool twice is declared in 2 manifest trees (dev, prod); name one with root",
+		`capacity/plan.cue:22:7: error: pools.b.kubernetes[0]: NodePool/gpu is already claimed by pool "a" at capacity/plan.cue:13:7; an object belongs to one pool`,
+		"capacity/plan.cue:31:9: error: workloads.chat.serves[0]: serves names Deployment/x/y, which no Kubernetes manifest declares as a GPU workload (Kind/namespace/name, as capcheck inventory lists it)",
+		`k8s/..yaml:5:1: error: NodePool/gpu: NodePool/gpu GPU "L40S" differs from pool "a" GPU "H100-SXM" (capacity/plan.cue:1:1), which claims it at capacity/plan.cue:13:7`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+
+	// Without the errors, the claim matching nothing is a note.
+	a.Kubernetes, b.Kubernetes = nil, []schema.KubernetesClaim{{ClusterQueue: "none"}}
+	p.Workloads["chat"].Serves = nil
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
+	var notes []string
+	for _, n := range findPool(t, d, "p", "b").Notes {
+		notes = append(notes, n.Code+" "+n.Msg)
+	}
+	if diff := cmp.Diff([]string{`CAP-LINK-NONE kubernetes entry clusterqueue none of pool "b" matches no ClusterQueue in the manifests`}, notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,85 @@
+package kubernetes
+
+import (
+	"slices"
+
+	"github.com/capcheck/capcheck/inventory"
+)
+
+// Karpenter capacity types a NodePool may allow.
+const (
+	CapacityReserved = "reserved"
+)
+
+// Bind matches each Karpenter NodePool's EC2NodeClass
+// capacityReservationSelectorTerms to the AWS capacity reservations and
+// capacity blocks the other readers found in inv (entries without
+// Kubernetes details), and records the addresses it selects in
+// Kubernetes.Reservations. Karpenter ORs the terms; a term selects a
+// reservation by its id (known from a plan or state file), by tags (every
+// tag of the term set to the same value on the reservation: Terraform
+// tags, or tags_all in a plan), or, through the EC2NodeClass's
+// capcheck.io/capacity-reservations annotation, by Terraform address or
+// glob, which match reports (the pool reservations rule, passed in so
+// that one rule matches addresses everywhere).
+//
+// A NodePool that may launch reserved capacity only (karpenter.sh/
+// capacity-type In [reserved]) runs inside what it selects: it becomes
+// the consumer of the first reservation (ConsumerOf) and adds no
+// capacity of its own. One that also allows on-demand or spot stays
+// elastic. A NodePool allowing reserved that selects nothing is what
+// CAP032 reports.
+func Bind(inv *inventory.Inventory, match func(pattern, addr string) bool) {
+	if inv == nil {
+		return
+	}
+	var reservations []int
+	for i, e := range inv.Reservations {
+		if e.Kubernetes == nil && (e.Kind == inventory.KindReservation || e.Kind == inventory.KindCapacityBlock) {
+			reservations = append(reservations, i)
+		}
+	}
+	for i := range inv.Reservations {
+		np := &inv.Reservations[i]
+		k := np.Kubernetes
+		if k == nil || np.ResourceType != "NodePool" || len(k.ReservationTerms) == 0 {
+			continue
+		}
+		k.Reservations = nil
+		for _, j := range reservations {
+			r := inv.Reservations[j]
+			if slices.ContainsFunc(k.ReservationTerms, func(t inventory.ReservationTerm) bool { return selects(t, r, match) }) {
+				k.Reservations = append(k.Reservations, r.Address)
+			}
+		}
+		slices.Sort(k.Reservations)
+		k.Reservations = slices.Compact(k.Reservations)
+		if len(k.Reservations) > 0 && reservedOnly(k.CapacityTypes) {
+			np.ConsumerOf = k.Reservations[0]
+		}
+	}
+}
+
+// selects reports whether term t selects reservation r.
+func selects(t inventory.ReservationTerm, r inventory.Entry, match func(pattern, addr string) bool) bool {
+	switch {
+	case t.Address != "":
+		return match(t.Address, r.Address)
+	case t.ID != "":
+		return r.ID == t.ID
+	case len(t.Tags) > 0:
+		for k, v := range t.Tags {
+			if got, ok := r.Tags[k]; !ok || (got != v && v != "*") {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// reservedOnly reports whether a NodePool's capacity types allow reserved
+// capacity and nothing else.
+func reservedOnly(types []string) bool {
+	return len(types) > 0 && !slices.ContainsFunc(types, func(c string) bool { return c != CapacityReserved })
+}

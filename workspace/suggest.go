@@ -1,0 +1,171 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/inventory/terraform/tfedit"
+	"github.com/capcheck/capcheck/report"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// SuggestOptions are the inputs of [Suggest] besides the tree itself.
+type SuggestOptions struct {
+	Load Options
+	Now  time.Time
+	// Pools keeps only these pools' suggestions (default: every pool).
+	Pools []string
+}
+
+// UnknownPoolError is a pool named in SuggestOptions.Pools that no plan
+// has: a usage error of the caller.
+type UnknownPoolError struct{ Pool string }
+
+func (e *UnknownPoolError) Error() string {
+	return fmt.Sprintf("--pool %q names no pool of the plans", e.Pool)
+}
+
+// Suggestion is what [Suggest] found, the currency to show it in and the
+// workspace it was solved on (for a caller that edits its files).
+type Suggestion struct {
+	*evaluator.SuggestDoc
+	Currency  string // the first plan's budget currency ("" for the default)
+	Workspace *Workspace
+	input     evaluator.Input // what was solved (for Edit)
+}
+
+// Write renders the suggestion in format (report.SuggestFormats).
+func (s Suggestion) Write(w io.Writer, format string) error {
+	return report.Suggest(w, format, s.SuggestDoc, s.Currency)
+}
+
+// Unsolved reports whether some pool has no fix, or a strategy suggest
+// does not solve: the command's policy failure.
+func (s Suggestion) Unsolved() bool {
+	return slices.ContainsFunc(s.Suggestions, func(ps evaluator.PoolSuggestion) bool {
+		return ps.Status == evaluator.SuggestNoFix || ps.Status == evaluator.SuggestUnsupported
+	})
+}
+
+// Suggest loads the repository and solves every pool of its plans for
+// the cheapest reservations that make it pass (evaluator.Suggest),
+// keeping opts.Pools only; a pool name no plan has is an
+// [UnknownPoolError].
+func Suggest(ctx context.Context, root string, opts SuggestOptions) (Suggestion, error) {
+	ws, err := Load(ctx, root, opts.Load)
+	if err != nil {
+		return Suggestion{}, err
+	}
+	d, in, err := ws.suggest(ws.Plans, opts.Now)
+	if err != nil {
+		return Suggestion{}, err
+	}
+	if len(opts.Pools) > 0 {
+		var keep []evaluator.PoolSuggestion
+		for _, ps := range d.Suggestions {
+			if slices.Contains(opts.Pools, ps.Pool) {
+				keep = append(keep, ps)
+			}
+		}
+		for _, name := range opts.Pools {
+			if !slices.ContainsFunc(keep, func(ps evaluator.PoolSuggestion) bool { return ps.Pool == name }) {
+				return Suggestion{}, &UnknownPoolError{Pool: name}
+			}
+		}
+		d.Suggestions = keep
+	}
+	s := Suggestion{SuggestDoc: d, Workspace: ws, input: in}
+	for _, p := range ws.Plans {
+		if p != nil && p.Budget != nil && p.Budget.Currency != "" {
+			s.Currency = p.Budget.Currency
+			break
+		}
+	}
+	return s, nil
+}
+
+// AttachSuggestions is `check --suggest`: it loads root again, solves
+// every pool as [Suggest] does (the head's plans with the base's trusted
+// settings applied in a diff, as check judges them) and attaches each
+// failing pool's cheapest fix to chk's pools. An error leaves chk as it
+// is: the check is already judged without it.
+func AttachSuggestions(ctx context.Context, root string, load Options, now time.Time, chk *report.Check) error {
+	ws, err := Load(ctx, root, load)
+	if err != nil {
+		return err
+	}
+	plans := ws.Plans
+	if chk.Document != nil && chk.Document.Base != nil {
+		plans = evaluator.ApplyTrusted(plans, chk.Document.Base)
+	}
+	d, _, err := ws.suggest(plans, now)
+	if err != nil {
+		return err
+	}
+	d.Attach(chk.Pools)
+	return nil
+}
+
+func (ws *Workspace) suggest(plans []*schema.Plan, now time.Time) (*evaluator.SuggestDoc, evaluator.Input, error) {
+	in, err := ws.Input(plans, now)
+	if err != nil {
+		return nil, in, err
+	}
+	d, err := evaluator.Suggest(in)
+	return d, in, err
+}
+
+// WriteEdit writes the Terraform change of s's fixed pools to w as a
+// unified diff and, with apply, writes it to the files ([Suggestion.Edit]).
+func (s Suggestion) WriteEdit(w io.Writer, load Options, apply bool) error {
+	ed, err := s.Edit(load)
+	if err != nil {
+		return err
+	}
+	if apply {
+		if err := ed.Apply(); err != nil {
+			return err
+		}
+	}
+	_, err = w.Write(ed.Diff())
+	return err
+}
+
+// Edit is the Terraform change of s's fixed pools (`suggest --diff` and
+// `--apply`, inventory/terraform/tfedit): the reservations the pools
+// claim, as the evaluator links them, are what it raises, copies or
+// extends. load is what the workspace was loaded with (its variable
+// files and variables decide where a variable's value is written). A
+// pool with no fix or not solved is left out.
+func (s Suggestion) Edit(load Options) (*tfedit.Edit, error) {
+	ws := s.Workspace
+	if len(ws.Config.Terraform.PlanJSON) > 0 || len(load.PlanJSON) > 0 {
+		return nil, fmt.Errorf("suggest: the inventory comes from plan files: --diff and --apply edit the HCL, so run them without plan_json/--plan-json")
+	}
+	doc, err := evaluator.Evaluate(s.input)
+	if err != nil {
+		return nil, err
+	}
+	opts := tfedit.Options{Now: s.input.Now, Entries: doc.Reservations,
+		VarFiles: append(slices.Clone(ws.Config.Terraform.VarFiles), load.VarFiles...),
+		Vars:     slices.Sorted(maps.Keys(ws.Config.Terraform.Vars))}
+	opts.Vars = append(opts.Vars, slices.Sorted(maps.Keys(load.Vars))...)
+	var reqs []tfedit.Request
+	for _, ps := range s.Suggestions {
+		if ps.Status != evaluator.SuggestFixed || len(ps.Changes) == 0 {
+			continue
+		}
+		r := tfedit.Request{Pool: ps.Pool, Claim: ps.Claim}
+		for _, c := range ps.Changes {
+			r.Changes = append(r.Changes, tfedit.Change{Action: c.Action, Address: c.Address, Root: c.Root, Zone: c.Zone,
+				InstanceType: c.InstanceType, Instances: c.Instances, Start: c.Start, End: c.End, OldEnd: c.OldEnd})
+		}
+		reqs = append(reqs, r)
+	}
+	return tfedit.Plan(ws.Root, reqs, opts)
+}

@@ -234,7 +234,7 @@ func TestPlanDoc(t *testing.T) {
 	addPool(p, "h100", 4)
 	d := mustEval(t, Input{Plans: []*schema.Plan{p}})
 	want := PlanDoc{
-		Name: "p", File: planFile, Line: 1, Owner: "ml-platform", Reviewed: "2025-12-01", ReviewedAgeDays: 99,
+		Name: "p", Range: at(1, 1).Range(), Owner: "ml-platform", Reviewed: "2025-12-01", ReviewedAgeDays: 99,
 		HorizonMonths: 12, Policy: p.Policy, PlanFor: "moderate", ContingencyFor: "aggressive", Contingency: "serve cached answers",
 		GrowthRates: map[string]float64{"conservative": 0, "moderate": 0, "aggressive": 0.2},
 		Currency:    "USD",

@@ -69,9 +69,9 @@ type Document struct {
 
 // PlanDoc is a plan's identity, policy and hygiene.
 type PlanDoc struct {
-	Name             string             `json:"name"`
-	File             string             `json:"file"`
-	Line             int                `json:"line"`
+	Name string `json:"name"`
+	// Range is where the plan starts (its JSON: file, line, column).
+	diag.Range
 	Owner            string             `json:"owner"`
 	Reviewed         string             `json:"reviewed"`          // "" when not given
 	ReviewedAgeDays  int                `json:"reviewed_age_days"` // 0 when reviewed is ""
@@ -727,8 +727,8 @@ func elemName(v reflect.Value, i int) string {
 }
 
 // positionOf is the source position of a document element: its Location
-// or its embedded diag.Range (reservations, unresolved entries), column
-// included, or else its File and Line (plans).
+// or its embedded diag.Range (plans, reservations, unresolved entries),
+// column included, or else its File and Line.
 func positionOf(v reflect.Value) (diag.Pos, bool) {
 	for _, name := range []string{"Location", "Range"} {
 		if f := v.FieldByName(name); f.IsValid() && f.CanInterface() {

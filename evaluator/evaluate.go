@@ -221,8 +221,7 @@ func (e *evaluation) checkPlan(p *schema.Plan) diag.Diagnostics {
 func (e *evaluation) planDoc(p *schema.Plan) PlanDoc {
 	pd := PlanDoc{
 		Name:           p.Name,
-		File:           p.File,
-		Line:           p.Pos.Line,
+		Range:          diag.Pos{File: p.File, Line: p.Pos.Line, Column: p.Pos.Column}.Range(),
 		Owner:          p.Owner,
 		Reviewed:       formatDate(p.Reviewed),
 		HorizonMonths:  p.HorizonMonths,

@@ -49,7 +49,7 @@ func TestCheckFinite(t *testing.T) {
 		{
 			name: "a workload's months, a plan's cost and the base tree",
 			doc: Document{
-				Plans:     []PlanDoc{{Name: "llm", File: "capacity/llm.cue", Line: 1, ProjectedMonthly: inf}},
+				Plans:     []PlanDoc{{Name: "llm", Range: diag.Pos{File: "capacity/llm.cue", Line: 1}.Range(), ProjectedMonthly: inf}},
 				Workloads: []WorkloadDoc{{Name: "chat", Location: diag.Pos{File: "capacity/llm.cue", Line: 31, Column: 12}.Range(), GPUs: []float64{1, inf}}},
 				Base:      &Document{Pools: []PoolDoc{pool(inf)}},
 			},

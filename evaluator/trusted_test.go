@@ -27,11 +27,11 @@ func trustedBase() *Document {
 	lax.WarnUtilization = 0.60 // stricter than the default 0.70
 	return &Document{
 		Plans: []PlanDoc{
-			{Name: "strict", File: "capacity/strict.cue", Policy: strict, PlanFor: "aggressive", ContingencyFor: "aggressive",
+			{Name: "strict", Range: diag.Pos{File: "capacity/strict.cue"}.Range(), Policy: strict, PlanFor: "aggressive", ContingencyFor: "aggressive",
 				Exceptions: []ExceptionDoc{{Rule: "CAP007", Target: "pool/h100", Reason: "migration", Expires: "2027-01-31", ApprovedBy: "council",
 					Location: diag.Pos{File: "capacity/strict.cue", Line: 40, Column: 5}.Range()}}},
-			{Name: "lax", File: "capacity/lax.cue", Policy: lax, PlanFor: "conservative", ContingencyFor: "moderate"},
-			{Name: "plain", File: "capacity/plain.cue", Policy: def, PlanFor: "moderate", ContingencyFor: "aggressive"},
+			{Name: "lax", Range: diag.Pos{File: "capacity/lax.cue"}.Range(), Policy: lax, PlanFor: "conservative", ContingencyFor: "moderate"},
+			{Name: "plain", Range: diag.Pos{File: "capacity/plain.cue"}.Range(), Policy: def, PlanFor: "moderate", ContingencyFor: "aggressive"},
 		},
 		Pools: []PoolDoc{{Name: "h100", Plan: "strict"}, {Name: "l4", Plan: "lax"}, {Name: "a100", Plan: "plain"}},
 	}

@@ -26,6 +26,7 @@ plan := {
 	"name": "inference",
 	"file": plan_file,
 	"line": 1,
+	"column": 1,
 	"owner": "ml-platform",
 	"reviewed": "2026-06-01",
 	"reviewed_age_days": 44,

@@ -7,6 +7,7 @@ package terraform
 // (https://developer.hashicorp.com/terraform/language/expressions/version-constraints).
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -89,22 +90,12 @@ func (v moduleVersion) compare(o moduleVersion) int {
 			return c
 		}
 	}
-	return compareInt(len(a), len(b))
+	return cmp.Compare(len(a), len(b))
 }
 
 func segAt(s []int64, i int) int64 {
 	if i < len(s) {
 		return s[i]
-	}
-	return 0
-}
-
-func compareInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }

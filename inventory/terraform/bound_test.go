@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,15 +122,20 @@ func TestDiscoverHeapBound(t *testing.T) {
 // TestDiscoverTimeBound: an evaluation within the work bound that takes
 // longer than evalTimeout ends with an error at the expression it is in.
 func TestDiscoverTimeBound(t *testing.T) {
-	defer func(d time.Duration) { evalTimeout = d }(evalTimeout)
-	evalTimeout = 50 * time.Millisecond
-	// 999 + 999² = 999,000 elements, under the work bound, and far more
-	// than 50 ms of work.
+	defer func(d time.Duration) { evalTimeout = d; chargeHook.Store(nil) }(evalTimeout)
+	// The first for expression charged (local x's) is held for 3 s, past
+	// the 1 s bound, so the bound fires while the evaluation is there
+	// whatever the machine's load (the setup before it takes far less
+	// than 1 s). 999 + 999² = 999,000 elements, under the work bound.
+	evalTimeout = time.Second
+	var once sync.Once
+	hold := func() { once.Do(func() { time.Sleep(3 * time.Second) }) }
+	chargeHook.Store(&hold)
 	files := map[string]string{"main.tf": "locals {\n  n = range(999)\n  x = [for a in local.n : [for b in local.n : b]]\n}\n" +
 		reservation("r", "length(local.x)")}
 	_, err := Discover(context.Background(), testkit.TempTree(t, files), Options{})
 	// local x's expression starts at line 3, column 7.
-	want := []string{"main.tf:3:7: error: evaluating the Terraform took longer than 50ms: an expression here expands to too much (nested for expressions, setproduct, or strings and lists doubling through locals?)"}
+	want := []string{"main.tf:3:7: error: evaluating the Terraform took longer than 1s: an expression here expands to too much (nested for expressions, setproduct, or strings and lists doubling through locals?)"}
 	if d := cmp.Diff(want, diagStrings(t, err)); d != "" {
 		t.Errorf("diagnostics mismatch (-want +got):\n%s", d)
 	}

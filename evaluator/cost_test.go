@@ -23,14 +23,7 @@ import (
 //	all on demand = 400 × 10 × 24 × 31 = 2 976 000
 //	ratio = (1680 + 3000) / 9600 = 0.4875 → savings 0.5125
 func TestCostLiterature(t *testing.T) {
-	p := newPlan("p")
-	p.HorizonMonths = 1
-	pool := addPool(p, "h100", 4, "aws_ec2_capacity_reservation.base")
-	pool.Price = schema.Price{Reserved: 7, OnDemand: 10}
-	pool.OnDemandHoursPerDay = 10
-	w := addInference(p, "api", "h100", 400, 1)
-	w.RequestsPerS.Avg = fp(100)
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.base", "z", 1, 100, 1))})
+	d := literatureSplit(t)
 	got := findPool(t, d, "p", "h100").Cost
 	want := CostDoc{
 		Monthly: []float64{1450800},
@@ -376,4 +369,20 @@ func TestCostPerTaskLLM(t *testing.T) {
 	if diff := cmp.Diff(want, *got, cmp.Comparer(func(a, b float64) bool { return testkit.Close(a, b) })); diff != "" {
 		t.Errorf("CostPerTask (-want +got):\n%s", diff)
 	}
+}
+
+// literatureSplit evaluates the split the planning literature calls
+// typical, for one month: 100 GPUs reserved at $7, a 400-GPU peak (the
+// rest on demand at $10 for 10 hours a day).
+func literatureSplit(t *testing.T) *Document {
+	t.Helper()
+	p := newPlan("p")
+	p.HorizonMonths = 1
+	pool := addPool(p, "h100", 4, "aws_ec2_capacity_reservation.base")
+	pool.Price = schema.Price{Reserved: 7, OnDemand: 10}
+	pool.OnDemandHoursPerDay = 10
+	w := addInference(p, "api", "h100", 400, 1)
+	w.RequestsPerS.Avg = fp(100)
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.base", "z", 1, 100, 1))})
+	return d
 }

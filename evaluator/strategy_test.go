@@ -253,14 +253,7 @@ func hasNote(notes []NoteDoc, code string) bool {
 // of their GPUs (meets_policy false); as-planned has headroom 1 − 400/100
 // < 0.30. all-reserved is the cheapest that meets the policy.
 func TestStrategiesLiterature(t *testing.T) {
-	p := newPlan("p")
-	p.HorizonMonths = 1
-	pool := addPool(p, "h100", 4, "aws_ec2_capacity_reservation.base")
-	pool.Price = schema.Price{Reserved: 7, OnDemand: 10}
-	pool.OnDemandHoursPerDay = 10
-	w := addInference(p, "api", "h100", 400, 1)
-	w.RequestsPerS.Avg = fp(100)
-	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.base", "z", 1, 100, 1))})
+	d := literatureSplit(t)
 	got := map[string]StrategyDoc{}
 	for _, s := range findPool(t, d, "p", "h100").Strategies {
 		got[s.Name] = s

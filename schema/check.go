@@ -167,7 +167,7 @@ func (d *document) checkPlan(u cue.Value) diag.Diagnostics {
 			}
 		}
 		util := get(p.v, "utilization")
-		for _, q := range []string{"gpu", "reservation"} {
+		for _, q := range []string{"gpu", "reservation", "spend", "pending_gpu_pods", "queue_depth"} {
 			c.actuals(get(util, q), pp+".utilization."+q)
 		}
 	}

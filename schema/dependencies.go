@@ -22,6 +22,7 @@ func (c *checker) dependencies(u cue.Value, workloads []field) {
 		}
 		kind, _ := str(get(d.v, "kind"))
 		kinds[d.name] = kind
+		c.usage(d.v, kind, dp)
 		if kind == DependencyProviderAPI {
 			if l := get(d.v, "limits"); l.Exists() && l.Err() == nil &&
 				!has(l, "tokens_per_minute") && !has(l, "requests_per_minute") {
@@ -52,5 +53,24 @@ func (c *checker) dependencies(u cue.Value, workloads []field) {
 				c.errorf(wp+".calls."+call.name, "dependency %q is storage, which grows by its growth_gb_per_month, not by calls", call.name)
 			}
 		}
+	}
+}
+
+// usage checks a dependency's usage queries: each names one of the
+// dependency's own limits (used_gb for storage) and is a valid actuals
+// source.
+func (c *checker) usage(d cue.Value, kind, dp string) {
+	for _, q := range fieldsOf(get(d, "usage")) {
+		qp := dp + ".usage." + q.name
+		ok := false
+		if kind == DependencyStorage {
+			ok = q.name == "used_gb"
+		} else {
+			ok = has(get(d, "limits"), q.name)
+		}
+		if !ok {
+			c.errorf(qp, "usage %q is not a limit of this %s dependency", q.name, kind)
+		}
+		c.actuals(q.v, qp)
 	}
 }

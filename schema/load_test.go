@@ -70,9 +70,13 @@ func wantFull() *Plan {
 				OnDemandHoursPerDay: 8,
 				BudgetMonthly:       250000,
 				Utilization: &UtilizationQueries{
-					GPU:         &Actuals{Prometheus: `avg(DCGM_FI_DEV_GPU_UTIL{pool="h100-use1"}) / 100`, Metric: "gpu_utilization"},
-					Reservation: &Actuals{CSV: "actuals/h100-reservation.csv", Series: "h100-use1", Metric: "reserved_utilization"},
+					GPU:            &Actuals{Prometheus: `avg(DCGM_FI_DEV_GPU_UTIL{pool="h100-use1"}) / 100`, Metric: "gpu_utilization"},
+					Reservation:    &Actuals{CSV: "actuals/h100-reservation.csv", Series: "h100-use1", Metric: "reserved_utilization"},
+					Spend:          &Actuals{Prometheus: `sum(capcheck_pool_spend_usd_per_month{pool="h100-use1"})`},
+					PendingGPUPods: &Actuals{Prometheus: `sum(kube_pod_status_phase{phase="Pending",pool="h100-use1"})`},
+					QueueDepth:     &Actuals{Prometheus: `sum(vllm:num_requests_waiting{pool="h100-use1"})`},
 				},
+				ScaleUpMinutes: 15,
 			},
 			"a10g-usw2": {
 				Name: "a10g-usw2", GPU: "a10g", Region: "us-west-2", LeadTimeWeeks: 4,
@@ -161,6 +165,7 @@ func wantFull() *Plan {
 				Kind: DependencyProviderAPI, LeadTimeWeeks: 4, CountsCachedTokens: true,
 				DegradedMode: "Queue summaries and serve them within the hour.",
 				Limits:       &Limits{TokensPerMinute: 2000000, RequestsPerMinute: 5000},
+				Usage:        map[string]*Actuals{"tokens_per_minute": {Prometheus: `sum(rate(openai_tokens_total[1m])) * 60`}},
 			},
 			"pgvector":    {Kind: DependencyVectorDB, Limits: &Limits{QueriesPerS: 800}},
 			"crm-tool":    {Kind: DependencyToolAPI, Limits: &Limits{RequestsPerMinute: 3000}},

@@ -158,6 +158,9 @@ type Pool struct {
 	// request). Default 24: conservative.
 	OnDemandHoursPerDay float64 `json:"on_demand_hours_per_day"`
 	BudgetMonthly       float64 `json:"budget_monthly,omitempty"`
+	// ScaleUpMinutes is how long autoscaling may take to place a pending
+	// GPU pod (0: not given; the exported alert then uses 10).
+	ScaleUpMinutes float64 `json:"scale_up_minutes,omitempty"`
 	// Utilization holds optional audit queries for the pool.
 	Utilization *UtilizationQueries `json:"utilization,omitempty"`
 }
@@ -187,6 +190,13 @@ const (
 type UtilizationQueries struct {
 	GPU         *Actuals `json:"gpu,omitempty"`
 	Reservation *Actuals `json:"reservation,omitempty"`
+	// Spend is the pool's observed spend in USD per month.
+	Spend *Actuals `json:"spend,omitempty"`
+	// PendingGPUPods is the number of the pool's GPU pods waiting to be
+	// scheduled.
+	PendingGPUPods *Actuals `json:"pending_gpu_pods,omitempty"`
+	// QueueDepth is the depth of the queue in front of the pool.
+	QueueDepth *Actuals `json:"queue_depth,omitempty"`
 }
 
 // Workload is demand on one pool. Which fields are set depends on Kind; the
@@ -370,6 +380,8 @@ type Dependency struct {
 	// DegradedMode is the written throttling plan for demand past the
 	// limit ("" when none).
 	DegradedMode string `json:"degraded_mode,omitempty"`
+	// Usage is the observed usage per limit name, in the limit's unit.
+	Usage map[string]*Actuals `json:"usage,omitempty"`
 	// Limits are the ceilings of provider-api, vector-db, tool-api and
 	// network dependencies.
 	Limits *Limits `json:"limits,omitempty"`

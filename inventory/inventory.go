@@ -100,6 +100,11 @@ type Entry struct {
 	// capacityReservationSelectorTerms select it by. Not in the JSON.
 	ID   string            `json:"-"`
 	Tags map[string]string `json:"-"`
+	// Name and Project are a GCP reservation's name and project (when
+	// written): what a GKE ComputeClass priority's reservations.specific
+	// names it by. Not in the JSON.
+	Name    string `json:"-"`
+	Project string `json:"-"`
 	// Pool is filled in by the evaluator when a plan's pool claims it.
 	Pool string `json:"pool"`
 	// Kubernetes holds what the Kubernetes reader found beside the GPU
@@ -109,7 +114,8 @@ type Entry struct {
 
 // Kubernetes describes an entry read from Kubernetes manifests: a
 // Karpenter NodePool (KindElastic, its GPU limit as the ceiling), a Kueue
-// ClusterQueue flavor (KindQueue) or a GPU workload (KindWorkload). For
+// ClusterQueue flavor (KindQueue), a GKE ComputeClass (KindElastic
+// without a ceiling of its own: GPUs 0) or a GPU workload (KindWorkload). For
 // these entries Count is the replicas at the autoscaling maximum (nodes
 // for a NodePool when its instance type is known), GPUsPerInstance the
 // GPUs one replica requests, and GPUs their product.
@@ -144,8 +150,15 @@ type Kubernetes struct {
 	// NodePool's tree (its terms are then unknown).
 	NodeClassFound bool `json:"node_class_found,omitempty"`
 	// Reservations are the Terraform reservations and capacity blocks a
-	// NodePool's terms select (kubernetes.Bind), by address.
+	// NodePool's terms select, or a ComputeClass's Specific priorities
+	// name (kubernetes.Bind), by address.
 	Reservations []string `json:"reservations,omitempty"`
+	// A GKE ComputeClass's priorities (spec.priorities, in order), its
+	// spec.nodePoolAutoCreation.enabled (nil when not written) and
+	// spec.whenUnsatisfiable ("" when not written).
+	Priorities           []ClassPriority `json:"priorities,omitempty"`
+	NodePoolAutoCreation *bool           `json:"node_pool_auto_creation,omitempty"`
+	WhenUnsatisfiable    string          `json:"when_unsatisfiable,omitempty"`
 	// LimitAt is where a NodePool's GPU limit is written, ReplicasAt
 	// where a workload's replica count is (the kustomization replicas
 	// entry when an overlay sets it); nil when not written.
@@ -168,6 +181,39 @@ type ReservationTerm struct {
 	ID      string            `json:"id,omitempty"`
 	Tags    map[string]string `json:"tags,omitempty"`
 	OwnerID string            `json:"owner_id,omitempty"`
+}
+
+// ClassPriority is one entry of a GKE ComputeClass's spec.priorities:
+// the machine it launches, its accelerators, whether spot, and the
+// reservations it may consume.
+type ClassPriority struct {
+	MachineFamily string `json:"machine_family,omitempty"`
+	MachineType   string `json:"machine_type,omitempty"`
+	// Accelerator is gpu.type or tpu.type as written, Accelerators
+	// gpu.count or tpu.count (per node; from the catalog for a machine
+	// type), GPU the catalog's model ("" when unknown or none).
+	Accelerator   string  `json:"accelerator,omitempty"`
+	Accelerators  float64 `json:"accelerators,omitempty"`
+	GPU           string  `json:"gpu,omitempty"`
+	DriverVersion string  `json:"driver_version,omitempty"`
+	TPU           bool    `json:"tpu,omitempty"`
+	Spot          bool    `json:"spot,omitempty"`
+	// Affinity is reservations.affinity (Specific, AnyBestEffort or
+	// None; "" when not written), Specific its reservations.specific.
+	Affinity string             `json:"affinity,omitempty"`
+	Specific []ClassReservation `json:"specific,omitempty"`
+	// At is where the priority is written.
+	At *diag.Pos `json:"at,omitempty"`
+}
+
+// ClassReservation is one reservations.specific entry of a ComputeClass
+// priority, and the Terraform reservations of that name it binds to
+// (kubernetes.Bind).
+type ClassReservation struct {
+	Name             string   `json:"name"`
+	Project          string   `json:"project,omitempty"`
+	ReservationBlock string   `json:"reservation_block,omitempty"`
+	Reservations     []string `json:"reservations,omitempty"`
 }
 
 // Class is how the capacity model counts e: a consumer (and a Kubernetes
@@ -198,6 +244,9 @@ type Unresolved struct {
 	// carry no end_line, so readers give the start only.
 	diag.Range
 	Msg string `json:"msg"`
+	// Remedied is true when Msg already says what to do (add the type to
+	// a catalog, run terraform init): CAP015 then adds no generic advice.
+	Remedied bool `json:"remedied,omitempty"`
 }
 
 // Skipped is a tree a reader did not evaluate by default (sample and test

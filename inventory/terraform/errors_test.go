@@ -255,9 +255,9 @@ module "vpc" {
 			// what it reserves.
 			want: []inventory.Unresolved{
 				{Address: "module.gpu", Range: diag.Pos{File: "main.tf", Line: 1, Column: 1}.Range(),
-					Msg: `module source "acme/gpu-reservations/aws" (a module registry address) is not local: capcheck cannot read what it declares; run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json`},
+					Msg: `module source "acme/gpu-reservations/aws" (a module registry address) is not local: capcheck cannot read what it declares; run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json`, Remedied: true},
 				{Address: "module.vpc", Range: diag.Pos{File: "main.tf", Line: 5, Column: 1}.Range(),
-					Msg: `module source "terraform-aws-modules/vpc/aws" (a module registry address) is not local: capcheck cannot read what it declares; run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json`},
+					Msg: `module source "terraform-aws-modules/vpc/aws" (a module registry address) is not local: capcheck cannot read what it declares; run terraform init -backend=false (no credentials needed) to install it in .terraform/modules, or pass terraform show -json output with --plan-json`, Remedied: true},
 			},
 		},
 		{

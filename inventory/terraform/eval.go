@@ -408,7 +408,7 @@ func (in *instance) remote(mc *moduleCall, addr, msg string) {
 		}
 	}
 	in.out.unresolved = append(in.out.unresolved, inventory.Unresolved{Address: addr, Range: mc.pos.Range(),
-		Msg: msg})
+		Msg: msg, Remedied: true})
 }
 
 // remoteMsg says why a non-local module's capacity is unknown when

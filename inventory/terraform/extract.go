@@ -274,6 +274,7 @@ func (x *extraction) unknownAccelerator(typ, p string) {
 func (x *extraction) notInCatalog(what, typ, p, section string) {
 	x.unresolvedf("%s %q (%s at %s) is not in the catalog; add it under %q in a catalog file (catalog: in capcheck.yaml, or --catalog)",
 		what, typ, shownPath(p), x.v.pos(p), section)
+	x.c.unresolved[len(x.c.unresolved)-1].Remedied = true
 }
 
 // shownPath writes an attribute path as Terraform does ("sku.0.name" →

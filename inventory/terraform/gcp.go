@@ -23,10 +23,18 @@ func googleReservation(x *extraction) {
 	if !ok {
 		return
 	}
-	x.emit(inventory.KindReservation, machine, n, gpu, per, zone, true)
+	r := x.emit(inventory.KindReservation, machine, n, gpu, per, zone, true)
 	if name, set, _ := x.strQuiet("name"); set {
 		x.f.gcpName = name
 	}
+	x.gcpNames(r)
+}
+
+// gcpNames records a GCP reservation's name and project when they are
+// known: what a GKE ComputeClass's reservations.specific names it by.
+func (x *extraction) gcpNames(r *inventory.Entry) {
+	r.Name, _, _ = x.strQuiet("name")
+	r.Project, _, _ = x.strQuiet("project")
 }
 
 // googleFutureReservation emits a google_compute_future_reservation:
@@ -75,6 +83,7 @@ func googleFutureReservation(x *extraction) {
 	status, _, _ := x.strQuiet("planning_status")
 	r := x.emit(inventory.KindReservation, machine, n, gpu, per, zone, !strings.EqualFold(status, "DRAFT"))
 	r.Start, r.End = start, end
+	x.gcpNames(r)
 }
 
 // reservationName is the reservation a reservation_affinity value names:

@@ -35,7 +35,7 @@ func TestDiscoverModuleOutputs(t *testing.T) {
 			Msg: "scaling_config.0.max_size cannot be evaluated statically: aws_ec2_capacity_reservation.this is known only after apply (modules/reservations/main.tf:19:11)"},
 		// Any module capcheck cannot read is listed, whatever its name.
 		{Address: "module.vpc", Range: diag.Pos{File: "main.tf", Line: 18, Column: 1}.Range(),
-			Msg: remoteMsg("terraform-aws-modules/vpc/aws")},
+			Msg: remoteMsg("terraform-aws-modules/vpc/aws"), Remedied: true},
 	}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {
 		t.Errorf("unresolved mismatch (-want +got):\n%s", d)

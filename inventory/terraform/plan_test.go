@@ -82,7 +82,7 @@ func TestLoadPlanJSONErrors(t *testing.T) {
 			// The same rule as in HCL: unresolved, at the resource (a plan
 			// file places every value there), never a fatal error.
 			wantUnres: []inventory.Unresolved{{Address: "aws_ec2_capacity_reservation.x", Range: diag.Pos{File: "p.json", Line: 2, Column: 13}.Range(),
-				Msg: `instance type "p9.huge" (instance_type at p.json:2:13) is not in the catalog; add it under "instances" in a catalog file (catalog: in capcheck.yaml, or --catalog)`}},
+				Msg: `instance type "p9.huge" (instance_type at p.json:2:13) is not in the catalog; add it under "instances" in a catalog file (catalog: in capcheck.yaml, or --catalog)`, Remedied: true}},
 		},
 	}
 	for _, tc := range tests {

@@ -62,7 +62,7 @@ func TestDiscoverProviderFacts(t *testing.T) {
 	}
 	wantU := []inventory.Unresolved{
 		{Address: "google_compute_reservation.mystery", Range: diag.Pos{File: "gcp.tf", Line: 49, Column: 1}.Range(),
-			Msg: `accelerator type "nvidia-tesla-k999" (specific_reservation[0].instance_properties[0].guest_accelerators[0].accelerator_type at gcp.tf:57:29) is not in the catalog; add it under "accelerators" in a catalog file (catalog: in capcheck.yaml, or --catalog)`},
+			Msg: `accelerator type "nvidia-tesla-k999" (specific_reservation[0].instance_properties[0].guest_accelerators[0].accelerator_type at gcp.tf:57:29) is not in the catalog; add it under "accelerators" in a catalog file (catalog: in capcheck.yaml, or --catalog)`, Remedied: true},
 	}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {
 		t.Errorf("unresolved mismatch (-want +got):\n%s", d)

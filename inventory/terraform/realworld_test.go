@@ -58,8 +58,8 @@ func TestDiscoverRealWorld(t *testing.T) {
 	// Every registry module is unresolved, the VPC module too: capcheck
 	// cannot read either, and a name proves nothing.
 	wantU := []inventory.Unresolved{
-		{Address: "module.eks", Range: diag.Pos{File: "live/main.tf", Line: 102, Column: 1}.Range(), Msg: remoteMsg("terraform-aws-modules/eks/aws")},
-		{Address: "module.vpc", Range: diag.Pos{File: "live/main.tf", Line: 96, Column: 1}.Range(), Msg: remoteMsg("terraform-aws-modules/vpc/aws")},
+		{Address: "module.eks", Range: diag.Pos{File: "live/main.tf", Line: 102, Column: 1}.Range(), Msg: remoteMsg("terraform-aws-modules/eks/aws"), Remedied: true},
+		{Address: "module.vpc", Range: diag.Pos{File: "live/main.tf", Line: 96, Column: 1}.Range(), Msg: remoteMsg("terraform-aws-modules/vpc/aws"), Remedied: true},
 	}
 	if d := cmp.Diff(wantU, inv.Unresolved); d != "" {
 		t.Errorf("unresolved mismatch (-want +got):\n%s", d)

@@ -70,7 +70,7 @@ var handlers = map[string]handler{
 		fn: awsCapacityBlock,
 	},
 	"google_compute_reservation": {
-		shape: &shape{attrs: []string{"name", "zone"}, blocks: map[string]*shape{
+		shape: &shape{attrs: []string{"name", "zone", "project"}, optional: []string{"project"}, quiet: []string{"project"}, blocks: map[string]*shape{
 			"specific_reservation": {attrs: []string{"count"}, blocks: map[string]*shape{
 				"instance_properties": {attrs: []string{"machine_type"}, blocks: map[string]*shape{
 					"guest_accelerators": {attrs: []string{"accelerator_type", "accelerator_count"}},
@@ -80,7 +80,7 @@ var handlers = map[string]handler{
 		fn: googleReservation,
 	},
 	"google_compute_future_reservation": {
-		shape: &shape{attrs: []string{"name", "zone", "planning_status"}, blocks: map[string]*shape{
+		shape: &shape{attrs: []string{"name", "zone", "planning_status", "project"}, optional: []string{"project"}, quiet: []string{"project"}, blocks: map[string]*shape{
 			"time_window": {attrs: []string{"start_time", "end_time"}, blocks: map[string]*shape{
 				"duration": {attrs: []string{"seconds"}},
 			}},

@@ -134,7 +134,7 @@ func TestDiscoverInstalledVersion(t *testing.T) {
 			want := []inventory.Unresolved{{Address: "module.eks", Range: diag.Pos{File: "live/main.tf", Line: 1, Column: 1}.Range(),
 				Msg: `module source "terraform-aws-modules/eks/aws" (a module registry address) is not local and live/.terraform/modules/modules.json installed module "eks" at version ` +
 					tc.installed + `, which its version constraint ` + tc.constraint + ` (live/main.tf:3:13) does not allow: the constraint changed after terraform init ran; ` +
-					`run terraform init -upgrade -backend=false, or pass terraform show -json output with --plan-json`}}
+					`run terraform init -upgrade -backend=false, or pass terraform show -json output with --plan-json`, Remedied: true}}
 			if d := cmp.Diff(want, inv.Unresolved); d != "" {
 				t.Errorf("unresolved mismatch (-want +got):\n%s", d)
 			}

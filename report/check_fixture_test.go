@@ -85,7 +85,7 @@ func fixtureDoc() *evaluator.Document {
 		Cost:        evaluator.CostDoc{Currency: "USD"},
 		Timeline:    timeline(8, 2, 2, 2, 2, 2, 2),
 	}
-	plan := evaluator.PlanDoc{Name: "prod", Range: diag.Pos{File: "capacity/plan.cue", Line: 3}.Range()}
+	plan := evaluator.PlanDoc{Name: "prod", Range: diag.Pos{File: "capacity/plan.cue", Line: 3, Column: 1}.Range()}
 	base := &evaluator.Document{
 		Version: evaluator.Version, Now: "2026-03-10", Month: "2026-03",
 		Plans: []evaluator.PlanDoc{plan},

@@ -343,7 +343,7 @@ func TestSARIFStructure(t *testing.T) {
 	}
 	want := []res{
 		// No file: anchored where plan/prod is defined (line 3).
-		{Rule: "ORG001", Level: "warning", URI: "capacity/plan.cue", Line: 3},
+		{Rule: "ORG001", Level: "warning", URI: "capacity/plan.cue", Line: 3, Column: 1},
 		{Rule: "CAP010", Level: "warning", URI: "capacity/plan.cue", Line: 3, Column: 1},
 		{Rule: "CAP001", Level: "error", URI: "capacity/plan.cue", Line: 14, Column: 3},
 		{Rule: "CAP002", Level: "note", URI: "capacity/plan.cue", Line: 14, Column: 3, Suppressed: "soft-mandatory deny overridden by an authorised label"},

@@ -446,7 +446,7 @@ func targetPos(c *Check, kind, name string) diag.Range {
 	case "plan":
 		for _, p := range d.Plans {
 			if p.Name == name {
-				return diag.Pos{File: p.File, Line: p.Line}.Range()
+				return p.Range
 			}
 		}
 	case "workload":

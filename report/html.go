@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/capcheck/capcheck/evaluator"
 )
@@ -175,13 +176,33 @@ type htmlLine struct {
 type htmlTick struct {
 	X, Y  float64
 	Label string
+	// Anchor is the label's text-anchor (x-axis ticks: middle, or end at
+	// the right edge, where a centred label would run off the chart).
+	Anchor string
 }
 
+// htmlMarker is a cliff or order-by line and its label: Y is the label's
+// row (the cliff's on the first, order by's on the second, so two close
+// months do not print one label over the other) and DX its offset from
+// the line: +3 to the right, or −3 with Anchor end when the label would
+// run past the chart's right edge.
 type htmlMarker struct {
-	X     float64
-	Label string
-	Class string
+	X      float64
+	Label  string
+	Class  string
+	Y, DX  float64
+	Anchor string
 }
+
+// Label widths for placing chart text, at the charts' 11 px font: a
+// character is at most 7 px wide (the widest digit of DejaVu Sans, a
+// system-ui fallback, is 0.636 em = 7 px), so "2028-10" is ≤ 49 px and
+// "order by 2028-10" ≤ 112 px. TestReportInBrowser checks the result in
+// a real browser.
+const (
+	chartCharW   = 7.0
+	markerRowGap = 14.0
+)
 
 // chartOf plots the pool's months: guaranteed capacity, the usable line
 // capacity × (1 − headroom_min), and required GPUs per scenario (plan_for
@@ -263,27 +284,35 @@ func chartOf(p *evaluator.PoolSummary, doc *evaluator.PoolDoc, planFor string) h
 		// Month 0 is labelled, and quarter starts from month 2 (a label is
 		// about two months wide at 24 months).
 		if i == 0 || i >= 2 && quarterStart(m.Month) {
-			c.Ticks = append(c.Ticks, htmlTick{X: round2(x(i)), Y: chartH - 8, Label: m.Month})
+			t := htmlTick{X: round2(x(i)), Y: chartH - 8, Label: m.Month, Anchor: "middle"}
+			if t.X+chartCharW*float64(len(m.Month))/2 > chartW {
+				t.Anchor = "end"
+			}
+			c.Ticks = append(c.Ticks, t)
 		}
 	}
 	for k := 0; k <= 4; k++ {
 		v := top * float64(k) / 4
 		c.YTicks = append(c.YTicks, htmlTick{X: chartLeft - 6, Y: round2(y(v)), Label: num(v)})
 	}
-	mark := func(month, label, class string) {
+	mark := func(month, label, class string, row int) {
 		if month == "" {
 			return
 		}
 		month = month[:min(len(month), 7)] // a day marks its month
 		for i, m := range p.Timeline {
 			if m.Month == month {
-				c.Markers = append(c.Markers, htmlMarker{X: round2(x(i)), Label: label + " " + month, Class: class})
+				mk := htmlMarker{X: round2(x(i)), Label: label + " " + month, Class: class, Y: 22 + markerRowGap*float64(row), DX: 3}
+				if mk.X+mk.DX+chartCharW*float64(utf8.RuneCountInString(mk.Label)) > chartW {
+					mk.DX, mk.Anchor = -3, "end"
+				}
+				c.Markers = append(c.Markers, mk)
 				return
 			}
 		}
 	}
-	mark(p.Cliff, "cliff", "cliff")
-	mark(firstNonEmpty(p.OrderByDate, p.OrderBy), "order by", "orderby")
+	mark(p.Cliff, "cliff", "cliff", 0)
+	mark(firstNonEmpty(p.OrderByDate, p.OrderBy), "order by", "orderby", 1)
 	return c
 }
 

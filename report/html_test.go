@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -148,12 +149,46 @@ func TestHTMLChart(t *testing.T) {
 	if diff := cmp.Diff(want, c.Lines); diff != "" {
 		t.Errorf("lines (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]htmlMarker{{X: 378, Label: "cliff 2026-05", Class: "cliff"}}, c.Markers); diff != "" {
+	if diff := cmp.Diff([]htmlMarker{{X: 378, Label: "cliff 2026-05", Class: "cliff", Y: 22, DX: 3}}, c.Markers); diff != "" {
 		t.Errorf("markers (-want +got):\n%s", diff)
 	}
 	// Month 0 is labelled; 2026-04's quarter start is month 0, and no
 	// later month starts a quarter.
 	if len(c.Ticks) != 1 || c.Ticks[0].Label != "2026-04" {
 		t.Errorf("ticks = %+v, want 2026-04 alone", c.Ticks)
+	}
+}
+
+// TestHTMLChartLabelsAtTheEdge: labels near the chart's right edge are
+// drawn leftwards, and order by's label has its own row. Over the 24
+// months 2026-11 … 2028-10 month i sits at x = 48 + 660 × i / 23. The
+// last, 2028-10, is at 708: centred, its 7 characters (≤ 7 px each at
+// 11 px) would reach 708 + 24.5 = 732.5 > 720, so it ends at 708. A cliff
+// there, "cliff 2028-10" (13 characters), would reach 708 + 3 + 91 = 802:
+// it ends 3 px left of its line. Order by 2027-09 (month 10, x = 334.96):
+// "order by 2027-09" reaches 334.96 + 3 + 112 = 449.96, so it starts 3 px
+// right of its line, on the second row (y = 22 + 14 = 36).
+func TestHTMLChartLabelsAtTheEdge(t *testing.T) {
+	p := evaluator.PoolSummary{Name: "a", Plan: "p", HeadroomMin: 0.3, Cliff: "2028-10", OrderByDate: "2027-09-15"}
+	for i := range 24 {
+		y, m := 2026+(10+i)/12, (10+i)%12+1
+		p.Timeline = append(p.Timeline, evaluator.MonthDoc{Month: fmt.Sprintf("%d-%02d", y, m), CapacityGPUs: 56, RequiredGPUs: 40})
+	}
+	c := chartOf(&p, nil, "")
+	want := []htmlMarker{
+		{X: 708, Label: "cliff 2028-10", Class: "cliff", Y: 22, DX: -3, Anchor: "end"},
+		{X: 334.96, Label: "order by 2027-09", Class: "orderby", Y: 36, DX: 3},
+	}
+	if diff := cmp.Diff(want, c.Markers); diff != "" {
+		t.Errorf("markers (-want +got):\n%s", diff)
+	}
+	var anchors []string
+	for _, tk := range c.Ticks {
+		anchors = append(anchors, tk.Label+" "+tk.Anchor)
+	}
+	wantTicks := []string{"2026-11 middle", "2027-01 middle", "2027-04 middle", "2027-07 middle", "2027-10 middle",
+		"2028-01 middle", "2028-04 middle", "2028-07 middle", "2028-10 end"}
+	if diff := cmp.Diff(wantTicks, anchors); diff != "" {
+		t.Errorf("axis labels (-want +got):\n%s", diff)
 	}
 }

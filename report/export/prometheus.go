@@ -45,12 +45,30 @@ const (
 	seriesReserved = "capcheck:reserved_utilization:ratio"
 	seriesRate     = "capcheck:workload_demand:rate"
 	seriesDemand   = "capcheck:workload_demand:observed_1d"
+	// seriesSpend is a pool's observed spend in USD per month.
+	seriesSpend = "capcheck:pool_spend:usd_per_month"
+	// seriesPending is the number of a pool's GPU pods waiting to be
+	// scheduled.
+	seriesPending = "capcheck:pool_pending_gpu_pods:count"
+	// seriesQueue is the depth of the queue in front of a pool (recorded
+	// for the dashboard; nothing alerts on it).
+	seriesQueue = "capcheck:pool_queue_depth:count"
+	// seriesDependency is a dependency's observed usage of one limit, in
+	// the limit's unit, labelled capcheck_dependency and capcheck_limit.
+	seriesDependency = "capcheck:dependency_usage:limit_unit"
 )
 
-// record is one recording rule.
+// defaultScaleUp is how long a pending GPU pod may wait before
+// CapcheckGPUPodsPending fires when the pool gives no scale_up_minutes
+// (schema/plan.cue).
+const defaultScaleUp = 10 * time.Minute
+
+// record is one recording rule, and a note on it written as a comment
+// above it ("" none: a query recorded but not alerted on says why).
 type record struct {
 	name, expr string
 	labels     []label
+	note       string
 }
 
 type label struct{ name, value string }
@@ -105,6 +123,17 @@ type group struct {
 //     headroom_min, written as utilisation above 1 − headroom_min (for 1h);
 //   - CapcheckReservedUtilizationLow: reserved GPUs in use below
 //     reserved_utilization_min (for 1d);
+//   - CapcheckSpendOverBudget: the pool's utilization.spend (USD a month,
+//     seriesSpend) above budget_monthly × (1 + budget_tolerance) (for 1h),
+//     when the pool has a budget_monthly; without one the spend is
+//     recorded and a comment above the record says it is not alerted on;
+//   - CapcheckGPUPodsPending: the pool's utilization.pending_gpu_pods
+//     (seriesPending) above 0 for longer than its scale_up_minutes
+//     (default 10): autoscaling slower than the plan expects;
+//   - CapcheckDependencyNearLimit / …AtLimit: a dependency's usage of a
+//     limit (usage.LIMIT, in the limit's unit; used_gb against a storage
+//     dependency's capacity_gb; seriesDependency) above warn_utilization /
+//     critical_utilization of the limit (for 15m);
 //   - CapcheckDemandDrift: the day's observed demand more than
 //     drift_tolerance away from the plan's baseline grown at plan_for's
 //     monthly rate since as_of (baseline × (1 + g)^(months since as_of), a
@@ -117,8 +146,9 @@ type group struct {
 //     replacement of each reservation that ends while the pool still needs
 //     capacity (its last day + 1 − the lead time), when evaluated.
 //
-// Plans and pools are in name order; a tree with nothing to alert on gets
-// `groups: []`.
+// A pool's utilization.queue_depth is recorded (seriesQueue) for the
+// dashboard and not alerted on. Plans, pools, dependencies and limits are
+// in name order; a tree with nothing to alert on gets `groups: []`.
 func PrometheusRules(w io.Writer, in Input) error {
 	bw := bufio.NewWriter(w)
 	groups := buildGroups(in)
@@ -130,6 +160,9 @@ func PrometheusRules(w io.Writer, in Input) error {
 	for _, g := range groups {
 		fmt.Fprintf(bw, "  - name: %s\n    rules:\n", quote(g.name))
 		for _, r := range g.records {
+			if r.note != "" {
+				fmt.Fprintf(bw, "      # %s\n", r.note)
+			}
 			fmt.Fprintf(bw, "      - record: %s\n", r.name)
 			fmt.Fprintf(bw, "        expr: %s\n", quote(r.expr))
 			writeLabels(bw, "        labels:\n", "          ", r.labels)
@@ -180,7 +213,7 @@ func planGroup(g *group, p *schema.Plan, in Input) {
 		about := "pool " + n + " (plan " + p.Name + "): "
 		if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.GPU }); u != "" {
 			sel := selector(seriesGPU, ls)
-			g.records = append(g.records, record{seriesGPU, u, ls})
+			g.records = append(g.records, record{name: seriesGPU, expr: u, labels: ls})
 			g.rules = append(g.rules,
 				above("CapcheckGPUUtilizationWarning", sel, pol.WarnUtilization, 15*time.Minute, "warning", ls,
 					about+"GPU utilisation above the plan's warn_utilization "+pct(pol.WarnUtilization)),
@@ -191,10 +224,11 @@ func planGroup(g *group, p *schema.Plan, in Input) {
 		}
 		if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.Reservation }); u != "" {
 			sel := selector(seriesReserved, ls)
-			g.records = append(g.records, record{seriesReserved, u, ls})
+			g.records = append(g.records, record{name: seriesReserved, expr: u, labels: ls})
 			g.rules = append(g.rules, below("CapcheckReservedUtilizationLow", sel, pol.ReservedUtilizationMin, 24*time.Hour, "info", ls,
 				about+"reserved GPUs in use below the plan's reserved_utilization_min "+pct(pol.ReservedUtilizationMin)+"; reserved capacity is paid for and idle"))
 		}
+		poolQueries(g, pol, pool, ls, about)
 		if r, ok := orderByRule(p.Name, n, in.Pools, ls, about); ok {
 			g.rules = append(g.rules, r)
 		}
@@ -206,6 +240,121 @@ func planGroup(g *group, p *schema.Plan, in Input) {
 			g.rules = append(g.rules, r)
 		}
 	}
+	for _, n := range sortedKeys(p.Dependencies) {
+		dependencyRules(g, p, n)
+	}
+}
+
+// poolQueries records the pool's spend, pending GPU pods and queue depth
+// queries and alerts on the first two.
+func poolQueries(g *group, pol schema.Policy, pool *schema.Pool, ls []label, about string) {
+	if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.Spend }); u != "" {
+		if pool.BudgetMonthly > 0 {
+			limit := pool.BudgetMonthly * (1 + pol.BudgetTolerance)
+			g.records = append(g.records, record{name: seriesSpend, expr: u, labels: ls})
+			g.rules = append(g.rules, above("CapcheckSpendOverBudget", selector(seriesSpend, ls), limit, time.Hour, "warning", ls,
+				fmt.Sprintf("%sspend above the pool's budget_monthly %s USD by more than the plan's budget_tolerance %s (%s USD a month)",
+					about, num(pool.BudgetMonthly), pct(pol.BudgetTolerance), num(limit))))
+		} else {
+			g.records = append(g.records, record{name: seriesSpend, expr: u, labels: ls,
+				note: about + "utilization.spend is recorded but not alerted on: the pool has no budget_monthly"})
+		}
+	}
+	if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.PendingGPUPods }); u != "" {
+		sel := selector(seriesPending, ls)
+		g.records = append(g.records, record{name: seriesPending, expr: u, labels: ls})
+		wait, given := scaleUp(pool)
+		stated := "scale_up_minutes " + num(pool.ScaleUpMinutes)
+		if !given {
+			stated = "default scale-up time of " + num(defaultScaleUp.Minutes()) + " minutes (no scale_up_minutes)"
+		}
+		g.rules = append(g.rules, rule{alert: "CapcheckGPUPodsPending", expr: sel + " > 0", forDur: wait, severity: "warning", labels: ls,
+			summary: about + "GPU pods have waited to be scheduled for longer than the pool's " + stated + "; autoscaling is slower than the plan expects",
+			// none pending, then one: an alert on >= 0 fires from the start,
+			// one on > 1 never.
+			cross: []crossing{{name: sel + " > 0", series: sel, value: func(_ int, loud bool) float64 {
+				if loud {
+					return 1
+				}
+				return 0
+			}}}})
+	}
+	if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.QueueDepth }); u != "" {
+		g.records = append(g.records, record{name: seriesQueue, expr: u, labels: ls})
+	}
+}
+
+// scaleUp is how long the pool's GPU pods may wait to be scheduled:
+// scale_up_minutes in whole seconds, rounded up (true), else
+// defaultScaleUp (false).
+func scaleUp(pool *schema.Pool) (time.Duration, bool) {
+	if pool.ScaleUpMinutes <= 0 {
+		return defaultScaleUp, false
+	}
+	return time.Duration(math.Ceil(round6(pool.ScaleUpMinutes*60))) * time.Second, true
+}
+
+// dependencyRules records each usage query of dependency name and alerts
+// on it above warn_utilization and critical_utilization of its limit.
+func dependencyRules(g *group, p *schema.Plan, name string) {
+	d := p.Dependencies[name]
+	if d == nil {
+		return
+	}
+	for _, limitName := range sortedKeys(d.Usage) {
+		a := d.Usage[limitName]
+		if a == nil || a.Prometheus == "" {
+			continue
+		}
+		ls := []label{{"capcheck_plan", p.Name}, {"capcheck_dependency", name}, {"capcheck_limit", limitName}}
+		about := fmt.Sprintf("dependency %s (plan %s): ", name, p.Name)
+		limit := limitOf(d, limitName)
+		if limit <= 0 { // the schema requires the limit; say so rather than alert on 0
+			g.records = append(g.records, record{name: seriesDependency, expr: a.Prometheus, labels: ls,
+				note: about + "usage." + limitName + " is recorded but not alerted on: the dependency gives no " + limitName + " limit"})
+			continue
+		}
+		g.records = append(g.records, record{name: seriesDependency, expr: a.Prometheus, labels: ls})
+		used, of := limitName+" usage", "the limit "+num(limit)
+		if limitName == "used_gb" {
+			used, of = "used_gb", "capacity_gb "+num(limit)
+		}
+		sel := selector(seriesDependency, ls)
+		raise := ""
+		if d.LeadTimeWeeks > 0 {
+			raise = "; raising it takes " + num(d.LeadTimeWeeks) + " weeks"
+		}
+		over := func(f float64, what string) string {
+			return fmt.Sprintf("%s above the plan's %s %s of %s (%s)", used, what, pct(f), of, num(f*limit))
+		}
+		g.rules = append(g.rules,
+			above("CapcheckDependencyNearLimit", sel, p.Policy.WarnUtilization*limit, 15*time.Minute, "warning", ls,
+				about+over(p.Policy.WarnUtilization, "warn_utilization")+raise),
+			above("CapcheckDependencyAtLimit", sel, p.Policy.CriticalUtilization*limit, 15*time.Minute, "critical", ls,
+				about+over(p.Policy.CriticalUtilization, "critical_utilization")+raise))
+	}
+}
+
+// limitOf is dependency d's limit that usage key name is observed
+// against: the named limit, capacity_gb for used_gb; 0 when not given.
+func limitOf(d *schema.Dependency, name string) float64 {
+	if name == "used_gb" {
+		return d.CapacityGB
+	}
+	if d.Limits == nil {
+		return 0
+	}
+	switch name {
+	case "tokens_per_minute":
+		return d.Limits.TokensPerMinute
+	case "requests_per_minute":
+		return d.Limits.RequestsPerMinute
+	case "queries_per_s":
+		return d.Limits.QueriesPerS
+	case "gbit_per_s":
+		return d.Limits.GbitPerS
+	}
+	return 0
 }
 
 func utilQuery(pool *schema.Pool, pick func(*schema.UtilizationQueries) *schema.Actuals) string {
@@ -313,7 +462,7 @@ func driftRule(p *schema.Plan, name string) ([]record, rule, bool) {
 		ls = append(ls, label{"capcheck_pool", w.Pool})
 	}
 	sel := selector(seriesDemand, ls)
-	recs := []record{{seriesRate, d.query, ls}, {seriesDemand, fmt.Sprintf(d.stat, selector(seriesRate, ls)+"[1d]"), ls}}
+	recs := []record{{name: seriesRate, expr: d.query, labels: ls}, {name: seriesDemand, expr: fmt.Sprintf(d.stat, selector(seriesRate, ls)+"[1d]"), labels: ls}}
 	planned := d.expr()
 	tol := round6(p.Policy.DriftTolerance)
 	// plannedAt is the same figure at t minutes after the Unix epoch, where
@@ -418,18 +567,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// promDuration is d in Prometheus' duration syntax: whole days, hours or
-// minutes ("1d", "1h", "15m", "0s").
+// promDuration is d, whole seconds, in Prometheus' duration syntax: days,
+// hours, minutes and seconds from the largest ("1d", "1h", "15m",
+// "2m30s", "0s").
 func promDuration(d time.Duration) string {
-	switch {
-	case d == 0:
+	if d < time.Second {
 		return "0s"
-	case d%(24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
 	}
-	return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	var b strings.Builder
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.unit; n > 0 {
+			b.WriteString(strconv.FormatInt(int64(n), 10) + u.name)
+			d -= n * u.unit
+		}
+	}
+	return b.String()
 }
 
 // quote is a YAML double-quoted scalar: a JSON string is one (without
@@ -448,11 +603,12 @@ func quote(s string) string {
 // round6 rounds to six decimals (1 − 0.3 is 0.7, not 0.7000000000000001).
 func round6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 
-// exact formats f so that it parses back to the same float64.
-func exact(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+// exact formats f so that it parses back to the same float64, without an
+// exponent (2000000, not 2e+06).
+func exact(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// num formats a threshold briefly, to six decimals (0.7, 0.85).
-func num(f float64) string { return strconv.FormatFloat(round6(f), 'g', -1, 64) }
+// num formats a threshold briefly, to six decimals (0.7, 0.85, 1400000).
+func num(f float64) string { return strconv.FormatFloat(round6(f), 'f', -1, 64) }
 
 // pct formats a fraction as a percentage, to one decimal ("70%", "17.5%").
 func pct(f float64) string {

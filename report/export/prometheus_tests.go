@@ -14,12 +14,14 @@ import (
 // in.RulesFile (default capcheck-rules.yml). Each alert with a threshold
 // gets one test group per way it fires (CapcheckDemandDrift: above and
 // below the plan): its recorded series sits `margin` on the quiet side of
-// the threshold for 10 minutes, then `margin` across it. The alert must
-// be absent a minute before `for` has passed since the crossing (a
-// shorter `for`, or a threshold moved past the quiet side, which makes
-// the alert active from the start, fires there) and firing, with its
-// labels and summary, when it has (a longer `for`, or a threshold moved
-// past the loud side, does not). Date alerts (CapcheckOrderByApproaching) are not
+// the threshold for 10 minutes, then `margin` across it
+// (CapcheckGPUPodsPending: 0 pending pods, then 1). The alert must be
+// absent at the last minute's evaluation before `for` has passed since
+// the crossing (a shorter `for`, or a threshold moved past the quiet side,
+// which makes the alert active from the start, fires there) and firing,
+// with its labels and summary, at the first after (a longer `for`, or a
+// threshold moved past the loud side, does not). Date alerts
+// (CapcheckOrderByApproaching, CapcheckReservationExpiring) are not
 // unit-tested: promtool's tests start at the Unix epoch and evaluate every
 // minute up to each test's time, decades of evaluations.
 func PrometheusRuleTests(w io.Writer, in Input) error {
@@ -48,7 +50,9 @@ func PrometheusRuleTests(w io.Writer, in Input) error {
 }
 
 func writeCrossing(bw *bufio.Writer, r rule, c crossing) {
-	forMin := int(r.forDur / time.Minute)
+	// forMin is the evaluations (a minute apart) after the crossing until
+	// the alert has been active for its `for`: 15 for 15m, 3 for 2m30s.
+	forMin := int((r.forDur + time.Minute - 1) / time.Minute)
 	quiet := 10 // minutes 0 … quiet−1 on the quiet side
 	last := quiet + forMin + 1
 	values := make([]float64, last+1)

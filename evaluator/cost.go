@@ -3,6 +3,7 @@ package evaluator
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/schema"
@@ -105,12 +106,69 @@ func milestones(monthly []float64) (runRate, cumulative map[string]float64) {
 	return runRate, cumulative
 }
 
+// Cross-region egress (plan.cue, egress_mb_per_request): a workload part
+// served by a pool moves egress_mb_per_request MB out of the pool's region
+// for each request it serves, at the pool's price_per_gb_egress:
+//
+//	GB(m)     = meanRPS(m) × seconds(m) × MB / 1000
+//	egress(m) = Σ over the pool's workload parts of GB(m) × price
+//
+// with meanRPS the per-task mean rate under plan_for (requests_per_s avg,
+// else the peak as an upper bound; see CostPerTaskDoc). The egress is
+// part of the pool's cost whatever its GPU strategy. A pool whose
+// workloads move data but which gives no price has its GB listed and a
+// CAP-EGRESS-PRICE note (egressPriceNote), never a silent zero.
+
+// egressGB is the GB workload part wm moves out of its pool's region in
+// month m (0 for a workload that states no egress).
+func (e *evaluation) egressGB(wm *workloadModel, m int) float64 {
+	if wm.meanRPS == nil || m >= len(wm.meanRPS) || wm.w == nil || wm.w.EgressMBPerRequest == 0 {
+		return 0
+	}
+	return wm.meanRPS[m] * e.cal.seconds(m) * wm.w.EgressMBPerRequest / 1000
+}
+
+// poolEgressGB is Σ egressGB over a pool's workload parts per month, nil
+// when none of them states an egress size.
+func (e *evaluation) poolEgressGB(wms []*workloadModel, H int) []float64 {
+	var gb []float64
+	for _, wm := range wms {
+		if wm.meanRPS == nil || wm.w == nil || wm.w.EgressMBPerRequest == 0 {
+			continue
+		}
+		if gb == nil {
+			gb = make([]float64, H)
+		}
+		for m := range H {
+			gb[m] += e.egressGB(wm, m)
+		}
+	}
+	return gb
+}
+
+// egressPriceNote is the CAP-EGRESS-PRICE note of a pool whose workloads
+// move gb GB a month out of its region while it gives no
+// price_per_gb_egress: that egress is not in its cost.
+func egressPriceNote(pool *schema.Pool, gb []float64, loc diag.Range) (NoteDoc, bool) {
+	if gb == nil || pool.PriceEgressPerGB != nil {
+		return NoteDoc{}, false
+	}
+	most := slices.Max(gb)
+	if most <= 0 {
+		return NoteDoc{}, false
+	}
+	return NoteDoc{Code: "CAP-EGRESS-PRICE", Location: loc,
+		Msg: fmt.Sprintf("its workloads move up to %s GB a month out of region %s (egress_mb_per_request), but the pool gives no price_per_gb_egress: that egress is not in its cost",
+			trimNum(most), pool.Region)}, true
+}
+
 // poolCost is a pool's cost model under the plan_for scenario s with its
 // interruptible demand (see CostDoc; on the pool's spot capacity first),
-// with the cost per million output tokens of its LLM workloads. An
-// overflowing figure is an error at the pool (loc): the document has no
-// infinity to report it with.
-func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible, spot, ceiling []float64, wms []*workloadModel, loc diag.Range) (CostDoc, diag.Diagnostics) {
+// plus the cross-region egress of its workloads at egressPrice (nil: not
+// given, the egress is listed in GB only), with the cost per million
+// output tokens of its LLM workloads. An overflowing figure is an error
+// at the pool (loc): the document has no infinity to report it with.
+func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible, spot, ceiling []float64, egressPrice *float64, wms []*workloadModel, loc diag.Range) (CostDoc, diag.Diagnostics) {
 	H := s.horizon()
 	cost := CostDoc{
 		Monthly:            make([]float64, H),
@@ -121,8 +179,19 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 	if p.Budget != nil && p.Budget.Currency != "" {
 		cost.Currency = p.Budget.Currency
 	}
+	if gb := e.poolEgressGB(wms, H); gb != nil {
+		cost.EgressGBMonthly = gb
+		if egressPrice != nil {
+			cost.EgressMonthly = make([]float64, H)
+			for m := range H {
+				cost.EgressMonthly[m] = gb[m] * *egressPrice
+			}
+		}
+	}
 	for m := range H {
 		c, _, _, all, _ := t.monthSpot(s.capacity[m], s.required[m], interruptible[m], spot[m], e.cal.days(m), capAt(ceiling, m))
+		c += valueAt(cost.EgressMonthly, m)
+		all += valueAt(cost.EgressMonthly, m)
 		cost.Monthly[m] = c
 		cost.AllOnDemandMonthly[m] = all
 		cost.Total += c
@@ -144,11 +213,19 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 	if cost.OutputTokensFirstMonth > 0 {
 		cost.PerMillionOutputTokens = cost.Monthly[0] / (cost.OutputTokensFirstMonth / 1e6)
 	}
-	if !finite(cost.Total) || !finite(cost.AllOnDemandMonthly...) || !finite(cost.PerMillionOutputTokens) {
+	if !finite(cost.Total) || !finite(cost.AllOnDemandMonthly...) || !finite(cost.PerMillionOutputTokens) || !finite(cost.EgressGBMonthly...) {
 		return CostDoc{}, diag.Diagnostics{{Range: loc, Severity: diag.Error, Path: "pools." + name,
 			Msg: fmt.Sprintf("pool %q: the cost overflows (prices %g reserved, %g on demand per GPU-hour): no finite figure can be reported", name, t.reserved, t.onDemand)}}
 	}
 	return cost, nil
+}
+
+// valueAt is xs[m], or 0 for a nil (or short) xs.
+func valueAt(xs []float64, m int) float64 {
+	if m >= len(xs) {
+		return 0
+	}
+	return xs[m]
 }
 
 // capAt is ceiling[m], or −1 (uncapped) for a nil ceiling.
@@ -161,10 +238,12 @@ func capAt(ceiling []float64, m int) float64 {
 
 // costPerTask sets each per-task workload's CostPerTaskDoc from the pool's
 // monthly cost (see CostPerTaskDoc for the rule): allocated(m) =
-// monthly[m] × GPUs_w(m) / Σ_pool GPUs(m), nothing in a month with no
-// demand. A figure that does not come out finite (a rate so small the
-// division overflows) is left at 0.
-func (e *evaluation) costPerTask(p *schema.Plan, monthly []float64, currency string, wms []*workloadModel) {
+// GPU cost[m] × GPUs_w(m) / Σ_pool GPUs(m), nothing in a month with no
+// demand, plus the workload's own egress (GPU cost is monthly less the
+// pool's egress, egress[m]; egressPrice nil when none is priced). A
+// figure that does not come out finite (a rate so small the division
+// overflows) is left at 0.
+func (e *evaluation) costPerTask(p *schema.Plan, monthly, egress []float64, egressPrice *float64, currency string, wms []*workloadModel) {
 	sc := e.planFor(p)
 	H := len(monthly)
 	total := make([]float64, H)
@@ -193,7 +272,10 @@ func (e *evaluation) costPerTask(p *schema.Plan, monthly []float64, currency str
 		for m := range H {
 			var alloc float64
 			if total[m] > 0 && m < len(gpus) {
-				alloc = monthly[m] * gpus[m] / total[m]
+				alloc = (monthly[m] - valueAt(egress, m)) * gpus[m] / total[m]
+			}
+			if egressPrice != nil {
+				alloc += e.egressGB(wm, m) * *egressPrice
 			}
 			requests := wm.meanRPS[m] * e.cal.seconds(m)
 			reqK[m] = per(alloc, requests/1000)

@@ -400,7 +400,8 @@ type ExpiringDoc struct {
 // is rented for the daily peak window, 24 h by default; interruptible
 // training runs around the clock.
 type CostDoc struct {
-	// Monthly is reserved(m) + spot(m) + on-demand(m), per timeline month.
+	// Monthly is reserved(m) + spot(m) + on-demand(m) + egress(m) (see
+	// EgressMonthly), per timeline month.
 	Monthly []float64 `json:"monthly"`
 	// At holds the monthly cost at month index 6, 12, 18 and 24 (keys "6",
 	// "12", …; index 0 is the current month), where the horizon reaches.
@@ -430,6 +431,14 @@ type CostDoc struct {
 	// SavingsVsOnDemand = 1 − Monthly[0] / AllOnDemandMonthly[0] (0 when
 	// the comparator is 0).
 	SavingsVsOnDemand float64 `json:"savings_vs_on_demand"`
+	// EgressGBMonthly is the GB the pool's workloads move out of its
+	// region per timeline month (egress_mb_per_request; see poolCost),
+	// absent when none states an egress size. EgressMonthly is its cost at
+	// price_per_gb_egress, included in Monthly, AllOnDemandMonthly and
+	// every strategy; absent when the pool gives no price (the pool then
+	// carries a CAP-EGRESS-PRICE note and Monthly leaves the egress out).
+	EgressGBMonthly []float64 `json:"egress_gb_monthly,omitempty"`
+	EgressMonthly   []float64 `json:"egress_monthly,omitempty"`
 }
 
 // PoolInputs records what a pool's figures were computed from.
@@ -522,7 +531,9 @@ type WorkloadDoc struct {
 // the pool's cost in month m (CostDoc.Monthly[m]) is allocated to its
 // workloads by their share of the GPUs the pool's workloads require in
 // that month under plan_for (WorkloadDoc.GPUs[m] / Σ over the pool's
-// workloads, interruptible ones included since the cost rents them); the
+// workloads, interruptible ones included since the cost rents them),
+// except its cross-region egress (CostDoc.EgressMonthly), which each
+// workload carries for the GB it moves itself; the
 // workload's requests in month m are its mean rate over the month ×
 // seconds(m), the mean rate being requests_per_s.avg (grown from as_of)
 // when given, else the baseline peak (an upper bound of the volume, so

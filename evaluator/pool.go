@@ -111,7 +111,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		d.Reservations = append(d.Reservations, rs.r.Address)
 	}
 
-	cost, ds := e.poolCost(p, name, t, s, plan.interruptible, spot, costCeiling, wms, d.Location)
+	cost, ds := e.poolCost(p, name, t, s, plan.interruptible, spot, costCeiling, pool.PriceEgressPerGB, wms, d.Location)
 	if len(ds) > 0 {
 		return PoolDoc{}, ds
 	}
@@ -119,7 +119,10 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	if n, ok := spotPriceNote(pool, t, plan.timeline, d.Location); ok {
 		d.Notes = append(d.Notes, n)
 	}
-	e.costPerTask(p, cost.Monthly, cost.Currency, wms)
+	if n, ok := egressPriceNote(pool, cost.EgressGBMonthly, d.Location); ok {
+		d.Notes = append(d.Notes, n)
+	}
+	e.costPerTask(p, cost.Monthly, cost.EgressMonthly, pool.PriceEgressPerGB, cost.Currency, wms)
 	base, baseCrit, _, _ := e.poolBaseline(p, e.planFor(p), wms, s.horizon())
 	critical, needed := e.criticalGPUs(p, e.planFor(p), s, wms)
 	if !needed {
@@ -128,7 +131,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	d.Strategies = e.strategyDocs(strategyInput{
 		t: t, spot: pool.Price.Spot, s: s, critical: critical, baseline: base, baseCritical: baseCrit,
 		interruptible: plan.interruptible, spotGPUs: spot, ceiling: ceiling, ceilingKnown: ceilingKnown,
-		asPlanned: cost.Monthly, k: p.Policy.Redundancy.NPlus,
+		asPlanned: cost.Monthly, egress: cost.EgressMonthly, k: p.Policy.Redundancy.NPlus,
 		meets: !(o.minHeadroom < s.headroomMin-tol) && (d.NPlus.OK || !d.NPlus.Required) && !d.OrderByPassed,
 	})
 	d.MonthlyCost = cost.Monthly[0]

@@ -244,9 +244,12 @@ type strategyInput struct {
 	spotGPUs      []float64 // spot capacity the pool claims
 	ceiling       []float64
 	ceilingKnown  bool
-	asPlanned     []float64 // the pool's own monthly cost
-	meets         bool      // the pool as planned passes its policy
-	k             int
+	asPlanned     []float64 // the pool's own monthly cost, egress included
+	// egress is the pool's cross-region egress cost per month (nil when
+	// none is priced), the same under every strategy
+	egress []float64
+	meets  bool // the pool as planned passes its policy
+	k      int
 }
 
 // zonesFor is the number of equal failure domains a strategy's reserved
@@ -305,6 +308,10 @@ func (e *evaluation) strategyDocs(in strategyInput) []StrategyDoc {
 			hyb.meets = false
 		}
 		allOD.monthly[m] = (req + intr) * t.onDemand * hours
+		eg := valueAt(in.egress, m)
+		allRes.monthly[m] += eg
+		hyb.monthly[m] += eg
+		allOD.monthly[m] += eg
 		if in.ceiling[m] < req/(1-h)-tol {
 			allOD.meets = false
 		}
@@ -324,6 +331,7 @@ func (e *evaluation) strategyDocs(in strategyInput) []StrategyDoc {
 			}
 			intr := in.interruptible[m]
 			sp.monthly[m], _, _, _, _ = ts.monthSpot(in.s.capacity[m], in.s.required[m], intr, intr, e.cal.days(m), ceil)
+			sp.monthly[m] += valueAt(in.egress, m)
 		}
 		plans = append(plans, sp)
 	}

@@ -38,6 +38,9 @@ type PoolSummary struct {
 	BackedGPUs       float64 `json:"backed_gpus"`
 	UnbackedGPUs     float64 `json:"unbacked_gpus"`
 	MonthlyCost      float64 `json:"monthly_cost"`
+	// EgressMonthly is the cross-region egress part of MonthlyCost (see
+	// CostDoc.EgressMonthly), absent when 0.
+	EgressMonthly float64 `json:"egress_monthly,omitempty"`
 
 	// Extras (welcome in the contract; never renamed without a version
 	// bump either).
@@ -146,6 +149,7 @@ func summarizePool(p PoolDoc) PoolSummary {
 		BackedGPUs:       p.BackedGPUs,
 		UnbackedGPUs:     p.UnbackedGPUs,
 		MonthlyCost:      p.MonthlyCost,
+		EgressMonthly:    valueAt(p.Cost.EgressMonthly, 0),
 		NPlusRequired:    p.NPlus.Required,
 		NPlusK:           p.NPlus.K,
 		HeadroomMin:      p.HeadroomMin,

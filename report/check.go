@@ -563,8 +563,18 @@ func sideCells(p *evaluator.PoolSummary, check, cross string) poolCells {
 		orderBy:  orNone(p.OrderBy, "-"),
 		backed:   num(p.BackedGPUs),
 		unbacked: num(p.UnbackedGPUs),
-		cost:     money(p.MonthlyCost, p.Currency),
+		cost:     costCell(p),
 	}
+}
+
+// costCell is a pool's monthly cost, with its cross-region egress part
+// when it has one: "$89,548 (incl. $268 egress)".
+func costCell(p *evaluator.PoolSummary) string {
+	s := money(p.MonthlyCost, p.Currency)
+	if p.EgressMonthly > 0 {
+		s += " (incl. " + money(p.EgressMonthly, p.Currency) + " egress)"
+	}
+	return s
 }
 
 // rowCells formats a pool's cells: "base → head" where a figure changed in

@@ -213,10 +213,10 @@ func leadHeadroom(p *evaluator.PoolSummary) string {
 // removed pool.
 func leadCost(p *evaluator.PoolSummary) string {
 	if p.Status == evaluator.StatusRemoved && p.Base != nil {
-		return money(p.Base.MonthlyCost, p.Base.Currency)
+		return costCell(p.Base)
 	}
-	head := money(p.MonthlyCost, p.Currency)
-	if p.Base == nil || money(p.Base.MonthlyCost, p.Base.Currency) == head {
+	head := costCell(p)
+	if p.Base == nil || costCell(p.Base) == head {
 		return head
 	}
 	return head + " (" + signedMoney(p.MonthlyCost-p.Base.MonthlyCost, p.Currency) + ")"

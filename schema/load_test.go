@@ -66,9 +66,10 @@ func wantFull() *Plan {
 				},
 				OnDemandMaxGPUs:     16,
 				Zones:               []string{"us-east-1a", "us-east-1b"},
-				Kubernetes:          []KubernetesClaim{{NodePool: "gpu-h100", Root: "k8s/clusters/prod"}, {ClusterQueue: "training"}},
+				Kubernetes:          []KubernetesClaim{{NodePool: "gpu-h100", Root: "k8s/clusters/prod"}, {ClusterQueue: "training"}, {ComputeClass: "h100-reserved"}},
 				OnDemandHoursPerDay: 8,
 				BudgetMonthly:       250000,
+				PriceEgressPerGB:    ptr(0.02),
 				Utilization: &UtilizationQueries{
 					GPU:            &Actuals{Prometheus: `avg(DCGM_FI_DEV_GPU_UTIL{pool="h100-use1"}) / 100`, Metric: "gpu_utilization"},
 					Reservation:    &Actuals{CSV: "actuals/h100-reservation.csv", Series: "h100-use1", Metric: "reserved_utilization"},
@@ -80,7 +81,7 @@ func wantFull() *Plan {
 			},
 			"a10g-usw2": {
 				Name: "a10g-usw2", GPU: "a10g", Region: "us-west-2", LeadTimeWeeks: 4,
-				Price:               Price{Reserved: 0.75, OnDemand: 1.21, Spot: 0.40},
+				Price:               Price{Reserved: 0.75, OnDemand: 1.21, Spot: 0.40, CapacityBlock: 0.95},
 				Reservations:        []string{"aws_ec2_capacity_reservation.a10g"},
 				Strategy:            StrategyHybrid,
 				OnDemandHoursPerDay: 24, // default
@@ -139,6 +140,8 @@ func wantFull() *Plan {
 				From:  day("2026-12-01"),
 				Until: day("2028-06-30"),
 				SLO:   &SLO{TTFTP95Ms: 1500, MinReplicas: 2},
+
+				EgressMBPerRequest: 0.5,
 			},
 		},
 		Benchmarks: map[string]*Benchmark{

@@ -158,6 +158,10 @@ type Pool struct {
 	// request). Default 24: conservative.
 	OnDemandHoursPerDay float64 `json:"on_demand_hours_per_day"`
 	BudgetMonthly       float64 `json:"budget_monthly,omitempty"`
+	// PriceEgressPerGB is the price of a GB leaving the pool's region for
+	// another (price_per_gb_egress); nil when not given, so that a free
+	// transfer (0) and an unknown price differ.
+	PriceEgressPerGB *float64 `json:"price_per_gb_egress,omitempty"`
 	// ScaleUpMinutes is how long autoscaling may take to place a pending
 	// GPU pod (0: not given; the exported alert then uses 10).
 	ScaleUpMinutes float64 `json:"scale_up_minutes,omitempty"`
@@ -171,6 +175,9 @@ type Price struct {
 	OnDemand float64 `json:"on_demand"`
 	// Spot is the spot price, 0 when not given.
 	Spot float64 `json:"spot,omitempty"`
+	// CapacityBlock is the AWS capacity block price, 0 when not given
+	// (`capcheck suggest` then offers no block).
+	CapacityBlock float64 `json:"capacity_block,omitempty"`
 }
 
 // Pool strategies.
@@ -209,6 +216,10 @@ type Workload struct {
 	// Pools, for a workload served from several pools (regions), is each
 	// pool's share of the traffic (summing to 1); Pool is then "".
 	Pools map[string]float64 `json:"pools,omitempty"`
+	// EgressMBPerRequest (llm-inference and inference) is the megabytes
+	// each request served moves out of the serving pool's region to
+	// another region, priced at the pool's PriceEgressPerGB.
+	EgressMBPerRequest float64 `json:"egress_mb_per_request,omitempty"`
 
 	// llm-inference and inference
 	RequestsPerS *Rate   `json:"requests_per_s,omitempty"`
@@ -261,12 +272,13 @@ type Workload struct {
 }
 
 // KubernetesClaim is a pool's claim on Kubernetes capacity: one of
-// NodePool (a Karpenter NodePool) or ClusterQueue (a Kueue ClusterQueue,
-// every flavor of it), by name; Root names the manifest tree when several
-// declare the object.
+// NodePool (a Karpenter NodePool), ClusterQueue (a Kueue ClusterQueue,
+// every flavor of it) or ComputeClass (a GKE ComputeClass), by name; Root
+// names the manifest tree when several declare the object.
 type KubernetesClaim struct {
 	NodePool     string `json:"nodepool,omitempty"`
 	ClusterQueue string `json:"clusterqueue,omitempty"`
+	ComputeClass string `json:"computeclass,omitempty"`
 	Root         string `json:"root,omitempty"`
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/capcheck/capcheck/loadtest"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -24,6 +25,22 @@ type BenchmarkImport struct {
 	SLO     loadtest.SLO
 	Options loadtest.Options
 	Knee    bool // also keep the first failing point past the chosen one
+}
+
+// maxResultBytes is the largest load-test result file `benchmarks
+// import` reads: a sweep with per-request detail is tens of megabytes.
+const maxResultBytes = 256 << 20
+
+// readUserFile reads file, named by the user as what ("result", "--plan"),
+// through repopath.ReadUserFile: a regular file of at most limit bytes, so
+// that a FIFO or a device is refused instead of blocking the command and
+// nothing is read without bound. Errors read "read WHAT: FILE: reason".
+func readUserFile(what, file string, limit int64) ([]byte, error) {
+	data, err := repopath.ReadUserFile(file, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %s: %s", what, filepath.ToSlash(file), repopath.Reason(err))
+	}
+	return data, nil
 }
 
 // MissingSLOError says which SLO limits neither the flags nor the plan give.
@@ -39,9 +56,9 @@ func (e *MissingSLOError) Error() string {
 func (b *BenchmarkImport) Run() ([]loadtest.Entry, diag.Diagnostics, error) {
 	var points []loadtest.Point
 	for _, f := range b.Results {
-		data, err := os.ReadFile(f)
+		data, err := readUserFile("result", f, maxResultBytes)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read result: %w", err)
+			return nil, nil, err
 		}
 		_, ps, err := loadtest.Parse(filepath.ToSlash(f), data)
 		if err != nil {
@@ -90,9 +107,9 @@ func WriteBenchmarks(file string, entries []loadtest.Entry) (loadtest.Merged, er
 	if err != nil {
 		return loadtest.Merged{}, fmt.Errorf("read --plan: %w", err)
 	}
-	src, err := os.ReadFile(file)
+	src, err := readUserFile("--plan", file, schema.MaxFileBytes)
 	if err != nil {
-		return loadtest.Merged{}, fmt.Errorf("read --plan: %w", err)
+		return loadtest.Merged{}, err
 	}
 	out, m, err := loadtest.Merge(name, src, entries)
 	if err != nil {
@@ -111,9 +128,9 @@ func WriteBenchmarks(file string, entries []loadtest.Entry) (loadtest.Merged, er
 // of the plan's llm-inference workloads that serve model, and the GPU
 // when those workloads' pools all have the same one.
 func sloFromPlan(file, model string, slo *loadtest.SLO, opts *loadtest.Options) error {
-	data, err := os.ReadFile(file)
+	data, err := readUserFile("--plan", file, schema.MaxFileBytes)
 	if err != nil {
-		return fmt.Errorf("read --plan: %w", err)
+		return err
 	}
 	p, err := schema.LoadPlanBytes(filepath.ToSlash(file), data)
 	if err != nil {

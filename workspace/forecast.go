@@ -1,30 +1,40 @@
 package workspace
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/capcheck/capcheck/actuals"
 	"github.com/capcheck/capcheck/forecast"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/capcheck/capcheck/report"
 )
+
+// maxSeriesBytes is the largest series file `capcheck forecast` reads,
+// the bound actuals.ReadCSV holds a CSV stream to.
+const maxSeriesBytes = 512 << 20
 
 // FitFile reads the series named series ("" for the only one) from the
 // CSV file (relative to the working directory: the user's own file, not a
 // repository's), reduces it to peaks as peaks says and fits it with opts:
 // what `capcheck forecast` prints.
 func FitFile(file, series, peaks string, opts forecast.Options) (report.ForecastInput, error) {
-	f, err := os.Open(file)
+	// A regular file only (a FIFO is refused unopened, not waited on),
+	// bounded as actuals.ReadCSV bounds the stream it reads.
+	data, err := repopath.ReadUserFile(file, maxSeriesBytes)
+	if nr := (*repopath.NotRegularError)(nil); errors.As(err, &nr) {
+		if nr.Mode.IsDir() {
+			return report.ForecastInput{}, fmt.Errorf("read series: %s is a directory, want a CSV file", filepath.ToSlash(file))
+		}
+		return report.ForecastInput{}, fmt.Errorf("read series: %s is not a regular file (%v), want a CSV file", filepath.ToSlash(file), nr.Mode.Type())
+	}
 	if err != nil {
-		return report.ForecastInput{}, fmt.Errorf("read series: %w", err)
+		return report.ForecastInput{}, fmt.Errorf("read series: %s: %s", filepath.ToSlash(file), repopath.Reason(err))
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return report.ForecastInput{}, fmt.Errorf("read series: %s is a directory, want a CSV file", file)
-	}
-	all, err := actuals.ReadCSV(f, filepath.ToSlash(file))
+	all, err := actuals.ReadCSV(bytes.NewReader(data), filepath.ToSlash(file))
 	if err != nil {
 		return report.ForecastInput{}, err
 	}

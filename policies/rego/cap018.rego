@@ -44,4 +44,6 @@ advice("CAP-TREND-IGNORED") := "; remove the actuals or model the workload by re
 
 advice("CAP-ZONE-REGION") := "; claim reservations in the pool's region, or correct the pool's region"
 
-advice(code) := "" if not code in {"CAP-LINK-NONE", "CAP-TREND-IGNORED", "CAP-ZONE-REGION"}
+advice("CAP-EGRESS-PRICE") := "; give the pool's price_per_gb_egress (0 when the transfer is free)"
+
+advice(code) := "" if not code in {"CAP-LINK-NONE", "CAP-TREND-IGNORED", "CAP-ZONE-REGION", "CAP-EGRESS-PRICE"}

@@ -47,3 +47,18 @@ test_warns_on_reservation_in_another_region if {
 		"location": loc,
 	}} with input as d
 }
+
+test_warns_on_unpriced_egress if {
+	loc := {"file": "capacity/plan.cue", "line": 10, "column": 3}
+	d := fx.with_pool({"notes": [{
+		"code": "CAP-EGRESS-PRICE",
+		"msg": "its workloads move up to 13392 GB a month out of region us-east-1 (egress_mb_per_request), but the pool gives no price_per_gb_egress: that egress is not in its cost",
+		"location": loc,
+	}]})
+	cap018.warn == {{
+		"rule": "CAP018",
+		"msg": "pool h100-use1: its workloads move up to 13392 GB a month out of region us-east-1 (egress_mb_per_request), but the pool gives no price_per_gb_egress: that egress is not in its cost; give the pool's price_per_gb_egress (0 when the transfer is free)",
+		"target": "pool/h100-use1",
+		"location": loc,
+	}} with input as d
+}

@@ -13,11 +13,12 @@ import (
 )
 
 // This file links a plan to the Kubernetes objects the inventory holds
-// (docs/ARCHITECTURE.md, "Data flow"): a pool claims Karpenter NodePools
-// and Kueue ClusterQueues by name (`kubernetes: [{nodepool: …}]`), a
-// workload names the objects that serve it (`serves: [...]`), and the
-// figures the Kubernetes rules (CAP030–CAP036) judge are gathered into
-// the pool's and the workload's `kubernetes` documents.
+// (docs/ARCHITECTURE.md, "Data flow"): a pool claims Karpenter NodePools,
+// Kueue ClusterQueues and GKE ComputeClasses by name (`kubernetes:
+// [{nodepool: …}]`), a workload names the objects that serve it
+// (`serves: [...]`), and the figures the Kubernetes rules (CAP030–CAP038)
+// judge are gathered into the pool's and the workload's `kubernetes`
+// documents.
 
 // MatchAddress reports whether a pool's reservations pattern claims the
 // address addr (see matchAddress): the one rule, shared with the
@@ -25,13 +26,19 @@ import (
 func MatchAddress(pattern, addr string) bool { return matchAddress(pattern, addr) }
 
 // KubernetesPoolDoc is what the Kubernetes objects of a pool allow and ask
-// for. The pool's objects are the NodePools and ClusterQueues it claims,
-// the queue flavors pinned to a claimed NodePool, the workloads pinned to
-// one (karpenter.sh/nodepool), and the objects its plan workloads serve.
+// for. The pool's objects are the NodePools, ClusterQueues and
+// ComputeClasses it claims, the queue flavors and workloads pinned to a
+// claimed NodePool (karpenter.sh/nodepool) or ComputeClass
+// (cloud.google.com/compute-class), and the objects its plan workloads
+// serve.
 type KubernetesPoolDoc struct {
 	NodePools []KubernetesObjectDoc `json:"nodepools"`
 	Queues    []KubernetesQueueDoc  `json:"queues"`
 	Workloads []KubernetesObjectDoc `json:"workloads"`
+	// ComputeClasses are the GKE ComputeClasses the pool claims: they add
+	// no capacity (a class has no ceiling of its own); CAP038 compares the
+	// GPU each priority launches with the pool's.
+	ComputeClasses []KubernetesClassDoc `json:"computeclasses"`
 	// LimitGPUs is Σ the NodePools' GPU limits: Karpenter launches no
 	// node beyond it (CAP031 compares the pool's required_gpus_peak).
 	LimitGPUs float64 `json:"limit_gpus"`
@@ -81,6 +88,21 @@ type KubernetesObjectDoc struct {
 	At       diag.Range `json:"at"`
 }
 
+// KubernetesClassDoc is a GKE ComputeClass a pool claims.
+type KubernetesClassDoc struct {
+	Address string `json:"address"`
+	Root    string `json:"root"`
+	// GPU is the one GPU model its priorities launch, "" when they name
+	// several or none the catalog knows.
+	GPU               string `json:"gpu"`
+	WhenUnsatisfiable string `json:"when_unsatisfiable"`
+	// Reservations are the Terraform reservations its Specific priorities
+	// bind to (kubernetes.Bind).
+	Reservations []string                  `json:"reservations"`
+	Priorities   []inventory.ClassPriority `json:"priorities"`
+	Location     diag.Range                `json:"location"`
+}
+
 // KubernetesQueueDoc is one flavor of a Kueue ClusterQueue.
 type KubernetesQueueDoc struct {
 	Address      string  `json:"address"`
@@ -122,11 +144,12 @@ func isKubernetes(r *inventory.Entry) bool { return r.Kubernetes != nil }
 // linkKubernetes applies the pools' kubernetes claims to res (see link):
 // a claimed NodePool is claimed like a reservation (its GPU limit is
 // elastic capacity, or nothing when it runs inside a reservation); a
-// claimed ClusterQueue's flavors, the flavors pinned to a claimed
-// NodePool and the workloads pinned to one get the pool's name. A claim
+// claimed ClusterQueue's flavors, a claimed ComputeClass (which adds no
+// capacity), and the flavors and workloads pinned to a claimed NodePool
+// or ComputeClass get the pool's name. A claim
 // matching nothing is a CAP-LINK-NONE note; one matching the object in
 // several trees without root, or an object another pool claims, or a
-// NodePool of another GPU model, is an error at the claim.
+// NodePool or ComputeClass of another GPU model, is an error at the claim.
 func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*schema.Pool][]int, notes map[*schema.Pool][]NoteDoc) diag.Diagnostics {
 	var diags diag.Diagnostics
 	owner := map[int]string{} // entry → "pool at position"
@@ -142,8 +165,11 @@ func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*sc
 				path := fmt.Sprintf("pools.%s.kubernetes[%d]", name, i)
 				pos := p.PosOf(path)
 				kind, obj := "NodePool", c.NodePool
-				if c.ClusterQueue != "" {
+				switch {
+				case c.ClusterQueue != "":
 					kind, obj = "ClusterQueue", c.ClusterQueue
+				case c.ComputeClass != "":
+					kind, obj = "ComputeClass", c.ComputeClass
 				}
 				var idx []int
 				roots := map[string]bool{}
@@ -194,9 +220,9 @@ func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*sc
 			}
 		}
 	}
-	// What runs on a claimed NodePool belongs to its pool: queue flavors
-	// and workloads pinned to it, in its tree (or anywhere when only one
-	// tree declares it, as the reader binds them).
+	// What runs on a claimed NodePool or ComputeClass belongs to its pool:
+	// queue flavors and workloads pinned to it, in its tree (or anywhere
+	// when only one tree declares it, as the reader binds them).
 	for j := range res {
 		if res[j].Kubernetes == nil || res[j].Pool != "" || res[j].ConsumerOf == "" {
 			continue
@@ -208,13 +234,14 @@ func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*sc
 	return diags
 }
 
-// nodePoolOf is the index of the NodePool entry res[j] is pinned to, -1
-// when none: the one of its tree, else the only one of that name.
+// nodePoolOf is the index of the NodePool or ComputeClass entry res[j]
+// is pinned to, -1 when none: the one of its tree, else the only one of
+// that name.
 func nodePoolOf(res []inventory.Entry, j int) int {
 	want := res[j].ConsumerOf
 	found, n := -1, 0
 	for i := range res {
-		if res[i].ResourceType != "NodePool" || res[i].Kubernetes == nil || res[i].Address != want {
+		if (res[i].ResourceType != "NodePool" && res[i].ResourceType != "ComputeClass") || res[i].Kubernetes == nil || res[i].Address != want {
 			continue
 		}
 		if res[i].Root == res[j].Root {
@@ -318,7 +345,8 @@ func (e *evaluation) kubernetesDocs(doc *Document, plans []*schema.Plan, res []i
 			if pool == nil || pd == nil || pd.Plan != p.Name {
 				continue
 			}
-			kd := &KubernetesPoolDoc{NodePools: []KubernetesObjectDoc{}, Queues: []KubernetesQueueDoc{}, Workloads: []KubernetesObjectDoc{}}
+			kd := &KubernetesPoolDoc{NodePools: []KubernetesObjectDoc{}, Queues: []KubernetesQueueDoc{}, Workloads: []KubernetesObjectDoc{},
+				ComputeClasses: []KubernetesClassDoc{}}
 			inPool := map[int]bool{}
 			for _, j := range served[name] {
 				inPool[j] = true
@@ -348,10 +376,15 @@ func (e *evaluation) kubernetesDocs(doc *Document, plans []*schema.Plan, res []i
 					kd.Workloads = append(kd.Workloads, od)
 					kd.WorkloadGPUsMax += od.GPUs
 				default:
-					if r.ResourceType == "NodePool" {
+					switch r.ResourceType {
+					case "NodePool":
 						od := objectDoc(r)
 						kd.NodePools = append(kd.NodePools, od)
 						kd.LimitGPUs += od.GPUs
+					case "ComputeClass":
+						kd.ComputeClasses = append(kd.ComputeClasses, KubernetesClassDoc{Address: r.Address, Root: r.Root, GPU: r.GPU,
+							WhenUnsatisfiable: r.Kubernetes.WhenUnsatisfiable, Reservations: cmpOrEmpty(r.Kubernetes.Reservations),
+							Priorities: r.Kubernetes.Priorities, Location: r.Pos.Range()})
 					}
 				}
 			}
@@ -379,6 +412,14 @@ func (e *evaluation) kubernetesDocs(doc *Document, plans []*schema.Plan, res []i
 		}
 	}
 	return diags
+}
+
+// cmpOrEmpty is ss, or an empty list for nil (a JSON list either way).
+func cmpOrEmpty(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }
 
 // roundFigure removes float noise from a sum of GPUs (0.1 + 0.2).

@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -116,5 +117,73 @@ func TestKubernetesLinkErrors(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{`CAP-LINK-NONE kubernetes entry clusterqueue none of pool "b" matches no ClusterQueue in the manifests`}, notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
+// TestKubernetesComputeClass claims a GKE ComputeClass. By hand: pool a
+// has 48 guaranteed GPUs (6 × 8); it claims ComputeClass/h100, which adds
+// no capacity (reserved 48, elastic 0). Deployment/llm/vllm (5 × 8 = 40)
+// and StatefulSet/llm/embed (2 × 1 = 2) select the class, so both are
+// a's: 42 GPUs at their autoscaling maximum against capacity 48, usable
+// 48 × 0.7 = 33.6 (CAP030's figures). The class is listed with its
+// priorities and bound reservation; it is not one of the pool's
+// reservations. A ComputeClass of one other GPU model is an error at the
+// claim, like a NodePool's.
+func TestKubernetesComputeClass(t *testing.T) {
+	p := newPlan("p")
+	pool := addPool(p, "a", 4, "aws_ec2_capacity_reservation.h100")
+	pool.Kubernetes = []schema.KubernetesClaim{{ComputeClass: "h100"}}
+	prio := []inventory.ClassPriority{{MachineType: "a3-highgpu-8g", GPU: "H100-SXM", Accelerators: 8, Affinity: "Specific",
+		Specific: []inventory.ClassReservation{{Name: "h100-res", Reservations: []string{"google_compute_reservation.h100"}}}}}
+	inv := inventoryOf(
+		rsv("aws_ec2_capacity_reservation.h100", "us-east-1a", 1, 6, 8),
+		k8sEntry(inventory.KindElastic, "ComputeClass", "ComputeClass/h100", ".", 1, 0, inventory.Kubernetes{Priorities: prio,
+			Reservations: []string{"google_compute_reservation.h100"}, WhenUnsatisfiable: "DoNotScaleUp"}),
+	)
+	vllm := k8sEntry(inventory.KindWorkload, "Deployment", "Deployment/llm/vllm", ".", 20, 40, inventory.Kubernetes{Replicas: 5, ComputeClass: "h100"})
+	vllm.Count, vllm.GPUsPerInstance, vllm.ConsumerOf = 5, 8, "ComputeClass/h100"
+	embed := k8sEntry(inventory.KindWorkload, "StatefulSet", "StatefulSet/llm/embed", ".", 40, 2, inventory.Kubernetes{Replicas: 2, ComputeClass: "h100"})
+	embed.Count, embed.GPUsPerInstance, embed.ConsumerOf = 2, 1, "ComputeClass/h100"
+	inv.Reservations = append(inv.Reservations, vllm, embed)
+
+	d := mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv})
+	got := findPool(t, d, "p", "a")
+	if got.Kubernetes == nil {
+		t.Fatal("pool a has no kubernetes document")
+	}
+	k := *got.Kubernetes
+	type figures struct{ Max, Capacity, Usable float64 }
+	if diff := cmp.Diff(figures{42, 48, 33.6}, figures{k.WorkloadGPUsMax, k.CapacityGPUs, k.UsableGPUs}); diff != "" {
+		t.Errorf("pool a kubernetes figures (-want +got):\n%s", diff)
+	}
+	if got.ReservedGPUs != 48 || got.ElasticGPUs != 0 {
+		t.Errorf("reserved %v, elastic %v; want 48 and no elastic", got.ReservedGPUs, got.ElasticGPUs)
+	}
+	wantClasses := []KubernetesClassDoc{{Address: "ComputeClass/h100", Root: ".", GPU: "H100-SXM", WhenUnsatisfiable: "DoNotScaleUp",
+		Reservations: []string{"google_compute_reservation.h100"}, Priorities: prio,
+		Location: diag.Pos{File: "k8s/..yaml", Line: 1, Column: 1}.Range()}}
+	if diff := cmp.Diff(wantClasses, k.ComputeClasses); diff != "" {
+		t.Errorf("compute classes (-want +got):\n%s", diff)
+	}
+	if len(k.Workloads) != 2 || len(k.NodePools) != 0 {
+		t.Errorf("workloads %v, nodepools %v; want vllm and embed, no NodePool", k.Workloads, k.NodePools)
+	}
+	for _, r := range d.Reservations {
+		if r.Pool != "a" {
+			t.Errorf("%s pool = %q, want a", r.Address, r.Pool)
+		}
+	}
+	if slices.Contains(got.Reservations, "ComputeClass/h100") {
+		t.Errorf("pool reservations %v hold the ComputeClass; it adds no capacity", got.Reservations)
+	}
+
+	// A class launching L4 only, claimed by an H100-SXM pool.
+	p.Positions["pools.a.kubernetes[0]"] = at(12, 7)
+	inv.Reservations[1].GPU = "L4"
+	_, err := Evaluate(Input{Plans: []*schema.Plan{p}, Inventory: inv, Now: now, GPUs: testGPUs})
+	gotErr := testkit.Lines(testkit.Diagnostics(t, err))
+	wantErr := []string{`k8s/..yaml:1:1: error: ComputeClass/h100: ComputeClass/h100 GPU "L4" differs from pool "a" GPU "H100-SXM" (capacity/plan.cue:1:1), which claims it at capacity/plan.cue:12:7`}
+	if diff := cmp.Diff(wantErr, gotErr); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }

@@ -832,6 +832,8 @@ func TestRules(t *testing.T) {
 		{"CAP034", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap034", "capcheck:rego/cap034.rego"},
 		{"CAP035", "warn", "advisory", "advisory", "medium", "capcheck.rules.cap035", "capcheck:rego/cap035.rego"},
 		{"CAP036", "deny", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap036", "capcheck:rego/cap036.rego"},
+		{"CAP037", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap037", "capcheck:rego/cap037.rego"},
+		{"CAP038", "deny/warn", "soft-mandatory", "soft-mandatory", "high", "capcheck.rules.cap038", "capcheck:rego/cap038.rego"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Rules (-want +got):\n%s", diff)

@@ -94,6 +94,16 @@ func TestRegoTestsCatchMutations(t *testing.T) {
 		{name: "CAP036 as many GPUs as the benchmark", file: "cap036.rego",
 			old: "o.gpus_per_replica < k.benchmark_gpus_per_replica", new: "o.gpus_per_replica <= k.benchmark_gpus_per_replica",
 			wantFail: "cap036_test.test_as_many_or_more_passes"},
+		{name: "CAP037 ignores the binding", file: "cap037.rego",
+			old:      `missing(p) := [s | some s in object.get(p, "specific", []); count(object.get(s, "reservations", [])) == 0]`,
+			new:      `missing(p) := [s | some s in object.get(p, "specific", [])]`,
+			wantFail: "cap037_test.test_bound_passes"},
+		{name: "CAP037 no fallback counted", file: "cap037.rego",
+			old: "j != i; launches(q)", new: "j != i",
+			wantFail: "cap037_test.test_denies_only_priority_unbacked"},
+		{name: "CAP038 unknown GPU counted as another", file: "cap038.rego",
+			old: `g := object.get(p, "gpu", ""); g != ""; g != pool.gpu`, new: `g := object.get(p, "gpu", ""); g != pool.gpu`,
+			wantFail: "cap038_test.test_same_gpu_passes"},
 	})
 }
 

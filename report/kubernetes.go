@@ -83,7 +83,9 @@ func kubernetesText(w io.Writer, pools []evaluator.PoolSummary) error {
 }
 
 // kubernetesMarkdown is the Kubernetes table of the PR comment, one
-// block, when a pool has Kubernetes objects.
+// block, when a pool has Kubernetes objects. Its head is short ("Workloads
+// at max", the intro says of what) so that base → head cells with Kueue
+// borrowing still fit a comment's 794 px (see the column budget).
 func kubernetesMarkdown(pools []evaluator.PoolSummary) []string {
 	var b strings.Builder
 	for i := range pools {
@@ -93,29 +95,35 @@ func kubernetesMarkdown(pools []evaluator.PoolSummary) []string {
 			continue
 		}
 		if b.Len() == 0 {
-			b.WriteString("| Pool | NodePool limits | Workloads at autoscaling max | Kueue quota |\n|:--|--:|--:|--:|\n")
+			b.WriteString("| Pool | NodePool limits | Workloads at max | Kueue quota |\n|:--|--:|--:|--:|\n")
 		}
 		fmt.Fprintf(&b, "| **%s**%s | %s | %s | %s |\n", mdText(p.Name), mdText(statusLabel(p)), mdText(c.limits), mdText(c.workloads), mdText(c.quota))
 	}
 	if b.Len() == 0 {
 		return nil
 	}
-	return []string{"GPUs in Kubernetes (NodePools, workloads and Kueue queues the pools claim):\n\n" + b.String() + "\n"}
+	return []string{"GPUs in Kubernetes (NodePools, workloads at their autoscaling maximum and Kueue queues the pools claim):\n\n" + b.String() + "\n"}
 }
 
 // kubernetesBindings lists the Karpenter NodePools bound to Terraform
 // reservations by their EC2NodeClass's capacityReservationSelectorTerms,
-// under the inventory table.
+// and the GKE ComputeClasses bound by their priorities'
+// reservations.specific, under the inventory table.
 func kubernetesBindings(w io.Writer, entries []inventory.Entry) {
-	var lines []string
-	for _, r := range entries {
-		if k := r.Kubernetes; k != nil && len(k.Reservations) > 0 {
-			lines = append(lines, fmt.Sprintf("  %s → %s\n", diag.Text(r.Address), diag.Text(strings.Join(k.Reservations, ", "))))
+	for _, kind := range []struct{ typ, one, many, by string }{
+		{"NodePool", "NodePool", "NodePools", "capacityReservationSelectorTerms"},
+		{"ComputeClass", "ComputeClass", "ComputeClasses", "reservations.specific"},
+	} {
+		var lines []string
+		for _, r := range entries {
+			if k := r.Kubernetes; k != nil && r.ResourceType == kind.typ && len(k.Reservations) > 0 {
+				lines = append(lines, fmt.Sprintf("  %s → %s\n", diag.Text(r.Address), diag.Text(strings.Join(k.Reservations, ", "))))
+			}
 		}
+		if len(lines) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "Bound:      %s to reservations by %s:\n", plural(len(lines), kind.one, kind.many), kind.by)
+		fmt.Fprint(w, strings.Join(lines, ""))
 	}
-	if len(lines) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "Bound:      %s to reservations by capacityReservationSelectorTerms:\n", plural(len(lines), "NodePool", "NodePools"))
-	fmt.Fprint(w, strings.Join(lines, ""))
 }

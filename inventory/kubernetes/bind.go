@@ -29,10 +29,19 @@ const (
 // capacity of its own. One that also allows on-demand or spot stays
 // elastic. A NodePool allowing reserved that selects nothing is what
 // CAP032 reports.
+//
+// A GKE ComputeClass priority with reservations.affinity Specific binds
+// each reservations.specific entry to the GCP reservations and future
+// reservations of that name (the Terraform name attribute; the project
+// too when both are written), recorded on the entry and, all together,
+// in Kubernetes.Reservations. A class whose every accelerator priority
+// is Specific and bound runs inside what it names, like a reserved-only
+// NodePool; an entry binding nothing is what CAP037 reports.
 func Bind(inv *inventory.Inventory, match func(pattern, addr string) bool) {
 	if inv == nil {
 		return
 	}
+	bindClasses(inv)
 	var reservations []int
 	for i, e := range inv.Reservations {
 		if e.Kubernetes == nil && (e.Kind == inventory.KindReservation || e.Kind == inventory.KindCapacityBlock) {
@@ -82,4 +91,51 @@ func selects(t inventory.ReservationTerm, r inventory.Entry, match func(pattern,
 // capacity and nothing else.
 func reservedOnly(types []string) bool {
 	return len(types) > 0 && !slices.ContainsFunc(types, func(c string) bool { return c != CapacityReserved })
+}
+
+// bindClasses binds the ComputeClasses' specific reservations by name.
+func bindClasses(inv *inventory.Inventory) {
+	var gcp []int
+	for i, e := range inv.Reservations {
+		if e.Kubernetes == nil && e.Kind == inventory.KindReservation && e.Name != "" {
+			gcp = append(gcp, i)
+		}
+	}
+	for i := range inv.Reservations {
+		cc := &inv.Reservations[i]
+		k := cc.Kubernetes
+		if k == nil || cc.ResourceType != "ComputeClass" {
+			continue
+		}
+		k.Reservations = nil
+		reservedOnly, accel := true, false
+		for pi := range k.Priorities {
+			p := &k.Priorities[pi]
+			bound := false
+			for si := range p.Specific {
+				sp := &p.Specific[si]
+				sp.Reservations = nil
+				for _, j := range gcp {
+					r := inv.Reservations[j]
+					if r.Name == sp.Name && (sp.Project == "" || r.Project == "" || r.Project == sp.Project) {
+						sp.Reservations = append(sp.Reservations, r.Address)
+					}
+				}
+				slices.Sort(sp.Reservations)
+				if p.Affinity == AffinitySpecific {
+					k.Reservations = append(k.Reservations, sp.Reservations...)
+					bound = bound || len(sp.Reservations) > 0
+				}
+			}
+			if p.Accelerator != "" || p.Accelerators > 0 {
+				accel = true
+				reservedOnly = reservedOnly && p.Affinity == AffinitySpecific && bound
+			}
+		}
+		slices.Sort(k.Reservations)
+		k.Reservations = slices.Compact(k.Reservations)
+		if accel && reservedOnly && len(k.Reservations) > 0 {
+			cc.ConsumerOf = k.Reservations[0]
+		}
+	}
 }

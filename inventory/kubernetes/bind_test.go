@@ -75,7 +75,9 @@ func TestReplicasEntry(t *testing.T) {
 // selects class h100, whose priorities launch a3-highgpu-8g (8 H100-SXM
 // in the catalog) or nvidia-h100-80gb GPUs (H100-SXM): one model, so 2 ×
 // 8 = 16 H100-SXM. embed selects mixed (H100-SXM or L4): its GPU model is
-// unknown, "".
+// unknown, "". Both classes launch GPUs, so each is an entry too, first
+// (classes are read before workloads), its GPU model that of its
+// workloads.
 func TestComputeClass(t *testing.T) {
 	inv := discover(t, extract(t, "computeclass.txtar"), Options{})
 	type row struct{ Address, Class, GPU string }
@@ -83,7 +85,7 @@ func TestComputeClass(t *testing.T) {
 	for _, e := range inv.Reservations {
 		got = append(got, row{e.Address, e.Kubernetes.ComputeClass, e.GPU})
 	}
-	want := []row{{"Deployment/llm", "h100", "H100-SXM"}, {"Deployment/embed", "mixed", ""}}
+	want := []row{{"ComputeClass/h100", "", "H100-SXM"}, {"ComputeClass/mixed", "", ""}, {"Deployment/llm", "h100", "H100-SXM"}, {"Deployment/embed", "mixed", ""}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("workloads (-want +got):\n%s", diff)
 	}

@@ -6,10 +6,13 @@
 // StatefulSets, LeaderWorkerSets, KServe InferenceServices, RayServices,
 // JobSets: accelerator requests × replicas at the autoscaling maximum an
 // HPA or KEDA ScaledObject allows; the GPU model of a workload pinned to
-// a NodePool, an instance type or a GKE ComputeClass). It emits
-// inventory.Entry values and nothing of its own (docs/ARCHITECTURE.md,
-// "Packages"); Bind matches the NodePools' reservation terms to the
-// Terraform reservations of the merged inventory.
+// a NodePool, an instance type or a GKE ComputeClass) and GKE
+// ComputeClasses (their priorities, reservation affinity and the GPUs a
+// node of each launches: computeclass.go). It emits inventory.Entry
+// values and nothing of its own (docs/ARCHITECTURE.md, "Packages"); Bind
+// matches the NodePools' reservation terms and the ComputeClasses'
+// specific reservations to the Terraform reservations of the merged
+// inventory.
 //
 // Manifests are plain multi-document YAML, read with a node API so that
 // every entry keeps the file:line:col of its document, and Kustomize
@@ -37,6 +40,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
 	"github.com/capcheck/capcheck/internal/diag"
@@ -59,6 +63,12 @@ type Options struct {
 	// kubernetes.helm); a chart found under Dirs that none names is
 	// rendered with its default values (helm.go).
 	Helm []HelmRelease
+	// HelmTimeout bounds the time of one release's render (0: 2 minutes).
+	// The render's work is bounded by counting (helm.go); this is the
+	// backstop for what counting cannot see: a template string that tpl
+	// parses at render time and that loops.
+	HelmTimeout time.Duration
+	hooks       *renderHooks // tests only
 	// Catalog maps instance types to GPUs; nil means catalog.Default().
 	Catalog *catalog.Catalog
 }

@@ -44,9 +44,15 @@ type extractor struct {
 	classes     map[string]*object // GKE ComputeClass by name
 	nodePools   map[string]int     // NodePool name → index in entries, this tree
 	pinned      []int              // entries whose GPU comes from a NodePool, this tree
+	// computeClasses are the ComputeClass entries of this tree by name,
+	// classPinned the workloads selecting one (cloud.google.com/compute-class).
+	computeClasses map[string]int
+	classPinned    []int
 
-	allPools map[string][]int // NodePool name → indexes in entries, every tree
-	unpinned []int            // pinned entries whose tree has no such NodePool
+	allPools   map[string][]int // NodePool name → indexes in entries, every tree
+	unpinned   []int            // pinned entries whose tree has no such NodePool
+	allClasses map[string][]int // ComputeClass name → indexes in entries, every tree
+	unclassed  []int            // class-pinned entries whose tree has no such class
 }
 
 type scaler struct {
@@ -65,7 +71,7 @@ func (x *extractor) run(objs []*object) {
 		}
 		byTree[o.tree] = append(byTree[o.tree], o)
 	}
-	x.allPools = map[string][]int{}
+	x.allPools, x.allClasses = map[string][]int{}, map[string][]int{}
 	for _, t := range trees {
 		x.tree(byTree[t])
 	}
@@ -74,6 +80,11 @@ func (x *extractor) run(objs []*object) {
 	for _, i := range x.unpinned {
 		if js := x.allPools[x.entries[i].Kubernetes.NodePool]; len(js) == 1 {
 			x.bindPool(i, js[0])
+		}
+	}
+	for _, i := range x.unclassed {
+		if js := x.allClasses[x.entries[i].Kubernetes.ComputeClass]; len(js) == 1 {
+			x.bindClass(i, js[0])
 		}
 	}
 }
@@ -88,7 +99,7 @@ func (x *extractor) bindPool(i, j int) {
 
 func (x *extractor) tree(objs []*object) {
 	x.scalers, x.nodeClasses, x.flavors, x.nodePools, x.pinned = map[string]scaler{}, map[string]*object{}, map[string]*object{}, map[string]int{}, nil
-	x.classes = map[string]*object{}
+	x.classes, x.computeClasses, x.classPinned = map[string]*object{}, map[string]int{}, nil
 	for _, o := range objs {
 		switch {
 		case o.kind == "HorizontalPodAutoscaler" && o.group() == "autoscaling":
@@ -104,8 +115,11 @@ func (x *extractor) tree(objs []*object) {
 		}
 	}
 	for _, o := range objs {
-		if o.kind == "NodePool" && o.group() == "karpenter.sh" {
+		switch {
+		case o.kind == "NodePool" && o.group() == "karpenter.sh":
 			x.nodePool(o)
+		case o.kind == "ComputeClass" && o.group() == "cloud.google.com":
+			x.computeClass(o)
 		}
 	}
 	for _, o := range objs {
@@ -132,6 +146,14 @@ func (x *extractor) tree(objs []*object) {
 			continue
 		}
 		x.bindPool(i, j)
+	}
+	for _, i := range x.classPinned {
+		j, ok := x.computeClasses[x.entries[i].Kubernetes.ComputeClass]
+		if !ok {
+			x.unclassed = append(x.unclassed, i)
+			continue
+		}
+		x.bindClass(i, j)
 	}
 }
 
@@ -333,6 +355,7 @@ func (x *extractor) pin(e *inventory.Entry, labels map[string]string, affinity *
 		if c := x.classes[cc]; c != nil && e.GPU == "" {
 			e.GPU = x.classGPU(c)
 		}
+		x.classPinned = append(x.classPinned, len(x.entries)-1)
 	}
 	e.Zone = one(labelZone)
 	if np := one(labelNodePool); np != "" {

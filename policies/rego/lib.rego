@@ -132,3 +132,24 @@ k8s_root(o) := sprintf(" (%s)", [o.root]) if {
 k8s_queue(q) := sprintf("%s %s + %s borrowing", [q.address, num(q.nominal_quota), num(q.borrowing_limit)]) if {
 	q.borrowing_limited
 } else := sprintf("%s %s", [q.address, num(q.nominal_quota)])
+
+# k8s_class_priority describes a GKE ComputeClass priority by what it
+# launches: its machine type ("a3-highgpu-8g"), else its accelerators
+# ("8 × nvidia-h100-80gb"), else its machine family ("machine family
+# n4"), with ", spot" for spot VMs.
+k8s_class_priority(p) := concat("", [k8s_class_machine(p), k8s_class_spot(p)])
+
+k8s_class_machine(p) := p.machine_type if {
+	object.get(p, "machine_type", "") != ""
+} else := sprintf("%s × %s", [num(p.accelerators), p.accelerator]) if {
+	object.get(p, "accelerator", "") != ""
+	object.get(p, "accelerators", 0) > 0
+} else := p.accelerator if {
+	object.get(p, "accelerator", "") != ""
+} else := sprintf("machine family %s", [p.machine_family]) if {
+	object.get(p, "machine_family", "") != ""
+} else := "no machine named"
+
+k8s_class_spot(p) := ", spot" if {
+	object.get(p, "spot", false)
+} else := ""

@@ -47,3 +47,13 @@ test_fixed if {
 test_money if {
 	lib.money(116800.4, "USD") == "USD 116800"
 }
+
+# A ComputeClass priority is named by its machine type first, then its
+# accelerators, then its machine family.
+test_k8s_class_priority if {
+	lib.k8s_class_priority({"machine_type": "a3-highgpu-8g", "accelerators": 8, "gpu": "H100-SXM"}) == "a3-highgpu-8g"
+	lib.k8s_class_priority({"accelerator": "nvidia-l4", "accelerators": 2, "spot": true}) == "2 × nvidia-l4, spot"
+	lib.k8s_class_priority({"accelerator": "tpu-v5-lite-device", "tpu": true}) == "tpu-v5-lite-device"
+	lib.k8s_class_priority({"machine_family": "n4"}) == "machine family n4"
+	lib.k8s_class_priority({}) == "no machine named"
+}

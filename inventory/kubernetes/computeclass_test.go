@@ -1,0 +1,121 @@
+package kubernetes
+
+import (
+	"testing"
+
+	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/testkit"
+	"github.com/capcheck/capcheck/inventory"
+	"github.com/google/go-cmp/cmp"
+)
+
+func yes() *bool { b := true; return &b }
+
+// TestComputeClassEntries reads testdata/classbind.txtar and binds its
+// classes to four Terraform reservations. By hand:
+//   - h100-reserved (document at 1:1): priority 1 (7:7) is a3-highgpu-8g,
+//     8 H100-SXM in the catalog, Specific h100-res in project gpu-prod:
+//     google_compute_reservation.h100 (project gpu-prod) binds,
+//     .elsewhere (the same name in project other) does not. Priority 2
+//     (13:7) is 8 × nvidia-h100-80gb (H100-SXM), Specific h100-res-b of
+//     block-1: the future reservation of that name (project not written)
+//     binds. Both accelerator priorities are Specific and bound, so the
+//     class runs inside the first of the sorted addresses (a consumer).
+//     One model, 8 per node in both: GPU H100-SXM, 8 per instance.
+//   - fallback (18:1): missing-res binds nothing; priority 2 (29:7) is
+//     spot a3-highgpu-8g with affinity None, priority 3 (32:7) n4 without
+//     accelerators: not every accelerator priority is spot, so not spot;
+//     nothing bound, so elastic.
+//   - cpu launches no accelerator and names no reservation: left out.
+//   - bad's affinity "specific" is not an API value: unresolved at its
+//     value, k8s/classes.yaml:50:32 (6 spaces + "reservations: {affinity: "
+//     is 31 characters).
+//   - Deployment llm selects h100-reserved: it runs on ComputeClass/h100-reserved,
+//     2 × 8 = 16 H100-SXM.
+func TestComputeClassEntries(t *testing.T) {
+	inv := discover(t, extract(t, "classbind.txtar"), Options{})
+	tf := []inventory.Entry{
+		{Address: "google_compute_reservation.h100", Kind: inventory.KindReservation, Name: "h100-res", Project: "gpu-prod"},
+		{Address: "google_compute_reservation.elsewhere", Kind: inventory.KindReservation, Name: "h100-res", Project: "other"},
+		{Address: "google_compute_future_reservation.b", Kind: inventory.KindReservation, Name: "h100-res-b"},
+		{Address: "google_compute_reservation.unrelated", Kind: inventory.KindReservation, Name: "l4-res"},
+	}
+	inv.Reservations = append(tf, inv.Reservations...)
+	Bind(inv, func(pattern, addr string) bool { return pattern == addr })
+
+	const f = "k8s/classes.yaml"
+	want := []inventory.Entry{
+		{Address: "ComputeClass/h100-reserved", ResourceType: "ComputeClass", Root: ".", Range: diag.Range{Pos: diag.Pos{File: f, Line: 1, Column: 1}, EndLine: 1},
+			Kind: inventory.KindElastic, GPUsPerInstance: 8, GPU: "H100-SXM", ConsumerOf: "google_compute_future_reservation.b",
+			Kubernetes: &inventory.Kubernetes{Object: "ComputeClass/h100-reserved", APIVersion: "cloud.google.com/v1", Resource: "nvidia.com/gpu",
+				Reservations: []string{"google_compute_future_reservation.b", "google_compute_reservation.h100"},
+				Priorities: []inventory.ClassPriority{
+					{MachineType: "a3-highgpu-8g", GPU: "H100-SXM", Accelerators: 8, Affinity: "Specific", At: at(f, 7, 7),
+						Specific: []inventory.ClassReservation{{Name: "h100-res", Project: "gpu-prod", Reservations: []string{"google_compute_reservation.h100"}}}},
+					{Accelerator: "nvidia-h100-80gb", Accelerators: 8, GPU: "H100-SXM", DriverVersion: "latest", Affinity: "Specific", At: at(f, 13, 7),
+						Specific: []inventory.ClassReservation{{Name: "h100-res-b", ReservationBlock: "block-1", Reservations: []string{"google_compute_future_reservation.b"}}}},
+				},
+				NodePoolAutoCreation: yes(), WhenUnsatisfiable: "DoNotScaleUp"}},
+		{Address: "ComputeClass/fallback", ResourceType: "ComputeClass", Root: ".", Range: diag.Range{Pos: diag.Pos{File: f, Line: 18, Column: 1}, EndLine: 18},
+			Kind: inventory.KindElastic, GPUsPerInstance: 8, GPU: "H100-SXM",
+			Kubernetes: &inventory.Kubernetes{Object: "ComputeClass/fallback", APIVersion: "cloud.google.com/v1", Resource: "nvidia.com/gpu",
+				Priorities: []inventory.ClassPriority{
+					{MachineType: "a3-highgpu-8g", GPU: "H100-SXM", Accelerators: 8, Affinity: "Specific", At: at(f, 24, 7),
+						Specific: []inventory.ClassReservation{{Name: "missing-res"}}},
+					{MachineType: "a3-highgpu-8g", GPU: "H100-SXM", Accelerators: 8, Spot: true, Affinity: "None", At: at(f, 29, 7)},
+					{MachineFamily: "n4", At: at(f, 32, 7)},
+				},
+				WhenUnsatisfiable: "ScaleUpAnyway"}},
+		{Address: "Deployment/llm", ResourceType: "Deployment", Root: ".", Range: diag.Range{Pos: diag.Pos{File: "k8s/apps.yaml", Line: 1, Column: 1}, EndLine: 1},
+			Kind: inventory.KindWorkload, Count: 2, GPUsPerInstance: 8, GPUs: 16, GPU: "H100-SXM", ConsumerOf: "ComputeClass/h100-reserved",
+			Kubernetes: &inventory.Kubernetes{Object: "Deployment/llm", APIVersion: "apps/v1", Resource: "nvidia.com/gpu", Replicas: 2,
+				ComputeClass: "h100-reserved", ReplicasAt: at("k8s/apps.yaml", 6, 13)}},
+	}
+	if diff := cmp.Diff(want, inv.Reservations[len(tf):]); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	wantU := []inventory.Unresolved{{Address: "ComputeClass/bad", Range: diag.Pos{File: f, Line: 50, Column: 32}.Range(),
+		Msg: `ComputeClass bad reservations.affinity "specific" is not Specific, AnyBestEffort or None`}}
+	if diff := cmp.Diff(wantU, inv.Unresolved); diff != "" {
+		t.Errorf("unresolved (-want +got):\n%s", diff)
+	}
+	if c := inv.Reservations[len(tf)].Class(); c != inventory.ClassConsumer {
+		t.Errorf("Class(h100-reserved) = %s, want consumer", c)
+	}
+	if c := inv.Reservations[len(tf)+1].Class(); c != inventory.ClassElastic {
+		t.Errorf("Class(fallback) = %s, want elastic", c)
+	}
+}
+
+// TestComputeClassAcrossTrees: a ComputeClass is cluster-scoped, so a
+// workload of an overlay (tree clusters/prod) selecting a class that only
+// the plain YAML (tree ".") declares runs on it; 1 replica × 4 GPUs. A
+// class count that is not a whole number of devices is unresolved at it
+// (k8s/bad.yaml:7:37: 4 spaces + "- gpu: {type: nvidia-l4, count: " is
+// 36 characters).
+func TestComputeClassAcrossTrees(t *testing.T) {
+	dir := t.TempDir()
+	testkit.WriteFiles(t, dir, map[string]string{
+		"k8s/class.yaml":               "apiVersion: cloud.google.com/v1\nkind: ComputeClass\nmetadata:\n  name: l4\nspec:\n  priorities:\n    - gpu: {type: nvidia-l4, count: 4}\n",
+		"k8s/bad.yaml":                 "apiVersion: cloud.google.com/v1\nkind: ComputeClass\nmetadata:\n  name: bad\nspec:\n  priorities:\n    - gpu: {type: nvidia-l4, count: half}\n",
+		"apps/base/kustomization.yaml": "resources:\n  - app.yaml\n",
+		"apps/base/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: asr\nspec:\n  template:\n    spec:\n" +
+			"      nodeSelector:\n        cloud.google.com/compute-class: l4\n      containers:\n        - name: a\n          resources:\n            limits:\n              nvidia.com/gpu: 4\n",
+		"clusters/prod/kustomization.yaml": "namespace: speech\nresources:\n  - ../../apps/base\n",
+	})
+	inv := discover(t, dir, Options{})
+	type row struct{ Address, Root, ConsumerOf, GPU string }
+	var got []row
+	for _, e := range inv.Reservations {
+		got = append(got, row{e.Address, e.Root, e.ConsumerOf, e.GPU})
+	}
+	want := []row{{"Deployment/speech/asr", "clusters/prod", "ComputeClass/l4", "L4"}, {"ComputeClass/l4", ".", "", "L4"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	wantU := []inventory.Unresolved{{Address: "ComputeClass/bad", Range: diag.Pos{File: "k8s/bad.yaml", Line: 7, Column: 37}.Range(),
+		Msg: `ComputeClass bad gpu.count: "half" is not a whole number of devices`}}
+	if diff := cmp.Diff(wantU, inv.Unresolved); diff != "" {
+		t.Errorf("unresolved (-want +got):\n%s", diff)
+	}
+}

@@ -35,10 +35,21 @@ const (
 
 // Binding constraints a suggestion can name.
 const (
-	BindLeadTime     = "lead_time"     // months short before anything ordered today arrives
-	BindBudget       = "budget"        // the cheapest fix costs more than the budget allows
-	BindZones        = "zones"         // N+k cannot hold with the zones the pool may use
-	BindInstanceType = "instance_type" // no reservation to take the instance type from
+	BindLeadTime     = "lead_time"       // months short before anything ordered today arrives
+	BindBudget       = "budget"          // the cheapest fix costs more than the budget allows
+	BindZones        = "zones"           // N+k cannot hold with the zones the pool may use
+	BindInstanceType = "instance_type"   // no reservation to take the instance type from
+	BindCeiling      = "elastic_ceiling" // the elastic entries the pool claims cap what it may rent
+)
+
+// Change kinds besides a reservation ("", the kind every change had
+// before): GPUs rented on demand under a hybrid strategy, a raise of the
+// pool's on_demand_max_gpus, and an AWS capacity block for a bounded
+// window.
+const (
+	KindOnDemand        = "on-demand"
+	KindOnDemandCeiling = "on-demand-ceiling"
+	KindCapacityBlock   = "capacity-block"
 )
 
 // PoolSuggestion is one pool's cheapest fix.
@@ -63,6 +74,9 @@ type PoolSuggestion struct {
 	// alone would leave them unclaimed, CAP003); "" when they are
 	// claimed already.
 	Claim string `json:"claim,omitempty"`
+	// Notes say why a candidate was not offered (a capacity block without
+	// price_per_gpu_hour.capacity_block).
+	Notes []string `json:"notes,omitempty"`
 	// AddedMonthly is the reserved cost of the changes per timeline
 	// month; MonthlyCost and CumulativeCost its run-rate and sum at 6, 12,
 	// 18 and 24 months (see milestones), Total the sum over the horizon.
@@ -77,9 +91,16 @@ type PoolSuggestion struct {
 	After  SuggestFigures `json:"after"`
 }
 
-// Change is one reservation to add, or an existing one to extend.
+// Change is one reservation to add, or an existing one to extend; under
+// a hybrid strategy also GPUs rented on demand (Kind on-demand, Action
+// "rent": GPUs each month from Start to End) and a raise of the pool's
+// on_demand_max_gpus (Kind on-demand-ceiling, Action "raise", Address
+// pools.NAME.on_demand_max_gpus); for a bounded window an AWS capacity
+// block (Kind capacity-block, Action "add", DurationHours long).
 type Change struct {
-	Action  string `json:"action"` // "add" | "extend"
+	// Kind is "" for a reservation (see KindOnDemand and the others).
+	Kind    string `json:"kind,omitempty"`
+	Action  string `json:"action"` // "add" | "extend" | "rent" | "raise"
 	Address string `json:"address"`
 	// Root is the root module the reservation is in (an added one: the
 	// root of the pool's reservation it copies the instance type from).
@@ -94,6 +115,12 @@ type Change struct {
 	Start  string `json:"start"`
 	End    string `json:"end"`
 	OldEnd string `json:"old_end,omitempty"`
+	// DurationHours is a capacity block's length (Start to End inclusive).
+	DurationHours float64 `json:"duration_hours,omitempty"`
+	// OldOnDemandMaxGPUs and OnDemandMaxGPUs are a ceiling raise's
+	// on_demand_max_gpus as written (0: not given) and as it must be.
+	OldOnDemandMaxGPUs float64 `json:"old_on_demand_max_gpus,omitempty"`
+	OnDemandMaxGPUs    float64 `json:"on_demand_max_gpus,omitempty"`
 	// MonthlyCost is the reserved cost of its first month, HorizonCost
 	// over every horizon month it covers.
 	MonthlyCost float64 `json:"monthly_cost"`
@@ -135,6 +162,14 @@ type SuggestFigures struct {
 // split is the optimum). Added capacity only ever helps headroom and N+k
 // (losing a domain loses at most what was added to it), so layers of
 // the monthly additions become reservations with a start and an end.
+//
+// Under strategy hybrid the month's rules are check's (guaranteed vs the
+// baseline with headroom and N+k, guaranteed + the elastic ceiling vs the
+// peak with headroom) and renting on demand is a choice beside reserving
+// (see solveHybrid): the GPUs rented and a raise of on_demand_max_gpus
+// are changes of their own. Additions confined to a bounded window may
+// become an AWS capacity block instead (see blocks). Pools of strategy
+// on-demand are not solved.
 func Suggest(in Input) (*SuggestDoc, error) {
 	doc, err := Evaluate(in)
 	if err != nil {
@@ -204,6 +239,17 @@ type sugPool struct {
 	g          float64
 	arrive     int // first month a new reservation counts
 	extendable []int
+	// hybrid: required and critical are the baseline (critical bounded
+	// above by min(the peak's critical, the baseline)), peak the plan_for
+	// peak guaranteed plus ceil must carry with headroom; ceil is the
+	// ceiling the month is checked with (the pool's, or what raising
+	// on_demand_max_gpus may give, hi: the claimed elastic GPUs, else
+	// unbounded).
+	hybrid bool
+	peak   []float64
+	ceil   []float64
+	cur    []float64
+	hi     []float64
 }
 
 // monthCheck reports whether month m passes with add[z] instances added
@@ -258,6 +304,12 @@ func (sp *sugPool) monthCheck(m int, add []int, ext []int) bool {
 	if s.short(0) {
 		return false
 	}
+	if sp.hybrid {
+		burst := series{capacity: []float64{capacity + sp.ceil[m]}, required: []float64{sp.peak[m]}, headroomMin: sp.h}
+		if burst.short(0) {
+			return false
+		}
+	}
 	return !sp.needed || s.nPlus(sp.k, []float64{sp.critical[m]}, 0).ok
 }
 
@@ -279,19 +331,28 @@ func (sp *sugPool) existing(m int) float64 {
 // previous month's (prev), then one that carries on expired reservations
 // in their zones, then the smallest largest zone, then the most even
 // split, then the earlier zones.
-func (sp *sugPool) solveMonth(m int, prev []int, prevExt []int) (add, ext []int, ok bool) {
+//
+// floor is the fewest instances to add (0: none needed); a hybrid pool
+// asks for the additions that cover its on-demand overflow with it.
+func (sp *sugPool) solveMonth(m int, prev []int, prevExt []int, floor int) (add, ext []int, ok bool) {
 	Z := len(sp.zones)
-	if sp.monthCheck(m, make([]int, Z), nil) {
+	if floor == 0 && sp.monthCheck(m, make([]int, Z), nil) {
 		return make([]int, Z), nil, true
 	}
 	if m < sp.arrive {
+		if floor > 0 {
+			return nil, nil, false
+		}
 		return sp.solveExtend(m, prevExt)
 	}
 	if Z == 0 || sp.g <= 0 {
 		return nil, nil, false
 	}
 	target := sp.required[m] / (1 - sp.h)
-	n0 := max(0, int(ceilTol((target-sp.existing(m))/sp.g)))
+	if sp.hybrid {
+		target = math.Max(target, sp.peak[m]/(1-sp.h)-sp.ceil[m])
+	}
+	n0 := max(floor, int(ceilTol((target-sp.existing(m))/sp.g)))
 	crit := 0.0
 	if sp.needed {
 		crit = sp.critical[m]
@@ -488,6 +549,27 @@ func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Poo
 			}
 		}
 	}
+	claimsElastic := slices.ContainsFunc(rss, func(rs resState) bool { return rs.elastic })
+	if pd.Strategy == StrategyHybrid {
+		// Guaranteed capacity carries the baseline with headroom and N+k,
+		// guaranteed plus the ceiling the peak with headroom (as check
+		// judges hybrid pools, see strategyRunOf). The baseline's critical
+		// part is at most the peak's and at most the baseline: a fix that
+		// holds N+k against that bound holds it against check's.
+		sp.hybrid = true
+		sp.peak, sp.cur, sp.hi = make([]float64, H), make([]float64, H), make([]float64, H)
+		for m, tm := range pd.Timeline {
+			sp.peak[m] = tm.RequiredGPUs
+			sp.required[m] = tm.BaselineGPUs
+			sp.critical[m] = math.Min(sp.critical[m], tm.BaselineGPUs)
+			sp.cur[m] = tm.CeilingGPUs
+			sp.hi[m] = math.Max(tm.CeilingGPUs, tm.RequiredGPUs/(1-sp.h))
+			if claimsElastic {
+				sp.hi[m] = math.Max(tm.CeilingGPUs, tm.ElasticGPUs)
+			}
+		}
+		sp.ceil = sp.cur
+	}
 	// Which months fail today.
 	var failing []int
 	for m := range H {
@@ -498,10 +580,10 @@ func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Poo
 	if len(failing) == 0 {
 		return ps, nil
 	}
-	if pd.Strategy != StrategyReserved {
+	if pd.Strategy != StrategyReserved && pd.Strategy != StrategyHybrid {
 		ps.Status = SuggestUnsupported
 		ps.Binding = append(ps.Binding, BindingDoc{Constraint: "strategy",
-			Msg: fmt.Sprintf("pool %s has strategy %s: suggestions are solved for reserved pools only", pd.Name, pd.Strategy)})
+			Msg: fmt.Sprintf("pool %s has strategy %s: suggestions are solved for reserved and hybrid pools only", pd.Name, pd.Strategy)})
 		return ps, nil
 	}
 
@@ -555,8 +637,15 @@ func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Poo
 	exts := make([][]int, H)
 	var prev, prevExt []int
 	var unfixable []int
+	ceilings := make([]float64, H) // hybrid: the ceiling each month's choice needs
 	for m := range H {
-		add, ext, ok := sp.solveMonth(m, prev, prevExt)
+		var add, ext []int
+		var ok bool
+		if sp.hybrid {
+			add, ext, ceilings[m], ok = sp.solveHybrid(m, prev, prevExt, pool)
+		} else {
+			add, ext, ok = sp.solveMonth(m, prev, prevExt, 0)
+		}
 		if !ok {
 			unfixable = append(unfixable, m)
 			add = make([]int, len(sp.zones))
@@ -570,6 +659,9 @@ func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Poo
 		case m < sp.arrive:
 			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindLeadTime, Month: e.cal.label(m),
 				Msg: fmt.Sprintf("%s is short of the rules and nothing ordered today arrives before %s (lead time %s weeks); extending every expiring reservation is not enough", e.cal.label(m), ps.Earliest, trimNum(pool.LeadTimeWeeks))})
+		case sp.hybrid && claimsElastic:
+			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindCeiling, Month: e.cal.label(m),
+				Msg: fmt.Sprintf("%s is short of the rules and the elastic entries pool %s claims cap what it may rent on demand at %s GPUs", e.cal.label(m), pd.Name, trimNum(sp.hi[m]))})
 		case unit == nil:
 			ps.Binding = append(ps.Binding, BindingDoc{Constraint: BindInstanceType, Month: e.cal.label(m),
 				Msg: fmt.Sprintf("pool %s has no guaranteed reservation to take an instance type from", pd.Name)})
@@ -584,14 +676,40 @@ func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Poo
 	if len(unfixable) > 0 {
 		ps.Status = SuggestNoFix
 	}
-	ps.Changes = sp.changes(pd, unit, adds, exts)
+	ps.Changes = sp.blocks(&ps, pool, unit, sp.changes(pd, unit, adds, exts))
+	if sp.hybrid {
+		ps.Changes = append(ps.Changes, sp.onDemand(pd, pool, adds, exts, ceilings)...)
+	}
 	ps.Claim = claimFor(pool, pd.Name, ps.Changes)
-	price := pool.Price.Reserved
+	t := poolTariff(pool)
 	for i := range ps.Changes {
 		c := &ps.Changes[i]
+		// Dollars per GPU per hour of the month.
+		price := t.reserved
+		switch c.Kind {
+		case KindOnDemandCeiling:
+			continue // the ceiling costs nothing; what is rented does
+		case KindOnDemand:
+			price = t.onDemand * t.onDemandHours / 24
+		case KindCapacityBlock:
+			price = pool.Price.CapacityBlock
+		}
 		from, to := sp.monthsOf(*c)
 		for m := from; m <= to; m++ {
 			cost := c.GPUs * price * e.cal.hours(m)
+			if c.Kind == KindCapacityBlock {
+				// A block is paid for its hours, not whole months.
+				start, _ := time.Parse("2006-01-02", c.Start)
+				end := start.Add(time.Duration(c.DurationHours) * time.Hour)
+				lo, hi := e.cal.start(m), e.cal.start(m+1)
+				if start.After(lo) {
+					lo = start
+				}
+				if end.Before(hi) {
+					hi = end
+				}
+				cost = c.GPUs * price * math.Max(0, hi.Sub(lo).Hours())
+			}
 			if m == from {
 				c.MonthlyCost = cost
 			}
@@ -828,16 +946,32 @@ func (d *SuggestDoc) Apply(in Input) Input {
 		inv.Reservations = slices.Clone(in.Inventory.Reservations)
 	}
 	extra := map[string][]string{} // "plan/pool" -> addresses
+	raise := map[string]float64{}  // "plan/pool" -> on_demand_max_gpus
 	for _, ps := range d.Suggestions {
 		for _, c := range ps.Changes {
-			switch c.Action {
-			case "extend":
+			switch {
+			case c.Kind == KindOnDemand:
+				// Rented: nothing to change but the ceiling.
+			case c.Kind == KindOnDemandCeiling:
+				raise[ps.Plan+"/"+ps.Pool] = c.OnDemandMaxGPUs
+			case c.Kind == KindCapacityBlock:
+				// As the Terraform reader lists a block bought from an
+				// offering: from the start for its duration, no zone.
+				rt, _, _ := strings.Cut(c.Address, ".")
+				start, _ := time.Parse("2006-01-02", c.Start)
+				inv.Reservations = append(inv.Reservations, inventory.Entry{
+					Address: c.Address, Root: c.Root, ResourceType: rt, Kind: inventory.KindCapacityBlock,
+					InstanceType: c.InstanceType, Count: c.Instances, GPUsPerInstance: c.GPUsPerInstance,
+					GPUs: c.GPUs, GPU: ps.GPU, Start: start.Format(time.RFC3339),
+					End: start.Add(time.Duration(c.DurationHours) * time.Hour).Format(time.RFC3339), Guaranteed: true,
+				})
+			case c.Action == "extend":
 				for i := range inv.Reservations {
 					if inv.Reservations[i].Address == c.Address && inv.Reservations[i].End == c.OldEnd {
 						inv.Reservations[i].End = c.End
 					}
 				}
-			case "add":
+			case c.Action == "add":
 				rt, _, _ := strings.Cut(c.Address, ".")
 				inv.Reservations = append(inv.Reservations, inventory.Entry{
 					Address: c.Address, Root: c.Root, ResourceType: rt, Kind: inventory.KindReservation,
@@ -860,7 +994,8 @@ func (d *SuggestDoc) Apply(in Input) Input {
 		var cp *schema.Plan
 		for name, pool := range p.Pools {
 			addrs := extra[p.Name+"/"+name]
-			if pool == nil || len(addrs) == 0 {
+			odMax, raised := raise[p.Name+"/"+name]
+			if pool == nil || len(addrs) == 0 && !raised {
 				continue
 			}
 			if cp == nil {
@@ -870,6 +1005,9 @@ func (d *SuggestDoc) Apply(in Input) Input {
 			}
 			np := *pool
 			np.Reservations = append(slices.Clone(pool.Reservations), addrs...)
+			if raised {
+				np.OnDemandMaxGPUs = odMax
+			}
 			cp.Pools[name] = &np
 		}
 		if cp != nil {
@@ -929,4 +1067,174 @@ func (d *SuggestDoc) verify(in Input) error {
 		}
 	}
 	return nil
+}
+
+// addedGPUs is the guaranteed GPUs add and ext put into month m.
+func (sp *sugPool) addedGPUs(add, ext []int) float64 {
+	var a float64
+	for _, n := range add {
+		a += float64(n) * sp.g
+	}
+	for _, j := range ext {
+		a += sp.rss[j].r.GPUs
+	}
+	return a
+}
+
+// solveHybrid is month m's cheapest choice under a hybrid strategy, where
+// on-demand GPUs are a choice beside reservations: the cheapest of (1)
+// the fewest additions with the pool's ceiling, (2) the fewest that also
+// cover the month's on-demand overflow (nothing rented), and (3) the
+// fewest with the ceiling raising on_demand_max_gpus may give (the rest
+// of the peak rented). A month costs its additions at the reserved price
+// around the clock plus its overflow, peak − guaranteed, at the on-demand
+// price on_demand_hours_per_day hours a day, as the cost model rents it.
+// Equal costs prefer the earlier choice (no ceiling to raise). need is
+// the ceiling the choice needs: peak/(1 − h) − guaranteed.
+func (sp *sugPool) solveHybrid(m int, prev, prevExt []int, pool *schema.Pool) (add, ext []int, need float64, ok bool) {
+	t := poolTariff(pool)
+	e := sp.e
+	type choice struct {
+		add, ext   []int
+		cost, need float64
+	}
+	var best *choice
+	try := func(ceil []float64, floor int) {
+		sp.ceil = ceil
+		defer func() { sp.ceil = sp.cur }()
+		a, x, ok := sp.solveMonth(m, prev, prevExt, floor)
+		if !ok {
+			return
+		}
+		guaranteed := sp.existing(m) + sp.addedGPUs(a, x)
+		over := math.Max(0, sp.peak[m]-guaranteed)
+		c := choice{add: a, ext: x,
+			cost: sp.addedGPUs(a, x)*t.reserved*e.cal.hours(m) + over*t.onDemand*t.onDemandHours*e.cal.days(m),
+			need: math.Max(0, sp.peak[m]/(1-sp.h)-guaranteed)}
+		if best == nil || c.cost < best.cost-tol {
+			best = &c
+		}
+	}
+	try(sp.cur, 0)
+	if over := sp.peak[m] - sp.existing(m); over > tol && sp.g > 0 && m >= sp.arrive {
+		try(sp.cur, int(ceilTol(over/sp.g)))
+	}
+	try(sp.hi, 0)
+	if best == nil {
+		return nil, nil, 0, false
+	}
+	return best.add, best.ext, best.need, true
+}
+
+// onDemand are a hybrid pool's on-demand changes: the GPUs rented each
+// month above guaranteed capacity with the changes (one change per run
+// of months renting the same GPUs), and a raise of on_demand_max_gpus to
+// the largest ceiling a month's choice needs (ceilings) above the pool's.
+func (sp *sugPool) onDemand(pd *PoolDoc, pool *schema.Pool, adds, exts [][]int, ceilings []float64) []Change {
+	e := sp.e
+	H := len(adds)
+	var out []Change
+	var raise float64
+	for m := range H {
+		if ceilings[m] > sp.cur[m]+tol {
+			raise = math.Max(raise, ceilTol(ceilings[m]))
+		}
+	}
+	if raise > 0 {
+		out = append(out, Change{Kind: KindOnDemandCeiling, Action: "raise", Address: "pools." + pd.Name + ".on_demand_max_gpus",
+			GPUs: raise, OldOnDemandMaxGPUs: pool.OnDemandMaxGPUs, OnDemandMaxGPUs: raise,
+			Start: formatDate(dateOf(e.cal.now)), End: ""})
+	}
+	over := make([]float64, H)
+	for m := range H {
+		over[m] = math.Max(0, sp.peak[m]-sp.existing(m)-sp.addedGPUs(adds[m], exts[m]))
+	}
+	for m := 0; m < H; m++ {
+		if over[m] <= tol {
+			continue
+		}
+		to := m
+		for to+1 < H && math.Abs(over[to+1]-over[m]) <= tol {
+			to++
+		}
+		out = append(out, Change{Kind: KindOnDemand, Action: "rent", GPUs: over[m],
+			Start: formatDate(dateOf(e.cal.from(m))), End: formatDate(e.cal.last(to))})
+		m = to
+	}
+	return out
+}
+
+// Capacity blocks: the longest AWS sells (182 days), and the term a
+// reservation at the reserved price is taken to commit to (one year).
+const (
+	maxBlockDays        = 182
+	reservationTermDays = 365
+)
+
+// blocks replaces the additions of a bounded window (reservations that
+// end inside the horizon, grouped by their start and end) with one AWS
+// capacity block of all their instances when it is cheaper: the block
+// costs price_per_gpu_hour.capacity_block × GPUs × its hours, the
+// reservation the reserved price × GPUs × 24 × max(its days, 365) (the
+// reserved price is a one-year commitment's). A block covers whole
+// months of the window, as check counts capacity (a month counts a
+// reservation only when it covers all of it). It is offered only for an
+// AWS pool that owes no N+k (a block bought from an offering has no zone
+// in Terraform) and is not longer than 182 days; without a capacity
+// block price no block is offered and a note says so.
+func (sp *sugPool) blocks(ps *PoolSuggestion, pool *schema.Pool, unit *inventory.Entry, changes []Change) []Change {
+	if unit == nil || sp.needed || (unit.ResourceType != "aws_ec2_capacity_reservation" && unit.ResourceType != "aws_ec2_capacity_block_reservation") {
+		return changes
+	}
+	type window struct{ start, end string }
+	groups := map[window][]int{}
+	for i, c := range changes {
+		if c.Kind != "" || c.Action != "add" || c.End == "" {
+			continue
+		}
+		groups[window{c.Start, c.End}] = append(groups[window{c.Start, c.End}], i)
+	}
+	drop := map[int]bool{}
+	var added []Change
+	for _, w := range slices.SortedFunc(maps.Keys(groups), func(a, b window) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end)) }) {
+		start, err1 := time.Parse("2006-01-02", w.start)
+		end, err2 := time.Parse("2006-01-02", w.end)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		days := int(math.Round(end.AddDate(0, 0, 1).Sub(start).Hours() / 24))
+		if days > maxBlockDays {
+			continue
+		}
+		if pool.Price.CapacityBlock <= 0 {
+			ps.Notes = append(ps.Notes, fmt.Sprintf("the additions from %s to %s could be an AWS capacity block, but pool %s states no price_per_gpu_hour.capacity_block: none is offered", w.start, w.end, ps.Pool))
+			continue
+		}
+		n := 0
+		for _, i := range groups[w] {
+			n += changes[i].Instances
+		}
+		gpus := float64(n) * unit.GPUsPerInstance
+		block := gpus * pool.Price.CapacityBlock * float64(days) * 24
+		reserve := gpus * pool.Price.Reserved * float64(max(days, reservationTermDays)) * 24
+		if block >= reserve-tol {
+			continue
+		}
+		for _, i := range groups[w] {
+			drop[i] = true
+		}
+		added = append(added, Change{Kind: KindCapacityBlock, Action: "add", Root: unit.Root, InstanceType: unit.InstanceType,
+			Instances: n, GPUsPerInstance: unit.GPUsPerInstance, GPUs: gpus, Start: w.start, End: w.end, DurationHours: float64(days) * 24,
+			Address: suggestAddress("aws_ec2_capacity_block_reservation", ps.Pool, "block", strings.ReplaceAll(w.start, "-", "_"), w.end)})
+	}
+	if len(added) == 0 {
+		return changes
+	}
+	var out []Change
+	for i, c := range changes {
+		if !drop[i] {
+			out = append(out, c)
+		}
+	}
+	return append(out, added...)
 }

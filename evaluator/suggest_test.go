@@ -217,3 +217,186 @@ func TestSuggestAttach(t *testing.T) {
 		t.Errorf("passing pool's Suggestion = %+v, want nil", pools[0].Suggestion)
 	}
 }
+
+// seasonalCase is a pool of p5.48xlarge (8 GPUs each) with 2 instances in
+// us-east-1a (16 GPUs), the only zone it may use, no SLO (no N+k owed),
+// headroom_min 30%, prices $2 reserved and $5 on demand per GPU-hour,
+// on-demand overflow held 8 hours a day and on_demand_max_gpus 8. It
+// serves "api", 8 rps at 1 rps per GPU (peak = average: 8 GPUs, baseline
+// 8), and from 2026-06-01 to 2026-08-31 "summer", 16 rps at the peak and
+// 0 on average (baseline 0): 24 GPUs at the peak in June, July and
+// August, 8 otherwise.
+func seasonalCase(strategy string) (*schema.Pool, Input) {
+	p := newPlan("serve")
+	pool := addPool(p, "h100", 0, "aws_ec2_capacity_reservation.*")
+	pool.Zones = []string{"us-east-1a"}
+	pool.Strategy = strategy
+	pool.OnDemandMaxGPUs = 8
+	pool.OnDemandHoursPerDay = 8
+	api := addInference(p, "api", "h100", 8, 1)
+	api.RequestsPerS.Avg = fp(8)
+	summer := addInference(p, "summer", "h100", 16, 1)
+	summer.RequestsPerS.Avg = fp(0)
+	summer.From, summer.Until = date(2026, 6, 1), date(2026, 8, 31)
+	in := Input{Plans: []*schema.Plan{p}, GPUs: testGPUs, Now: now,
+		Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 1, 2, 8))}
+	return pool, in
+}
+
+// TestSuggestHybridOnDemand: under hybrid, check judges the baseline
+// against guaranteed capacity (8/16: 1 − 8/16 = 50% ≥ 30%) and the peak
+// against guaranteed + the ceiling: June–August 24/(16 + 8) leaves 0%
+// headroom; 24/0.7 = 34.29 GPUs are needed. Each of those months the
+// solver weighs, June (30 days) for instance:
+//
+//   - reserve: with the ceiling of 8, 16 + 8n + 8 ≥ 34.29 needs n = 2
+//     instances (16 GPUs; nothing rented then): 16 × $2 × 720 h = $23,040;
+//   - rent: with the ceiling raised, no instance; the 24 − 16 = 8 GPUs of
+//     overflow are rented 8 h a day: 8 × $5 × 8 × 30 = $9,600.
+//
+// Renting wins every peak month, and the ceiling must be 34.29 − 16 =
+// 18.29, so on_demand_max_gpus rises from 8 to 19 (16 + 19 = 35: 1 −
+// 24/35 = 31.4%). The rent: 8 GPUs from 2026-06-01 to 2026-08-31, $9,600
+// in June, 8 × 5 × 8 × 31 = $9,920 in July and August: $29,440 in all
+// (reserving the 3 months instead: 16 × 2 × 24 × 92 = $70,656).
+func TestSuggestHybridOnDemand(t *testing.T) {
+	_, in := seasonalCase(schema.StrategyHybrid)
+	d := mustSuggest(t, in)
+	ps := d.Suggestions[0]
+	if ps.Status != SuggestFixed {
+		t.Fatalf("status = %q (binding %+v), want fixed", ps.Status, ps.Binding)
+	}
+	want := []Change{
+		{Kind: KindOnDemandCeiling, Action: "raise", Address: "pools.h100.on_demand_max_gpus", GPUs: 19,
+			OldOnDemandMaxGPUs: 8, OnDemandMaxGPUs: 19, Start: "2026-03-10"},
+		{Kind: KindOnDemand, Action: "rent", GPUs: 8, Start: "2026-06-01", End: "2026-08-31", MonthlyCost: 9600, HorizonCost: 29440},
+	}
+	if diff := cmp.Diff(want, ps.Changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if !testkit.Close(ps.Total, 29440) {
+		t.Errorf("total = %g, want 29440", ps.Total)
+	}
+	pd := passesEverywhere(t, d, in, "h100")
+	// June: 16 guaranteed + a ceiling of 19 for a 24-GPU peak.
+	if jun := pd.Timeline[3]; jun.CeilingGPUs != 19 || !testkit.Close(jun.Headroom, 1-24.0/35) {
+		t.Errorf("June after: ceiling %g, headroom %g; want 19, %g", jun.CeilingGPUs, jun.Headroom, 1-24.0/35)
+	}
+}
+
+// TestSuggestReservedNoOnDemand: the same pool under strategy reserved
+// may not count on renting: June–August need 24/0.7 = 34.29 guaranteed
+// GPUs, 16 + 8n ≥ 34.29 gives n = 3 instances (24 GPUs) from 2026-06-01
+// to 2026-08-31: 24 × $2 × 720 h = $34,560 in June and 24 × 2 × 24 × 92
+// = $105,984 over the three months. The window could be a capacity
+// block, but the pool states no capacity block price: none is offered,
+// and a note says so.
+func TestSuggestReservedNoOnDemand(t *testing.T) {
+	_, in := seasonalCase(schema.StrategyReserved)
+	d := mustSuggest(t, in)
+	ps := d.Suggestions[0]
+	want := []Change{{Action: "add", Address: "aws_ec2_capacity_reservation.h100_us_east_1a_2026_06_to_2026_08", Zone: "us-east-1a",
+		InstanceType: "p5.48xlarge", Instances: 3, GPUsPerInstance: 8, GPUs: 24, Start: "2026-06-01", End: "2026-08-31",
+		MonthlyCost: 34560, HorizonCost: 105984}}
+	if ps.Status != SuggestFixed {
+		t.Fatalf("status = %q (binding %+v), want fixed", ps.Status, ps.Binding)
+	}
+	if diff := cmp.Diff(want, ps.Changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	wantNotes := []string{"the additions from 2026-06-01 to 2026-08-31 could be an AWS capacity block, but pool h100 states no price_per_gpu_hour.capacity_block: none is offered"}
+	if diff := cmp.Diff(wantNotes, ps.Notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+	passesEverywhere(t, d, in, "h100")
+}
+
+// trainingCase: 2 p5.48xlarge instances in us-east-1a (16 GPUs), an
+// 8-GPU serving workload (8 rps at 1 rps per GPU, no SLO) and a training
+// run of 16 GPUs for the 6 weeks from 2026-05-01 to 2026-06-11, strategy
+// reserved, headroom_min 30%, $2 reserved per GPU-hour, a capacity block
+// price of $3.
+func trainingCase() (*schema.Pool, Input) {
+	p := newPlan("serve")
+	pool := addPool(p, "h100", 0, "aws_ec2_capacity_reservation.*", "aws_ec2_capacity_block_reservation.*")
+	pool.Zones = []string{"us-east-1a"}
+	pool.Price.CapacityBlock = 3
+	addInference(p, "api", "h100", 8, 1)
+	p.Workloads["finetune"] = &schema.Workload{Name: "finetune", Pos: at(40, 3), Kind: schema.KindTraining, Pool: "h100",
+		Runs: []schema.Run{{Name: "llm-v2", GPUs: 16, Start: date(2026, 5, 1), End: date(2026, 6, 11)}}}
+	in := Input{Plans: []*schema.Plan{p}, GPUs: testGPUs, Now: now,
+		Inventory: inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 1, 2, 8))}
+	return pool, in
+}
+
+// TestSuggestCapacityBlock: the run puts 8 + 16 = 24 GPUs in May and in
+// June (a month counts a run that overlaps it), which need 24/0.7 =
+// 34.29: 3 instances more (16 + 16 = 32 is short). check counts capacity
+// only in months it covers whole, so the block covers 2026-05-01 …
+// 2026-06-30: 61 days = 1 464 h. The block: 24 GPUs × $3 × 1 464 h =
+// $105,408 (May 24 × 3 × 744 = $53,568, June 24 × 3 × 720 = $51,840); a
+// reservation at the reserved price commits to a year: 24 × 2 × 8 760 =
+// $420,480. The block wins.
+func TestSuggestCapacityBlock(t *testing.T) {
+	_, in := trainingCase()
+	d := mustSuggest(t, in)
+	ps := d.Suggestions[0]
+	if ps.Status != SuggestFixed {
+		t.Fatalf("status = %q (binding %+v), want fixed", ps.Status, ps.Binding)
+	}
+	want := []Change{{Kind: KindCapacityBlock, Action: "add", Address: "aws_ec2_capacity_block_reservation.h100_block_2026_05_01_to_2026_06",
+		InstanceType: "p5.48xlarge", Instances: 3, GPUsPerInstance: 8, GPUs: 24, Start: "2026-05-01", End: "2026-06-30",
+		DurationHours: 1464, MonthlyCost: 53568, HorizonCost: 105408}}
+	if diff := cmp.Diff(want, ps.Changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if !testkit.Close(ps.Total, 105408) || ps.Claim != "" || len(ps.Notes) != 0 {
+		t.Errorf("total %g, claim %q, notes %v; want 105408, none, none", ps.Total, ps.Claim, ps.Notes)
+	}
+	pd := passesEverywhere(t, d, in, "h100")
+	// May after: 16 + 24 = 40 GPUs for 24: 1 − 24/40 = 40%.
+	if may := pd.Timeline[2]; may.CapacityGPUs != 40 || !testkit.Close(may.Headroom, 0.4) {
+		t.Errorf("May after: capacity %g, headroom %g; want 40, 0.4", may.CapacityGPUs, may.Headroom)
+	}
+}
+
+// TestSuggestHybridReserves: seasonalCase's hybrid pool with overflow
+// held 24 hours a day. Renting June's 8 GPUs now costs 8 × $5 × 720 h =
+// $28,800, more than reserving 2 instances, 16 × $2 × 720 = $23,040, so
+// the solver reserves (16 + 16 + the ceiling 8 = 40 ≥ 34.29) and rents
+// nothing: 2 instances from 2026-06-01 to 2026-08-31, 16 × 2 × 24 × 92 =
+// $70,656, and the ceiling stays.
+func TestSuggestHybridReserves(t *testing.T) {
+	pool, in := seasonalCase(schema.StrategyHybrid)
+	pool.OnDemandHoursPerDay = 24
+	d := mustSuggest(t, in)
+	ps := d.Suggestions[0]
+	want := []Change{{Action: "add", Address: "aws_ec2_capacity_reservation.h100_us_east_1a_2026_06_to_2026_08", Zone: "us-east-1a",
+		InstanceType: "p5.48xlarge", Instances: 2, GPUsPerInstance: 8, GPUs: 16, Start: "2026-06-01", End: "2026-08-31",
+		MonthlyCost: 23040, HorizonCost: 70656}}
+	if ps.Status != SuggestFixed {
+		t.Fatalf("status = %q (binding %+v), want fixed", ps.Status, ps.Binding)
+	}
+	if diff := cmp.Diff(want, ps.Changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	passesEverywhere(t, d, in, "h100")
+}
+
+// TestSuggestCapacityBlockDearer: trainingCase with a capacity block
+// price of $20: the block would cost 24 × 20 × 1 464 h = $702,720, more
+// than a year's reservation, 24 × 2 × 8 760 = $420,480, so the
+// reservation stays: 3 instances in us-east-1a from 2026-05-01 to
+// 2026-06-30, 24 × 2 × 744 = $35,712 in May and 24 × 2 × 1 464 =
+// $70,272 over both months.
+func TestSuggestCapacityBlockDearer(t *testing.T) {
+	pool, in := trainingCase()
+	pool.Price.CapacityBlock = 20
+	ps := mustSuggest(t, in).Suggestions[0]
+	want := []Change{{Action: "add", Address: "aws_ec2_capacity_reservation.h100_us_east_1a_2026_05_to_2026_06", Zone: "us-east-1a",
+		InstanceType: "p5.48xlarge", Instances: 3, GPUsPerInstance: 8, GPUs: 24, Start: "2026-05-01", End: "2026-06-30",
+		MonthlyCost: 35712, HorizonCost: 70272}}
+	if diff := cmp.Diff(want, ps.Changes); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}

@@ -62,8 +62,8 @@ func suggestPoolText(b *strings.Builder, ps *evaluator.PoolSuggestion, currency 
 		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  ACTION\tADDRESS\tZONE\tINSTANCES\tGPUS\tSTART\tEND\tMONTHLY\tHORIZON")
 		for _, c := range ps.Changes {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d × %s\t%s\t%s\t%s\t%s\t%s\n", c.Action, diag.Text(c.Address), diag.Text(c.Zone),
-				c.Instances, diag.Text(c.InstanceType), num(c.GPUs), c.Start, cmpOr(c.End, "open-ended"), money(c.MonthlyCost, currency), money(c.HorizonCost, currency))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Action, diag.Text(c.Address), diag.Text(c.Zone),
+				changeInstances(c, diag.Text), num(c.GPUs), c.Start, cmpOr(c.End, "open-ended"), money(c.MonthlyCost, currency), money(c.HorizonCost, currency))
 		}
 		tw.Flush()
 		if at := suggestMilestones(ps, currency); at != "" {
@@ -72,6 +72,9 @@ func suggestPoolText(b *strings.Builder, ps *evaluator.PoolSuggestion, currency 
 	}
 	if ps.Claim != "" {
 		fmt.Fprintf(b, "  add to pools.%s.reservations: %s\n", diag.Text(ps.Pool), diag.Text(ps.Claim))
+	}
+	for _, n := range ps.Notes {
+		fmt.Fprintf(b, "  note: %s\n", diag.Text(n))
 	}
 	for _, bd := range ps.Binding {
 		fmt.Fprintf(b, "  binding: %s: %s\n", bd.Constraint, diag.Text(bd.Msg))
@@ -141,14 +144,21 @@ func suggestMarkdown(pools []evaluator.PoolSummary) []string {
 			b.WriteString("not solved\n\n")
 		}
 		if len(ps.Changes) > 0 {
-			b.WriteString("| action | address | zone | instances | GPUs | start | end | monthly | horizon |\n|---|---|---|---:|---:|---|---|---:|---:|\n")
-			for _, c := range ps.Changes {
-				cells := []string{c.Action, mdText(c.Address), mdText(c.Zone),
-					strconv.Itoa(c.Instances) + " × " + mdText(c.InstanceType), num(c.GPUs), mdText(c.Start), mdText(cmpOr(c.End, "open-ended")),
-					mdText(money(c.MonthlyCost, p.Currency)), mdText(money(c.HorizonCost, p.Currency))}
-				b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+			// Lead with what changes and what it costs a month (see
+			// splitTable); the rest of each change collapsed.
+			t := splitTable{
+				leadHead: "| action | address | GPUs | monthly |\n|---|---|---:|---:|\n",
+				fullHead: "| action | address | zone | instances | GPUs | start | end | monthly | horizon |\n|---|---|---|---:|---:|---|---|---:|---:|\n",
+				summary:  "All figures of the changes: zone, instances, start, end, cost over the horizon",
 			}
-			b.WriteString("\n")
+			for _, c := range ps.Changes {
+				t.lead = append(t.lead, mdRow(c.Action, mdText(c.Address), num(c.GPUs), mdText(money(c.MonthlyCost, p.Currency))))
+				t.full = append(t.full, mdRow(c.Action, mdText(c.Address), mdText(c.Zone),
+					changeInstances(c, mdText), num(c.GPUs), mdText(c.Start), mdText(cmpOr(c.End, "open-ended")),
+					mdText(money(c.MonthlyCost, p.Currency)), mdText(money(c.HorizonCost, p.Currency))))
+			}
+			lead, full := t.blocks()
+			b.WriteString(strings.Join(lead, "") + full)
 			if at := suggestMilestones(ps, p.Currency); at != "" {
 				b.WriteString("Cost of the changes: " + mdText(at) + ".\n\n")
 			}
@@ -209,6 +219,10 @@ func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
 					end = "null (end_date_type = \"unlimited\")"
 				}
 				fmt.Fprintf(&b, "# pool %s: extend %s (ends %s): end_date = %s\n", hclComment(ps.Pool), hclComment(c.Address), hclComment(c.OldEnd), end)
+			case c.Kind == evaluator.KindOnDemand:
+				fmt.Fprintf(&b, "# pool %s: rent %s GPUs on demand from %s to %s (no Terraform)\n", hclComment(ps.Pool), num(c.GPUs), c.Start, cmpOr(c.End, "open-ended"))
+			case c.Kind == evaluator.KindOnDemandCeiling:
+				fmt.Fprintf(&b, "# pool %s: set %s to %s in the plan\n", hclComment(ps.Pool), hclComment(c.Address), num(c.OnDemandMaxGPUs))
 			case rt == "aws_ec2_capacity_reservation":
 				fmt.Fprintf(&b, "# pool %s: %d × %s (%s GPUs) in %s\n", hclComment(ps.Pool), c.Instances, hclComment(c.InstanceType), num(c.GPUs), hclComment(c.Zone))
 				fmt.Fprintf(&b, "resource %q %q {\n", rt, name)
@@ -239,6 +253,15 @@ func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
 // hclComment keeps repository text on one comment line.
 func hclComment(s string) string {
 	return diag.Text(strings.NewReplacer("\n", " ", "\r", " ").Replace(s))
+}
+
+// changeInstances is a change's "N × TYPE", "-" for one of no instances
+// (GPUs rented on demand, a ceiling raised).
+func changeInstances(c evaluator.Change, text func(string) string) string {
+	if c.Instances == 0 && c.InstanceType == "" {
+		return "-"
+	}
+	return strconv.Itoa(c.Instances) + " × " + text(c.InstanceType)
 }
 
 func cmpOr(s, def string) string {

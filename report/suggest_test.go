@@ -25,7 +25,11 @@ func TestSuggestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"#### Cheapest fix\n",
 		"**pool h100&lt;b&gt;",
-		"| add | aws\\_ec2\\_capacity\\_reservation.h100\\_a | us-east-1a | 1 × p5.48xlarge | 8 | 2026-11-21 | open-ended | \\$23,040 | \\$23,040 |",
+		// The lead (open), then every figure collapsed.
+		"| action | address | GPUs | monthly |\n|---|---|---:|---:|\n| add | aws\\_ec2\\_capacity\\_reservation.h100\\_a | 8 | \\$23,040 |\n\n" +
+			"<details><summary>All figures of the changes: zone, instances, start, end, cost over the horizon</summary>\n\n" +
+			"| action | address | zone | instances | GPUs | start | end | monthly | horizon |\n",
+		"| add | aws\\_ec2\\_capacity\\_reservation.h100\\_a | us-east-1a | 1 × p5.48xlarge | 8 | 2026-11-21 | open-ended | \\$23,040 | \\$23,040 |\n\n</details>\n",
 		"Cost of the changes: 6 mo \\$23,040.",
 		"Add aws\\_ec2\\_capacity\\_reservation.h100\\_\\* to pools.h100&lt;b&gt;",
 	} {

@@ -6,9 +6,11 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory/terraform/tfedit"
 	"github.com/capcheck/capcheck/report"
 	"github.com/capcheck/capcheck/schema"
@@ -162,10 +164,71 @@ func (s Suggestion) Edit(load Options) (*tfedit.Edit, error) {
 		}
 		r := tfedit.Request{Pool: ps.Pool, Claim: ps.Claim}
 		for _, c := range ps.Changes {
-			r.Changes = append(r.Changes, tfedit.Change{Action: c.Action, Address: c.Address, Root: c.Root, Zone: c.Zone,
+			if c.Kind == evaluator.KindOnDemand || c.Kind == evaluator.KindOnDemandCeiling {
+				// Rented on demand, and the plan's ceiling: no Terraform.
+				continue
+			}
+			r.Changes = append(r.Changes, tfedit.Change{Kind: c.Kind, DurationHours: c.DurationHours, Action: c.Action, Address: c.Address, Root: c.Root, Zone: c.Zone,
 				InstanceType: c.InstanceType, Instances: c.Instances, Start: c.Start, End: c.End, OldEnd: c.OldEnd})
 		}
-		reqs = append(reqs, r)
+		if len(r.Changes) > 0 {
+			reqs = append(reqs, r)
+		}
 	}
-	return tfedit.Plan(ws.Root, reqs, opts)
+	ed, err := tfedit.Plan(ws.Root, reqs, opts)
+	if err != nil {
+		return nil, err
+	}
+	// A raised on_demand_max_gpus is an edit of the plan that states it.
+	for _, ps := range s.Suggestions {
+		if ps.Status != evaluator.SuggestFixed {
+			continue
+		}
+		for _, c := range ps.Changes {
+			if c.Kind != evaluator.KindOnDemandCeiling {
+				continue
+			}
+			if err := ws.raiseCeiling(ed, ps.Plan, ps.Pool, c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return ed, nil
+}
+
+// raiseCeiling adds to ed the edit of pool's on_demand_max_gpus in the
+// file of plan, re-validated through the schema. A pool that does not
+// state it is an error: where a new field goes in a plan is the
+// author's to choose.
+func (ws *Workspace) raiseCeiling(ed *tfedit.Edit, plan, pool string, c evaluator.Change) error {
+	var p *schema.Plan
+	for _, x := range ws.Plans {
+		if x != nil && x.Name == plan && x.Pools[pool] != nil {
+			p = x
+			break
+		}
+	}
+	if p == nil {
+		return fmt.Errorf("suggest: plan %s has no pool %s any more; run capcheck suggest again", plan, pool)
+	}
+	what := "pools." + pool + ".on_demand_max_gpus"
+	pos, ok := p.Positions[what]
+	if !ok || c.OldOnDemandMaxGPUs == 0 {
+		at := p.Positions["pools."+pool]
+		if at.File == "" {
+			at.File = p.File
+		}
+		return diag.Errorf(at, "pool %s states no on_demand_max_gpus: add on_demand_max_gpus: %s to it (the fix rents on demand up to that), then run capcheck suggest --apply again",
+			pool, strconv.FormatFloat(c.OnDemandMaxGPUs, 'f', -1, 64)).Err()
+	}
+	return ed.SetPlanNumber(pos, what, c.OldOnDemandMaxGPUs, c.OnDemandMaxGPUs, func(rel string, data []byte) (float64, error) {
+		np, err := schema.LoadPlanBytes(rel, data)
+		if err != nil {
+			return 0, err
+		}
+		if np.Pools[pool] == nil {
+			return 0, fmt.Errorf("pool %s is gone from %s", pool, rel)
+		}
+		return np.Pools[pool].OnDemandMaxGPUs, nil
+	})
 }

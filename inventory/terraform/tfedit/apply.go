@@ -17,6 +17,18 @@ import (
 type Edit struct {
 	root  string
 	files []fileEdit
+	// planSplices are SetPlanNumber's edits by file, at offsets of the
+	// file as read.
+	planSplices map[string][]splice
+}
+
+// statMode is a file's permission bits.
+func statMode(real string) (fs.FileMode, error) {
+	st, err := os.Stat(real)
+	if err != nil {
+		return 0, err
+	}
+	return st.Mode().Perm(), nil
 }
 
 type fileEdit struct {

@@ -2,10 +2,12 @@
 // of the Terraform that defines the capacity: it raises a reservation's
 // instance count, adds a key to a for_each map or set, adds a reservation
 // block next to an existing one (a copy of it with the zone, count and
-// dates changed) and moves an end date. A count or a for_each map set by a
-// root variable is changed where its value is written: the last variable
-// file that sets it (terraform.tfvars, *.auto.tfvars, the configured var
-// files), else the variable's default.
+// dates changed), adds an AWS capacity block (an offering and the block
+// bought from it) and moves an end date; [Edit.SetPlanNumber] changes a
+// number in a capacity plan (a raised on_demand_max_gpus). A count or a
+// for_each map set by a root variable is changed where its value is
+// written: the last variable file that sets it (terraform.tfvars,
+// *.auto.tfvars, the configured var files), else the variable's default.
 //
 // An edit means exactly the change the solver verified, or it is not
 // made: a count is raised only on a reservation whose term is the
@@ -53,7 +55,12 @@ const maxFile = 8 << 20
 
 // Change is one change of a pool's suggestion (evaluator.Change).
 type Change struct {
-	Action string // "add" | "extend"
+	// Kind is "" for a reservation, "capacity-block" for an AWS capacity
+	// block to add (evaluator.KindCapacityBlock): a block bought from an
+	// offering for DurationHours from Start.
+	Kind          string
+	DurationHours float64
+	Action        string // "add" | "extend"
 	// Address is the reservation to extend, or the address a new block
 	// for an addition gets.
 	Address      string
@@ -517,6 +524,12 @@ func (p *planner) change(r Request, c Change) error {
 	case "extend":
 		return p.extend(c)
 	case "add":
+		if c.Kind == KindCapacityBlock {
+			return p.addBlock(r, c)
+		}
+		if c.Kind != "" {
+			break
+		}
 		return p.addCapacity(r, c)
 	}
 	return fmt.Errorf("suggest: unknown change %q", c.Action)
@@ -976,4 +989,82 @@ func (p *planner) result() (*Edit, error) {
 		ed.files = append(ed.files, fileEdit{rel: rel, real: f.real, old: f.src, new: next, mode: f.mode})
 	}
 	return ed, nil
+}
+
+// KindCapacityBlock is a Change's kind for an AWS capacity block.
+const KindCapacityBlock = "capacity-block"
+
+// addBlock adds an AWS capacity block for c as the repository's
+// pattern writes one: a data.aws_ec2_capacity_block_offering of c's
+// instance type and count, lasting c's hours from its start (the search
+// window exactly the block), and an aws_ec2_capacity_block_reservation
+// of that offering, both named as c.Address, after the last reservation
+// of the pool in the file of its last AWS reservation of the instance
+// type in c's root.
+func (p *planner) addBlock(r Request, c Change) error {
+	typ, name, _ := strings.Cut(c.Address, ".")
+	if typ != "aws_ec2_capacity_block_reservation" || !hclsyntax.ValidIdentifier(name) {
+		return fmt.Errorf("suggest: %s is not an AWS capacity block address", c.Address)
+	}
+	if c.DurationHours <= 0 || c.Instances < 1 {
+		return fmt.Errorf("suggest: capacity block %s has no duration or no instances", c.Address)
+	}
+	start, err := time.Parse("2006-01-02", c.Start)
+	if err != nil {
+		return fmt.Errorf("suggest: start %q of %s: %w", c.Start, c.Address, err)
+	}
+	var near *block
+	var claimed []inventory.Entry
+	for _, e := range p.opts.Entries {
+		if e.Pool != r.Pool || e.Root != c.Root || !e.Guaranteed || e.InstanceType != c.InstanceType {
+			continue
+		}
+		claimed = append(claimed, e)
+	}
+	slices.SortFunc(claimed, func(a, b inventory.Entry) int { return cmp.Compare(a.Address, b.Address) })
+	for _, e := range claimed {
+		if e.File == "" || strings.HasSuffix(e.File, ".json") || !strings.HasPrefix(e.Address, "aws_ec2_capacity_reservation.") {
+			continue
+		}
+		b, err := p.block(e)
+		if err != nil {
+			return err
+		}
+		if near == nil || b.f == near.f && b.blk.Range().End.Byte > near.blk.Range().End.Byte {
+			near = b
+		}
+	}
+	if near == nil {
+		return fmt.Errorf("suggest: pool %s has no AWS reservation of %s in root %s to put the capacity block %s next to", r.Pool, c.InstanceType, c.Root, c.Address)
+	}
+	if r.Claim != "" {
+		return fmt.Errorf("suggest: pool %s: the new capacity block %s would not be claimed by pools.%s.reservations; add %s there first (capcheck edits the Terraform only)", r.Pool, c.Address, r.Pool, r.Claim)
+	}
+	fs, err := p.dirFiles(near.dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		for _, ob := range f.body.Blocks {
+			if len(ob.Labels) == 2 && ob.Labels[1] == name && (ob.Type == "resource" && ob.Labels[0] == typ || ob.Type == "data" && ob.Labels[0] == "aws_ec2_capacity_block_offering") {
+				return diag.Errorf(f.pos(ob.DefRange()), "%s %s.%s exists already: capcheck will not add it twice; run capcheck suggest again", ob.Type, ob.Labels[0], name).Err()
+			}
+		}
+	}
+	wf := hclwrite.NewEmptyFile()
+	off := wf.Body().AppendNewBlock("data", []string{"aws_ec2_capacity_block_offering", name}).Body()
+	off.SetAttributeValue("instance_type", cty.StringVal(c.InstanceType))
+	off.SetAttributeValue("instance_count", cty.NumberIntVal(int64(c.Instances)))
+	off.SetAttributeValue("capacity_duration_hours", cty.NumberIntVal(int64(c.DurationHours)))
+	off.SetAttributeValue("start_date_range", cty.StringVal(start.Format(time.RFC3339)))
+	off.SetAttributeValue("end_date_range", cty.StringVal(start.Add(time.Duration(c.DurationHours)*time.Hour).Format(time.RFC3339)))
+	wf.Body().AppendNewline()
+	res := wf.Body().AppendNewBlock("resource", []string{typ, name}).Body()
+	res.SetAttributeTraversal("capacity_block_offering_id", hcl.Traversal{
+		hcl.TraverseRoot{Name: "data"}, hcl.TraverseAttr{Name: "aws_ec2_capacity_block_offering"},
+		hcl.TraverseAttr{Name: name}, hcl.TraverseAttr{Name: "capacity_block_offering_id"}})
+	res.SetAttributeValue("instance_platform", cty.StringVal("Linux/UNIX"))
+	text := bytes.TrimRight(hclwrite.Format(wf.Bytes()), "\n")
+	at := near.blk.Range().End.Byte
+	return near.f.add(splice{start: at, end: at, text: "\n\n" + string(text)}, near.blk.Range())
 }

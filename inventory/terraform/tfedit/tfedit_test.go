@@ -459,3 +459,93 @@ func TestApplyThroughLink(t *testing.T) {
 		t.Errorf("the link's target:\n%s", got)
 	}
 }
+
+// A capacity block for 2027-01-01 … 2027-02-28 (59 days = 1 416 h) of 3
+// p5.48xlarge is written as the repository's pattern, an offering and
+// the block bought from it, after fix_b (the pool's last reservation in
+// the file); the reader lists it as 3 × 8 = 24 GPUs of kind
+// capacity-block from 2027-01-01 to the instant 2027-03-01T00:00:00Z
+// (its last whole day 2027-02-28). Everything before stays byte for byte.
+func TestCapacityBlock(t *testing.T) {
+	root, opts := setup(t, map[string]string{"main.tf": twoZones}, terraform.Options{})
+	c := Change{Kind: KindCapacityBlock, Action: "add", Address: "aws_ec2_capacity_block_reservation.p_block_2027_01_01_to_2027_02",
+		Root: ".", InstanceType: "p5.48xlarge", Instances: 3, Start: "2027-01-01", End: "2027-02-28", DurationHours: 1416}
+	ed := plan(t, root, opts, c)
+	want := twoZones + `
+data "aws_ec2_capacity_block_offering" "p_block_2027_01_01_to_2027_02" {
+  instance_type           = "p5.48xlarge"
+  instance_count          = 3
+  capacity_duration_hours = 1416
+  start_date_range        = "2027-01-01T00:00:00Z"
+  end_date_range          = "2027-03-01T00:00:00Z"
+}
+
+resource "aws_ec2_capacity_block_reservation" "p_block_2027_01_01_to_2027_02" {
+  capacity_block_offering_id = data.aws_ec2_capacity_block_offering.p_block_2027_01_01_to_2027_02.capacity_block_offering_id
+  instance_platform          = "Linux/UNIX"
+}
+`
+	got := after(t, ed, "main.tf")
+	if got != want {
+		t.Errorf("main.tf:\n%s\nwant:\n%s", got, want)
+	}
+	_, opts2 := setup(t, map[string]string{"main.tf": got}, terraform.Options{})
+	var found bool
+	for _, e := range opts2.Entries {
+		if e.Address == c.Address {
+			found = true
+			if e.Kind != "capacity-block" || e.GPUs != 24 || e.Start != "2027-01-01T00:00:00Z" || e.End != "2027-03-01T00:00:00Z" || e.Zone != "" {
+				t.Errorf("block read as %+v", e)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the block is not read back: %+v", opts2.Entries)
+	}
+	// Twice is refused, at the block already there.
+	root2, opts3 := setup(t, map[string]string{"main.tf": got}, terraform.Options{})
+	if _, err := Plan(root2, []Request{{Pool: "p", Changes: []Change{c}}}, opts3); err == nil || !strings.Contains(err.Error(), "main.tf:19:1") || !strings.Contains(err.Error(), "exists already") {
+		t.Errorf("second add: %v, want an error at main.tf:19:1", err)
+	}
+}
+
+// SetPlanNumber changes only the number at the position (YAML here, its
+// comment kept), refuses one that is not the number expected there
+// (plan.yaml:2:23, nothing edited) and an edit the schema's load
+// rejects.
+func TestSetPlanNumber(t *testing.T) {
+	const plan = "pools:\n  h100: {on_demand_max_gpus: 8} # reviewed\n"
+	root, opts := setup(t, map[string]string{"main.tf": twoZones, "capacity/plan.yaml": plan}, terraform.Options{})
+	at := diag.Pos{File: "capacity/plan.yaml", Line: 2, Column: 30}
+	read := func(rel string, data []byte) (float64, error) {
+		if !strings.Contains(string(data), "on_demand_max_gpus: 19}") {
+			return 0, errors.New("not edited")
+		}
+		return 19, nil
+	}
+	ed := plan0(t, root, opts)
+	if err := ed.SetPlanNumber(at, "pools.h100.on_demand_max_gpus", 8, 19, read); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := after(t, ed, "capacity/plan.yaml"), "pools:\n  h100: {on_demand_max_gpus: 19} # reviewed\n"; got != want {
+		t.Errorf("plan.yaml = %q, want %q", got, want)
+	}
+	ed = plan0(t, root, opts)
+	wrong := diag.Pos{File: "capacity/plan.yaml", Line: 2, Column: 23}
+	if err := ed.SetPlanNumber(wrong, "pools.h100.on_demand_max_gpus", 8, 19, read); err == nil || !strings.HasPrefix(err.Error(), "capacity/plan.yaml:2:23: error: pools.h100.on_demand_max_gpus is not written here as the number 8") || len(ed.Files()) != 0 {
+		t.Errorf("wrong position: %v (files %v)", err, ed.Files())
+	}
+	if err := ed.SetPlanNumber(at, "pools.h100.on_demand_max_gpus", 8, 19, func(string, []byte) (float64, error) { return 0, errors.New("invalid plan") }); err == nil || !strings.Contains(err.Error(), "does not load: invalid plan") || len(ed.Files()) != 0 {
+		t.Errorf("rejected by the schema: %v (files %v)", err, ed.Files())
+	}
+}
+
+// plan0 is an edit of nothing (a plan file's edit added to it).
+func plan0(t *testing.T, root string, opts Options) *Edit {
+	t.Helper()
+	ed, err := Plan(root, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ed
+}

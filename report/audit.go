@@ -95,12 +95,20 @@ func auditMarkdown(a *evaluator.AuditDoc) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### Audit over %s\n\n", mdText(auditWindow(a)))
 	if rows := auditWorkloadRows(a); len(rows) > 0 {
-		b.WriteString("| Workload | Pool | Observed | Plan | Drift | Source |\n|:--|:--|--:|--:|--:|:--|\n")
-		for _, r := range rows {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdText(r.name), mdText(r.pool),
-				mdText(r.observed), mdText(r.projected), mdText(r.drift), mdText(r.source))
+		// Lead with observed against plan; the source (a file or a
+		// query, as wide as it is) collapsed (see splitTable).
+		t := splitTable{
+			leadHead: "| Workload | Pool | Observed | Plan | Drift |\n|:--|:--|--:|--:|--:|\n",
+			fullHead: "| Workload | Pool | Observed | Plan | Drift | Source |\n|:--|:--|--:|--:|--:|:--|\n",
+			summary:  "Where each observation comes from",
 		}
-		b.WriteString("\n")
+		for _, r := range rows {
+			cells := []string{mdText(r.name), mdText(r.pool), mdText(r.observed), mdText(r.projected), mdText(r.drift)}
+			t.lead = append(t.lead, mdRow(cells...))
+			t.full = append(t.full, mdRow(append(cells, mdText(r.source))...))
+		}
+		lead, full := t.blocks()
+		b.WriteString(strings.Join(lead, "") + full)
 	}
 	if len(a.Pools) > 0 {
 		b.WriteString("| Pool | GPU utilisation | Reserved utilisation | Cliff (plan → observed) |\n|:--|--:|--:|:--|\n")

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -150,49 +151,74 @@ func arrow(base, head string) string {
 	return base + " → " + head
 }
 
-// dependencyMarkdown is the dependency table (one block) and the binding
-// constraint line (one block) of the PR comment. In a PR diff a figure
-// the change moves reads "base → head", as the pools' do, and a
-// dependency the change adds or removes says so (a removed one shows its
-// base figures).
+// dependencyMarkdown is the dependency tables of the PR comment (see
+// splitTable), then the binding constraint line (one block), then the
+// full table. The lead is what a reviewer checks: dependency, kind,
+// lowest commit-window headroom and cliff month; the full table has the
+// plan, the tightest limit with its peak and ceiling, the headroom month,
+// the cliff's limit and the order-by month. In a PR diff a figure the
+// change moves reads "base → head", as the pools' do, and a dependency
+// the change adds or removes says so (a removed one shows its base
+// figures). A name two plans share is followed by its plan in the lead.
 func dependencyMarkdown(doc *evaluator.Document) []string {
 	if doc == nil {
 		return nil
 	}
-	var out []string
-	if pairs := dependencyPairs(doc); len(pairs) > 0 {
-		var b strings.Builder
-		b.WriteString("| Dependency | Plan | Kind | Limit | Peak required | Ceiling | Min headroom | Cliff | Order by |\n" +
-			"|:--|:--|:--|:--|--:|--:|:--|:--|:--|\n")
-		for _, pr := range pairs {
-			d, label := pr.head, ""
-			switch {
-			case d == nil:
-				d, label = pr.base, " *(removed)*"
-			case doc.Base != nil && pr.base == nil:
-				label = " *(new)*"
-			}
-			r := dependencyRow(d)
-			if pr.head != nil && pr.base != nil {
-				br := dependencyRow(pr.base)
-				r = dependencyCells{
-					limit:    arrow(br.limit, r.limit),
-					peak:     arrow(br.peak, r.peak),
-					ceiling:  arrow(br.ceiling, r.ceiling),
-					headroom: arrow(br.headroom, r.headroom),
-					cliff:    arrow(br.cliff, r.cliff),
-					orderBy:  arrow(br.orderBy, r.orderBy),
-				}
-			}
-			fmt.Fprintf(&b, "| **%s**%s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdText(d.Name), label, mdText(d.Plan), mdText(string(d.Kind)),
-				mdText(r.limit), mdText(r.peak), mdText(r.ceiling), mdText(r.headroom), mdText(r.cliff), mdText(r.orderBy))
-		}
-		b.WriteString("\n")
-		out = append(out, b.String())
+	t := splitTable{
+		leadHead: "| Dependency | Kind | Min headroom | Cliff |\n" +
+			"|:--|:--|--:|:--|\n",
+		fullHead: "| Dependency | Plan | Kind | Limit | Peak required | Ceiling | Min headroom | Cliff | Order by |\n" +
+			"|:--|:--|:--|:--|--:|--:|:--|:--|:--|\n",
+		summary: "All dependency figures: plan, tightest limit, peak required, ceiling, headroom month, order-by",
 	}
+	pairs := dependencyPairs(doc)
+	plans := map[string]map[string]bool{}
+	for _, pr := range pairs {
+		d := cmp.Or(pr.head, pr.base)
+		if plans[d.Name] == nil {
+			plans[d.Name] = map[string]bool{}
+		}
+		plans[d.Name][d.Plan] = true
+	}
+	for _, pr := range pairs {
+		d, label := pr.head, ""
+		switch {
+		case d == nil:
+			d, label = pr.base, " *(removed)*"
+		case doc.Base != nil && pr.base == nil:
+			label = " *(new)*"
+		}
+		r := dependencyRow(d)
+		headroom, cliff := pct(d.MinHeadroom), orNone(d.Cliff, "none")
+		if pr.head != nil && pr.base != nil {
+			br := dependencyRow(pr.base)
+			r = dependencyCells{
+				limit:    arrow(br.limit, r.limit),
+				peak:     arrow(br.peak, r.peak),
+				ceiling:  arrow(br.ceiling, r.ceiling),
+				headroom: arrow(br.headroom, r.headroom),
+				cliff:    arrow(br.cliff, r.cliff),
+				orderBy:  arrow(br.orderBy, r.orderBy),
+			}
+			headroom = arrow(pct(pr.base.MinHeadroom), headroom)
+			cliff = arrow(orNone(pr.base.Cliff, "none"), cliff)
+		}
+		name := "**" + mdText(d.Name) + "**" + label
+		leadName := name
+		if len(plans[d.Name]) > 1 {
+			leadName += " (" + mdText(d.Plan) + ")"
+		}
+		t.lead = append(t.lead, mdRow(leadName, mdText(string(d.Kind)), mdText(headroom), mdText(cliff)))
+		t.full = append(t.full, mdRow(name, mdText(d.Plan), mdText(string(d.Kind)),
+			mdText(r.limit), mdText(r.peak), mdText(r.ceiling), mdText(r.headroom), mdText(r.cliff), mdText(r.orderBy)))
+	}
+	out, full := t.blocks()
 	if l := bindingLine(doc); l != "" {
 		name, rest, _ := strings.Cut(l, ": ")
 		out = append(out, "**"+mdText(name)+":** "+mdText(rest)+"\n\n")
+	}
+	if full != "" {
+		out = append(out, full)
 	}
 	return out
 }

@@ -147,25 +147,55 @@ func hasDiff(ps []evaluator.PoolSummary) bool {
 	return false
 }
 
-// poolTable is the pool tables. The first leads with what a reviewer
-// checks, narrow enough for a comment's 794 px (see the column budget in
-// the tests): pool, reserved GPUs, lowest headroom, N+k and the monthly
-// cost with its change; its head travels with the first row and each
-// further row is a block, so a cut never splits a row. The second, every
-// figure (plan, GPU, peak, headroom month, cliff, order-by, backed,
-// unbacked, cost base → head), is one collapsed block.
-func poolTable(c *Check) []string {
-	if len(c.Pools) == 0 {
-		return nil
+// splitTable is a table of the PR comment in two parts, the layout of
+// issue 16: a lead table of the columns a reviewer checks, narrow enough
+// for a comment's 794 px (see the column budget in the tests), and every
+// column in a collapsed <details> section titled summary. leadHead and
+// fullHead are the header and delimiter rows, lead and full the rows
+// (from mdRow), one each per entry in the same order.
+type splitTable struct {
+	leadHead, fullHead, summary string
+	lead, full                  []string
+}
+
+// blocks is the lead table, its head travelling with the first row and
+// each further row a block of its own so that a cut (fitBlocks) never
+// splits a row, and the full table as one block. Both nil when there
+// are no rows.
+func (t splitTable) blocks() (lead []string, full string) {
+	if len(t.lead) == 0 {
+		return nil, ""
 	}
-	const lead = "| Pool | Reserved | Min headroom | N+k | Monthly cost |\n" +
-		"|:--|--:|--:|:--|--:|\n"
-	const header = "| Pool | Plan | GPU | Reserved GPUs | Peak required | Min headroom | N+k | Cliff | Order by | Backed | Unbacked | Monthly cost |\n" +
-		"|:--|:--|:--|--:|--:|:--|:--|:--|:--|--:|--:|--:|\n"
-	var out []string
-	var full strings.Builder
-	full.WriteString("<details><summary>All pool figures: plan, GPU, peak required, cliff, order-by, backed and unbacked GPUs</summary>\n\n")
-	full.WriteString(header)
+	for i, row := range t.lead {
+		if i == 0 {
+			row = t.leadHead + row
+		}
+		if i == len(t.lead)-1 {
+			row += "\n"
+		}
+		lead = append(lead, row)
+	}
+	return lead, "<details><summary>" + t.summary + "</summary>\n\n" + t.fullHead + strings.Join(t.full, "") + "\n</details>\n\n"
+}
+
+// mdRow is a table row of cells already escaped.
+func mdRow(cells ...string) string {
+	return "| " + strings.Join(cells, " | ") + " |\n"
+}
+
+// poolTable is the pool tables (see splitTable). The lead is what a
+// reviewer checks: pool, reserved GPUs, lowest headroom, N+k and the
+// monthly cost with its change; the full table has every figure (plan,
+// GPU, peak, headroom month, cliff, order-by, backed, unbacked, cost
+// base → head).
+func poolTable(c *Check) []string {
+	t := splitTable{
+		leadHead: "| Pool | Reserved | Min headroom | N+k | Monthly cost |\n" +
+			"|:--|--:|--:|:--|--:|\n",
+		fullHead: "| Pool | Plan | GPU | Reserved GPUs | Peak required | Min headroom | N+k | Cliff | Order by | Backed | Unbacked | Monthly cost |\n" +
+			"|:--|:--|:--|--:|--:|:--|:--|:--|:--|--:|--:|--:|\n",
+		summary: "All pool figures: plan, GPU, peak required, cliff, order-by, backed and unbacked GPUs",
+	}
 	for i := range c.Pools {
 		p := &c.Pools[i]
 		r := rowCells(p, "✓", "✗")
@@ -174,21 +204,15 @@ func poolTable(c *Check) []string {
 			name += " *" + strings.TrimSpace(l) + "*"
 		}
 		// Figures are escaped too: a saved result read back may hold anything.
-		row := fmt.Sprintf("| %s | %s | %s | %s | %s |\n",
-			name, mdText(r.reserved), mdText(leadHeadroom(p)), mdText(r.nplus), mdText(leadCost(p)))
-		if i == 0 {
-			row = lead + row
-		}
-		if i == len(c.Pools)-1 {
-			row += "\n"
-		}
-		out = append(out, row)
-		fmt.Fprintf(&full, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			name, mdText(p.Plan), mdText(p.GPU), mdText(r.reserved), mdText(r.peak), mdText(r.headroom),
-			mdText(r.nplus), mdText(r.cliff), mdText(r.orderBy), mdText(r.backed), mdText(r.unbacked), mdText(r.cost))
+		t.lead = append(t.lead, mdRow(name, mdText(r.reserved), mdText(leadHeadroom(p)), mdText(r.nplus), mdText(leadCost(p))))
+		t.full = append(t.full, mdRow(name, mdText(p.Plan), mdText(p.GPU), mdText(r.reserved), mdText(r.peak), mdText(r.headroom),
+			mdText(r.nplus), mdText(r.cliff), mdText(r.orderBy), mdText(r.backed), mdText(r.unbacked), mdText(r.cost)))
 	}
-	full.WriteString("\n</details>\n\n")
-	return append(out, full.String())
+	lead, full := t.blocks()
+	if lead == nil {
+		return nil
+	}
+	return append(lead, full)
 }
 
 // leadHeadroom is the lowest headroom for the lead table: "33.8% → 26.4%"

@@ -159,7 +159,7 @@ var placeholders = map[string]string{
 	"model": "NAME", "plan": "FILE", "slo-itl-p95-ms": "MS", "slo-ttft-p95-ms": "MS",
 	"catalog": "FILE", "compare-to": "FILE", "config": "FILE", "format": "FORMAT",
 	"horizon": "STEPS", "label": "LABEL", "marker": "TEXT", "methods": "LIST",
-	"name": "NAME", "now": "YYYY-MM-DD", "out": "FILE", "out-file": "FILE",
+	"name": "NAME", "namespace": "NAME", "now": "YYYY-MM-DD", "out": "FILE", "out-file": "FILE",
 	"override": "RULE", "owner": "TEAM", "path-prefix": "DIR", "peaks": "MODE",
 	"plan-json": "FILE", "policy": "DIR", "pool": "NAME", "policy-timeout": "DURATION", "pr": "N",
 	"prometheus": "URL", "prometheus-timeout": "DURATION", "repo": "OWNER/NAME", "rules-file": "FILE",

@@ -10,7 +10,7 @@ import (
 
 const helpExport = `Writes what operators run next to the plans under PATH, built from the plans themselves (evaluated at --now, for the dates), to stdout.
 
-prometheus-rules: a Prometheus rules file, one group per plan. Each pool's utilization Prometheus queries (gpu and reservation as fractions 0..1, as capcheck audit reads them), each workload's actuals Prometheus query and each dependency's usage Prometheus queries are recorded under capcheck:… names, and alerted on: GPU utilisation above warn_utilization and critical_utilization, observed headroom below headroom_min (utilisation above 1 − headroom_min), reserved GPUs in use below reserved_utilization_min, spend (utilization.spend, USD a month) above budget_monthly × (1 + budget_tolerance) (a pool without budget_monthly gets its spend recorded and a comment saying it is not alerted on), pending GPU pods (utilization.pending_gpu_pods) for longer than scale_up_minutes (default 10), a dependency's usage of a limit (usage.LIMIT; used_gb against capacity_gb) above warn_utilization and critical_utilization of it, the day's observed demand more than drift_tolerance from the plan's baseline grown at plan_for's rate, 30 days before each pool's order-by date, and 30 days before the last day to order the replacement of each reservation that ends while the pool still needs capacity; utilization.queue_depth is recorded only. Pools, workloads and dependencies without a Prometheus query get no query rules. Check the file with promtool check rules.
+prometheus-rules: a Prometheus rules file, one group per plan. Each pool's utilization Prometheus queries (gpu and reservation as fractions 0..1, as capcheck audit reads them), each workload's actuals Prometheus query and each dependency's usage Prometheus queries are recorded under capcheck:… names, and alerted on: GPU utilisation above warn_utilization and critical_utilization, observed headroom below headroom_min (utilisation above 1 − headroom_min), reserved GPUs in use below reserved_utilization_min, spend (utilization.spend, USD a month) above budget_monthly × (1 + budget_tolerance) (a pool without budget_monthly gets its spend recorded and a comment saying it is not alerted on), the sum of a plan's pools' spend above budget.monthly × (1 + budget_tolerance) (pools without a spend query are not counted, and the alert's summary and a comment name them: the sum is then a lower bound), pending GPU pods (utilization.pending_gpu_pods) for longer than scale_up_minutes (default 10), a dependency's usage of a limit (usage.LIMIT; used_gb against capacity_gb) above warn_utilization and critical_utilization of it, the day's observed demand more than drift_tolerance from the plan's baseline grown at plan_for's rate, 30 days before each pool's order-by date, and 30 days before the last day to order the replacement of each reservation that ends while the pool still needs capacity; utilization.queue_depth is recorded only. Pools, workloads and dependencies without a Prometheus query get no query rules. Check the file with promtool check rules. With --format manifest: the same groups as a Prometheus Operator PrometheusRule manifest (spec is the rules file indented), named --name (default capcheck- and the repository directory's name), in --namespace, with each --label (e.g. the release label the operator's ruleSelector matches).
 
 prometheus-rules-tests: promtool unit tests of those rules (promtool test rules FILE), each alert's recorded series crossing its threshold: absent until its for has passed, then firing. The file loads --rules-file.
 
@@ -25,13 +25,10 @@ Examples:
 
 // runExport is `capcheck export prometheus-rules|prometheus-rules-tests|grafana-dashboard`.
 func runExport(e *env, args []string) int {
-	kind := func(name string, write func(io.Writer, export.Input) error) func([]string) int {
-		return func(args []string) int { return runExportKind(e, name, write, args) }
-	}
 	return cli.Subcommands(e.stderr, named("export"), args, map[string]func([]string) int{
-		"prometheus-rules":       kind("prometheus-rules", export.PrometheusRules),
-		"prometheus-rules-tests": kind("prometheus-rules-tests", export.PrometheusRuleTests),
-		"grafana-dashboard":      kind("grafana-dashboard", export.GrafanaDashboard),
+		"prometheus-rules":       func(a []string) int { return runExportKind(e, "prometheus-rules", export.PrometheusRules, a) },
+		"prometheus-rules-tests": func(a []string) int { return runExportKind(e, "prometheus-rules-tests", export.PrometheusRuleTests, a) },
+		"grafana-dashboard":      func(a []string) int { return runExportKind(e, "grafana-dashboard", export.GrafanaDashboard, a) },
 	}, "prometheus-rules", "prometheus-rules, prometheus-rules-tests or grafana-dashboard", "capcheck export prometheus-rules|prometheus-rules-tests|grafana-dashboard [flags] [PATH]", exitError)
 }
 
@@ -41,6 +38,10 @@ func runExportKind(e *env, kind string, write func(io.Writer, export.Input) erro
 	lf.register(fs)
 	flagNow := fs.String("now", "", "evaluation date YYYY-MM-DD for the order-by dates (default: $CAPCHECK_NOW, else today)")
 	rulesFile := fs.String("rules-file", "capcheck-rules.yml", "prometheus-rules-tests: the rules file the tests load, relative to the test file")
+	format, man := fs.String("format", "rules", "prometheus-rules: rules (a rules file) or manifest (a Prometheus Operator PrometheusRule whose spec.groups are the rules file's)"), export.Manifest{Labels: map[string]string{}}
+	fs.StringVar(&man.Name, "name", "", "prometheus-rules --format manifest: metadata.name (default: capcheck- and the repository directory's name)")
+	fs.StringVar(&man.Namespace, "namespace", "", "prometheus-rules --format manifest: metadata.namespace (default: none, the namespace it is applied in)")
+	fs.Var(cli.KeyValues(man.Labels), "label", "prometheus-rules --format manifest: a metadata label KEY=VALUE such as release=kube-prometheus-stack for the operator's ruleSelector (repeatable; a key's last value wins)")
 	root, now, code, ok := parseDated(e, fs, args, "export", flagNow)
 	if !ok {
 		return code
@@ -50,6 +51,9 @@ func runExportKind(e *env, kind string, write func(io.Writer, export.Input) erro
 		return fail(e, err)
 	}
 	in.RulesFile = *rulesFile
+	if in.Manifest, err = man.Resolve(kind, *format, root); err != nil {
+		return usageError(e, "export "+kind, err.Error())
+	}
 	if err := write(e.stdout, in); err != nil {
 		return fail(e, err)
 	}

@@ -1,6 +1,7 @@
 // Package export writes what operators run next to a capacity plan, built
-// from the plan itself: Prometheus alerting rules (and their promtool unit
-// tests) from its thresholds and utilisation queries, and a Grafana
+// from the plan itself: Prometheus alerting rules (a rules file or a
+// PrometheusRule manifest, and their promtool unit tests) from its
+// thresholds and utilisation queries, and a Grafana
 // dashboard (docs/ARCHITECTURE.md, "Outputs and exit codes"). It renders
 // only; loading and evaluating the plans is the caller's.
 package export
@@ -11,10 +12,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/internal/gregorian"
@@ -33,6 +37,9 @@ type Input struct {
 	// RulesFile is the rules file the promtool unit tests load
 	// (PrometheusRuleTests), relative to the test file.
 	RulesFile string
+	// Manifest, when set, makes PrometheusRules write its rules as a
+	// PrometheusRule manifest with this metadata (PrometheusRuleManifest).
+	Manifest *Manifest
 }
 
 // Recorded series: each plan query is recorded once under a capcheck name
@@ -82,14 +89,21 @@ type rule struct {
 	labels      []label
 	summary     string
 	cross       []crossing
+	note        string // a comment above the rule ("" none)
 }
 
-// crossing is one way an alert's input crosses its threshold: value(t,
-// loud) is the recorded series' sample at t (minutes from the test's
-// start) on the quiet side (loud false) or just across (loud true).
+// crossing is one way an alert's inputs cross its threshold: each input's
+// value(t, loud) is its recorded series' sample at t (minutes from the
+// test's start) on the quiet side (loud false) or just across (loud true).
 type crossing struct {
 	name   string
-	series string // the recorded series' selector, with its labels
+	inputs []input
+}
+
+// input is one series a crossing's test writes: the recorded series'
+// selector, with its labels, and its samples (value as in crossing).
+type input struct {
+	series string
 	value  func(minute int, loud bool) float64
 }
 
@@ -101,9 +115,11 @@ const margin = 0.001
 // CapcheckOrderByApproaching fires.
 const orderByWarning = 30 * 24 * time.Hour
 
-// group is the rules of one plan.
+// group is the rules of one plan, and notes written as comments above
+// them (what the plan would alert on and why it does not).
 type group struct {
 	name    string
+	notes   []string
 	records []record
 	rules   []rule
 }
@@ -127,6 +143,10 @@ type group struct {
 //     seriesSpend) above budget_monthly × (1 + budget_tolerance) (for 1h),
 //     when the pool has a budget_monthly; without one the spend is
 //     recorded and a comment above the record says it is not alerted on;
+//   - CapcheckPlanSpendOverBudget: the sum of the plan's pools' spend
+//     above the plan's budget.monthly × (1 + budget_tolerance) (for 1h),
+//     when the plan has a budget and a pool a spend query; pools without
+//     one are named in its summary and a comment (planSpendRule);
 //   - CapcheckGPUPodsPending: the pool's utilization.pending_gpu_pods
 //     (seriesPending) above 0 for longer than its scale_up_minutes
 //     (default 10): autoscaling slower than the plan expects;
@@ -149,7 +169,14 @@ type group struct {
 // A pool's utilization.queue_depth is recorded (seriesQueue) for the
 // dashboard and not alerted on. Plans, pools, dependencies and limits are
 // in name order; a tree with nothing to alert on gets `groups: []`.
+//
+// With in.Manifest it writes them as a PrometheusRule manifest instead
+// (PrometheusRuleManifest).
 func PrometheusRules(w io.Writer, in Input) error {
+	if m := in.Manifest; m != nil {
+		in.Manifest = nil
+		return PrometheusRuleManifest(w, in, *m)
+	}
 	bw := bufio.NewWriter(w)
 	groups := buildGroups(in)
 	if len(groups) == 0 {
@@ -159,6 +186,9 @@ func PrometheusRules(w io.Writer, in Input) error {
 	bw.WriteString("groups:\n")
 	for _, g := range groups {
 		fmt.Fprintf(bw, "  - name: %s\n    rules:\n", quote(g.name))
+		for _, n := range g.notes {
+			fmt.Fprintf(bw, "      # %s\n", n)
+		}
 		for _, r := range g.records {
 			if r.note != "" {
 				fmt.Fprintf(bw, "      # %s\n", r.note)
@@ -168,11 +198,142 @@ func PrometheusRules(w io.Writer, in Input) error {
 			writeLabels(bw, "        labels:\n", "          ", r.labels)
 		}
 		for _, r := range g.rules {
+			if r.note != "" {
+				fmt.Fprintf(bw, "      # %s\n", r.note)
+			}
 			fmt.Fprintf(bw, "      - alert: %s\n", r.alert)
 			fmt.Fprintf(bw, "        expr: %s\n", quote(r.expr))
 			fmt.Fprintf(bw, "        for: %s\n", promDuration(r.forDur))
 			writeLabels(bw, "        labels:\n", "          ", append([]label{{"severity", r.severity}}, r.labels...))
 			fmt.Fprintf(bw, "        annotations:\n          summary: %s\n", quote(r.summary))
+		}
+	}
+	return bw.Flush()
+}
+
+// Manifest is the metadata of a PrometheusRule manifest: its name (a
+// DNS-1123 subdomain), namespace ("" none: the one kubectl applies it
+// in) and labels (for the Prometheus Operator's ruleSelector, e.g.
+// release: kube-prometheus-stack).
+type Manifest struct {
+	Name, Namespace string
+	Labels          map[string]string
+}
+
+// ManifestName is the PrometheusRule name derived from the repository's
+// directory name: "capcheck-" and the name lowercased, each run of other
+// characters than a-z and 0-9 a "-", at most 253 characters (a DNS-1123
+// subdomain); "capcheck" when nothing is left.
+func ManifestName(repo string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(repo) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	if b.Len() == 0 {
+		return "capcheck"
+	}
+	name := "capcheck-" + b.String()
+	if len(name) > validation.DNS1123SubdomainMaxLength {
+		name = strings.TrimRight(name[:validation.DNS1123SubdomainMaxLength], "-")
+	}
+	return name
+}
+
+// Resolve is the manifest that `capcheck export KIND --format FORMAT` of
+// the repository at root writes with m's metadata flags: nil for the
+// rules file (FORMAT rules), else m with its name, when not given,
+// derived from root's directory name (ManifestName) and validated. An
+// unknown format, metadata flags without --format manifest, or either
+// for another kind than prometheus-rules are errors naming the flag.
+func (m Manifest) Resolve(kind, format, root string) (*Manifest, error) {
+	if format != "rules" && format != "manifest" {
+		return nil, fmt.Errorf("unknown --format %q (want rules or manifest)", format)
+	}
+	flags := map[string]bool{"--format": format != "rules", "--name": m.Name != "", "--namespace": m.Namespace != "", "--label": len(m.Labels) > 0}
+	for _, f := range sortedKeys(flags) {
+		if flags[f] && kind != "prometheus-rules" {
+			return nil, fmt.Errorf("%s is for prometheus-rules", f)
+		}
+		if flags[f] && format == "rules" {
+			return nil, fmt.Errorf("%s is for --format manifest", f)
+		}
+	}
+	if format == "rules" {
+		return nil, nil
+	}
+	if m.Name == "" {
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return nil, err
+		}
+		m.Name = ManifestName(filepath.Base(abs))
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Validate reports the first of m's name, namespace and labels (in key
+// order) that Kubernetes would reject, naming the flag that sets it.
+func (m Manifest) Validate() error {
+	if errs := validation.IsDNS1123Subdomain(m.Name); len(errs) > 0 {
+		return fmt.Errorf("--name %q is not a valid PrometheusRule name: %s", m.Name, strings.Join(errs, "; "))
+	}
+	if m.Namespace != "" {
+		if errs := validation.IsDNS1123Label(m.Namespace); len(errs) > 0 {
+			return fmt.Errorf("--namespace %q is not a valid namespace: %s", m.Namespace, strings.Join(errs, "; "))
+		}
+	}
+	for _, k := range sortedKeys(m.Labels) {
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			return fmt.Errorf("--label %q: the key is not a valid label key: %s", k+"="+m.Labels[k], strings.Join(errs, "; "))
+		}
+		if errs := validation.IsValidLabelValue(m.Labels[k]); len(errs) > 0 {
+			return fmt.Errorf("--label %q: the value is not a valid label value: %s", k+"="+m.Labels[k], strings.Join(errs, "; "))
+		}
+	}
+	return nil
+}
+
+// PrometheusRuleManifest writes the rules PrometheusRules writes as a
+// Prometheus Operator PrometheusRule manifest
+// (https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PrometheusRule):
+// m's metadata, and spec the rules file indented by two spaces, so that
+// spec.groups is the rules file's groups byte for byte (comments
+// included).
+func PrometheusRuleManifest(w io.Writer, in Input, m Manifest) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	var rules strings.Builder
+	if err := PrometheusRules(&rules, in); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: %s\n", quote(m.Name))
+	if m.Namespace != "" {
+		fmt.Fprintf(bw, "  namespace: %s\n", quote(m.Namespace))
+	}
+	if len(m.Labels) > 0 {
+		bw.WriteString("  labels:\n")
+		for _, k := range sortedKeys(m.Labels) {
+			fmt.Fprintf(bw, "    %s: %s\n", quote(k), quote(m.Labels[k]))
+		}
+	}
+	bw.WriteString("spec:\n")
+	for _, line := range strings.SplitAfter(rules.String(), "\n") {
+		if line != "" {
+			bw.WriteString("  " + line)
 		}
 	}
 	return bw.Flush()
@@ -234,6 +395,7 @@ func planGroup(g *group, p *schema.Plan, in Input) {
 		}
 		g.rules = append(g.rules, expiringRules(p.Name, pool, in.Docs, ls, about)...)
 	}
+	planSpendRule(g, p)
 	for _, n := range sortedKeys(p.Workloads) {
 		if recs, r, ok := driftRule(p, n); ok {
 			g.records = append(g.records, recs...)
@@ -272,16 +434,93 @@ func poolQueries(g *group, pol schema.Policy, pool *schema.Pool, ls []label, abo
 			summary: about + "GPU pods have waited to be scheduled for longer than the pool's " + stated + "; autoscaling is slower than the plan expects",
 			// none pending, then one: an alert on >= 0 fires from the start,
 			// one on > 1 never.
-			cross: []crossing{{name: sel + " > 0", series: sel, value: func(_ int, loud bool) float64 {
+			cross: []crossing{{name: sel + " > 0", inputs: []input{{series: sel, value: func(_ int, loud bool) float64 {
 				if loud {
 					return 1
 				}
 				return 0
-			}}}})
+			}}}}}})
 	}
 	if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.QueueDepth }); u != "" {
 		g.records = append(g.records, record{name: seriesQueue, expr: u, labels: ls})
 	}
+}
+
+// planSpendRule is CapcheckPlanSpendOverBudget for a plan with a
+// budget.monthly: the sum of its pools' recorded spend (seriesSpend, this
+// plan's only) above budget.monthly × (1 + budget_tolerance) (for 1h).
+// The sum is of the pools with a utilization.spend query; when some pools
+// have none it is a lower bound of the plan's spend, so the alert is
+// still emitted (when it fires the plan is over budget) and its summary
+// and a comment above it say how many pools it sums and which it misses
+// (it fires late, or never, when their spend would tip the plan over).
+// Without any spend query there is nothing to sum and no alert. The spend
+// queries are USD (schema/plan.cue): a budget in another currency is not
+// compared with them, and a comment says so.
+func planSpendRule(g *group, p *schema.Plan) {
+	if p.Budget == nil || p.Budget.Monthly <= 0 {
+		return
+	}
+	var spent, missing []string
+	for _, n := range sortedKeys(p.Pools) {
+		if pool := p.Pools[n]; pool == nil {
+			continue
+		} else if utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.Spend }) != "" {
+			spent = append(spent, n)
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	if len(spent) == 0 {
+		return
+	}
+	about := "plan " + p.Name + ": "
+	if c := p.Budget.Currency; c != "" && c != "USD" {
+		g.notes = append(g.notes, fmt.Sprintf("%sthe sum of the pools' spend is not alerted on against budget.monthly: the budget is in %s and utilization.spend is USD", about, c))
+		return
+	}
+	ls := []label{{"capcheck_plan", p.Name}}
+	limit := round6(p.Budget.Monthly * (1 + p.Policy.BudgetTolerance))
+	sel := selector(seriesSpend, ls)
+	sum := "sum by (capcheck_plan) (" + sel + ")"
+	of := fmt.Sprintf("its %d pools (%s)", len(spent), strings.Join(spent, ", "))
+	if len(spent) == 1 {
+		of = "its pool " + spent[0]
+	}
+	rest, note := "", ""
+	if len(missing) > 0 {
+		of = fmt.Sprintf("%d of its %d pools (%s)", len(spent), len(spent)+len(missing), strings.Join(spent, ", "))
+		none, is := strings.Join(missing, ", ")+" has no utilization.spend query", "is"
+		if len(missing) > 1 {
+			none, is = strings.Join(missing, ", ")+" have no utilization.spend query", "are"
+		}
+		rest = "; " + none + " and " + is + " not counted, so the plan spends more"
+		note = fmt.Sprintf("%sCapcheckPlanSpendOverBudget sums the spend of %d of its %d pools: %s, so the sum is a lower bound and the alert fires late, or not at all, when the uncounted spend tips the plan over its budget",
+			about, len(spent), len(spent)+len(missing), none)
+	}
+	r := rule{alert: "CapcheckPlanSpendOverBudget", expr: sum + " > " + num(limit), forDur: time.Hour, severity: "warning", labels: ls, note: note,
+		summary: fmt.Sprintf("%sspend of %s above the plan's budget.monthly %s USD by more than its budget_tolerance %s (%s USD a month)%s",
+			about, of, num(p.Budget.Monthly), pct(p.Policy.BudgetTolerance), num(limit), rest)}
+	// The test splits the plan's spend evenly over its pools with a spend
+	// query, none of them above the limit alone (an alert on one pool's
+	// spend, or on their max, never fires), and adds another plan's pool
+	// spending more than the limit (an alert on every plan's spend fires
+	// from the start).
+	k := float64(len(spent))
+	c := crossing{name: sum + " > " + num(limit)}
+	for _, n := range spent {
+		c.inputs = append(c.inputs, input{series: selector(seriesSpend, append(append([]label(nil), ls...), label{"capcheck_pool", n})),
+			value: func(_ int, loud bool) float64 {
+				if loud {
+					return (limit + margin) / k
+				}
+				return (limit - margin) / k
+			}})
+	}
+	other := []label{{"capcheck_plan", p.Name + "-other"}, {"capcheck_pool", spent[0]}}
+	c.inputs = append(c.inputs, input{series: selector(seriesSpend, other), value: func(int, bool) float64 { return limit + 1 }})
+	r.cross = []crossing{c}
+	g.rules = append(g.rules, r)
 }
 
 // scaleUp is how long the pool's GPU pods may wait to be scheduled:
@@ -390,7 +629,7 @@ func threshold(alert, sel, op string, t float64, forDur time.Duration, severity 
 		return t - dir*margin
 	}
 	return rule{alert: alert, expr: sel + " " + op + " " + num(t), forDur: forDur, severity: severity, labels: ls, summary: summary,
-		cross: []crossing{{name: fmt.Sprintf("%s %s %s", sel, op, num(t)), series: sel, value: value}}}
+		cross: []crossing{{name: fmt.Sprintf("%s %s %s", sel, op, num(t)), inputs: []input{{series: sel, value: value}}}}}
 }
 
 // demandPlan is what the plan says of a workload's request rate that a
@@ -486,8 +725,8 @@ func driftRule(p *schema.Plan, name string) ([]record, rule, bool) {
 		summary: fmt.Sprintf("workload %s (plan %s): the day's %s demand is more than the plan's drift_tolerance %s away from the plan (%s requests/s on %s, growing %s a month under %s)",
 			name, p.Name, d.basis, pct(tol), exact(d.base), w.AsOf.UTC().Format(time.DateOnly), pct(d.growth), p.PlanFor),
 		cross: []crossing{
-			{name: sel + " above plan", series: sel, value: side(1)},
-			{name: sel + " below plan", series: sel, value: side(-1)},
+			{name: sel + " above plan", inputs: []input{{series: sel, value: side(1)}}},
+			{name: sel + " below plan", inputs: []input{{series: sel, value: side(-1)}}},
 		},
 	}
 	return recs, r, true

@@ -5,9 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/internal/testkit"
@@ -61,7 +65,10 @@ func testInput() Input { return Input{Plans: testPlans(), Pools: testPools(), Do
 func opsPlan() *schema.Plan {
 	return &schema.Plan{Name: "ops",
 		Policy: schema.Policy{WarnUtilization: 0.7, CriticalUtilization: 0.85, BudgetTolerance: 0.1},
+		// Two of the three pools have a spend query.
+		Budget: &schema.Budget{Monthly: 400000},
 		Pools: map[string]*schema.Pool{
+			"l4": {Name: "l4", LeadTimeWeeks: 6},
 			// A budget, and no scale_up_minutes: pending pods alert after
 			// the default 10 minutes.
 			"h100": {Name: "h100", LeadTimeWeeks: 12, BudgetMonthly: 250000, Utilization: &schema.UtilizationQueries{
@@ -116,7 +123,9 @@ func rulesInput() Input {
 // alerted above 0 for 2.5 × 60 = 150 s = 2m30s; h100's spend above its
 // budget_monthly 250,000 × (1 + budget_tolerance 0.1) = 275,000, its
 // pending GPU pods above 0 for the default 10m (no scale_up_minutes), its
-// queue depth recorded only; openai's tokens_per_minute usage against
+// queue depth recorded only; l4 has no queries, so the plan's spend above
+// its budget.monthly 400,000 × (1 + 0.1) = 440,000 sums a10g's and h100's
+// (a lower bound, said in a comment and the summary); openai's tokens_per_minute usage against
 // 0.7 × 2,000,000 = 1,400,000 and 0.85 × 2,000,000 = 1,700,000 (its lead
 // time 4 weeks), store's used_gb against 0.7 × capacity_gb 1000 = 700 and
 // 0.85 × 1000 = 850; openai's requests_per_minute usage is a CSV and
@@ -278,6 +287,15 @@ const wantRules = `groups:
           capcheck_pool: "h100"
         annotations:
           summary: "pool h100 (plan ops): GPU pods have waited to be scheduled for longer than the pool's default scale-up time of 10 minutes (no scale_up_minutes); autoscaling is slower than the plan expects"
+      # plan ops: CapcheckPlanSpendOverBudget sums the spend of 2 of its 3 pools: l4 has no utilization.spend query, so the sum is a lower bound and the alert fires late, or not at all, when the uncounted spend tips the plan over its budget
+      - alert: CapcheckPlanSpendOverBudget
+        expr: "sum by (capcheck_plan) (capcheck:pool_spend:usd_per_month{capcheck_plan=\"ops\"}) > 440000"
+        for: 1h
+        labels:
+          severity: "warning"
+          capcheck_plan: "ops"
+        annotations:
+          summary: "plan ops: spend of 2 of its 3 pools (a10g, h100) above the plan's budget.monthly 400000 USD by more than its budget_tolerance 10% (440000 USD a month); l4 has no utilization.spend query and is not counted, so the plan spends more"
       - alert: CapcheckDependencyNearLimit
         expr: "capcheck:dependency_usage:limit_unit{capcheck_plan=\"ops\",capcheck_dependency=\"openai\",capcheck_limit=\"tokens_per_minute\"} > 1400000"
         for: 15m
@@ -341,9 +359,9 @@ func TestPrometheusRules(t *testing.T) {
 // installed by .ci/run) parse the rules of rulesInput, PromQL included,
 // and run the unit tests PrometheusRuleTests writes for them: 11 recording
 // rules (GPU, reserved, 2 spend, 2 pending, queue depth, 2 demand, 2
-// dependency usages) and 14 alerts (warning, critical, headroom, reserved,
-// spend, 2 pending, 2 × 2 dependency, order-by, expiring, drift), and 13
-// test groups (one per threshold alert, CapcheckDemandDrift two: above
+// dependency usages) and 15 alerts (warning, critical, headroom, reserved,
+// spend, plan spend, 2 pending, 2 × 2 dependency, order-by, expiring,
+// drift), and 14 test groups (one per threshold alert, CapcheckDemandDrift two: above
 // and below the plan; CapcheckOrderByApproaching and
 // CapcheckReservationExpiring, date alerts, have none). Each mutation of
 // a threshold, a `for`, the drift's plan or a label must fail them.
@@ -353,7 +371,7 @@ func TestPrometheusRulesPromtool(t *testing.T) {
 	if err := PrometheusRuleTests(&tests, rulesInput()); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := bytes.Count(tests.Bytes(), []byte("\n  - name: ")), 13; got != want {
+	if got, want := bytes.Count(tests.Bytes(), []byte("\n  - name: ")), 14; got != want {
 		t.Errorf("%d test groups, want %d:\n%s", got, want, tests.String())
 	}
 	dir := t.TempDir()
@@ -373,8 +391,8 @@ func TestPrometheusRulesPromtool(t *testing.T) {
 	if err != nil {
 		t.Fatalf("promtool check rules: %v\n%s", err, out)
 	}
-	if !bytes.Contains(out, []byte("SUCCESS: 25 rules found")) {
-		t.Errorf("promtool check rules said:\n%s\nwant SUCCESS: 25 rules found", out)
+	if !bytes.Contains(out, []byte("SUCCESS: 26 rules found")) {
+		t.Errorf("promtool check rules said:\n%s\nwant SUCCESS: 26 rules found", out)
 	}
 	if out, err := run(wantRules, tests.String(), "test", "rules", "capcheck-rules.test.yml"); err != nil {
 		t.Fatalf("promtool test rules: %v\n%s\ntests:\n%s", err, out, tests.String())
@@ -438,6 +456,17 @@ func TestPrometheusRulesPromtool(t *testing.T) {
 		{"spend for longer", "CapcheckSpendOverBudget", `} > 275000"
         for: 1h`, `} > 275000"
         for: 61m`},
+		// 400,000 × 1.1 = 440,000, over a10g's and h100's spend: each
+		// pool 220,000 ∓ 0.0005, another plan's pool 440,001.
+		{"plan spend without the tolerance", "CapcheckPlanSpendOverBudget", `) > 440000"`, `) > 400000"`},
+		{"plan spend threshold raised past the margin", "CapcheckPlanSpendOverBudget", `) > 440000"`, `) > 440000.002"`},
+		{"plan spend threshold lowered past the margin", "CapcheckPlanSpendOverBudget", `) > 440000"`, `) > 439999.998"`},
+		{"plan spend of the largest pool", "CapcheckPlanSpendOverBudget", "sum by (capcheck_plan) (", "max by (capcheck_plan) ("},
+		{"plan spend per pool", "CapcheckPlanSpendOverBudget", "sum by (capcheck_plan) (", "sum by (capcheck_pool) ("},
+		{"plan spend of every plan", "CapcheckPlanSpendOverBudget", `(capcheck:pool_spend:usd_per_month{capcheck_plan=\"ops\"}) > 440000"`, `(capcheck:pool_spend:usd_per_month) > 440000"`},
+		{"plan spend for shorter", "CapcheckPlanSpendOverBudget", `) > 440000"
+        for: 1h`, `) > 440000"
+        for: 59m`},
 		{"pending counts one pod as none", "CapcheckGPUPodsPending", `pool=\"h100\"} > 0"`, `pool=\"h100\"} > 1"`},
 		{"pending fires with none", "CapcheckGPUPodsPending", `pool=\"h100\"} > 0"`, `pool=\"h100\"} >= 0"`},
 		{"pending default for shorter", "CapcheckGPUPodsPending", "for: 10m", "for: 9m"},
@@ -522,5 +551,289 @@ func TestPromDuration(t *testing.T) {
 		if got, given := scaleUp(&schema.Pool{ScaleUpMinutes: tc.minutes}); got != tc.want || given != tc.given {
 			t.Errorf("scaleUp(%v minutes) = %v, %v; want %v, %v", tc.minutes, got, given, tc.want, tc.given)
 		}
+	}
+}
+
+// TestPlanSpendRule: CapcheckPlanSpendOverBudget needs a budget.monthly
+// and a spend query, names a single pool, and a budget in another
+// currency than the spend queries' USD gets a comment and no alert.
+func TestPlanSpendRule(t *testing.T) {
+	spend := &schema.UtilizationQueries{Spend: &schema.Actuals{Prometheus: `sum(spend{pool="h100"})`}}
+	plan := func(b *schema.Budget, pools map[string]*schema.Pool) *schema.Plan {
+		return &schema.Plan{Name: "p", Policy: schema.Policy{BudgetTolerance: 0.25}, Budget: b, Pools: pools}
+	}
+	withSpend := map[string]*schema.Pool{"h100": {Name: "h100", Utilization: spend}}
+	for _, tc := range []struct {
+		name  string
+		plan  *schema.Plan
+		want  string // the alert's summary, "" none
+		notes []string
+	}{
+		// 100,000 × (1 + 0.25) = 125,000.
+		{"one pool, all counted", plan(&schema.Budget{Monthly: 100000, Currency: "USD"}, withSpend),
+			"plan p: spend of its pool h100 above the plan's budget.monthly 100000 USD by more than its budget_tolerance 25% (125000 USD a month)", nil},
+		{"two pools missing", plan(&schema.Budget{Monthly: 100000}, map[string]*schema.Pool{
+			"h100": {Name: "h100", Utilization: spend}, "a10g": {Name: "a10g"}, "l4": {Name: "l4", Utilization: &schema.UtilizationQueries{Spend: &schema.Actuals{CSV: "l4.csv"}}}}),
+			"plan p: spend of 1 of its 3 pools (h100) above the plan's budget.monthly 100000 USD by more than its budget_tolerance 25% (125000 USD a month); a10g, l4 have no utilization.spend query and are not counted, so the plan spends more", nil},
+		{"no budget", plan(nil, withSpend), "", nil},
+		{"zero budget", plan(&schema.Budget{Monthly: 0}, withSpend), "", nil},
+		{"no spend query", plan(&schema.Budget{Monthly: 100000}, map[string]*schema.Pool{"h100": {Name: "h100"}}), "", nil},
+		{"budget in EUR", plan(&schema.Budget{Monthly: 100000, Currency: "EUR"}, withSpend), "",
+			[]string{"plan p: the sum of the pools' spend is not alerted on against budget.monthly: the budget is in EUR and utilization.spend is USD"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var g group
+			planSpendRule(&g, tc.plan)
+			var got string
+			for _, r := range g.rules {
+				if r.alert != "CapcheckPlanSpendOverBudget" || r.expr != `sum by (capcheck_plan) (capcheck:pool_spend:usd_per_month{capcheck_plan="p"}) > 125000` {
+					t.Errorf("rule %s: %s", r.alert, r.expr)
+				}
+				got = r.summary
+			}
+			if len(g.rules) > 1 || got != tc.want {
+				t.Errorf("%d rules, summary %q; want %q", len(g.rules), got, tc.want)
+			}
+			if strings.Join(g.notes, "\n") != strings.Join(tc.notes, "\n") {
+				t.Errorf("notes %q, want %q", g.notes, tc.notes)
+			}
+		})
+	}
+	// The note is a comment at the top of the plan's group.
+	var b bytes.Buffer
+	if err := PrometheusRules(&b, Input{Plans: []*schema.Plan{plan(&schema.Budget{Monthly: 100000, Currency: "EUR"}, withSpend)}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "  - name: \"capcheck-p\"\n    rules:\n      # plan p: the sum of the pools' spend is not alerted on against budget.monthly: the budget is in EUR and utilization.spend is USD\n      # pool h100 (plan p): utilization.spend is recorded"; !strings.HasPrefix(strings.TrimPrefix(b.String(), "groups:\n"), want) {
+		t.Errorf("PrometheusRules =\n%s\nwant it to start with\n%s", b.String(), want)
+	}
+}
+
+// promRules is a rules file (or a manifest's spec) as sigs.k8s.io/yaml
+// reads it; unknown fields are an error (UnmarshalStrict).
+type promRules struct {
+	Groups []struct {
+		Name  string `json:"name"`
+		Rules []struct {
+			Record      string            `json:"record"`
+			Alert       string            `json:"alert"`
+			Expr        string            `json:"expr"`
+			For         string            `json:"for"`
+			Labels      map[string]string `json:"labels"`
+			Annotations map[string]string `json:"annotations"`
+		} `json:"rules"`
+	} `json:"groups"`
+}
+
+type promRuleManifest struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name      string            `json:"name"`
+		Namespace string            `json:"namespace"`
+		Labels    map[string]string `json:"labels"`
+	} `json:"metadata"`
+	Spec promRules `json:"spec"`
+}
+
+// TestPrometheusRuleManifest: the manifest's spec.groups are the rules
+// file's groups, as text (the rules file indented by two spaces), parsed
+// by sigs.k8s.io/yaml, and by promtool check rules.
+func TestPrometheusRuleManifest(t *testing.T) {
+	m := Manifest{Name: "capcheck-gpu", Namespace: "monitoring",
+		Labels: map[string]string{"release": "kube-prometheus-stack", "app.kubernetes.io/part-of": "capcheck", "empty": ""}}
+	var b bytes.Buffer
+	if err := PrometheusRuleManifest(&b, rulesInput(), m); err != nil {
+		t.Fatal(err)
+	}
+	const head = `apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: "capcheck-gpu"
+  namespace: "monitoring"
+  labels:
+    "app.kubernetes.io/part-of": "capcheck"
+    "empty": ""
+    "release": "kube-prometheus-stack"
+spec:
+`
+	got := b.String()
+	spec, ok := strings.CutPrefix(got, head)
+	if !ok {
+		t.Fatalf("manifest =\n%s\nwant it to start with\n%s", got, head)
+	}
+	var dedented strings.Builder
+	for _, line := range strings.SplitAfter(spec, "\n") {
+		if line != "" {
+			d, ok := strings.CutPrefix(line, "  ")
+			if !ok {
+				t.Fatalf("spec line %q is not indented", line)
+			}
+			dedented.WriteString(d)
+		}
+	}
+	if dedented.String() != wantRules {
+		t.Errorf("spec, dedented =\n%s\nwant the rules file\n%s", dedented.String(), wantRules)
+	}
+
+	var man promRuleManifest
+	if err := yaml.UnmarshalStrict(b.Bytes(), &man); err != nil {
+		t.Fatal(err)
+	}
+	var rules promRules
+	if err := yaml.UnmarshalStrict([]byte(wantRules), &rules); err != nil {
+		t.Fatal(err)
+	}
+	if man.APIVersion != "monitoring.coreos.com/v1" || man.Kind != "PrometheusRule" || man.Metadata.Name != m.Name ||
+		man.Metadata.Namespace != m.Namespace || !reflect.DeepEqual(man.Metadata.Labels, m.Labels) {
+		t.Errorf("manifest header %s %s %+v", man.APIVersion, man.Kind, man.Metadata)
+	}
+	// llm's 4 records and 7 alerts, ops's 7 and 8: the comparison is not
+	// of two empty lists.
+	if n := len(rules.Groups); n != 2 || len(rules.Groups[0].Rules) != 11 || len(rules.Groups[1].Rules) != 15 {
+		t.Fatalf("rules file parsed as %d groups: %+v", n, rules)
+	}
+	if !reflect.DeepEqual(man.Spec, rules) {
+		t.Errorf("manifest spec.groups\n%+v\nwant the rules file's\n%+v", man.Spec, rules)
+	}
+
+	// promtool check rules on spec, extracted from the manifest.
+	promtool := testkit.NeedCommand(t, "promtool", "Debian's prometheus package (.ci/run installs it)")
+	var whole map[string]any
+	if err := yaml.Unmarshal(b.Bytes(), &whole); err != nil {
+		t.Fatal(err)
+	}
+	groups, err := yaml.Marshal(whole["spec"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "groups.yml")
+	if err := os.WriteFile(file, groups, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(promtool, "check", "rules", file).CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("SUCCESS: 26 rules found")) {
+		t.Errorf("promtool check rules of the manifest's spec: %v\n%s\nwant SUCCESS: 26 rules found", err, out)
+	}
+
+	// Nothing to alert on: groups: [], indented; no namespace, no labels.
+	b.Reset()
+	if err := PrometheusRuleManifest(&b, Input{Plans: testPlans()[:1]}, Manifest{Name: "capcheck"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: \"capcheck\"\nspec:\n  groups: []\n"; got != want {
+		t.Errorf("empty manifest = %q, want %q", got, want)
+	}
+	// An invalid name writes nothing.
+	b.Reset()
+	if err := PrometheusRuleManifest(&b, rulesInput(), Manifest{Name: "GPU"}); err == nil || b.Len() > 0 {
+		t.Errorf("name GPU: err %v, wrote %q", err, b.String())
+	}
+}
+
+// TestManifestValidate: what Kubernetes rejects, named by the flag that
+// set it; the first message of k8s.io/apimachinery's validation follows.
+func TestManifestValidate(t *testing.T) {
+	long := strings.Repeat("a", 64) // a label (value, namespace) is at most 63
+	for _, tc := range []struct {
+		m    Manifest
+		want string // the error's start, "" valid
+	}{
+		{Manifest{Name: "capcheck-gpu.prod", Namespace: "monitoring", Labels: map[string]string{"example.com/team": "ml_platform.v1", "release": ""}}, ""},
+		{Manifest{Name: ""}, `--name "" is not a valid PrometheusRule name: `},
+		{Manifest{Name: "Capcheck"}, `--name "Capcheck" is not a valid PrometheusRule name: a lowercase RFC 1123 subdomain must consist of`},
+		{Manifest{Name: "capcheck_gpu"}, `--name "capcheck_gpu" is not a valid PrometheusRule name: `},
+		{Manifest{Name: "-capcheck"}, `--name "-capcheck" is not a valid PrometheusRule name: `},
+		{Manifest{Name: "capcheck", Namespace: "Monitoring"}, `--namespace "Monitoring" is not a valid namespace: a lowercase RFC 1123 label must consist of`},
+		{Manifest{Name: "capcheck", Namespace: "team.ml"}, `--namespace "team.ml" is not a valid namespace: must not contain dots`},
+		{Manifest{Name: "capcheck", Namespace: long}, `--namespace "` + long + `" is not a valid namespace: must be no more than 63 characters`},
+		{Manifest{Name: "capcheck", Labels: map[string]string{"bad key": "x"}}, `--label "bad key=x": the key is not a valid label key: name part must consist of`},
+		{Manifest{Name: "capcheck", Labels: map[string]string{"Example.com/team": "x"}}, `--label "Example.com/team=x": the key is not a valid label key: prefix part a lowercase RFC 1123 subdomain`},
+		{Manifest{Name: "capcheck", Labels: map[string]string{"release": "a b"}}, `--label "release=a b": the value is not a valid label value: a valid label must be`},
+		{Manifest{Name: "capcheck", Labels: map[string]string{"release": long}}, `--label "release=` + long + `": the value is not a valid label value: must be no more than 63 bytes`},
+		// Keys in order: the first invalid one is reported.
+		{Manifest{Name: "capcheck", Labels: map[string]string{"b": "-", "a": "-"}}, `--label "a=-": the value`},
+	} {
+		err := tc.m.Validate()
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("Validate(%+v) = %v, want nil", tc.m, err)
+			}
+			continue
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Validate(%+v) = %v, want it to start with %q", tc.m, err, tc.want)
+		}
+	}
+}
+
+// TestManifestName: capcheck- and the directory name as a DNS-1123
+// subdomain.
+func TestManifestName(t *testing.T) {
+	for _, tc := range []struct{ repo, want string }{
+		{"gpu-capacity", "capcheck-gpu-capacity"},
+		{"My_Repo.git", "capcheck-my-repo-git"},
+		{"--ML  Platform--", "capcheck-ml-platform"},
+		{"/", "capcheck"},
+		{"été", "capcheck-t"},
+		// 9 + 244 = 253 characters, the subdomain's limit.
+		{strings.Repeat("a", 300), "capcheck-" + strings.Repeat("a", 244)},
+		// Cut at 253 on a dash, which is trimmed: 9 + 243 characters.
+		{strings.Repeat("a", 243) + "-b", "capcheck-" + strings.Repeat("a", 243)},
+	} {
+		if got := ManifestName(tc.repo); got != tc.want {
+			t.Errorf("ManifestName(%q) = %q, want %q", tc.repo, got, tc.want)
+		}
+		if errs := validation.IsDNS1123Subdomain(ManifestName(tc.repo)); len(errs) > 0 {
+			t.Errorf("ManifestName(%q): %v", tc.repo, errs)
+		}
+	}
+}
+
+// TestManifestResolve: the flags of `capcheck export` that make the rules
+// a PrometheusRule manifest, checked against the kind and --format.
+func TestManifestResolve(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "GPU_Capacity")
+	labels := map[string]string{"release": "kube-prometheus-stack"}
+	for _, tc := range []struct {
+		m            Manifest
+		kind, format string
+		want         *Manifest
+		err          string
+	}{
+		{Manifest{}, "prometheus-rules", "rules", nil, ""},
+		{Manifest{}, "grafana-dashboard", "rules", nil, ""},
+		{Manifest{Labels: labels}, "prometheus-rules", "manifest", &Manifest{Name: "capcheck-gpu-capacity", Labels: labels}, ""},
+		{Manifest{Name: "rules", Namespace: "monitoring"}, "prometheus-rules", "manifest", &Manifest{Name: "rules", Namespace: "monitoring"}, ""},
+		{Manifest{}, "prometheus-rules", "yaml", nil, `unknown --format "yaml" (want rules or manifest)`},
+		{Manifest{Namespace: "monitoring"}, "prometheus-rules", "rules", nil, "--namespace is for --format manifest"},
+		{Manifest{Labels: labels}, "prometheus-rules", "rules", nil, "--label is for --format manifest"},
+		{Manifest{}, "prometheus-rules-tests", "manifest", nil, "--format is for prometheus-rules"},
+		{Manifest{Name: "x"}, "grafana-dashboard", "rules", nil, "--name is for prometheus-rules"},
+		{Manifest{Name: "X"}, "prometheus-rules", "manifest", nil, `--name "X" is not a valid PrometheusRule name: `},
+	} {
+		got, err := tc.m.Resolve(tc.kind, tc.format, root)
+		if tc.err != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), tc.err) || got != nil {
+				t.Errorf("Resolve(%+v, %s, %s) = %+v, %v; want error %q", tc.m, tc.kind, tc.format, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Resolve(%+v, %s, %s) = %+v, %v; want %+v", tc.m, tc.kind, tc.format, got, err, tc.want)
+		}
+	}
+	// The manifest in Input makes PrometheusRules write it.
+	var rules, man bytes.Buffer
+	in := rulesInput()
+	if err := PrometheusRuleManifest(&rules, in, Manifest{Name: "capcheck"}); err != nil {
+		t.Fatal(err)
+	}
+	in.Manifest = &Manifest{Name: "capcheck"}
+	if err := PrometheusRules(&man, in); err != nil {
+		t.Fatal(err)
+	}
+	if man.String() != rules.String() || !strings.HasPrefix(man.String(), "apiVersion: monitoring.coreos.com/v1\n") {
+		t.Errorf("PrometheusRules with a Manifest =\n%s\nwant\n%s", man.String(), rules.String())
 	}
 }

@@ -15,7 +15,9 @@ import (
 // gets one test group per way it fires (CapcheckDemandDrift: above and
 // below the plan): its recorded series sits `margin` on the quiet side of
 // the threshold for 10 minutes, then `margin` across it
-// (CapcheckGPUPodsPending: 0 pending pods, then 1). The alert must be
+// (CapcheckGPUPodsPending: 0 pending pods, then 1; CapcheckPlanSpendOverBudget:
+// the plan's spend split evenly over its pools' series, and another plan's
+// pool above the threshold throughout). The alert must be
 // absent at the last minute's evaluation before `for` has passed since
 // the crossing (a shorter `for`, or a threshold moved past the quiet side,
 // which makes the alert active from the start, fires there) and firing,
@@ -55,12 +57,15 @@ func writeCrossing(bw *bufio.Writer, r rule, c crossing) {
 	forMin := int((r.forDur + time.Minute - 1) / time.Minute)
 	quiet := 10 // minutes 0 … quiet−1 on the quiet side
 	last := quiet + forMin + 1
-	values := make([]float64, last+1)
-	for m := range values {
-		values[m] = c.value(m, m >= quiet)
-	}
 	fmt.Fprintf(bw, "  - name: %s\n", quote(fmt.Sprintf("%s: %s, quiet for %dm then across for %s", r.alert, c.name, quiet, promDuration(r.forDur))))
-	fmt.Fprintf(bw, "    interval: 1m\n    input_series:\n      - series: %s\n        values: %s\n", quote(c.series), quote(expandValues(values)))
+	bw.WriteString("    interval: 1m\n    input_series:\n")
+	for _, in := range c.inputs {
+		values := make([]float64, last+1)
+		for m := range values {
+			values[m] = in.value(m, m >= quiet)
+		}
+		fmt.Fprintf(bw, "      - series: %s\n        values: %s\n", quote(in.series), quote(expandValues(values)))
+	}
 	bw.WriteString("    alert_rule_test:\n")
 	for _, at := range []int{quiet - 1, quiet + forMin - 1} { // the first is for reading
 		fmt.Fprintf(bw, "      - eval_time: %dm\n        alertname: %s\n        exp_alerts: []\n", at, r.alert)

@@ -9,17 +9,32 @@ package kubernetes
 //   - each dependency Chart.yaml lists must be vendored in the chart's
 //     charts/ directory (`helm dependency build`, committed): one that is
 //     not is an error at its Chart.yaml entry, never a fetch;
-//   - values.schema.json is not validated (Helm's validator follows
-//     remote and file references), `lookup` returns nothing (no cluster)
-//     and `getHostByName` returns "" (no DNS), as in `helm template`.
+//   - the coalesced values are validated against the values.schema.json
+//     of the chart and of each subchart with Helm's own validator, as
+//     `helm template` does; a schema whose $schema is not one of the JSON
+//     Schema drafts the validator holds, or whose $ref, $dynamicRef or
+//     $recursiveRef leaves the document (Helm's validator would fetch it
+//     over the network or read it from disk), is an error at that value,
+//     never a fetch; a violation is an error at the values file entry
+//     that holds the offending value (the file's 1:1 when none does);
+//   - `lookup` returns nothing (no cluster) and `getHostByName` returns
+//     "" (no DNS), as in `helm template`.
 //
-// Rendering is bounded: the list generators (until, untilStep, seq) and
-// repeat share one budget per release; the heap the render grows is
-// watched (internal/heapwatch); the rendered output is bounded; nested
-// include and template calls are bounded by Helm (1,000 of one name) and
-// Go (100,000 deep). A render that loops without allocating is stopped by
-// a wall-clock backstop (helmBackstop), the one bound that is not
-// deterministic.
+// Rendering is bounded by its work where it can be counted: the list
+// generators (until, untilStep, seq) share one budget of elements per
+// release, repeat is bounded by the output bound; every range iteration
+// and every define or block body executed (each include and template
+// call) is a step, up to maxSteps per release: before rendering, each
+// template's text gets a call of a counting function at the start of
+// those bodies (instrument; lines are kept, the columns in errors mapped
+// back). The heap the render grows is watched (internal/heapwatch); the
+// rendered output is bounded; nested include and template calls are
+// bounded by Helm (1,000 of one name) and Go (100,000 deep). What
+// counting cannot see, a template string that tpl parses at render time
+// and that loops, or a loop of expensive calls below the step bound,
+// ends at the time bound, Options.HelmTimeout (2 minutes by default),
+// with an error naming the chart and the template file being rendered;
+// it is the one bound that is not deterministic.
 //
 // The rendered manifests go through the decoder every manifest does
 // (parseDocs) and the same extractor. Positions: each rendered line is
@@ -34,8 +49,10 @@ package kubernetes
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -43,7 +60,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/Masterminds/sprig/v3"
 	"github.com/capcheck/capcheck/internal/diag"
@@ -87,7 +106,8 @@ const (
 	maxRendered   = 32 << 20  // the rendered output, repeat's strings included
 	maxListItems  = 1_000_000 // the elements until, untilStep and seq make, added up
 	helmHeapBound = 512 << 20 // heap growth while rendering
-	helmBackstop  = 2 * time.Minute
+	maxSteps      = 1_000_000 // range iterations and define/block bodies executed, added up
+	helmTimeout   = 2 * time.Minute
 )
 
 // clusterScoped are the kinds the extractor reads that have no namespace:
@@ -139,6 +159,10 @@ type helmChart struct {
 	dir  string // chart directory, relative to the root
 	c    *helmchart.Chart
 	dirs map[string]string // chart full path (as in template names) → its directory or archive
+	// orig is the text of each template instrument rewrote, inserts
+	// where it inserted step calls.
+	orig    map[string]string
+	inserts map[string][]insert
 }
 
 // renderHelm renders one release and returns its objects.
@@ -188,17 +212,41 @@ func (d *discovery) renderHelm(ctx context.Context, r HelmRelease, tree string) 
 	if err := chartutil.ProcessDependencies(ch, vals); err != nil {
 		return nil, nil, diag.Errorf(diag.Pos{File: chartFile, Line: 1, Column: 1}, "render Helm chart %s: %v", r.Chart, err)
 	}
+	if err := hc.schemasLocal(hc.c, nil); err != nil {
+		return nil, nil, err
+	}
 	top, err := commonutil.ToRenderValuesWithSchemaValidation(ch, vals,
-		common.ReleaseOptions{Name: r.Release, Namespace: r.Namespace, Revision: 1, IsInstall: true}, nil, true)
+		common.ReleaseOptions{Name: r.Release, Namespace: r.Namespace, Revision: 1, IsInstall: true}, nil, false)
 	if err != nil {
+		if msg, ok := strings.CutPrefix(err.Error(), schemaErrPrefix); ok {
+			return nil, nil, hc.schemaError(msg, append(slices.Clone(sources), hc.valuesFiles()...))
+		}
 		return nil, nil, diag.Errorf(diag.Pos{File: chartFile, Line: 1, Column: 1}, "render Helm chart %s: %v", r.Chart, err)
 	}
 
-	b := &renderBudget{}
+	b := &renderBudget{hooks: d.opts.hooks}
+	hc.instrument(ch)
 	e := engine.Engine{CustomTemplateFuncs: b.funcs()}
 	var rendered map[string]string
-	rctx, cancel := context.WithTimeoutCause(ctx, helmBackstop, errBackstop)
-	defer cancel()
+	timeout := d.opts.HelmTimeout
+	if timeout <= 0 {
+		timeout = helmTimeout
+	}
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopTimer := make(chan struct{})
+	defer close(stopTimer)
+	clock := time.After
+	if b.hooks != nil && b.hooks.clock != nil {
+		clock = b.hooks.clock
+	}
+	go func() {
+		select {
+		case <-clock(timeout):
+			cancel(errBackstop)
+		case <-stopTimer:
+		}
+	}()
 	err = heapwatch.Run(rctx, heapwatch.Grown(helmHeapBound), func(ctx context.Context) error {
 		out, err := e.RenderWithContext(ctx, ch, top)
 		if err == nil {
@@ -207,7 +255,7 @@ func (d *discovery) renderHelm(ctx context.Context, r HelmRelease, tree string) 
 		return err
 	})
 	if err != nil {
-		return nil, nil, hc.renderError(err)
+		return nil, nil, hc.renderError(err, b, timeout)
 	}
 	total := 0
 	for _, s := range rendered {
@@ -251,6 +299,15 @@ func (d *discovery) renderHelm(ctx context.Context, r HelmRelease, tree string) 
 }
 
 var errBackstop = errors.New("rendering did not finish within the time bound")
+
+// renderHooks let a test stop a render where it wants: clock replaces
+// time.After for the time bound, at is called as each template file
+// starts rendering, steps (when > 0) replaces maxSteps.
+type renderHooks struct {
+	clock func(time.Duration) <-chan time.Time
+	at    func(name string)
+	steps int
+}
 
 // loadChart reads the chart in dir (relative to the root) and checks that
 // its dependencies are vendored.
@@ -424,8 +481,12 @@ func (hc *helmChart) file(name string) (string, bool) {
 	return path.Join(hc.dir, "Chart.yaml"), false
 }
 
-// source is the text of the template named name.
+// source is the text of the template named name (as written, before
+// instrument).
 func (hc *helmChart) source(name string) string {
+	if t, ok := hc.orig[name]; ok {
+		return t
+	}
 	var find func(c *helmchart.Chart) string
 	find = func(c *helmchart.Chart) string {
 		for _, t := range c.Templates {
@@ -482,13 +543,17 @@ func (hc *helmChart) valuesFiles() []valuesSource {
 
 // renderError positions an error of Helm's engine at the template line it
 // names.
-func (hc *helmChart) renderError(err error) error {
+func (hc *helmChart) renderError(err error, b *renderBudget, timeout time.Duration) error {
 	chartPos := diag.Pos{File: path.Join(hc.dir, "Chart.yaml"), Line: 1, Column: 1}
+	at := chartPos
+	if name := b.current(); name != "" {
+		at = diag.Pos{File: func() string { f, _ := hc.file(name); return f }(), Line: 1, Column: 1}
+	}
 	switch {
 	case errors.Is(err, heapwatch.ErrMemory):
-		return diag.Errorf(chartPos, "render Helm chart %s: stopped: %v (%d MiB)", hc.dir, err, helmHeapBound>>20)
+		return diag.Errorf(at, "render Helm chart %s: stopped in %s: %v (%d MiB)", hc.dir, b.currentOr(), err, helmHeapBound>>20)
 	case errors.Is(err, errBackstop):
-		return diag.Errorf(chartPos, "render Helm chart %s: stopped: %v (%s)", hc.dir, err, helmBackstop)
+		return diag.Errorf(at, "render Helm chart %s: stopped in %s: %v (%s, Options.HelmTimeout)", hc.dir, b.currentOr(), err, timeout)
 	}
 	msg := err.Error()
 	pos := chartPos
@@ -503,6 +568,7 @@ func (hc *helmChart) renderError(err error) error {
 		pos.Line, _ = strconv.Atoi(msg[m[4]:m[5]])
 		if m[6] >= 0 {
 			pos.Column, _ = strconv.Atoi(msg[m[6]:m[7]])
+			pos.Column = hc.origColumn(name, pos.Line, pos.Column)
 		}
 		rest := strings.TrimLeft(msg[m[1]:], "): \n\t")
 		if strings.HasPrefix(msg, "parse error") {
@@ -510,6 +576,7 @@ func (hc *helmChart) renderError(err error) error {
 		}
 		msg = rest
 	}
+	msg = strings.ReplaceAll(msg, " at <"+stepFunc+">: error calling "+stepFunc+":", ":")
 	msg = strings.Join(strings.Fields(msg), " ")
 	return diag.Errorf(pos, "render Helm chart %s: %s", hc.dir, msg)
 }
@@ -538,6 +605,32 @@ var yamlAnyLineRE = regexp.MustCompile(`line (\d+)`)
 // bound). Each is Sprig's own, called once the budget allows it.
 type renderBudget struct {
 	items int
+	steps int
+	// at is the template (full name) being rendered, read by the
+	// goroutine that stops a render.
+	at    atomic.Pointer[string]
+	hooks *renderHooks
+}
+
+// current is the template being rendered, "" before the first.
+func (b *renderBudget) current() string {
+	if p := b.at.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// currentOr is current, or "the chart" before the first template.
+func (b *renderBudget) currentOr() string {
+	if c := b.current(); c != "" {
+		return c
+	}
+	return "the chart"
+}
+
+// errSteps is the error of a render past its step bound n.
+func errSteps(n int) error {
+	return fmt.Errorf("the template runs more than %d steps (range iterations and define or block bodies executed, include and template calls among them): capcheck bounds the work of a render", n)
 }
 
 var errBudget = fmt.Errorf("the template makes more than %d list elements (until, untilStep, seq): capcheck bounds the work of a render", maxListItems)
@@ -563,7 +656,25 @@ func (b *renderBudget) funcs() map[string]any {
 	if until == nil || untilStep == nil || seq == nil || repeat == nil {
 		panic("kubernetes: Sprig's until, untilStep, seq or repeat changed signature")
 	}
+	limit := maxSteps
+	if b.hooks != nil && b.hooks.steps > 0 {
+		limit = b.hooks.steps
+	}
 	return map[string]any{
+		stepFunc: func() (string, error) {
+			if b.steps >= limit {
+				return "", errSteps(limit)
+			}
+			b.steps++
+			return "", nil
+		},
+		atFunc: func(name string) string {
+			b.at.Store(&name)
+			if b.hooks != nil && b.hooks.at != nil {
+				b.hooks.at(name)
+			}
+			return ""
+		},
 		"until": func(n int) ([]int, error) {
 			if err := b.spend(n); err != nil {
 				return nil, err
@@ -838,4 +949,385 @@ func pathTo(n, target *yaml.Node) []string {
 		}
 	}
 	return nil
+}
+
+// schemaErrPrefix begins the error Helm's values validation returns; what
+// follows is, for each chart whose schema the values break, a line
+// "chart:" and a line "- at '/json/pointer': message" per violation.
+const schemaErrPrefix = "values don't meet the specifications of the schema(s) in the following chart(s):\n"
+
+// schemaFile is the repository path of the values.schema.json of the
+// chart at full path (the archive for a packaged subchart).
+func (hc *helmChart) schemaFile(full string) string {
+	dir := hc.dirs[full]
+	if dir == "" || strings.HasSuffix(dir, ".tgz") {
+		if dir == "" {
+			return path.Join(hc.dir, "Chart.yaml")
+		}
+		return dir
+	}
+	return path.Join(dir, "values.schema.json")
+}
+
+// draftSchemas are the $schema values Helm's validator knows without a
+// fetch (santhosh-tekuri/jsonschema/v6's built-in drafts, http or https,
+// with or without an empty fragment).
+var draftSchemas = map[string]bool{
+	"json-schema.org/schema": true, "json-schema.org/draft/2020-12/schema": true, "json-schema.org/draft/2019-09/schema": true,
+	"json-schema.org/draft-07/schema": true, "json-schema.org/draft-06/schema": true, "json-schema.org/draft-04/schema": true,
+}
+
+// schemasLocal checks that the values.schema.json of c and of each of its
+// subcharts (names: the subchart names from the top chart) refers to
+// nothing outside itself, so that Helm's validator, which would follow
+// such a reference over HTTP or to the file system, never does.
+func (hc *helmChart) schemasLocal(c *helmchart.Chart, names []string) error {
+	if len(c.Schema) > 0 {
+		file := hc.schemaFile(c.ChartFullPath())
+		if err := schemaLocal(file, c.Schema); err != nil {
+			return err
+		}
+	}
+	for _, s := range c.Dependencies() {
+		if err := hc.schemasLocal(s, append(slices.Clone(names), s.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// schemaLocal reads the JSON schema data (of file) token by token and
+// returns an error at the first $schema that is not a known draft, or
+// $ref, $dynamicRef or $recursiveRef that is not a fragment of the
+// document ("#…").
+func schemaLocal(file string, data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct{ object, key bool }
+	var stack []frame
+	pending := "" // the keyword whose string value comes next
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return diag.Errorf(diag.PosAt(file, data, int(dec.InputOffset())), "Helm chart values schema: %v", err)
+		}
+		at := diag.PosAt(file, data, int(before)+len(data[before:])-len(bytes.TrimLeft(data[before:], " \t\r\n,:")))
+		inKey := len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].key
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].key = !inKey
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{object: true, key: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].key = true
+				}
+			}
+			pending = ""
+			continue
+		case string:
+			if inKey {
+				pending = t
+				continue
+			}
+			switch pending {
+			case "$schema":
+				u := strings.TrimSuffix(t, "#")
+				if rest, ok := strings.CutPrefix(u, "https://"); ok {
+					u = rest
+				} else {
+					u = strings.TrimPrefix(u, "http://")
+				}
+				if !draftSchemas[u] {
+					return diag.Errorf(at, "Helm chart values schema: $schema %q is not a JSON Schema draft the validator holds (draft-04, -06, -07, 2019-09, 2020-12); capcheck does not fetch schemas", t)
+				}
+			case "$ref", "$dynamicRef", "$recursiveRef":
+				if !strings.HasPrefix(t, "#") {
+					return diag.Errorf(at, "Helm chart values schema: %s %q points outside values.schema.json, which would need the network or the file system; capcheck validates against self-contained schemas only (use #/$defs/…)", pending, t)
+				}
+			}
+		}
+		pending = ""
+	}
+}
+
+// schemaError turns the violations Helm's validation reports (msg, after
+// schemaErrPrefix) into errors, each at the values file entry that holds
+// the offending value (sources in precedence order), or that file's 1:1
+// when the key is in none (a property that is missing, say).
+func (hc *helmChart) schemaError(msg string, sources []valuesSource) error {
+	var ds diag.Diagnostics
+	var names []string // subchart names from the top chart to the chart of the lines that follow
+	full := hc.c.ChartFullPath()
+	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+		if name, ok := strings.CutSuffix(line, ":"); ok && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "-") {
+			names, full = hc.chartNames(name)
+			continue
+		}
+		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "- "))
+		if text == "" {
+			continue
+		}
+		var keys []string
+		if ptr, ok := strings.CutPrefix(text, "at '"); ok {
+			if end := strings.Index(ptr, "'"); end >= 0 && ptr[:end] != "" {
+				for _, k := range strings.Split(ptr[1:end], "/") {
+					keys = append(keys, strings.ReplaceAll(strings.ReplaceAll(k, "~1", "/"), "~0", "~"))
+				}
+			}
+		}
+		ds = append(ds, diag.Errorf(valuesKeyPos(sources, names, keys, hc.schemaFile(full)), "Helm chart %s: the values do not match %s: %s", hc.dir, hc.schemaFile(full), text)...)
+	}
+	if len(ds) == 0 {
+		return diag.Errorf(diag.Pos{File: hc.schemaFile(full), Line: 1, Column: 1}, "Helm chart %s: the values do not match the schema: %s", hc.dir, strings.Join(strings.Fields(msg), " "))
+	}
+	return ds.Err()
+}
+
+// chartNames finds the chart named name in the release (the top chart
+// first, then its subcharts depth first) and returns the subchart names
+// that lead to it and its full path.
+func (hc *helmChart) chartNames(name string) ([]string, string) {
+	var names []string
+	var find func(c *helmchart.Chart, chain []string) bool
+	find = func(c *helmchart.Chart, chain []string) bool {
+		if c.Name() == name {
+			names = chain
+			return true
+		}
+		for _, s := range c.Dependencies() {
+			if find(s, append(slices.Clone(chain), s.Name())) {
+				return true
+			}
+		}
+		return false
+	}
+	if !find(hc.c, nil) {
+		return nil, hc.c.ChartFullPath()
+	}
+	full := hc.c.ChartFullPath()
+	for _, n := range names {
+		full += "/charts/" + n
+	}
+	return names, full
+}
+
+// valuesKeyPos is where the values entry at keys (of the chart reached
+// through the subchart names) is set: the first source, in precedence
+// order, that holds it; else (the value is missing, or comes from no
+// file) the first source's 1:1, else fallback:1:1.
+func valuesKeyPos(sources []valuesSource, names, keys []string, fallback string) diag.Pos {
+	for _, s := range sources {
+		full := append(slices.Clone(names), keys...)
+		if s.scope != "" {
+			sp := strings.Split(s.scope, "/")
+			var chain []string // the subchart names of the source's chart
+			for i := 2; i < len(sp); i += 2 {
+				chain = append(chain, sp[i])
+			}
+			if len(chain) > len(names) || !slices.Equal(chain, names[:len(chain)]) {
+				continue
+			}
+			full = append(slices.Clone(names[len(chain):]), keys...)
+		}
+		if n := getIndexed(s.n, full); n != nil {
+			return diag.Pos{File: s.file, Line: n.Line, Column: n.Column}
+		}
+	}
+	if len(sources) > 0 {
+		return diag.Pos{File: sources[0].file, Line: 1, Column: 1}
+	}
+	return diag.Pos{File: fallback, Line: 1, Column: 1}
+}
+
+// getIndexed is get, a number indexing a sequence.
+func getIndexed(n *yaml.Node, keys []string) *yaml.Node {
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	for _, k := range keys {
+		if n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n != nil && n.Kind == yaml.SequenceNode {
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return nil
+			}
+			n = n.Content[i]
+			continue
+		}
+		n = get(n, k)
+		if n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+// The functions instrument's calls name.
+const (
+	stepFunc = "capcheckStep"
+	atFunc   = "capcheckAt"
+)
+
+// insert is text instrument added to a template: at line, column col of
+// the rewritten text, n bytes, for the action that starts at column
+// action of the original line.
+type insert struct {
+	line, col, n, action int
+}
+
+// instrument rewrites the templates of c and its subcharts so that the
+// render's work is counted where text/template has no hook: every range
+// body and every define or block body begins with a call of stepFunc
+// (one step per iteration or template call, up to maxSteps), and every
+// template file with atFunc naming it (for the message of a render
+// stopped by time or memory). Lines are kept; the columns an insert
+// shifts are mapped back by origColumn; the original text stays in
+// hc.orig for the line alignment. A template that does not scan is left
+// as it is, for Helm's parser to report.
+func (hc *helmChart) instrument(c *helmchart.Chart) {
+	if hc.orig == nil {
+		hc.orig, hc.inserts = map[string]string{}, map[string][]insert{}
+	}
+	for _, t := range c.Templates {
+		name := path.Join(c.ChartFullPath(), t.Name)
+		if _, done := hc.orig[name]; done {
+			continue
+		}
+		text, ins, ok := instrumentText(string(t.Data), name, !strings.HasPrefix(path.Base(t.Name), "_"))
+		if !ok {
+			continue
+		}
+		hc.orig[name] = string(t.Data)
+		hc.inserts[name] = ins
+		t.Data = []byte(text)
+	}
+	for _, s := range c.Dependencies() {
+		hc.instrument(s)
+	}
+}
+
+// instrumentText is instrument for one template's text; file says whether
+// it is rendered as a file (not a partial "_…"), which gets the atFunc
+// call first. It scans the actions as text/template's lexer does
+// (comments, and "}}" inside quoted, raw and character literals, are not
+// ends); ok is false when an action does not end.
+func instrumentText(text, name string, file bool) (string, []insert, bool) {
+	var out strings.Builder
+	var ins []insert
+	line, col := 1, 1 // of the next byte written, in the rewritten text
+	write := func(s string) {
+		out.WriteString(s)
+		if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+			line += strings.Count(s, "\n")
+			col = len(s) - i
+		} else {
+			col += len(s)
+		}
+	}
+	origCol := func(off int) int { return off - strings.LastIndexByte(text[:off], '\n') }
+	add := func(s string, action int) {
+		ins = append(ins, insert{line: line, col: col, n: len(s), action: action})
+		out.WriteString(s)
+		col += len(s)
+	}
+	if file {
+		add("{{"+atFunc+" "+strconv.Quote(name)+"}}", 1)
+	}
+	i := 0
+	for {
+		j := strings.Index(text[i:], "{{")
+		if j < 0 {
+			write(text[i:])
+			return out.String(), ins, true
+		}
+		start := i + j
+		k := start + 2
+		if strings.HasPrefix(text[k:], "- ") || strings.HasPrefix(text[k:], "-\t") || strings.HasPrefix(text[k:], "-\n") || strings.HasPrefix(text[k:], "-\r") {
+			k++
+		}
+		body := k
+		for body < len(text) && strings.ContainsRune(" \t\r\n", rune(text[body])) {
+			body++
+		}
+		end := -1 // index of the closing "}}"
+		if strings.HasPrefix(text[body:], "/*") {
+			c := strings.Index(text[body+2:], "*/")
+			if c < 0 {
+				return "", nil, false
+			}
+			if e := strings.Index(text[body+2+c+2:], "}}"); e >= 0 {
+				end = body + 2 + c + 2 + e
+			}
+		} else {
+			for p := body; p < len(text); p++ {
+				switch ch := text[p]; ch {
+				case '"', '\'':
+					for p++; p < len(text) && text[p] != ch && text[p] != '\n'; p++ {
+						if text[p] == '\\' {
+							p++
+						}
+					}
+				case '`':
+					if e := strings.IndexByte(text[p+1:], '`'); e >= 0 {
+						p += 1 + e
+					} else {
+						p = len(text)
+					}
+				case '}':
+					if strings.HasPrefix(text[p:], "}}") {
+						end = p
+					}
+				}
+				if end >= 0 {
+					break
+				}
+			}
+		}
+		if end < 0 {
+			return "", nil, false
+		}
+		write(text[i : end+2])
+		i = end + 2
+		word := text[body:end] // the keyword: the identifier the action starts with
+		if w := strings.IndexFunc(word, func(r rune) bool { return r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) }); w >= 0 {
+			word = word[:w]
+		}
+		if word == "range" || word == "define" || word == "block" {
+			trim := ""
+			if end >= 2 && text[end-1] == '-' && strings.ContainsRune(" \t\r\n", rune(text[end-2])) {
+				trim = " -"
+			}
+			add("{{"+stepFunc+trim+"}}", origCol(start))
+		}
+	}
+}
+
+// origColumn maps column col of line of the instrumented template name
+// back to the original text: less the inserts before it on that line; a
+// column inside an insert is the action it was made for.
+func (hc *helmChart) origColumn(name string, line, col int) int {
+	shift := 0
+	for _, in := range hc.inserts[name] {
+		if in.line != line || in.col > col {
+			continue
+		}
+		if col < in.col+in.n {
+			return in.action
+		}
+		shift += in.n
+	}
+	return col - shift
 }

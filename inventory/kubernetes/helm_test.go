@@ -8,10 +8,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"text/template"
+	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v4/pkg/chart/common"
+	commonutil "helm.sh/helm/v4/pkg/chart/common/util"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/engine"
 )
 
 // helmRepo writes the vLLM chart fixture of the end-to-end script
@@ -224,5 +231,244 @@ spec:
 	}
 	if !found {
 		t.Error("no Deployment/llm/exporter entry without the override")
+	}
+}
+
+// writeFile writes text to name (a slash path) under dir.
+func writeFile(t *testing.T, dir, name, text string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHelmValuesSchema: the coalesced values are validated against the
+// chart's values.schema.json with Helm's validator, as helm template
+// does. The schema wants replicaCount an integer of at least 1 and
+// resources (through a local $ref) an object.
+func TestHelmValuesSchema(t *testing.T) {
+	dir := helmRepo(t)
+	writeFile(t, dir, "charts/vllm/values.schema.json", `{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "replicaCount": {"type": "integer", "minimum": 1},
+    "resources": {"$ref": "#/$defs/resources"}
+  },
+  "$defs": {"resources": {"type": "object"}}
+}
+`)
+	release := Options{Helm: []HelmRelease{{Chart: "charts/vllm", Values: []string{"clusters/prod/vllm-values.yaml"}, Release: "chat", Namespace: "llm"}}}
+
+	// Passes: replicaCount 3 from the prod file, 3 × 8 = 24 GPUs.
+	inv := discover(t, dir, release)
+	if len(inv.Reservations) != 1 || inv.Reservations[0].GPUs != 24 {
+		t.Fatalf("entries %+v, want the one Deployment at 24 GPUs", inv.Reservations)
+	}
+
+	// replicaCount 0 (line 2, "replicaCount: " is 14 columns, value at
+	// 15) is below the minimum; resources "none" (line 3, at 12) is not an
+	// object. Both are reported, each at its values entry, in file order.
+	writeFile(t, dir, "clusters/prod/vllm-values.yaml", "# prod\nreplicaCount: 0\nresources: none\n")
+	_, err := Discover(context.Background(), dir, release)
+	want := "clusters/prod/vllm-values.yaml:2:15: error: Helm chart charts/vllm: the values do not match charts/vllm/values.schema.json: at '/replicaCount': minimum: got 0, want 1\n" +
+		"clusters/prod/vllm-values.yaml:3:12: error: Helm chart charts/vllm: the values do not match charts/vllm/values.schema.json: at '/resources': got string, want object"
+	if err == nil || err.Error() != want {
+		t.Errorf("Discover = %v\nwant %s", err, want)
+	}
+
+	// Without the release's file the chart's own values.yaml is checked:
+	// a string replicaCount there (line 1, column 15).
+	writeFile(t, dir, "charts/vllm/values.yaml", "replicaCount: \"1\"\nresources: {limits: {nvidia.com/gpu: 8}}\nautoscaling: {enabled: false}\n")
+	_, err = Discover(context.Background(), dir, Options{})
+	want = "charts/vllm/values.yaml:1:15: error: Helm chart charts/vllm: the values do not match charts/vllm/values.schema.json: at '/replicaCount': got string, want integer"
+	if err == nil || err.Error() != want {
+		t.Errorf("Discover (chart values) = %v\nwant %s", err, want)
+	}
+
+	// A property the schema requires that no file sets: at the values
+	// file the release names first, 1:1.
+	writeFile(t, dir, "charts/vllm/values.yaml", "replicaCount: 1\nautoscaling: {enabled: false}\n")
+	writeFile(t, dir, "clusters/prod/vllm-values.yaml", "replicaCount: 3\n")
+	writeFile(t, dir, "charts/vllm/values.schema.json", `{"type": "object", "required": ["model"]}`)
+	_, err = Discover(context.Background(), dir, release)
+	want = "clusters/prod/vllm-values.yaml:1:1: error: Helm chart charts/vllm: the values do not match charts/vllm/values.schema.json: at '': missing property 'model'"
+	if err == nil || err.Error() != want {
+		t.Errorf("Discover (missing property) = %v\nwant %s", err, want)
+	}
+}
+
+// TestHelmValuesSchemaRemote: a schema that refers outside itself (which
+// Helm's validator would fetch, or read from the file system) is an error
+// at the value of that keyword, and nothing is fetched. By hand: the $ref
+// value is on line 3 at column 32 of the schema (after the 31 characters
+// of `  "properties": {"a": {"$ref": `); on one line, `{"$ref": ` is 9
+// characters and `{"$schema": ` 12.
+func TestHelmValuesSchemaRemote(t *testing.T) {
+	dir := helmRepo(t)
+	for _, c := range []struct{ schema, want string }{
+		{"{\n  \"type\": \"object\",\n  \"properties\": {\"a\": {\"$ref\": \"https://schemas.example.com/a.json\"}}\n}\n",
+			`charts/vllm/values.schema.json:3:32: error: Helm chart values schema: $ref "https://schemas.example.com/a.json" points outside values.schema.json, which would need the network or the file system; capcheck validates against self-contained schemas only (use #/$defs/…)`},
+		{`{"$ref": "../../secret.json"}`,
+			`charts/vllm/values.schema.json:1:10: error: Helm chart values schema: $ref "../../secret.json" points outside values.schema.json, which would need the network or the file system; capcheck validates against self-contained schemas only (use #/$defs/…)`},
+		{`{"$schema": "https://schemas.example.com/meta", "type": "object"}`,
+			`charts/vllm/values.schema.json:1:13: error: Helm chart values schema: $schema "https://schemas.example.com/meta" is not a JSON Schema draft the validator holds (draft-04, -06, -07, 2019-09, 2020-12); capcheck does not fetch schemas`},
+		// A property named $ref is a schema, not a reference, and "$ref" as
+		// a value is data: allowed.
+		{`{"$schema": "http://json-schema.org/draft-07/schema#", "properties": {"$ref": {"type": "string"}}, "examples": [{"$ref": 1}, {"x": "$ref"}]}`, ""},
+	} {
+		writeFile(t, dir, "charts/vllm/values.schema.json", c.schema)
+		_, err := Discover(context.Background(), dir, Options{})
+		if got := fmt.Sprint(err); c.want == "" && err != nil || c.want != "" && got != c.want {
+			t.Errorf("schema %s: Discover = %v\nwant %s", c.schema, err, c.want)
+		}
+	}
+}
+
+// TestInstrumentText works the rewrite by hand: the file starts with the
+// capcheckAt call (35 bytes: `{{capcheckAt "c/templates/f.yaml"}}`); a
+// range ending in "-}}" gets a step that trims too; the "}}" inside a
+// string and a comment's {{range}} are not actions; a define body and the
+// range inside it each get `{{capcheckStep}}` (16 bytes). Columns map
+// back: on line 1 the rewritten ".x" at 35+7 = 42 is column 7; on line 5
+// the "x" at 14+16+13+16+1 = 60 is column 60-32 = 28, and column 46,
+// inside the second insert, is the range action's column 15. The output
+// of text/template is the same for both texts.
+func TestInstrumentText(t *testing.T) {
+	text := "a: {{ .x }}\n{{- range $i, $e := .xs -}}\n  b: {{ \"}}\" }}{{/* {{range}} */}}\n{{- end }}\n{{define \"t\"}}{{ range 3 }}x{{end}}{{end}}\n{{ template \"t\" }}\n"
+	got, ins, ok := instrumentText(text, "c/templates/f.yaml", true)
+	want := "{{capcheckAt \"c/templates/f.yaml\"}}a: {{ .x }}\n{{- range $i, $e := .xs -}}{{capcheckStep -}}\n  b: {{ \"}}\" }}{{/* {{range}} */}}\n{{- end }}\n{{define \"t\"}}{{capcheckStep}}{{ range 3 }}{{capcheckStep}}x{{end}}{{end}}\n{{ template \"t\" }}\n"
+	if !ok || got != want {
+		t.Fatalf("instrumentText =\n%s\nwant\n%s", got, want)
+	}
+	hc := &helmChart{inserts: map[string][]insert{"f": ins}}
+	for _, c := range []struct{ line, col, want int }{{1, 42, 7}, {5, 60, 28}, {5, 46, 15}, {2, 5, 5}, {3, 5, 5}} {
+		if got := hc.origColumn("f", c.line, c.col); got != c.want {
+			t.Errorf("origColumn(%d:%d) = %d, want %d", c.line, c.col, got, c.want)
+		}
+	}
+	funcs := template.FuncMap{stepFunc: func() string { return "" }, atFunc: func(string) string { return "" }}
+	run := func(src string) string {
+		var out strings.Builder
+		if err := template.Must(template.New("f").Funcs(funcs).Parse(src)).Execute(&out, map[string]any{"x": 1, "xs": []int{1, 2}}); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if a, b := run(text), run(got); a != b {
+		t.Errorf("output differs: %q as written, %q instrumented", a, b)
+	}
+	// The keyword ends where the identifier does: range$x and
+	// define"t" are range and define; ranged (a function) is not.
+	if got, _, _ := instrumentText(`{{range$x := .xs}}{{define"t"}}{{end}}{{ranged 1}}{{end}}`, "f", false); got != `{{range$x := .xs}}{{capcheckStep}}{{define"t"}}{{capcheckStep}}{{end}}{{ranged 1}}{{end}}` {
+		t.Errorf("keywords: %s", got)
+	}
+	if _, _, ok := instrumentText("a: {{ .x ", "f", false); ok {
+		t.Error("an action that does not end scanned")
+	}
+}
+
+// TestHelmRenderSteps: loops that allocate nothing stop at the step bound
+// (1,000,000) instead of running to the time bound.
+func TestHelmRenderSteps(t *testing.T) {
+	// Two ranges over 100,000: each outer iteration is 1 + 100,000 steps,
+	// so the bound falls inside the 10th (9 × 100,001 = 900,009; the 10th
+	// reaches 1,000,000 after 99,990 inner steps), at the inner range,
+	// line 6 column 22 (after "  " and the 19 characters of
+	// "{{- range 100000 }}").
+	dir := helmRepo(t)
+	writeFile(t, dir, "charts/vllm/templates/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: spin\ndata:\n  {{- range 100000 }}{{- range 100000 }}{{ end }}{{ end }}\n")
+	_, err := Discover(context.Background(), dir, Options{})
+	want := `charts/vllm/templates/configmap.yaml:6:22: error: render Helm chart charts/vllm: executing "vllm/templates/configmap.yaml": the template runs more than 1000000 steps (range iterations and define or block bodies executed, include and template calls among them): capcheck bounds the work of a render`
+	if err == nil || err.Error() != want {
+		t.Errorf("Discover (nested range) = %v\nwant %s", err, want)
+	}
+
+	// An include that calls itself twice, 40 deep (2^40 calls, far below
+	// Helm's 1,000 nested calls of one name): each call is a step; with
+	// the bound set to 1,000 steps (the rule is the same as at 1,000,000,
+	// reached in seconds) the 1,001st call stops at the define, line 1
+	// column 1 of the helpers.
+	dir = helmRepo(t)
+	writeFile(t, dir, "charts/vllm/templates/_fan.tpl", "{{- define \"vllm.fan\" -}}\n{{- if lt (len .) 40 }}{{ include \"vllm.fan\" (append . 1) }}{{ include \"vllm.fan\" (append . 1) }}{{ end }}\n{{- end -}}\n")
+	writeFile(t, dir, "charts/vllm/templates/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fan\ndata:\n  x: {{ include \"vllm.fan\" (list) | quote }}\n")
+	_, err = Discover(context.Background(), dir, Options{hooks: &renderHooks{steps: 1000}})
+	want = `charts/vllm/templates/_fan.tpl:1:1: error: render Helm chart charts/vllm: executing "vllm.fan": the template runs more than 1000 steps (range iterations and define or block bodies executed, include and template calls among them): capcheck bounds the work of a render`
+	if err == nil || err.Error() != want {
+		t.Errorf("Discover (include fan-out) = %v\nwant %s", err, want)
+	}
+}
+
+// TestHelmTimeout: what counting cannot see (a loop inside a string tpl
+// parses) ends at the time bound, Options.HelmTimeout. The test holds the
+// render at service.yaml and fires the clock there, so the message names
+// that template, with the bound set (3s); no time passes.
+func TestHelmTimeout(t *testing.T) {
+	dir := helmRepo(t)
+	fire, release := make(chan time.Time), make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	hooks := &renderHooks{
+		clock: func(time.Duration) <-chan time.Time { return fire },
+		at: func(name string) {
+			if name == "vllm/templates/service.yaml" {
+				close(fire)
+				<-release
+			}
+		},
+	}
+	_, err := Discover(context.Background(), dir, Options{HelmTimeout: 3 * time.Second, hooks: hooks})
+	want := "charts/vllm/templates/service.yaml:1:1: error: render Helm chart charts/vllm: stopped in vllm/templates/service.yaml: rendering did not finish within the time bound (3s, Options.HelmTimeout)"
+	if err == nil || err.Error() != want {
+		t.Errorf("Discover = %v\nwant %s", err, want)
+	}
+}
+
+// TestInstrumentSameOutput: Helm's own starter chart (helm create: helpers,
+// range, with, toYaml, include, tpl-free) renders to the same manifests
+// with and without instrument, with its default values and with ingress
+// on (a range over hosts and paths).
+func TestInstrumentSameOutput(t *testing.T) {
+	dir, err := chartutil.Create("starter", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(instrumented bool, vals map[string]any) map[string]string {
+		ch, err := loader.LoadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := &renderBudget{}
+		if instrumented {
+			(&helmChart{c: ch}).instrument(ch)
+		}
+		top, err := commonutil.ToRenderValues(ch, vals, common.ReleaseOptions{Name: "r", Namespace: "ns"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := engine.Engine{CustomTemplateFuncs: b.funcs()}.RenderWithContext(context.Background(), ch, top)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if instrumented && b.steps == 0 {
+			t.Error("instrumented render made no steps")
+		}
+		return out
+	}
+	ingress := map[string]any{"ingress": map[string]any{"enabled": true, "hosts": []any{
+		map[string]any{"host": "a.example", "paths": []any{map[string]any{"path": "/", "pathType": "Prefix"}, map[string]any{"path": "/v1", "pathType": "Prefix"}}},
+		map[string]any{"host": "b.example", "paths": []any{map[string]any{"path": "/", "pathType": "Prefix"}}},
+	}}}
+	for _, vals := range []map[string]any{{}, ingress} {
+		want, got := render(false, vals), render(true, vals)
+		if len(want) < 5 {
+			t.Fatalf("the starter chart rendered %d templates", len(want))
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("instrumented output differs (-as written +instrumented):\n%s", diff)
+		}
 	}
 }

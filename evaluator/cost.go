@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/inventory"
 	"github.com/capcheck/capcheck/schema"
 )
 
@@ -14,11 +16,14 @@ import (
 // the daily peak window of onDemandHours hours when demand overflows the
 // reserved capacity, and around the clock for interruptible demand; spot,
 // for interruptible demand on the spot capacity a pool claims (0 when the
-// pool gives no spot price: see spotPrice).
+// pool gives no spot price: see spotPrice); capacityBlock, for the AWS
+// capacity blocks a pool claims (0 when the pool gives no capacity block
+// price: see blockPrice).
 type tariff struct {
 	reserved, onDemand float64
 	onDemandHours      float64 // hours a day overflow is rented, (0, 24]
 	spot               float64
+	capacityBlock      float64
 }
 
 // poolTariff is a pool's prices per GPU-hour.
@@ -27,7 +32,76 @@ func poolTariff(pool *schema.Pool) tariff {
 	if h == 0 {
 		h = defaultOnDemandHoursPerDay
 	}
-	return tariff{reserved: pool.Price.Reserved, onDemand: pool.Price.OnDemand, onDemandHours: h, spot: pool.Price.Spot}
+	return tariff{reserved: pool.Price.Reserved, onDemand: pool.Price.OnDemand, onDemandHours: h, spot: pool.Price.Spot,
+		capacityBlock: pool.Price.CapacityBlock}
+}
+
+// blockPrice is what a GPU-hour of a claimed AWS capacity block costs:
+// price_per_gpu_hour.capacity_block, or, when the pool gives none, the
+// reserved price (the pool then carries a CAP-BLOCK-PRICE note, see
+// blockPriceNote; never a silent zero).
+func (t tariff) blockPrice() float64 {
+	if t.capacityBlock > 0 {
+		return t.capacityBlock
+	}
+	return t.reserved
+}
+
+// blockPremium is what blockGPUs GPUs of capacity blocks cost in a month
+// of days days beyond the reserved price the month's guaranteed capacity
+// is charged at (month and the others charge every guaranteed GPU at
+// reserved): blockGPUs × (blockPrice − reserved) × hours, 0 without a
+// capacity block price.
+func (t tariff) blockPremium(blockGPUs, days float64) float64 {
+	if blockGPUs == 0 {
+		return 0
+	}
+	return blockGPUs * (t.blockPrice() - t.reserved) * days * 24
+}
+
+// Capacity blocks (inventory.KindCapacityBlock: an
+// aws_ec2_capacity_block_reservation, read for its duration) are
+// guaranteed capacity bought for a fixed window at their own price. A
+// month counts a block's GPUs as it counts any reservation's (only when
+// the block covers the whole month, see activeWhole), and charges them at
+// blockPrice instead of the reserved price:
+//
+//	reserved(m) = (capacity(m) − block(m)) × reserved × hours(m)
+//	            + block(m) × capacity_block × hours(m)
+
+// blockGPUs is, per month of the horizon H, the GPUs of the guaranteed
+// capacity blocks among rss that count in it; nil when none ever does.
+func (e *evaluation) blockGPUs(rss []resState, H int) []float64 {
+	var out []float64
+	for m := range H {
+		for _, rs := range rss {
+			if !rs.guaranteed || rs.r.Kind != inventory.KindCapacityBlock || !e.activeWhole(rs, m) {
+				continue
+			}
+			if out == nil {
+				out = make([]float64, H)
+			}
+			out[m] += rs.r.GPUs
+		}
+	}
+	return out
+}
+
+// blockPriceNote is the CAP-BLOCK-PRICE note of a pool that claims
+// capacity blocks counting block GPUs in some month while it gives no
+// price_per_gpu_hour.capacity_block: they are costed at the reserved
+// price. addrs are the blocks' addresses.
+func blockPriceNote(pool *schema.Pool, block []float64, addrs []string, loc diag.Range) (NoteDoc, bool) {
+	if block == nil || pool.Price.CapacityBlock > 0 {
+		return NoteDoc{}, false
+	}
+	most := slices.Max(block)
+	if most <= 0 {
+		return NoteDoc{}, false
+	}
+	return NoteDoc{Code: "CAP-BLOCK-PRICE", Location: loc,
+		Msg: fmt.Sprintf("up to %s GPUs of capacity blocks (%s), but price_per_gpu_hour gives no capacity_block price: they are costed at the reserved price (%g per GPU-hour); give price_per_gpu_hour.capacity_block",
+			trimNum(most), strings.Join(addrs, ", "), pool.Price.Reserved)}, true
 }
 
 // spotPrice is what an interruptible GPU-hour on spot capacity costs: the
@@ -168,7 +242,9 @@ func egressPriceNote(pool *schema.Pool, gb []float64, loc diag.Range) (NoteDoc, 
 // given, the egress is listed in GB only), with the cost per million
 // output tokens of its LLM workloads. An overflowing figure is an error
 // at the pool (loc): the document has no infinity to report it with.
-func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, interruptible, spot, ceiling []float64, egressPrice *float64, wms []*workloadModel, loc diag.Range) (CostDoc, diag.Diagnostics) {
+// block is the GPUs of capacity blocks among s's capacity per month (nil:
+// none), charged at the capacity block price (see blockGPUs).
+func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, block, interruptible, spot, ceiling []float64, egressPrice *float64, wms []*workloadModel, loc diag.Range) (CostDoc, diag.Diagnostics) {
 	H := s.horizon()
 	cost := CostDoc{
 		Monthly:            make([]float64, H),
@@ -190,6 +266,7 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, i
 	}
 	for m := range H {
 		c, _, _, all, _ := t.monthSpot(s.capacity[m], s.required[m], interruptible[m], spot[m], e.cal.days(m), capAt(ceiling, m))
+		c += t.blockPremium(valueAt(block, m), e.cal.days(m))
 		c += valueAt(cost.EgressMonthly, m)
 		all += valueAt(cost.EgressMonthly, m)
 		cost.Monthly[m] = c

@@ -389,14 +389,17 @@ type ExpiringDoc struct {
 // CostDoc is the pool's cost model under the plan_for scenario. With
 // hours(m) = days(m) × 24:
 //
-//	reserved(m)  = capacity(m) × price.reserved × hours(m)
+//	reserved(m)  = (capacity(m) − block(m)) × price.reserved × hours(m)
+//	               + block(m) × price.capacity_block × hours(m)
 //	spot(m)      = on_spot(m) × hours(m) × price.spot
 //	on-demand(m) = (max(0, required(m) − capacity(m)) × days(m) × on_demand_hours_per_day
 //	               + (interruptible(m) − on_spot(m)) × hours(m)) × price.on_demand
 //
 // where on_spot(m) = min(interruptible(m), spot GPUs the pool claims in m)
 // (MonthDoc.OnSpotGPUs; price.spot is the on-demand price when the pool
-// gives none, with a CAP-SPOT-PRICE note). On-demand overflow of the peak
+// gives none, with a CAP-SPOT-PRICE note) and block(m) the GPUs of the
+// capacity blocks counted in m (price.capacity_block is the reserved
+// price when the pool gives none, with a CAP-BLOCK-PRICE note). On-demand overflow of the peak
 // is rented for the daily peak window, 24 h by default; interruptible
 // training runs around the clock.
 type CostDoc struct {

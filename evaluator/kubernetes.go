@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
@@ -39,6 +40,10 @@ type KubernetesPoolDoc struct {
 	// no capacity (a class has no ceiling of its own); CAP038 compares the
 	// GPU each priority launches with the pool's.
 	ComputeClasses []KubernetesClassDoc `json:"computeclasses"`
+	// ClassReservedGPUs is Σ the GPUs of the distinct Terraform
+	// reservations the claimed ComputeClasses' Specific priorities bind
+	// (kubernetes.Bind): what backs them, shown base → head in a PR diff.
+	ClassReservedGPUs float64 `json:"class_reserved_gpus"`
 	// LimitGPUs is Σ the NodePools' GPU limits: Karpenter launches no
 	// node beyond it (CAP031 compares the pool's required_gpus_peak).
 	LimitGPUs float64 `json:"limit_gpus"`
@@ -153,6 +158,11 @@ func isKubernetes(r *inventory.Entry) bool { return r.Kubernetes != nil }
 func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*schema.Pool][]int, notes map[*schema.Pool][]NoteDoc) diag.Diagnostics {
 	var diags diag.Diagnostics
 	owner := map[int]string{} // entry → "pool at position"
+	// overlay is, for a NodePool or ComputeClass claimed with a root that
+	// names not its own tree but an overlay whose workloads run on it,
+	// that root; claimAt is where each claimed object's claim is written.
+	overlay := map[int]string{}
+	claimAt := map[int]diag.Pos{}
 	seenPool := map[string]bool{}
 	for _, p := range plans {
 		for _, name := range slices.Sorted(maps.Keys(p.Pools)) {
@@ -179,7 +189,10 @@ func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*sc
 						continue
 					}
 					if c.Root != "" && !matchRoot(c.Root, res[j].Root) {
-						continue
+						if !runsFrom(res, j, c.Root) {
+							continue
+						}
+						overlay[j] = c.Root
 					}
 					idx = append(idx, j)
 					roots[res[j].Root] = true
@@ -208,6 +221,7 @@ func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*sc
 					}
 					owner[j] = fmt.Sprintf("%q at %s", name, pos)
 					res[j].Pool = name
+					claimAt[j] = pos
 					if g := res[j].GPU; g != "" && g != pool.GPU {
 						diags = append(diags, diag.Diagnostic{Range: res[j].Range, Severity: diag.Error, Path: res[j].Address,
 							Msg: fmt.Sprintf("%s GPU %q differs from pool %q GPU %q (%s), which claims it at %s",
@@ -222,16 +236,100 @@ func linkKubernetes(plans []*schema.Plan, res []inventory.Entry, claimed map[*sc
 	}
 	// What runs on a claimed NodePool or ComputeClass belongs to its pool:
 	// queue flavors and workloads pinned to it, in its tree (or anywhere
-	// when only one tree declares it, as the reader binds them).
+	// when only one tree declares it, as the reader binds them), but of
+	// one cluster only (clusterOf).
+	on := map[int][]int{}
 	for j := range res {
 		if res[j].Kubernetes == nil || res[j].Pool != "" || res[j].ConsumerOf == "" {
 			continue
 		}
 		if np := nodePoolOf(res, j); np >= 0 && res[np].Pool != "" {
-			res[j].Pool = res[np].Pool
+			on[np] = append(on[np], j)
+		}
+	}
+	for _, np := range slices.Sorted(maps.Keys(on)) {
+		keep, note := clusterOf(res, np, on[np], overlay[np])
+		for _, j := range on[np] {
+			if keep[res[j].Root] {
+				res[j].Pool = res[np].Pool
+			}
+		}
+		if note != "" {
+			for _, pl := range plans {
+				if pool := pl.Pools[res[np].Pool]; pool != nil {
+					notes[pool] = append(notes[pool], NoteDoc{Code: "CAP-K8S-OVERLAYS", Msg: note, Location: claimAt[np].Range()})
+					break
+				}
+			}
 		}
 	}
 	return diags
+}
+
+// runsFrom reports whether a workload or queue of a tree root matches
+// (another tree than the object's) runs on the NodePool or ComputeClass
+// res[np]: a claim's root may name the overlay whose cluster the pool
+// means when the object is declared outside it.
+func runsFrom(res []inventory.Entry, np int, root string) bool {
+	for j := range res {
+		if res[j].Kubernetes != nil && res[j].Root != res[np].Root && matchRoot(root, res[j].Root) && res[j].ConsumerOf == res[np].Address && nodePoolOf(res, j) == np {
+			return true
+		}
+	}
+	return false
+}
+
+// clusterOf decides which trees' objects running on the claimed NodePool
+// or ComputeClass res[np] (on) count for its pool. Each Kustomize overlay
+// (and each Helm release) is one cluster's desired state, as Argo CD or
+// Flux apply it; an object declared outside the overlays (plain YAML) is
+// applied by some other Application, to a cluster the repository does not
+// name, and Karpenter's limit (or a class's reservations) is per cluster.
+// So the objects of the NodePool's own tree always count (one kubectl
+// apply), and of the other trees: the one the claim's root names
+// (overlay); else, when one tree alone runs on it, that tree (where it
+// must be applied for them to run); else, when the workloads of several
+// overlays select it (two clusters cannot share one NodePool), the tree
+// whose workloads ask the most GPUs at their autoscaling maximum (the
+// first by name on a tie), never their sum, with a note naming each
+// tree's GPUs and how to say which is meant.
+func clusterOf(res []inventory.Entry, np int, on []int, overlay string) (keep map[string]bool, note string) {
+	keep = map[string]bool{res[np].Root: true}
+	gpus := map[string]float64{}
+	for _, j := range on {
+		if r := res[j].Root; r != res[np].Root {
+			if overlay != "" && matchRoot(overlay, r) {
+				keep[r] = true
+			}
+			gpus[r] += 0 // a tree of queues only is a tree too
+			if res[j].Kind == inventory.KindWorkload {
+				gpus[r] += res[j].GPUs
+			}
+		}
+	}
+	if overlay != "" || len(gpus) == 0 {
+		return keep, ""
+	}
+	trees := slices.Sorted(maps.Keys(gpus))
+	best := trees[0]
+	for _, r := range trees {
+		if gpus[r] > gpus[best] {
+			best = r
+		}
+	}
+	keep[best] = true
+	if len(trees) == 1 {
+		return keep, ""
+	}
+	var each []string
+	for _, r := range trees {
+		each = append(each, fmt.Sprintf("%s %s GPUs", r, strconv.FormatFloat(roundFigure(gpus[r]), 'g', -1, 64)))
+	}
+	r := res[np]
+	return keep, fmt.Sprintf("%s (%s, tree %s) is selected by workloads of %d other manifest trees, each its own cluster (%s); "+
+		"one cluster's %s cannot run another's, so only the largest, %s, is counted, not their sum; "+
+		"name the overlay the pool means with root, or declare the %s in each overlay",
+		r.Address, r.Pos, r.Root, len(trees), strings.Join(each, ", "), r.ResourceType, best, r.ResourceType)
 }
 
 // nodePoolOf is the index of the NodePool or ComputeClass entry res[j]
@@ -359,6 +457,7 @@ func (e *evaluation) kubernetesDocs(doc *Document, plans []*schema.Plan, res []i
 			if len(pool.Kubernetes) == 0 && len(inPool) == 0 {
 				continue
 			}
+			classReserved := map[string]bool{}
 			for _, j := range slices.Sorted(maps.Keys(inPool)) {
 				r := &res[j]
 				switch r.Kind {
@@ -385,9 +484,18 @@ func (e *evaluation) kubernetesDocs(doc *Document, plans []*schema.Plan, res []i
 						kd.ComputeClasses = append(kd.ComputeClasses, KubernetesClassDoc{Address: r.Address, Root: r.Root, GPU: r.GPU,
 							WhenUnsatisfiable: r.Kubernetes.WhenUnsatisfiable, Reservations: cmpOrEmpty(r.Kubernetes.Reservations),
 							Priorities: r.Kubernetes.Priorities, Location: r.Pos.Range()})
+						for _, a := range r.Kubernetes.Reservations {
+							classReserved[a] = true
+						}
 					}
 				}
 			}
+			for j := range res {
+				if res[j].Kubernetes == nil && classReserved[res[j].Address] {
+					kd.ClassReservedGPUs += res[j].GPUs
+				}
+			}
+			kd.ClassReservedGPUs = roundFigure(kd.ClassReservedGPUs)
 			kd.GuaranteedGPUs = pd.ReservedGPUs
 			kd.CapacityGPUs = pd.ReservedGPUs
 			if pd.Strategy != StrategyReserved {
@@ -480,15 +588,19 @@ func findServed(res []inventory.Entry, s, pool string) (int, string) {
 // KubernetesSummary is a pool's Kubernetes figures in the check result
 // (PoolSummary.Kubernetes), what a PR diff shows base → head: the
 // NodePools' GPU limits, the workloads' GPUs at their autoscaling maximum,
-// and the Kueue quotas (nominal, and with borrowing).
+// the Kueue quotas (nominal, and with borrowing), and the GPUs of the
+// Terraform reservations behind the GKE ComputeClasses the pool claims
+// (left out of the JSON for a pool claiming none).
 type KubernetesSummary struct {
-	LimitGPUs       float64 `json:"limit_gpus"`
-	WorkloadGPUsMax float64 `json:"workload_gpus_max"`
-	QuotaGPUs       float64 `json:"quota_gpus"`
-	AdmitGPUs       float64 `json:"admit_gpus"`
-	NodePools       int     `json:"nodepools"`
-	Queues          int     `json:"queues"`
-	Workloads       int     `json:"workloads"`
+	LimitGPUs         float64 `json:"limit_gpus"`
+	WorkloadGPUsMax   float64 `json:"workload_gpus_max"`
+	QuotaGPUs         float64 `json:"quota_gpus"`
+	AdmitGPUs         float64 `json:"admit_gpus"`
+	NodePools         int     `json:"nodepools"`
+	Queues            int     `json:"queues"`
+	Workloads         int     `json:"workloads"`
+	ClassReservedGPUs float64 `json:"class_reserved_gpus,omitempty"`
+	ComputeClasses    int     `json:"computeclasses,omitempty"`
 }
 
 func kubernetesSummary(k *KubernetesPoolDoc) *KubernetesSummary {
@@ -496,7 +608,8 @@ func kubernetesSummary(k *KubernetesPoolDoc) *KubernetesSummary {
 		return nil
 	}
 	return &KubernetesSummary{LimitGPUs: k.LimitGPUs, WorkloadGPUsMax: k.WorkloadGPUsMax, QuotaGPUs: k.QuotaGPUs, AdmitGPUs: k.AdmitGPUs,
-		NodePools: len(k.NodePools), Queues: len(k.Queues), Workloads: len(k.Workloads)}
+		NodePools: len(k.NodePools), Queues: len(k.Queues), Workloads: len(k.Workloads),
+		ClassReservedGPUs: k.ClassReservedGPUs, ComputeClasses: len(k.ComputeClasses)}
 }
 
 // Equal reports whether k and o hold the same figures (both nil counts).

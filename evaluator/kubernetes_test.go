@@ -187,3 +187,73 @@ func TestKubernetesComputeClass(t *testing.T) {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }
+
+// TestKubernetesOverlayClusters: a ComputeClass declared once outside the
+// overlays (tree ".") runs workloads of three overlays, each its own
+// cluster, and of its own tree. By hand: its own tree's StatefulSet (2
+// GPUs) always counts (one kubectl apply); of the overlays, prod asks 3 ×
+// 8 = 24, staging 1 × 8 = 8, and eu 24 too: the largest is 24, the tie
+// going to the first by name (eu), so the pool counts 2 + 24 = 26, not
+// 2 + 24 + 8 + 24 = 58, with a CAP-K8S-OVERLAYS note at the claim (12:7)
+// naming each overlay's GPUs. With root naming staging, the pool counts 2
+// + 8 = 10 and notes nothing. The classes' reservations are 48 GPUs
+// (google_compute_reservation.h100), once however many claim it.
+func TestKubernetesOverlayClusters(t *testing.T) {
+	p := newPlan("p")
+	p.Positions["pools.a.kubernetes[0]"] = at(12, 7)
+	a := addPool(p, "a", 4)
+	a.Kubernetes = []schema.KubernetesClaim{{ComputeClass: "h100"}}
+	class := k8sEntry(inventory.KindElastic, "ComputeClass", "ComputeClass/h100", ".", 1, 0, inventory.Kubernetes{
+		Reservations: []string{"google_compute_reservation.h100"}})
+	on := func(typ, object, root string, gpus float64) inventory.Entry {
+		e := k8sEntry(inventory.KindWorkload, typ, object, root, 1, gpus, inventory.Kubernetes{ComputeClass: "h100"})
+		e.ConsumerOf = "ComputeClass/h100"
+		return e
+	}
+	h100 := rsv("google_compute_reservation.h100", "us-east-1a", 1, 6, 8)
+	inv := inventoryOf(h100, class,
+		on("StatefulSet", "StatefulSet/embed", ".", 2),
+		on("Deployment", "Deployment/llm/vllm", "clusters/prod", 24),
+		on("Deployment", "Deployment/llm/vllm", "clusters/staging", 8),
+		on("Deployment", "Deployment/llm/vllm", "clusters/eu", 24),
+	)
+	a.Reservations = []string{"google_compute_reservation.h100"}
+
+	type counted struct {
+		GPUs, ClassReserved float64
+		Roots               []string
+		Notes               []string
+	}
+	count := func(d *Document) counted {
+		pd := findPool(t, d, "p", "a")
+		c := counted{GPUs: pd.Kubernetes.WorkloadGPUsMax, ClassReserved: pd.Kubernetes.ClassReservedGPUs}
+		for _, w := range pd.Kubernetes.Workloads {
+			c.Roots = append(c.Roots, w.Root)
+		}
+		for _, n := range pd.Notes {
+			c.Notes = append(c.Notes, n.Code+" "+n.Location.Pos.String()+" "+n.Msg)
+		}
+		return c
+	}
+	got := count(mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}))
+	want := counted{GPUs: 26, ClassReserved: 48, Roots: []string{"clusters/eu", "."}, Notes: []string{
+		"CAP-K8S-OVERLAYS capacity/plan.cue:12:7 ComputeClass/h100 (k8s/..yaml:1:1, tree .) is selected by workloads of 3 other manifest trees, each its own cluster " +
+			"(clusters/eu 24 GPUs, clusters/prod 24 GPUs, clusters/staging 8 GPUs); one cluster's ComputeClass cannot run another's, so only the largest, clusters/eu, is counted, " +
+			"not their sum; name the overlay the pool means with root, or declare the ComputeClass in each overlay"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("without root (-want +got):\n%s", diff)
+	}
+
+	a.Kubernetes[0].Root = "clusters/staging"
+	inv = inventoryOf(h100, class,
+		on("StatefulSet", "StatefulSet/embed", ".", 2),
+		on("Deployment", "Deployment/llm/vllm", "clusters/prod", 24),
+		on("Deployment", "Deployment/llm/vllm", "clusters/staging", 8),
+		on("Deployment", "Deployment/llm/vllm", "clusters/eu", 24),
+	)
+	got = count(mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}))
+	want = counted{GPUs: 10, ClassReserved: 48, Roots: []string{"clusters/staging", "."}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("root clusters/staging (-want +got):\n%s", diff)
+	}
+}

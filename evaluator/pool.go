@@ -42,8 +42,9 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		costCeiling = ceiling
 	}
 	t := poolTariff(pool)
+	block := e.blockGPUs(rss, p.HorizonMonths)
 	L := leadMonths(pool.LeadTimeWeeks)
-	runs := e.scenarioRuns(p, wms, capacity, elastic, spot, L, t, costCeiling)
+	runs := e.scenarioRuns(p, wms, capacity, block, elastic, spot, L, t, costCeiling)
 	fd := failureDomain(p)
 	st := poolStrategy(pool)
 	// Domains over the whole horizon: N+k reads the commit window, backing
@@ -111,7 +112,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 		d.Reservations = append(d.Reservations, rs.r.Address)
 	}
 
-	cost, ds := e.poolCost(p, name, t, s, plan.interruptible, spot, costCeiling, pool.PriceEgressPerGB, wms, d.Location)
+	cost, ds := e.poolCost(p, name, t, s, block, plan.interruptible, spot, costCeiling, pool.PriceEgressPerGB, wms, d.Location)
 	if len(ds) > 0 {
 		return PoolDoc{}, ds
 	}
@@ -122,6 +123,15 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	if n, ok := egressPriceNote(pool, cost.EgressGBMonthly, d.Location); ok {
 		d.Notes = append(d.Notes, n)
 	}
+	var blocks []string
+	for _, rs := range rss {
+		if rs.guaranteed && rs.r.Kind == inventory.KindCapacityBlock {
+			blocks = append(blocks, rs.r.Address)
+		}
+	}
+	if n, ok := blockPriceNote(pool, block, blocks, d.Location); ok {
+		d.Notes = append(d.Notes, n)
+	}
 	e.costPerTask(p, cost.Monthly, cost.EgressMonthly, pool.PriceEgressPerGB, cost.Currency, wms)
 	base, baseCrit, _, _ := e.poolBaseline(p, e.planFor(p), wms, s.horizon())
 	critical, needed := e.criticalGPUs(p, e.planFor(p), s, wms)
@@ -130,7 +140,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	}
 	d.Strategies = e.strategyDocs(strategyInput{
 		t: t, spot: pool.Price.Spot, s: s, critical: critical, baseline: base, baseCritical: baseCrit,
-		interruptible: plan.interruptible, spotGPUs: spot, ceiling: ceiling, ceilingKnown: ceilingKnown,
+		interruptible: plan.interruptible, spotGPUs: spot, block: block, ceiling: ceiling, ceilingKnown: ceilingKnown,
 		asPlanned: cost.Monthly, egress: cost.EgressMonthly, k: p.Policy.Redundancy.NPlus,
 		meets: !(o.minHeadroom < s.headroomMin-tol) && (d.NPlus.OK || !d.NPlus.Required) && !d.OrderByPassed,
 	})
@@ -144,8 +154,9 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 
 // scenarioRuns sums the pool's workload demand per scenario into a series
 // against the pool's capacity, with its timeline (interruptible work on
-// the spot capacity first).
-func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity, elastic, spot []float64, lead int, t tariff, ceiling []float64) map[string]*scenarioRun {
+// the spot capacity first; the capacity blocks among capacity, block, at
+// their own price).
+func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity, block, elastic, spot []float64, lead int, t tariff, ceiling []float64) map[string]*scenarioRun {
 	H := len(capacity)
 	runs := map[string]*scenarioRun{}
 	for _, sc := range slices.Sorted(maps.Keys(p.Scenarios)) {
@@ -166,6 +177,7 @@ func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity
 		}
 		for m := range H {
 			cost, od, onSpot, _, unserved := t.monthSpot(capacity[m], req[m], sr.interruptible[m], spot[m], e.cal.days(m), capAt(ceiling, m))
+			cost += t.blockPremium(valueAt(block, m), e.cal.days(m))
 			sr.timeline[m] = MonthDoc{
 				Month:             e.cal.label(m),
 				CapacityGPUs:      capacity[m],

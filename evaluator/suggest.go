@@ -882,6 +882,35 @@ func claims(patterns []string, root, address string) bool {
 	return false
 }
 
+// Claims reports whether one of patterns (a pool's `reservations:`)
+// claims address in root, as check links them.
+func Claims(patterns []string, root, address string) bool { return claims(patterns, root, address) }
+
+// ClaimEntries are the `reservations:` entries pool lacks for the
+// reservations and capacity blocks changes add (what `suggest --apply`
+// writes into the plan): each added address none of its patterns claims,
+// in order, as ROOT:ADDRESS when one of its patterns names a root; nil
+// when its patterns claim them all. Unlike Claim (a glob for the pool's
+// prefix, for a person to add), an entry claims exactly the reservation
+// the solver added and nothing else the prefix might match.
+func ClaimEntries(pool *schema.Pool, changes []Change) []string {
+	rooted := slices.ContainsFunc(pool.Reservations, func(p string) bool { _, _, ok := splitRoot(p); return ok })
+	var out []string
+	for _, c := range changes {
+		if c.Action != "add" || c.Kind != "" && c.Kind != KindCapacityBlock || claims(pool.Reservations, c.Root, c.Address) {
+			continue
+		}
+		entry := c.Address
+		if rooted {
+			entry = cmp.Or(c.Root, ".") + ":" + c.Address
+		}
+		if !slices.Contains(out, entry) {
+			out = append(out, entry)
+		}
+	}
+	return out
+}
+
 // claimFor is the `reservations:` entry pool needs for the reservations
 // changes adds, "" when its patterns claim them all: the resource type
 // and the pool's prefix of suggestAddress (`aws_ec2_capacity_reservation.h100_fix_*`),

@@ -7,7 +7,11 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/internal/diag"
@@ -162,7 +166,9 @@ func (s Suggestion) Edit(load Options) (*tfedit.Edit, error) {
 		if ps.Status != evaluator.SuggestFixed || len(ps.Changes) == 0 {
 			continue
 		}
-		r := tfedit.Request{Pool: ps.Pool, Claim: ps.Claim}
+		// The plan gets the entries that claim what is added (see
+		// claimAdded), so the Terraform is written without the Claim.
+		r := tfedit.Request{Pool: ps.Pool}
 		for _, c := range ps.Changes {
 			if c.Kind == evaluator.KindOnDemand || c.Kind == evaluator.KindOnDemandCeiling {
 				// Rented on demand, and the plan's ceiling: no Terraform.
@@ -179,16 +185,21 @@ func (s Suggestion) Edit(load Options) (*tfedit.Edit, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A raised on_demand_max_gpus is an edit of the plan that states it.
+	// The plan's side: the entries that claim the reservations added, and
+	// a raised on_demand_max_gpus, each re-validated through the schema.
+	pe := &planEdits{ws: ws, ed: ed, want: map[string]*schema.Plan{}}
 	for _, ps := range s.Suggestions {
 		if ps.Status != evaluator.SuggestFixed {
 			continue
+		}
+		if err := pe.claimAdded(ps); err != nil {
+			return nil, err
 		}
 		for _, c := range ps.Changes {
 			if c.Kind != evaluator.KindOnDemandCeiling {
 				continue
 			}
-			if err := ws.raiseCeiling(ed, ps.Plan, ps.Pool, c); err != nil {
+			if err := pe.raiseCeiling(ps.Plan, ps.Pool, c); err != nil {
 				return nil, err
 			}
 		}
@@ -196,39 +207,123 @@ func (s Suggestion) Edit(load Options) (*tfedit.Edit, error) {
 	return ed, nil
 }
 
-// raiseCeiling adds to ed the edit of pool's on_demand_max_gpus in the
-// file of plan, re-validated through the schema. A pool that does not
-// state it is an error: where a new field goes in a plan is the
-// author's to choose.
-func (ws *Workspace) raiseCeiling(ed *tfedit.Edit, plan, pool string, c evaluator.Change) error {
-	var p *schema.Plan
-	for _, x := range ws.Plans {
+// planEdits are the edits of the plan files an [Edit] makes besides the
+// Terraform's. want is each edited file's plan as it must read after
+// the edits so far: every edit is checked by loading the edited file
+// through the schema and comparing the whole plan with it (positions
+// aside), so an edit that changes anything else is refused.
+type planEdits struct {
+	ws   *Workspace
+	ed   *tfedit.Edit
+	want map[string]*schema.Plan
+}
+
+// pool is the loaded plan named plan, which has the pool named pool.
+func (pe *planEdits) pool(plan, pool string) (*schema.Plan, error) {
+	for _, x := range pe.ws.Plans {
 		if x != nil && x.Name == plan && x.Pools[pool] != nil {
-			p = x
-			break
+			return x, nil
 		}
 	}
-	if p == nil {
-		return fmt.Errorf("suggest: plan %s has no pool %s any more; run capcheck suggest again", plan, pool)
-	}
-	what := "pools." + pool + ".on_demand_max_gpus"
-	pos, ok := p.Positions[what]
-	if !ok || c.OldOnDemandMaxGPUs == 0 {
-		at := p.Positions["pools."+pool]
-		if at.File == "" {
-			at.File = p.File
-		}
-		return diag.Errorf(at, "pool %s states no on_demand_max_gpus: add on_demand_max_gpus: %s to it (the fix rents on demand up to that), then run capcheck suggest --apply again",
-			pool, strconv.FormatFloat(c.OnDemandMaxGPUs, 'f', -1, 64)).Err()
-	}
-	return ed.SetPlanNumber(pos, what, c.OldOnDemandMaxGPUs, c.OnDemandMaxGPUs, func(rel string, data []byte) (float64, error) {
-		np, err := schema.LoadPlanBytes(rel, data)
+	return nil, fmt.Errorf("suggest: plan %s has no pool %s any more; run capcheck suggest again", plan, pool)
+}
+
+// check is the edit's check of pool in p's file: the edited file must
+// load as the plan want[file] (p at first) with change made to the pool.
+func (pe *planEdits) check(p *schema.Plan, pool string, change func(np *schema.Pool)) func(rel string, data []byte) error {
+	return func(rel string, data []byte) error {
+		got, err := schema.LoadPlanBytes(rel, data)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		if np.Pools[pool] == nil {
-			return 0, fmt.Errorf("pool %s is gone from %s", pool, rel)
+		base := pe.want[rel]
+		if base == nil {
+			base = p
 		}
-		return np.Pools[pool].OnDemandMaxGPUs, nil
-	})
+		want := *base
+		want.Pools = maps.Clone(base.Pools)
+		np := *base.Pools[pool]
+		np.Reservations = slices.Clone(np.Reservations)
+		change(&np)
+		want.Pools[pool] = &np
+		if d := cmp.Diff(&want, got, planCompare); d != "" {
+			return fmt.Errorf("the edited plan differs from the plan with the change (-want +got):\n%s", d)
+		}
+		pe.want[rel] = &want
+		return nil
+	}
+}
+
+// planCompare compares plans as they read, not where they are written.
+var planCompare = cmp.Options{
+	cmpopts.IgnoreFields(schema.Plan{}, "File", "Positions"),
+	cmpopts.IgnoreTypes(diag.Pos{}, diag.Range{}),
+	cmpopts.EquateEmpty(),
+}
+
+// claimAdded adds to the pool's `reservations:` the entries that claim
+// the blocks (reservations, capacity blocks) the Terraform edit adds for
+// ps (tfedit.Edit.Created: an addition made by raising a count is claimed
+// already) when none of its patterns does (evaluator.ClaimEntries: the
+// addresses themselves), after its last entry; a pool whose patterns
+// claim them is left alone.
+func (pe *planEdits) claimAdded(ps evaluator.PoolSuggestion) error {
+	p, err := pe.pool(ps.Plan, ps.Pool)
+	if err != nil {
+		return err
+	}
+	pool := p.Pools[ps.Pool]
+	created := pe.ed.Created(ps.Pool)
+	var added []evaluator.Change
+	for _, c := range ps.Changes {
+		if slices.Contains(created, c.Address) {
+			added = append(added, c)
+		}
+	}
+	entries := evaluator.ClaimEntries(pool, added)
+	if len(entries) == 0 {
+		return nil
+	}
+	what := "pools." + ps.Pool + ".reservations"
+	n := len(pool.Reservations)
+	last, ok := p.Positions[fmt.Sprintf("%s[%d]", what, n-1)]
+	if n == 0 || !ok {
+		return diag.Errorf(p.PosOf(what), "pool %s lists no reservations to add %s after: add them to %s by hand, then run capcheck suggest --apply again",
+			ps.Pool, strings.Join(entries, ", "), what).Err()
+	}
+	return pe.ed.AddPlanListItems(last, pool.Reservations[n-1], what, entries, pe.check(p, ps.Pool, func(np *schema.Pool) {
+		np.Reservations = append(np.Reservations, entries...)
+	}))
+}
+
+// raiseCeiling adds the edit of pool's on_demand_max_gpus in the file of
+// plan: the number changed where the pool states it, else the field
+// added next to the first of strategy, lead_time_weeks, region and gpu
+// the pool writes (a hybrid pool writes its strategy).
+func (pe *planEdits) raiseCeiling(plan, pool string, c evaluator.Change) error {
+	p, err := pe.pool(plan, pool)
+	if err != nil {
+		return err
+	}
+	pl := p.Pools[pool]
+	what := "pools." + pool + ".on_demand_max_gpus"
+	check := pe.check(p, pool, func(np *schema.Pool) { np.OnDemandMaxGPUs = c.OnDemandMaxGPUs })
+	at := p.PosOf("pools." + pool)
+	if pos, ok := p.Positions[what]; ok && pos != at {
+		return pe.ed.SetPlanNumber(pos, what, pl.OnDemandMaxGPUs, c.OnDemandMaxGPUs, func(rel string, data []byte) (float64, error) {
+			if err := check(rel, data); err != nil {
+				return 0, err
+			}
+			return c.OnDemandMaxGPUs, nil
+		})
+	}
+	for _, sib := range []struct{ key, value string }{
+		{"strategy", pl.Strategy}, {"lead_time_weeks", strconv.FormatFloat(pl.LeadTimeWeeks, 'f', -1, 64)}, {"region", pl.Region}, {"gpu", pl.GPU},
+	} {
+		if pos, ok := p.Positions["pools."+pool+"."+sib.key]; ok && pos != at {
+			return pe.ed.AddPlanField(pos, sib.key, sib.value, "on_demand_max_gpus", c.OnDemandMaxGPUs, what, check)
+		}
+	}
+	return diag.Errorf(at, "pool %s states no on_demand_max_gpus, nor a field to add it next to: add on_demand_max_gpus: %s to it (the fix rents on demand up to that), then run capcheck suggest --apply again",
+		pool, strconv.FormatFloat(c.OnDemandMaxGPUs, 'f', -1, 64)).Err()
 }

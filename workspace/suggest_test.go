@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,18 +49,23 @@ const burstTF = `resource "aws_ec2_capacity_reservation" "burst_a" {
 `
 
 // TestSuggestRaisesCeiling: the raise of on_demand_max_gpus is an edit of
-// the plan file that states it (here JSON: only the number changes, and
-// the edited file loads through the schema with 19; the diff's only
-// lines besides its ---/+++ header are the old and the new one); a pool that states
-// none is an error at the pool (capacity/burst.json:7:5, its key),
-// and nothing is edited.
+// the plan file (here JSON). A pool that states it has only the number
+// changed: the diff's only lines besides its ---/+++ header are the old
+// and the new one. A pool that states none gets the field on a line of
+// its own after its strategy's, "strategy": "hybrid", (the line the
+// hybrid pool must write): one line added, none removed. Either way the
+// edited file loads through the schema as the plan with only the
+// ceiling changed, and suggest then finds nothing to change.
 func TestSuggestRaisesCeiling(t *testing.T) {
 	now := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		name, max, wantErr string
+		name, max, want string
+		removed, added  int
 	}{
-		{name: "stated", max: "\n      \"on_demand_max_gpus\": 8,"},
-		{name: "not stated", wantErr: "capacity/burst.json:7:5: error: pool h100-burst states no on_demand_max_gpus: add on_demand_max_gpus: 19 to it"},
+		{name: "stated", max: "\n      \"on_demand_max_gpus\": 8,",
+			want: "-      \"on_demand_max_gpus\": 8,\n+      \"on_demand_max_gpus\": 19,\n", removed: 1, added: 1},
+		{name: "not stated",
+			want: "       \"strategy\": \"hybrid\",\n+      \"on_demand_max_gpus\": 19,\n       \"on_demand_hours_per_day\": 8,", removed: 0, added: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plan := burstPlan(tc.max)
@@ -73,18 +79,12 @@ func TestSuggestRaisesCeiling(t *testing.T) {
 				t.Fatalf("suggestion %s with %+v, want fixed by raising the ceiling to 19 and renting", ps.Status, ps.Changes)
 			}
 			ed, err := s.Edit(Options{})
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("Edit: %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := "-      \"on_demand_max_gpus\": 8,\n+      \"on_demand_max_gpus\": 19,\n"
-			if got := string(ed.Diff()); !strings.Contains(got, want) || strings.Count(got, "\n-") != 2 || strings.Count(got, "\n+") != 2 {
-				t.Errorf("diff:\n%s\nwant the one line %q changed", got, want)
+			// Every diff line starts with a newline but the first header.
+			if got := string(ed.Diff()); !strings.Contains(got, tc.want) || strings.Count(got, "\n-") != 1+tc.removed || strings.Count(got, "\n+") != 1+tc.added {
+				t.Errorf("diff:\n%s\nwant %d line(s) removed and %d added, around %q", got, tc.removed, tc.added, tc.want)
 			}
 			if err := ed.Apply(); err != nil {
 				t.Fatal(err)
@@ -97,5 +97,86 @@ func TestSuggestRaisesCeiling(t *testing.T) {
 				t.Errorf("after apply: %s with %+v, want pass", ps.Status, ps.Changes)
 			}
 		})
+	}
+}
+
+// trainCUE is testdata/script/suggest_capacity_block.txtar's plan in CUE,
+// claiming its one reservation by ROOT:ADDRESS: serving 8 GPUs on two
+// p5.48xlarge (16 GPUs) and a 16-GPU run in January–February 2027, $4
+// reserved and $5 a GPU-hour for a capacity block. The fix (see the
+// script) is a capacity block of 3 instances for 2027-01-01 …
+// 2027-02-28, which the pool's entry does not claim.
+const trainCUE = `name:           "train"
+owner:          "team-ml"
+reviewed:       "2026-11-10"
+horizon_months: 12
+policy: redundancy: {n_plus: 1, domain: "zone"}
+scenarios: {
+	conservative: monthly_growth: 0
+	moderate: monthly_growth:     0
+	aggressive: monthly_growth:   0
+}
+contingency: "Pause the fine-tuning queue first."
+pools: "h100-train": {
+	gpu:             "H100-SXM"
+	region:          "us-east-1"
+	lead_time_weeks: 0
+	price_per_gpu_hour: {reserved: 4, on_demand: 6, capacity_block: 5}
+	zones: ["us-east-1a"]
+	reservations: [
+		"infra/train:aws_ec2_capacity_reservation.train_a", // serving
+	]
+}
+workloads: {
+	api: {kind: "inference", pool: "h100-train", requests_per_s: {p95: 8, peak: 8}, requests_per_s_per_gpu: 1}
+	"llm-v2": {kind: "training", pool: "h100-train", runs: [{name: "v2", gpus: 16, start: "2027-01-04", end: "2027-02-14"}]}
+}
+`
+
+const trainTF = `resource "aws_ec2_capacity_reservation" "train_a" {
+  instance_type     = "p5.48xlarge"
+  instance_platform = "Linux/UNIX"
+  availability_zone = "us-east-1a"
+  instance_count    = 2
+}
+`
+
+// TestSuggestClaimsAddedBlock: the capacity block the edit adds is not
+// claimed by the pool's one entry, so the edit also appends the block's
+// address to the CUE list, as ROOT:ADDRESS like the entry there (a line
+// like the last, its trailing comma and comment kept); applied, the
+// plan claims the block and suggest finds nothing to change.
+func TestSuggestClaimsAddedBlock(t *testing.T) {
+	now := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	root := testkit.TempTree(t, map[string]string{"capacity/train.cue": trainCUE, "infra/train/main.tf": trainTF})
+	s, err := Suggest(context.Background(), root, SuggestOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const block = "aws_ec2_capacity_block_reservation.h100_train_block_2027_01_01_to_2027_02"
+	ps := s.Suggestions[0]
+	if ps.Status != evaluator.SuggestFixed || len(ps.Changes) != 1 || ps.Changes[0].Address != block {
+		t.Fatalf("suggestion %s with %+v, want fixed by adding %s", ps.Status, ps.Changes, block)
+	}
+	ed, err := s.Edit(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ed.Files(); !slices.Equal(got, []string{"capacity/train.cue", "infra/train/main.tf"}) {
+		t.Errorf("files %v, want the plan and the Terraform", got)
+	}
+	want := "\t\t\"infra/train:aws_ec2_capacity_reservation.train_a\", // serving\n+\t\t\"infra/train:" + block + "\",\n \t]\n"
+	if got := string(ed.Diff()); !strings.Contains(got, want) {
+		t.Errorf("diff:\n%s\nwant the plan's list to gain %q", got, want)
+	}
+	if err := ed.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Suggest(context.Background(), root, SuggestOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := again.Suggestions[0]; ps.Status != evaluator.SuggestPass || ps.After.ReservedGPUs != 16 {
+		t.Errorf("after apply: %s with %+v (reserved %g), want pass with 16 reserved now", ps.Status, ps.Changes, ps.After.ReservedGPUs)
 	}
 }

@@ -33,21 +33,23 @@ const (
 // A GKE ComputeClass priority with reservations.affinity Specific binds
 // each reservations.specific entry to the GCP reservations and future
 // reservations of that name (the Terraform name attribute; the project
-// too when both are written), recorded on the entry and, all together,
-// in Kubernetes.Reservations. A class whose every accelerator priority
+// too when both are written), or, for an entry no name binds, those the
+// class's capcheck.io/capacity-reservations annotation selects by address
+// or glob (bindClasses), recorded on the entry and, all together, in
+// Kubernetes.Reservations. A class whose every accelerator priority
 // is Specific and bound runs inside what it names, like a reserved-only
 // NodePool; an entry binding nothing is what CAP037 reports.
 func Bind(inv *inventory.Inventory, match func(pattern, addr string) bool) {
 	if inv == nil {
 		return
 	}
-	bindClasses(inv)
 	var reservations []int
 	for i, e := range inv.Reservations {
 		if e.Kubernetes == nil && (e.Kind == inventory.KindReservation || e.Kind == inventory.KindCapacityBlock) {
 			reservations = append(reservations, i)
 		}
 	}
+	bindClasses(inv, reservations, match)
 	for i := range inv.Reservations {
 		np := &inv.Reservations[i]
 		k := np.Kubernetes
@@ -93,19 +95,26 @@ func reservedOnly(types []string) bool {
 	return len(types) > 0 && !slices.ContainsFunc(types, func(c string) bool { return c != CapacityReserved })
 }
 
-// bindClasses binds the ComputeClasses' specific reservations by name.
-func bindClasses(inv *inventory.Inventory) {
-	var gcp []int
-	for i, e := range inv.Reservations {
-		if e.Kubernetes == nil && e.Kind == inventory.KindReservation && e.Name != "" {
-			gcp = append(gcp, i)
-		}
-	}
+// bindClasses binds the ComputeClasses' specific reservations: by name
+// (among the GCP reservations with one), else through the class's
+// capcheck.io/capacity-reservations annotation, whose terms select among
+// candidates as a NodePool's do (selects): a reservation it selects backs
+// each reservations.specific entry no name binds when its own name is
+// unknown statically (or the entry's), so that the annotation covers
+// names known only after apply without hiding a misspelt one.
+func bindClasses(inv *inventory.Inventory, candidates []int, match func(pattern, addr string) bool) {
 	for i := range inv.Reservations {
 		cc := &inv.Reservations[i]
 		k := cc.Kubernetes
 		if k == nil || cc.ResourceType != "ComputeClass" {
 			continue
+		}
+		var annotated []inventory.Entry
+		for _, j := range candidates {
+			r := inv.Reservations[j]
+			if slices.ContainsFunc(k.ReservationTerms, func(t inventory.ReservationTerm) bool { return selects(t, r, match) }) {
+				annotated = append(annotated, r)
+			}
 		}
 		k.Reservations = nil
 		reservedOnly, accel := true, false
@@ -115,10 +124,17 @@ func bindClasses(inv *inventory.Inventory) {
 			for si := range p.Specific {
 				sp := &p.Specific[si]
 				sp.Reservations = nil
-				for _, j := range gcp {
+				for _, j := range candidates {
 					r := inv.Reservations[j]
-					if r.Name == sp.Name && (sp.Project == "" || r.Project == "" || r.Project == sp.Project) {
+					if r.Kind == inventory.KindReservation && r.Name != "" && r.Name == sp.Name && (sp.Project == "" || r.Project == "" || r.Project == sp.Project) {
 						sp.Reservations = append(sp.Reservations, r.Address)
+					}
+				}
+				if len(sp.Reservations) == 0 {
+					for _, r := range annotated {
+						if r.Name == "" || r.Name == sp.Name {
+							sp.Reservations = append(sp.Reservations, r.Address)
+						}
 					}
 				}
 				slices.Sort(sp.Reservations)

@@ -39,7 +39,7 @@ const (
 // read as a default.
 func (x *extractor) computeClass(o *object) {
 	spec := get(o.n, "spec")
-	k := &inventory.Kubernetes{WhenUnsatisfiable: scalar(get(spec, "whenUnsatisfiable"))}
+	k := &inventory.Kubernetes{WhenUnsatisfiable: scalar(get(spec, "whenUnsatisfiable")), ReservationTerms: annotationTerms(o)}
 	switch k.WhenUnsatisfiable {
 	case "", ScaleUpAnyway, DoNotScaleUp:
 	default:

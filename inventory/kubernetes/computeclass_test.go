@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"path"
 	"testing"
 
 	"github.com/capcheck/capcheck/internal/diag"
@@ -117,5 +118,87 @@ func TestComputeClassAcrossTrees(t *testing.T) {
 		Msg: `ComputeClass bad gpu.count: "half" is not a whole number of devices`}}
 	if diff := cmp.Diff(wantU, inv.Unresolved); diff != "" {
 		t.Errorf("unresolved (-want +got):\n%s", diff)
+	}
+}
+
+// TestComputeClassAnnotation: a class's capcheck.io/capacity-reservations
+// annotation binds through the same terms as an EC2NodeClass's. By hand:
+// class h100 names h100-res (priority 1) and h100-res-b (priority 2), and
+// is annotated "google_compute_reservation.computed, google_compute_reservation.other*".
+//   - h100-res binds google_compute_reservation.named by its name; the
+//     annotation adds nothing there (a name already binds it).
+//   - h100-res-b binds by no name; of what the annotation selects,
+//     .computed (name unknown statically, "") backs it, .other1 (named
+//     other-res, not h100-res-b) does not: a known, different name is a
+//     misspelling the annotation must not hide; .unselected is not named.
+//
+// Both accelerator priorities are Specific and bound, so the class runs
+// inside the first sorted address, .computed. A class that names a
+// reservation only through an annotation matching nothing stays
+// unbound (l4: elastic, no reservations).
+func TestComputeClassAnnotation(t *testing.T) {
+	dir := t.TempDir()
+	testkit.WriteFiles(t, dir, map[string]string{
+		"k8s/class.yaml": `apiVersion: cloud.google.com/v1
+kind: ComputeClass
+metadata:
+  name: h100
+  annotations:
+    capcheck.io/capacity-reservations: "google_compute_reservation.computed, google_compute_reservation.other*"
+spec:
+  priorities:
+    - machineType: a3-highgpu-8g
+      reservations: {affinity: Specific, specific: [{name: h100-res}]}
+    - machineType: a3-highgpu-8g
+      reservations: {affinity: Specific, specific: [{name: h100-res-b}]}
+---
+apiVersion: cloud.google.com/v1
+kind: ComputeClass
+metadata:
+  name: l4
+  annotations:
+    capcheck.io/capacity-reservations: google_compute_reservation.none
+spec:
+  priorities:
+    - machineType: g2-standard-24
+      reservations: {affinity: Specific, specific: [{name: l4-res}]}
+`,
+	})
+	inv := discover(t, dir, Options{})
+	tf := []inventory.Entry{
+		{Address: "google_compute_reservation.named", Kind: inventory.KindReservation, Name: "h100-res"},
+		{Address: "google_compute_reservation.computed", Kind: inventory.KindReservation},
+		{Address: "google_compute_reservation.other1", Kind: inventory.KindReservation, Name: "other-res"},
+		{Address: "google_compute_reservation.unselected", Kind: inventory.KindReservation},
+	}
+	inv.Reservations = append(tf, inv.Reservations...)
+	Bind(inv, func(pattern, addr string) bool { ok, _ := path.Match(pattern, addr); return ok })
+	type row struct {
+		Address, ConsumerOf string
+		Terms               []inventory.ReservationTerm
+		Reservations        []string
+		Specific            [][]string
+		Class               inventory.Class
+	}
+	var got []row
+	for _, e := range inv.Reservations[len(tf):] {
+		r := row{Address: e.Address, ConsumerOf: e.ConsumerOf, Terms: e.Kubernetes.ReservationTerms, Reservations: e.Kubernetes.Reservations, Class: e.Class()}
+		for _, p := range e.Kubernetes.Priorities {
+			for _, s := range p.Specific {
+				r.Specific = append(r.Specific, s.Reservations)
+			}
+		}
+		got = append(got, r)
+	}
+	want := []row{
+		{Address: "ComputeClass/h100", ConsumerOf: "google_compute_reservation.computed",
+			Terms:        []inventory.ReservationTerm{{Address: "google_compute_reservation.computed"}, {Address: "google_compute_reservation.other*"}},
+			Reservations: []string{"google_compute_reservation.computed", "google_compute_reservation.named"},
+			Specific:     [][]string{{"google_compute_reservation.named"}, {"google_compute_reservation.computed"}}, Class: inventory.ClassConsumer},
+		{Address: "ComputeClass/l4", Terms: []inventory.ReservationTerm{{Address: "google_compute_reservation.none"}},
+			Specific: [][]string{nil}, Class: inventory.ClassElastic},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("annotated classes (-want +got):\n%s", diff)
 	}
 }

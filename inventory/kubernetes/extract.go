@@ -28,7 +28,8 @@ const (
 	// annotationReservations on an EC2NodeClass names the Terraform
 	// reservations (addresses or globs, comma-separated) its
 	// capacityReservationSelectorTerms select, for ids known only after
-	// apply.
+	// apply; on a GKE ComputeClass, those its reservations.specific
+	// names, for names known only after apply.
 	annotationReservations = "capcheck.io/capacity-reservations"
 )
 
@@ -76,7 +77,11 @@ func (x *extractor) run(objs []*object) {
 		x.tree(byTree[t])
 	}
 	// A NodePool is cluster-scoped: a workload of an overlay may run on one
-	// another tree declares, when exactly one tree does.
+	// another tree declares, when exactly one tree does. When the
+	// workloads of several overlays (each its own cluster) select one
+	// declared once outside them, all are bound here, and which tree's
+	// the claiming pool counts is the evaluator's to decide (clusterOf),
+	// never their sum.
 	for _, i := range x.unpinned {
 		if js := x.allPools[x.entries[i].Kubernetes.NodePool]; len(js) == 1 {
 			x.bindPool(i, js[0])
@@ -260,11 +265,7 @@ func (x *extractor) nodePool(o *object) {
 		k.NodeClass = scalar(get(ref, "name"))
 		if nc := x.nodeClasses[k.NodeClass]; nc != nil {
 			k.NodeClassFound = true
-			for _, a := range strings.Split(scalar(get(nc.n, "metadata", "annotations", annotationReservations)), ",") {
-				if a = strings.TrimSpace(a); a != "" {
-					k.ReservationTerms = append(k.ReservationTerms, inventory.ReservationTerm{Address: a})
-				}
-			}
+			k.ReservationTerms = annotationTerms(nc)
 			for _, t := range items(get(nc.n, "spec", "capacityReservationSelectorTerms")) {
 				k.ReservationTerms = append(k.ReservationTerms, inventory.ReservationTerm{
 					ID: scalar(get(t, "id")), Tags: stringMap(get(t, "tags")), OwnerID: scalar(get(t, "ownerID"))})
@@ -289,6 +290,19 @@ func (x *extractor) nodePool(o *object) {
 	e.Spot = len(k.CapacityTypes) > 0 && !slices.ContainsFunc(k.CapacityTypes, func(c string) bool { return c != "spot" })
 	x.nodePools[o.name] = len(x.entries) - 1
 	x.allPools[o.name] = append(x.allPools[o.name], len(x.entries)-1)
+}
+
+// annotationTerms are the reservation terms an EC2NodeClass's or a GKE
+// ComputeClass's capcheck.io/capacity-reservations annotation names: one
+// Terraform address or glob per comma-separated item.
+func annotationTerms(o *object) []inventory.ReservationTerm {
+	var terms []inventory.ReservationTerm
+	for _, a := range strings.Split(scalar(get(o.n, "metadata", "annotations", annotationReservations)), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			terms = append(terms, inventory.ReservationTerm{Address: a})
+		}
+	}
+	return terms
 }
 
 func (x *extractor) clusterQueue(o *object) {

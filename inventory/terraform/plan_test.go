@@ -108,3 +108,53 @@ func TestLoadPlanJSONErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadPlanJSONGCPNames: a GKE ComputeClass binds a GCP reservation by
+// its name and project (kubernetes.Bind), so a plan must carry them as
+// the HCL does. By hand: .h100 has both; the future reservation .f names
+// itself but its project is not in the planned values (the provider's,
+// known only after apply): "", which any project matches; .t's name is
+// known only after apply (absent from planned values, after_unknown):
+// "", bound only through an annotation. GPUs: 6 × a3-highgpu-8g × 8 =
+// 48, 2 × 8 = 16, 1 × 8 = 8.
+func TestLoadPlanJSONGCPNames(t *testing.T) {
+	const plan = `{"planned_values": {"root_module": {"resources": [
+{"address": "google_compute_reservation.h100", "mode": "managed", "type": "google_compute_reservation", "name": "h100",
+ "values": {"name": "h100-res", "project": "gpu-prod", "zone": "us-central1-a",
+  "specific_reservation": [{"count": 6, "instance_properties": [{"machine_type": "a3-highgpu-8g", "guest_accelerators": []}]}]}},
+{"address": "google_compute_future_reservation.f", "mode": "managed", "type": "google_compute_future_reservation", "name": "f",
+ "values": {"name": "f-res", "zone": "us-central1-a", "planning_status": "SUBMITTED",
+  "time_window": [{"start_time": "2027-01-01T00:00:00Z", "end_time": "2027-06-01T00:00:00Z", "duration": []}],
+  "specific_sku_properties": [{"total_count": 2, "instance_properties": [{"machine_type": "a3-highgpu-8g", "guest_accelerators": []}]}]}},
+{"address": "google_compute_reservation.t", "mode": "managed", "type": "google_compute_reservation", "name": "t",
+ "values": {"zone": "us-central1-a",
+  "specific_reservation": [{"count": 1, "instance_properties": [{"machine_type": "a3-highgpu-8g", "guest_accelerators": []}]}]}}
+]}}, "resource_changes": [{"address": "google_compute_reservation.t", "change": {"after_unknown": {"name": true}}}]}`
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.json"), []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := LoadPlanJSON(dir, "p.json", nil)
+	if err != nil {
+		t.Fatalf("LoadPlanJSON: %v", err)
+	}
+	type row struct {
+		Address, Name, Project string
+		GPUs                   float64
+	}
+	var got []row
+	for _, r := range inv.Reservations {
+		got = append(got, row{r.Address, r.Name, r.Project, r.GPUs})
+	}
+	want := []row{
+		{"google_compute_future_reservation.f", "f-res", "", 16},
+		{"google_compute_reservation.h100", "h100-res", "gpu-prod", 48},
+		{"google_compute_reservation.t", "", "", 8},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("GCP reservations from the plan (-want +got):\n%s", d)
+	}
+	if len(inv.Unresolved) != 0 {
+		t.Errorf("unresolved = %v, want none (a name decides no GPUs)", inv.Unresolved)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/rogpeppe/go-internal/diff"
 
@@ -17,9 +18,19 @@ import (
 type Edit struct {
 	root  string
 	files []fileEdit
-	// planSplices are SetPlanNumber's edits by file, at offsets of the
-	// file as read.
+	// planSplices are the plan edits by file, at offsets of the file as
+	// read.
 	planSplices map[string][]splice
+	// created are the addresses of the blocks added, by pool.
+	created map[string][]string
+}
+
+// Created are the addresses of the resource blocks the edit adds for
+// pool (new reservations and capacity blocks, in the order of its
+// changes): what the pool's `reservations:` must claim. A change made by
+// raising a count or adding a for_each key adds no address.
+func (ed *Edit) Created(pool string) []string {
+	return slices.Clone(ed.created[pool])
 }
 
 // statMode is a file's permission bits.

@@ -4,7 +4,10 @@
 // block next to an existing one (a copy of it with the zone, count and
 // dates changed), adds an AWS capacity block (an offering and the block
 // bought from it) and moves an end date; [Edit.SetPlanNumber] changes a
-// number in a capacity plan (a raised on_demand_max_gpus). A count or a
+// number in a capacity plan (a raised on_demand_max_gpus),
+// [Edit.AddPlanField] adds one (on_demand_max_gpus where the pool states
+// none) and [Edit.AddPlanListItems] appends to a list (the pool's
+// `reservations:` entries that claim the blocks added, [Edit.Created]). A count or a
 // for_each map set by a root variable is changed where its value is
 // written: the last variable file that sets it (terraform.tfvars,
 // *.auto.tfvars, the configured var files), else the variable's default.
@@ -121,7 +124,7 @@ func Plan(root string, reqs []Request, opts Options) (*Edit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}
-	p := &planner{root: real, opts: opts, files: map[string]*srcFile{}, varTargets: map[string]map[string]bool{}}
+	p := &planner{root: real, opts: opts, files: map[string]*srcFile{}, varTargets: map[string]map[string]bool{}, created: map[string][]string{}}
 	for _, r := range reqs {
 		for _, c := range r.Changes {
 			if err := p.change(r, c); err != nil {
@@ -142,6 +145,8 @@ type planner struct {
 	// varTargets are the resources an edit of a variable's value is for,
 	// by "dir\x00name".
 	varTargets map[string]map[string]bool
+	// created are the addresses of the blocks added, by pool.
+	created map[string][]string
 }
 
 // edit records a splice of l for resource b: a variable's value is then
@@ -618,7 +623,11 @@ func (p *planner) addCapacity(r Request, c Change) error {
 			if r.Claim != "" {
 				return fmt.Errorf("suggest: pool %s: the new reservation %s would not be claimed by pools.%s.reservations; add %s there first (capcheck edits the Terraform only)", r.Pool, c.Address, r.Pool, r.Claim)
 			}
-			return p.newBlock(e, c, claimed)
+			if err := p.newBlock(e, c, claimed); err != nil {
+				return err
+			}
+			p.created[r.Pool] = append(p.created[r.Pool], c.Address)
+			return nil
 		}
 	}
 	return fmt.Errorf("suggest: pool %s has no %s reservation of %s in root %s to copy for %s", r.Pool, typ, c.InstanceType, c.Root, c.Address)
@@ -962,7 +971,7 @@ func removeLine(f *srcFile, r hcl.Range) error {
 
 // result applies the splices of every file to a copy of its bytes.
 func (p *planner) result() (*Edit, error) {
-	ed := &Edit{root: p.root}
+	ed := &Edit{root: p.root, created: p.created}
 	for _, rel := range slices.Sorted(maps.Keys(p.files)) {
 		f := p.files[rel]
 		if len(f.splices) == 0 {
@@ -1066,5 +1075,9 @@ func (p *planner) addBlock(r Request, c Change) error {
 	res.SetAttributeValue("instance_platform", cty.StringVal("Linux/UNIX"))
 	text := bytes.TrimRight(hclwrite.Format(wf.Bytes()), "\n")
 	at := near.blk.Range().End.Byte
-	return near.f.add(splice{start: at, end: at, text: "\n\n" + string(text)}, near.blk.Range())
+	if err := near.f.add(splice{start: at, end: at, text: "\n\n" + string(text)}, near.blk.Range()); err != nil {
+		return err
+	}
+	p.created[r.Pool] = append(p.created[r.Pool], c.Address)
+	return nil
 }

@@ -113,6 +113,10 @@ resource "aws_ec2_capacity_reservation" "p_us_east_1c_2026_11" {
 	if got := after(t, ed, "main.tf"); got != want {
 		t.Errorf("main.tf:\n%s\nwant:\n%s", got, want)
 	}
+	// Only the block added has a new address for the plan to claim.
+	if got := ed.Created("p"); len(got) != 1 || got[0] != "aws_ec2_capacity_reservation.p_us_east_1c_2026_11" {
+		t.Errorf("Created(p) = %v, want [aws_ec2_capacity_reservation.p_us_east_1c_2026_11]", got)
+	}
 	if err := ed.Apply(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,82 @@
+package evaluator
+
+import (
+	"testing"
+
+	"github.com/capcheck/capcheck/internal/testkit"
+	"github.com/capcheck/capcheck/inventory"
+	"github.com/capcheck/capcheck/schema"
+)
+
+// blockPool is plan p, horizon 3 (March 2026: 744 h, April: 720 h, May:
+// 744 h; Now is 10 March): pool h100 at 2 reserved / 5 on demand per
+// GPU-hour and the given capacity block price, holding one open-ended
+// reservation of 8 GPUs and an AWS capacity block of 2 × 8 = 16 GPUs for
+// 720 hours from 2026-04-01T00:00Z (all of April and nothing else); an
+// inference workload needing 8 GPUs, so nothing overflows on demand.
+func blockPool(t *testing.T, price float64) PoolDoc {
+	t.Helper()
+	p := newPlan("p")
+	p.HorizonMonths = 3
+	pool := addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*", "aws_ec2_capacity_block_reservation.*")
+	pool.Price.CapacityBlock = price
+	addInference(p, "api", "h100", 8, 1)
+	block := rsv("aws_ec2_capacity_block_reservation.train", "", 40, 2, 8)
+	block.ResourceType, block.Kind = "aws_ec2_capacity_block_reservation", inventory.KindCapacityBlock
+	block.Start, block.End = "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z"
+	inv := inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 1, 1, 8), block)
+	return findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
+}
+
+// TestCapacityBlockPrice: with price_per_gpu_hour.capacity_block 3 the
+// block's 16 GPUs are charged at 3 in April, the reservation's 8 at the
+// reserved 2:
+//
+//	March  8 × 2 × 744                    = 11 904
+//	April  8 × 2 × 720 + 16 × 3 × 720     = 11 520 + 34 560 = 46 080
+//	May    8 × 2 × 744                    = 11 904
+//	total                                   69 888
+//
+// Without a capacity block price the block falls back to the reserved
+// price, April 24 × 2 × 720 = 34 560 (total 58 368), and a CAP-BLOCK-PRICE
+// note at the pool (capacity/plan.cue:10:3) says so.
+func TestCapacityBlockPrice(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		price   float64
+		monthly []float64
+		total   float64
+		note    string
+	}{
+		{name: "priced", price: 3, monthly: []float64{11904, 46080, 11904}, total: 69888},
+		{name: "no price: reserved, with a note", price: 0, monthly: []float64{11904, 34560, 11904}, total: 58368,
+			note: "up to 16 GPUs of capacity blocks (aws_ec2_capacity_block_reservation.train), but price_per_gpu_hour gives no capacity_block price: they are costed at the reserved price (2 per GPU-hour); give price_per_gpu_hour.capacity_block"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := blockPool(t, tc.price)
+			if !nearAll(got.Cost.Monthly, tc.monthly) || !testkit.Close(got.Cost.Total, tc.total) {
+				t.Errorf("cost %v total %g, want %v total %g", got.Cost.Monthly, got.Cost.Total, tc.monthly, tc.total)
+			}
+			if got.Timeline[1].CapacityGPUs != 24 || !testkit.Close(got.Timeline[1].Cost, tc.monthly[1]) {
+				t.Errorf("April: capacity %g cost %g, want 24 and %g", got.Timeline[1].CapacityGPUs, got.Timeline[1].Cost, tc.monthly[1])
+			}
+			for _, s := range got.Strategies {
+				if s.Name == StrategyAsPlanned && !testkit.Close(s.Total, tc.total) {
+					t.Errorf("as-planned total %g, want %g", s.Total, tc.total)
+				}
+			}
+			var note *NoteDoc
+			for i, n := range got.Notes {
+				if n.Code == "CAP-BLOCK-PRICE" {
+					note = &got.Notes[i]
+				}
+			}
+			switch {
+			case tc.note == "" && note != nil:
+				t.Errorf("note %+v with a capacity block price given", *note)
+			case tc.note != "" && (note == nil || note.Msg != tc.note || note.Location.String() != "capacity/plan.cue:10:3"):
+				t.Errorf("notes %+v, want CAP-BLOCK-PRICE %q at capacity/plan.cue:10:3", got.Notes, tc.note)
+			}
+		})
+	}
+}

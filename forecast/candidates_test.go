@@ -96,8 +96,11 @@ func TestDoubleSeasonalExact(t *testing.T) {
 func TestLogETSBackTransformed(t *testing.T) {
 	// y = 50·exp(0.3·sin(2πt/7)) with 2% log-normal noise: the log model
 	// is ETS(A,N,A) on log y; its point forecast is exp of the log
-	// forecast (≈ 50·exp(0.3·sin(…))) and its bounds are exp of log
-	// bounds, so positive and wider above than below.
+	// forecast (≈ 50·exp(0.3·sin(…))) and its bounds are the forecast
+	// times exp of conformal log-error quantiles, so positive, ordered and
+	// a few noise deviations (0.02 in log) from it on either side. (The
+	// quantiles of a few dozen errors are not symmetric, so the 4%
+	// asymmetry that exp gives ±0.04 is not asserted.)
 	rng := rand.New(rand.NewPCG(5, 5))
 	vs := make([]float64, 140)
 	for i := range vs {
@@ -115,8 +118,10 @@ func TestLogETSBackTransformed(t *testing.T) {
 		if !testkit.Within(p.Value, want, 0.05*want) {
 			t.Errorf("Forecast[%d] = %.2f, want %.2f ± 5%%", j, p.Value, want)
 		}
-		if p.Lo95 <= 0 || p.Hi95-p.Value <= p.Value-p.Lo95 {
-			t.Errorf("Forecast[%d] = %+v, want positive bounds, wider above (exp of symmetric log bounds)", j, p)
+		lo, hi := math.Log(p.Value/p.Lo95), math.Log(p.Hi95/p.Value)
+		if p.Lo95 <= 0 || !(p.Lo95 < p.Lo80 && p.Lo80 < p.Value && p.Value < p.Hi80 && p.Hi80 < p.Hi95) ||
+			lo < 0.02 || lo > 0.2 || hi < 0.02 || hi > 0.2 {
+			t.Errorf("Forecast[%d] = %+v, want positive ordered bounds 0.02–0.2 from it in log", j, p)
 		}
 	}
 }
@@ -209,6 +214,72 @@ func TestConformalBounds(t *testing.T) {
 	long.apply(-1, -1, mean, lo80, hi80, lo95, hi95)
 	if lo95[0] != 100 || lo80[0] != 100 || hi80[0] <= 138 {
 		t.Errorf("apply = %v %v %v %v, want lower bounds 100", lo95, lo80, hi80, hi95)
+	}
+}
+
+// TestReferenceHistory checks the reference forecaster of the intervals
+// by hand: its choice, the backtest ratio and the history's swapped
+// errors, and the floor on the 80% bounds.
+func TestReferenceHistory(t *testing.T) {
+	// y = 0 10 13 11 14 12 (a 0, so additive errors); one-step forecasts
+	// of 12 from origins 2, 3 (history) and 4, 5 (backtest, from = 4):
+	// errors 1, −1, 2, 0. Naive's: 13−10 = 3, 11−13 = −2, 14−11 = 3,
+	// 12−14 = −2; seasonal naive at 2's: 13, 1, 1, 1. Backtest MAE: naive
+	// (3+2)/2 = 2.5, period 2 (1+1)/2 = 1, so period 2 is the reference.
+	y := []float64{0, 10, 13, 11, 14, 12}
+	r := &rolled{origins: []int{2, 3, 4, 5}, rows: [][]float64{{12}, {12}, {12}, {12}}}
+	if c := newConformal(y, r, 1, []int{1, 2}, 4); c.ref == nil || c.ref[0][0] != (heldOut{target: 2, origin: 2, e: 13, w: 0.5946035575013605}) {
+		t.Fatalf("reference errors %v, want seasonal naive at 2's (13 from origin 2 first)", c.ref)
+	}
+	c := newConformal(y, r, 1, []int{1}, 4)
+	// Model backtest MAE (2+0)/2 = 1 over naive's 2.5: ratio 0.4; without
+	// the target 5, 2/3.
+	c.setRatio(-1, -1)
+	if math.Abs(c.ratio-0.4) > 1e-12 {
+		t.Errorf("ratio = %v, want 0.4", c.ratio)
+	}
+	c.setRatio(5, 6)
+	if math.Abs(c.ratio-2.0/3) > 1e-12 {
+		t.Errorf("ratio without target 5 = %v, want 2/3", c.ratio)
+	}
+	// Weights 2^(−age/4) for ages 3, 2, 1, 0: 0.594604, 0.707107,
+	// 0.840896, 1. Naive's weighted median: −2 (0.707107 + 1 ≥ half of
+	// 3.142607); the model's errors −1, 0, 1, 2 have weights 0.707107,
+	// 1, 0.594604, 0.840896: median 0 (1.707107 ≥ half of 3.142607).
+	// About it, with ratio 0.4, the history's errors become
+	// 0 + 0.4·(3+2) = 2 (origin 2) and 0 + 0.4·(−2+2) = 0 (origin 3); the
+	// backtest keeps its own, 2 and 0.
+	c.setRatio(-1, -1)
+	es := slices.Clone(c.errs[0])
+	med := weightedQuantiles(es)[4] // sorts es, as swapHistory wants them
+	if med != 0 {
+		t.Fatalf("model's weighted median %v, want 0", med)
+	}
+	got := c.swapHistory(es, slices.Clone(c.ref[0]), med, nil)
+	if !slices.IsSortedFunc(got, func(a, b heldOut) int { return compareFloat(a.e, b.e) }) {
+		t.Errorf("swapHistory = %v, want sorted errors", got)
+	}
+	slices.SortFunc(got, func(a, b heldOut) int { return a.origin - b.origin })
+	want := []heldOut{{target: 2, origin: 2, e: 2, w: 0.594604}, {target: 3, origin: 3, e: 0, w: 0.707107}, {target: 4, origin: 4, e: 2, w: 0.840896}, {target: 5, origin: 5, e: 0, w: 1}}
+	if len(got) != len(want) {
+		t.Fatalf("swapHistory = %v, want %v", got, want)
+	}
+	for i, g := range got {
+		if g.target != want[i].target || g.origin != want[i].origin || math.Abs(g.e-want[i].e) > 1e-12 || math.Abs(g.w-want[i].w) > 1e-6 {
+			t.Errorf("swapHistory = %v, want %v", got, want)
+		}
+	}
+	// The 80% bounds at least floor80 = 0.75·z80/z95 = 0.490399 of the 95%
+	// bounds' distance from the median: 95% at ±10 about 0 moves the 80%
+	// ones from ±1 to ±4.903986; ±1.5 inside ±2 stay.
+	q := floorBounds([4]float64{-10, -1, 1, 10}, 0)
+	for k, w := range []float64{-10, -4.903986, 4.903986, 10} {
+		if math.Abs(q[k]-w) > 1e-6 {
+			t.Errorf("floorBounds = %v, want [-10 -4.903986 4.903986 10]", q)
+		}
+	}
+	if q := floorBounds([4]float64{-2, -1.5, 1.5, 2}, 0); q != [4]float64{-2, -1.5, 1.5, 2} {
+		t.Errorf("floorBounds = %v, want unchanged", q)
 	}
 }
 

@@ -202,9 +202,12 @@ type forecaster struct {
 // Intervals, in both modes, are split-conformal (see conformal): the
 // quantiles, per horizon, of the chosen forecast's own held-out errors
 // over the same rolling origins — ratios for positive series, so bounds
-// stay positive and scale with the forecast — widened by Student's t at
-// the effective number of independent errors when the record holds few.
-// Series too short for a backtest fall back to AICc and the model's own
+// stay positive and scale with the forecast — with the errors of origins
+// before the backtest (in the fitted sample) replaced by those of the
+// best seasonal naive scaled by the backtest's error ratio, widened by
+// Student's t at the effective number of independent errors when the
+// record holds few, and with the 80% bounds kept at least about half as
+// far out as the 95% ones. Series too short for a backtest fall back to AICc and the model's own
 // intervals.
 //
 // The series must be regular after gap filling (see [Options.MaxMissing]);
@@ -512,7 +515,9 @@ func (p *plan) result(ch forecaster, full []*model, rolls []*rolled, cal *rolled
 		lo80, hi80, lo95, hi95 = slices.Clone(mean), slices.Clone(mean), slices.Clone(mean), slices.Clone(mean)
 	}
 	res.Candidates = cands
-	cf := newConformal(y, cal, h)
+	// The reference for the history's errors: naive or seasonal naive at
+	// any period, whichever did best on the backtest.
+	cf := newConformal(y, cal, h, append([]int{1}, p.periods...), p.rollFrom())
 	if cf != nil {
 		cf.apply(-1, -1, mean, lo80, hi80, lo95, hi95)
 	}

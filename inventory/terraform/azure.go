@@ -143,3 +143,62 @@ func aksCluster(x *extraction) {
 	aksPool(x, "default_node_pool.0.")
 	x.addr = base
 }
+
+// azureScaleSet emits an Azure VM scale set (azurerm_linux_ and
+// azurerm_windows_virtual_machine_scale_set: sku;
+// azurerm_orchestrated_virtual_machine_scale_set: sku_name) whose size has
+// GPUs: instances × GPUs(size) of on-demand capacity, elastic and never
+// guaranteed. instances is the set's size as Terraform declares it (the
+// provider's default 0 when unset); an azurerm_monitor_autoscale_setting
+// that scales it further is not read, so the figure may be a lower bound.
+func azureScaleSet(sizeAttr string) func(*extraction) {
+	return func(x *extraction) { azureVMs(x, sizeAttr, "instances") }
+}
+
+// azureVM emits an Azure virtual machine (azurerm_linux_ and
+// azurerm_windows_virtual_machine) whose size has GPUs: one instance of
+// on-demand capacity, like an aws_instance.
+func azureVM(x *extraction) { azureVMs(x, "size", "") }
+
+// azureVMs reads the size at sizeAttr and the instance count at countAttr
+// ("" for one VM). One in a capacity reservation group
+// (capacity_reservation_group_id) is that group's consumer.
+func azureVMs(x *extraction, sizeAttr, countAttr string) {
+	if !x.soft(sizeAttr) {
+		return
+	}
+	typ, set, ok := x.str(sizeAttr)
+	if !ok || !set {
+		return // an orchestrated scale set without sku_name: VMs added apart
+	}
+	in, gpu, ok := x.instanceGPUs(typ, sizeAttr)
+	if !ok || !gpu {
+		return
+	}
+	n, zone := 1, ""
+	if countAttr != "" {
+		if n, _, ok = x.num(countAttr); !ok {
+			return
+		}
+		zone = x.singleZone("zones")
+	} else {
+		zone, _, _ = x.strQuiet("zone")
+	}
+	group, lit := x.v.ref("capacity_reservation_group_id", "azurerm_capacity_reservation_group", "azapi_resource")
+	if group != "" {
+		x.consumer = group
+	} else if lit != "" {
+		x.consumer = lit
+	}
+	if pr, _, _ := x.strQuiet("priority"); strings.EqualFold(pr, "Spot") {
+		x.spot = true
+	}
+	x.emit(inventory.KindElastic, in.Type, n, in.GPU, in.GPUs, zone, false)
+	x.f.azureWants = group
+}
+
+// azureScaleSetShape is the shape of a VM scale set whose size is at
+// sizeAttr.
+func azureScaleSetShape(sizeAttr string) *shape {
+	return &shape{attrs: []string{sizeAttr, "instances", "zones", "capacity_reservation_group_id", "priority"}}
+}

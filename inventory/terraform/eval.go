@@ -497,15 +497,31 @@ func (v *variableDecl) convert(val cty.Value, pos diag.Pos) (cty.Value, diag.Dia
 
 func (in *instance) defaultOrMissing(v *variableDecl, missing func() cty.Value) *lazy {
 	if v.def != nil {
-		return &lazy{eval: func() (cty.Value, diag.Diagnostics) {
-			val, hd := constValue(v.def, in.out.work)
-			if ds := fromHCL(hd); ds.HasErrors() {
-				return cty.DynamicVal, ds
-			}
-			return v.convert(val, rangePos(v.def.Range()))
-		}}
+		return &lazy{eval: func() (cty.Value, diag.Diagnostics) { return in.defaultValue(v) }}
 	}
 	return &lazy{state: 2, val: missing()}
+}
+
+// defaultValue evaluates the default of v, which has one.
+func (in *instance) defaultValue(v *variableDecl) (cty.Value, diag.Diagnostics) {
+	val, hd := constValue(v.def, in.out.work)
+	if ds := fromHCL(hd); ds.HasErrors() {
+		return cty.DynamicVal, ds
+	}
+	return v.convert(val, rangePos(v.def.Range()))
+}
+
+// assign is the value of v set to val at pos (by a module call's argument
+// or a tfvars file): with `nullable = false`, null stands for the default,
+// and is invalid for a variable without one.
+func (in *instance) assign(v *variableDecl, val cty.Value, pos diag.Pos) (cty.Value, diag.Diagnostics) {
+	if v.notNull && val.IsKnown() && val.IsNull() {
+		if v.def == nil {
+			return cty.DynamicVal, diag.Errorf(pos, "invalid value for variable %q: null, and the variable is declared nullable = false without a default", v.name)
+		}
+		return in.defaultValue(v)
+	}
+	return v.convert(val, pos)
 }
 
 // get evaluates l once. ok is false for a reference cycle. depth counts
@@ -661,16 +677,32 @@ func (in *instance) eval(expr hcl.Expression, sc *scope) (cty.Value, diag.Diagno
 	leave := in.out.site.enter(expr) // positions function errors (funcs.go)
 	val, hd := expr.Value(&hcl.EvalContext{Variables: vars, Functions: in.funcs})
 	leave()
-	for _, h := range hd {
-		if h.Severity == hcl.DiagError && h.Summary == "Call to unknown function" {
-			p := diag.Pos{}
-			if h.Subject != nil {
-				p = rangePos(*h.Subject)
-			}
-			return unknownBecause(false, p, "%s", strings.TrimSuffix(h.Detail, ".")), ds
-		}
+	if v, ok := unknownFunction(hd); ok {
+		return v, ds
 	}
 	return val, append(ds, fromHCL(hd)...)
+}
+
+// unknownFunction is the value of an expression that calls a function
+// capcheck does not evaluate (a provider-defined function, or one of
+// Terraform's it lacks): unknown, with the reason at the call. ok is false
+// when hd reports no such call.
+func unknownFunction(hd hcl.Diagnostics) (cty.Value, bool) {
+	for _, h := range hd {
+		if h.Severity != hcl.DiagError || h.Summary != "Call to unknown function" {
+			continue
+		}
+		p := diag.Pos{}
+		if h.Subject != nil {
+			p = rangePos(*h.Subject)
+		}
+		if fc, ok := h.Expression.(*hclsyntax.FunctionCallExpr); ok && strings.HasPrefix(fc.Name, "provider::") {
+			// Terraform ≥ 1.8: the provider plugin evaluates it.
+			return unknownBecause(false, p, "%s is a provider-defined function, evaluated only by the provider", fc.Name), true
+		}
+		return unknownBecause(false, p, "%s", strings.TrimSuffix(h.Detail, ".")), true
+	}
+	return cty.NilVal, false
 }
 
 func attrStep(tr hcl.Traversal, i int) (string, bool) {
@@ -812,7 +844,7 @@ func (in *instance) rootVariables() diag.Diagnostics {
 				if ds := fromHCL(hd); ds.HasErrors() {
 					return cty.DynamicVal, ds
 				}
-				return v.convert(val, s.pos)
+				return in.assign(v, val, s.pos)
 			}}
 		}
 	}

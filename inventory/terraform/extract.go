@@ -471,12 +471,19 @@ func (x *extraction) boolQuiet(p string) (b, set, ok bool) {
 
 // machineGPUs reads a GCE machine at prefix: the accelerators listed under
 // accList ({typeKey, countKey} blocks) when there are any, else the GPUs of
-// machine_type from the catalog; gpu is "" for a machine without GPUs (an
+// machine_type from the catalog (also when the list is not known but the
+// machine comes with GPUs); gpu is "" for a machine without GPUs (an
 // empty machine type: GKE's and GCE's default machines have none).
 func (x *extraction) machineGPUs(prefix, accList, typeKey, countKey string) (machine, gpu string, per float64, ok bool) {
 	machine, _, ok = x.str(prefix + "machine_type")
 	if !ok {
 		return "", "", 0, false
+	}
+	if in, found := x.cat.Instance(machine); found && in.GPUs > 0 && !x.get(prefix+accList).IsWhollyKnown() {
+		// A machine that comes with its GPUs (a2, a3, a4, g2) has exactly
+		// those, whatever the accelerator list (say, one built from a
+		// google_compute_machine_types data source) turns out to be.
+		return machine, in.GPU, in.GPUs, true
 	}
 	gpu, per, present, ok := x.accelerators(prefix+accList, typeKey, countKey)
 	if !ok || present {

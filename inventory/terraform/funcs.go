@@ -102,6 +102,7 @@ var baseFuncs = map[string]function.Function{
 	"trimsuffix":             stdlib.TrimSuffixFunc,
 	"upper":                  stdlib.UpperFunc,
 	"values":                 stdlib.ValuesFunc,
+	"yamldecode":             yamlDecodeFunc,
 	"zipmap":                 stdlib.ZipmapFunc,
 }
 
@@ -190,8 +191,39 @@ func rawFileFuncs(root, baseDir string, site *callSite) map[string]function.Func
 			return cty.BoolVal(st.Mode().IsRegular()), nil
 		},
 	})
-	var templatefile function.Function
-	templatefile = function.New(&function.Spec{
+	// render renders the template src (named name in messages) with vars,
+	// for templatefile and templatestring; a template cannot call either.
+	render := func(src []byte, name string, vars cty.Value) (cty.Value, error) {
+		if !vars.IsWhollyKnown() {
+			return cty.DynamicVal, nil
+		}
+		if !(vars.Type().IsObjectType() || vars.Type().IsMapType()) || vars.IsNull() {
+			return cty.DynamicVal, fmt.Errorf("vars must be an object or map")
+		}
+		if ds := checkNesting(src, name); ds != nil {
+			return cty.DynamicVal, ds
+		}
+		expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
+		if diags.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		inner := make(map[string]function.Function, len(fs))
+		for k, v := range fs {
+			if k != "templatefile" && k != "templatestring" {
+				inner[k] = lenient(k, v, site)
+			}
+		}
+		inner["try"], inner["can"] = tryFunc(fs), canFunc(fs)
+		ctx := &hcl.EvalContext{Variables: vars.AsValueMap(), Functions: inner}
+		leave := site.enter(expr)
+		val, diags := expr.Value(ctx)
+		leave()
+		if diags.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		return val, nil
+	}
+	fs["templatefile"] = function.New(&function.Spec{
 		Params: []function.Parameter{
 			{Name: "path", Type: cty.String},
 			{Name: "vars", Type: cty.DynamicPseudoType},
@@ -202,39 +234,13 @@ func rawFileFuncs(root, baseDir string, site *callSite) map[string]function.Func
 			if err != nil {
 				return cty.DynamicVal, err
 			}
-			vars := args[1]
-			if !vars.IsWhollyKnown() {
-				return cty.DynamicVal, nil
-			}
-			if !(vars.Type().IsObjectType() || vars.Type().IsMapType()) || vars.IsNull() {
-				return cty.DynamicVal, fmt.Errorf("vars must be an object or map")
-			}
-			name := shown(args[0].AsString())
-			if ds := checkNesting(src, name); ds != nil {
-				return cty.DynamicVal, ds
-			}
-			expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
-			if diags.HasErrors() {
-				return cty.DynamicVal, diags
-			}
-			inner := make(map[string]function.Function, len(fs))
-			for k, v := range fs {
-				if k != "templatefile" {
-					inner[k] = lenient(k, v, site)
-				}
-			}
-			inner["try"], inner["can"] = tryFunc(fs), canFunc(fs)
-			ctx := &hcl.EvalContext{Variables: vars.AsValueMap(), Functions: inner}
-			leave := site.enter(expr)
-			val, diags := expr.Value(ctx)
-			leave()
-			if diags.HasErrors() {
-				return cty.DynamicVal, diags
-			}
-			return val, nil
+			return render(src, shown(args[0].AsString()), args[1])
 		},
 	})
-	fs["templatefile"] = templatefile
+	fs["templatestring"] = templateStringFunc(render)
+	for name, when := range applyTimeFuncs {
+		fs[name] = applyTimeFunc(name, when, site)
+	}
 	return fs
 }
 

@@ -135,6 +135,7 @@ var (
 		"version": {attrs: []string{"instance_template", "name"}},
 	}}
 	aksPoolAttrs = []string{"name", "vm_size", "node_count", "max_count", "capacity_reservation_group_id", "priority", "zones"}
+	azureVMShape = &shape{attrs: []string{"size", "zone", "capacity_reservation_group_id", "priority"}}
 	tpuVMShape   = &shape{attrs: []string{"zone", "accelerator_type"}, blocks: map[string]*shape{
 		"accelerator_config": {attrs: []string{"type", "topology"}},
 		"scheduling_config":  {attrs: []string{"preemptible", "spot", "reserved"}},

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -51,6 +53,9 @@ type variableDecl struct {
 	ty       cty.Type
 	defaults *typeexpr.Defaults
 	typed    bool
+	// notNull is set by `nullable = false`: a null value assigned to the
+	// variable becomes its default (Terraform ≥ 1.1).
+	notNull bool
 }
 
 // block is a resource or data block.
@@ -90,7 +95,7 @@ var moduleSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 	{Type: "output", LabelNames: []string{"name"}},
 }}
 
-var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "type"}}}
+var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "default"}, {Name: "type"}, {Name: "nullable"}}}
 
 var metaSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "count"}, {Name: "for_each"}}}
 
@@ -108,29 +113,94 @@ func newModuleDir(dir string, files []*parsedFile) *moduleDir {
 		outputs:   map[string]*hcl.Attribute{},
 	}
 	m.files = files
-	var hd hcl.Diagnostics
 	for _, pf := range files {
 		if pf.deferred {
 			m.deferred = append(m.deferred, pf)
-			continue
 		}
-		m.diags = append(m.diags, pf.diags...)
-		if pf.file == nil {
-			continue
+	}
+	// A file that failed to parse still contributes what parsed (its
+	// module calls decide which directories are roots), but only its
+	// parse errors are reported: the rest would be their echo.
+	type top struct {
+		b     *hcl.Block
+		quiet bool // from a file that failed to parse
+	}
+	var blocks, overrides []top
+	var hd hcl.Diagnostics
+	report := func(quiet bool, d hcl.Diagnostics) {
+		if !quiet {
+			hd = append(hd, d...)
 		}
-		// A file that failed to parse still contributes what parsed (its
-		// module calls decide which directories are roots), but only its
-		// parse errors are reported: the rest would be their echo.
-		var fd hcl.Diagnostics
-		content, _, d := pf.file.Body.PartialContent(moduleSchema)
-		fd = append(fd, d...)
-		if content != nil {
+	}
+	for _, over := range []bool{false, true} { // override files last
+		for _, pf := range files {
+			if pf.deferred || isOverrideFile(pf.rel) != over {
+				continue
+			}
+			m.diags = append(m.diags, pf.diags...)
+			if pf.file == nil {
+				continue
+			}
+			quiet := pf.diags.HasErrors()
+			content, _, d := pf.file.Body.PartialContent(moduleSchema)
+			report(quiet, d)
+			if content == nil {
+				continue
+			}
 			for _, b := range content.Blocks {
-				fd = append(fd, m.addBlock(b)...)
+				if over {
+					overrides = append(overrides, top{b, quiet})
+				} else {
+					blocks = append(blocks, top{b, quiet})
+				}
 			}
 		}
-		if !pf.diags.HasErrors() {
-			hd = append(hd, fd...)
+	}
+	// Merge the override blocks into the blocks they name (see
+	// override.go). Their base may be in a file not parsed yet: the
+	// directory is rebuilt once it is.
+	index := map[string]int{}
+	for i, t := range blocks {
+		if k := overrideKey(t.b); k != "" {
+			if _, dup := index[k]; !dup {
+				index[k] = i
+			}
+		}
+	}
+	var overLocals []top
+	for _, o := range overrides {
+		if o.b.Type == "locals" {
+			overLocals = append(overLocals, o)
+			continue
+		}
+		k := overrideKey(o.b)
+		if k == "" {
+			continue
+		}
+		i, ok := index[k]
+		if !ok {
+			if len(m.deferred) == 0 {
+				report(o.quiet, hcl.Diagnostics{missingBase(o.b.Type, strings.Join(o.b.Labels, "."), o.b.DefRange)})
+			}
+			continue
+		}
+		blocks[i].b = mergeOverride(blocks[i].b, o.b)
+	}
+	for _, t := range blocks {
+		report(t.quiet, m.addBlock(t.b))
+	}
+	for _, o := range overLocals {
+		attrs, d := o.b.Body.JustAttributes()
+		report(o.quiet, d)
+		for _, name := range slices.Sorted(maps.Keys(attrs)) {
+			a := attrs[name]
+			if _, ok := m.locals[name]; !ok {
+				if len(m.deferred) == 0 {
+					report(o.quiet, hcl.Diagnostics{missingBase("local value", name, a.NameRange)})
+				}
+				continue
+			}
+			m.locals[name] = a
 		}
 	}
 	sort.SliceStable(m.resources, func(i, j int) bool {
@@ -167,6 +237,15 @@ func (m *moduleDir) addBlock(b *hcl.Block) hcl.Diagnostics {
 			hd = append(hd, d...)
 			if !d.HasErrors() {
 				v.ty, v.defaults, v.typed = ty, defs, true
+			}
+		}
+		if a := content.Attributes["nullable"]; a != nil {
+			nv, d := constValue(a.Expr, nil)
+			if d.HasErrors() || !nv.IsKnown() || nv.IsNull() || nv.Type() != cty.Bool {
+				hd = append(hd, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid nullable value",
+					Detail: "nullable must be the literal true or false.", Subject: a.Expr.Range().Ptr()})
+			} else {
+				v.notNull = nv.False()
 			}
 		}
 		m.variables[name] = v
@@ -241,7 +320,11 @@ func (m *moduleDir) addBlock(b *hcl.Block) hcl.Diagnostics {
 // blockRange is the range of the whole block, header to closing brace.
 func blockRange(b *hcl.Block) hcl.Range {
 	type ranger interface{ Range() hcl.Range }
-	if r, ok := b.Body.(ranger); ok {
+	body := b.Body
+	for m, ok := body.(*mergedBody); ok; m, ok = body.(*mergedBody) {
+		body = m.base // the declaration, not its overrides
+	}
+	if r, ok := body.(ranger); ok {
 		br := r.Range()
 		return hcl.RangeBetween(b.DefRange, br)
 	}

@@ -264,7 +264,7 @@ func (in *instance) call(mc *moduleCall) *callState {
 					if ds.HasErrors() {
 						return cty.DynamicVal, ds
 					}
-					return v.convert(val, rangePos(a.Expr.Range()))
+					return ci.assign(v, val, rangePos(a.Expr.Range()))
 				}}
 				continue
 			}

@@ -9,8 +9,9 @@ package terraform
 // clusters (GKE inline and default node pools, the AKS default node pool),
 // GCE managed instance groups, and plain on-demand instances.
 //
-// Plain instances (aws_instance, google_compute_instance) and managed
-// instance groups are on-demand capacity, not reservations: they are listed
+// Plain instances (aws_instance, google_compute_instance, Azure virtual
+// machines) and managed instance groups (Azure VM scale sets too) are
+// on-demand capacity, not reservations: they are listed
 // with inventory.KindElastic and Guaranteed false, so they appear in the inventory
 // (and are claimed by a pool as elastic capacity) but never add guaranteed
 // capacity. One that targets a reservation is its consumer (ConsumerOf) and
@@ -147,6 +148,11 @@ var handlers = map[string]handler{
 		shape: &shape{attrs: aksPoolAttrs},
 		fn:    aksNodePool,
 	},
+	"azurerm_linux_virtual_machine_scale_set":        {shape: azureScaleSetShape("sku"), fn: azureScaleSet("sku")},
+	"azurerm_windows_virtual_machine_scale_set":      {shape: azureScaleSetShape("sku"), fn: azureScaleSet("sku")},
+	"azurerm_orchestrated_virtual_machine_scale_set": {shape: azureScaleSetShape("sku_name"), fn: azureScaleSet("sku_name")},
+	"azurerm_linux_virtual_machine":                  {shape: azureVMShape, fn: azureVM},
+	"azurerm_windows_virtual_machine":                {shape: azureVMShape, fn: azureVM},
 	// Not capacity itself: the membership of a capacity reservation in a
 	// resource group, which links the group's consumers to their
 	// reservations (collector.linkConsumers).

@@ -108,14 +108,14 @@ func lenient(name string, f function.Function, site *callSite) function.Function
 			}
 			return ty, nil
 		},
-		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
-			args, err := convertArgs(f, args)
+		Impl: func(raw []cty.Value, retType cty.Type) (cty.Value, error) {
+			args, err := convertArgs(f, raw)
 			v := cty.NilVal
 			if err == nil {
 				v, err = f.Call(args)
 			}
 			if err == nil {
-				return v, nil
+				return keepReasons(v, raw), nil
 			}
 			msg := fmt.Sprintf("Error in function call; Call to function %q failed: %s.", name, err)
 			arg := -1
@@ -127,6 +127,36 @@ func lenient(name string, f function.Function, site *callSite) function.Function
 			return cty.UnknownVal(retType).Mark(reason{fatal: true, msg: msg, pos: site.pos(name, arg)}), nil
 		},
 	})
+}
+
+// keepReasons marks an unknown result with the reasons its unknown
+// arguments carry. go-cty drops them when an argument of an inexact type
+// (an unknown data source attribute, say) makes it return unknown early
+// without looking at the others: slice(data.x.names, 0, 2) must still say
+// why it is unknown.
+func keepReasons(v cty.Value, args []cty.Value) cty.Value {
+	if v.IsKnown() {
+		return v
+	}
+	if _, m := v.UnmarkDeep(); len(m) > 0 {
+		return v
+	}
+	var rs []any
+	for _, a := range args {
+		if a.IsWhollyKnown() {
+			continue
+		}
+		_, m := a.UnmarkDeep()
+		for k := range m {
+			if r, ok := k.(reason); ok {
+				rs = append(rs, r)
+			}
+		}
+	}
+	for _, r := range rs {
+		v = v.Mark(r)
+	}
+	return v
 }
 
 // convertArgs converts each argument to its parameter's type, as HCL does
@@ -166,7 +196,9 @@ func paramName(f function.Function, i int) string {
 
 // tryFunc is HCL's try (ext/tryfunc) evaluating its arguments with fs,
 // functions that fail: an argument whose evaluation has errors is skipped.
-// An unknown result keeps its reasons.
+// An unknown result keeps its reasons, and so does a call to a function
+// capcheck does not evaluate (unknownFunction): Terraform would evaluate
+// it, so falling through to the next argument could be wrong.
 func tryFunc(fs map[string]function.Function) function.Function {
 	try := func(args []cty.Value) (cty.Value, error) {
 		if len(args) == 0 {
@@ -175,6 +207,11 @@ func tryFunc(fs map[string]function.Function) function.Function {
 		var msgs []string
 		for _, arg := range args {
 			v, ds := closureValue(arg, fs)
+			if u, ok := unknownFunction(ds); ok {
+				// Terraform evaluates the call: whether it fails is
+				// not known here, so neither is the result.
+				return u, nil
+			}
 			if ds.HasErrors() {
 				for _, d := range ds {
 					msgs = append(msgs, "- "+d.Summary+": "+d.Detail)
@@ -209,6 +246,10 @@ func canFunc(fs map[string]function.Function) function.Function {
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			v, ds := closureValue(args[0], fs)
+			if u, ok := unknownFunction(ds); ok {
+				_, marks := u.Unmark()
+				return cty.UnknownVal(cty.Bool).WithMarks(marks), nil
+			}
 			switch {
 			case ds.HasErrors():
 				return cty.False, nil

@@ -215,11 +215,7 @@ func friendly(v cty.Value) string {
 // blockAttribute reads a block type written as an argument (a list of
 // objects, or one object). found is false when there is no such argument.
 func (in *instance) blockAttribute(body hcl.Body, name string, sc *scope, prefix string, exprs map[string]scopedExpr) (v cty.Value, found, ok bool) {
-	sb, isNative := body.(*hclsyntax.Body)
-	if !isNative {
-		return cty.NilVal, false, true
-	}
-	a := sb.Attributes[name]
+	a := nativeAttribute(body, name)
 	if a == nil {
 		return cty.NilVal, false, true
 	}

@@ -229,6 +229,10 @@ type Options struct {
 	Started  time.Time
 	Elapsed  time.Duration
 	Hostname string
+	// Color colours the text format for a terminal (level labels and the
+	// verdict); Quiet reduces it to the blocking findings (`--quiet`).
+	// Every other format ignores both.
+	Color, Quiet bool
 }
 
 // repoPath returns file relative to the repository root.
@@ -279,7 +283,11 @@ func Write(w io.Writer, format string, c *Check, opts Options) error {
 	var err error
 	switch format {
 	case "text", "":
-		err = checkText(&buf, c)
+		if opts.Quiet {
+			err = quietText(&buf, c, style(opts.Color))
+		} else {
+			err = checkText(&buf, c, style(opts.Color))
+		}
 	case "json":
 		err = checkJSON(&buf, c)
 	case "markdown":

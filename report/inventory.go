@@ -34,7 +34,7 @@ func Inventory(w io.Writer, format string, inv *inventory.Inventory) error {
 		}
 		return writeJSON(w, out)
 	case "text", "":
-		return inventoryText(w, inv)
+		return inventoryText(w, inv, styleOf(w))
 	}
 	return errUnknownFormat("inventory", format, "text", "json")
 }
@@ -44,7 +44,7 @@ func Inventory(w io.Writer, format string, inv *inventory.Inventory) error {
 // groups that run inside a reservation. A consumer's CAPACITY cell is just
 // "consumer" (the reservation it runs in is named below the table) so the
 // column stays narrow.
-func inventoryText(w io.Writer, inv *inventory.Inventory) error {
+func inventoryText(w io.Writer, inv *inventory.Inventory, st style) error {
 	var (
 		guaranteed, elastic, unclaimed, demand     float64
 		nGuaranteed, nElastic, nUnclaimed, nDemand int
@@ -115,7 +115,7 @@ func inventoryText(w io.Writer, inv *inventory.Inventory) error {
 		fmt.Fprintf(w, "\n%s could not be evaluated statically (never counted as zero):\n",
 			plural(len(inv.Unresolved), "resource", "resources"))
 		for _, u := range inv.Unresolved {
-			fmt.Fprintf(w, "%s:%d:%d: unresolved: %s: %s\n", diag.Text(u.File), u.Line, u.Column, diag.Text(u.Address), diag.Text(u.Msg))
+			fmt.Fprintf(w, "%s:%d:%d: %s: %s: %s\n", diag.Text(u.File), u.Line, u.Column, st.paint(sgrWarn, "unresolved"), diag.Text(u.Address), diag.Text(u.Msg))
 		}
 	}
 	for i, s := range inv.Skipped {

@@ -25,6 +25,9 @@ func Suggest(w io.Writer, format string, d *evaluator.SuggestDoc, currency strin
 	case "hcl":
 		return suggestHCL(w, d)
 	case "text", "":
+		if quietOf(w) {
+			return suggestText(w, unsolvedOnly(d), currency)
+		}
 		return suggestText(w, d, currency)
 	}
 	return errUnknownFormat("suggest", format, SuggestFormats()...)
@@ -45,6 +48,19 @@ func suggestText(w io.Writer, d *evaluator.SuggestDoc, currency string) error {
 // suggestPoolText is one pool's suggestion: its status line, the table
 // of changes with their cost, the `reservations:` entry to add, the
 // binding constraints and the figures before and after.
+// unsolvedOnly is d with only the pools that have no fix or are not
+// solved: what `capcheck suggest --quiet` prints (those make it exit 1).
+func unsolvedOnly(d *evaluator.SuggestDoc) *evaluator.SuggestDoc {
+	q := *d
+	q.Suggestions = nil
+	for _, ps := range d.Suggestions {
+		if ps.Status == evaluator.SuggestNoFix || ps.Status == evaluator.SuggestUnsupported {
+			q.Suggestions = append(q.Suggestions, ps)
+		}
+	}
+	return &q
+}
+
 func suggestPoolText(b *strings.Builder, ps *evaluator.PoolSuggestion, currency string) {
 	fmt.Fprintf(b, "pool %s (plan %s, %s): ", diag.Text(ps.Pool), diag.Text(ps.Plan), diag.Text(ps.GPU))
 	switch ps.Status {

@@ -13,10 +13,10 @@ import (
 
 // checkText renders findings the way editors and problem matchers read them
 // ("infra/gpu.tf:14:3: deny: [CAP001] msg"), then a table per pool and the
-// verdict line.
-func checkText(w io.Writer, c *Check) error {
+// verdict line. With st the level labels and the verdict are coloured.
+func checkText(w io.Writer, c *Check, st style) error {
 	for _, g := range groupFindings(c.Findings) {
-		fmt.Fprintln(w, textFinding(g))
+		fmt.Fprintln(w, st.finding(g))
 	}
 	if len(c.Findings) > 0 {
 		fmt.Fprintln(w)
@@ -63,8 +63,105 @@ func checkText(w io.Writer, c *Check) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintln(w, textVerdict(c))
+	_, err := fmt.Fprintln(w, st.verdict(c))
 	return err
+}
+
+// quietText is checkText under --quiet: the blocking findings (those
+// that make the verdict fail), one a line, and nothing else.
+func quietText(w io.Writer, c *Check, st style) error {
+	for _, g := range groupFindings(c.Findings) {
+		if kindOf(g.First()) == kindBlocking {
+			if _, err := fmt.Fprintln(w, st.finding(g)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// style colours the text output for a terminal (Options.Color) with ANSI
+// SGR codes: the level label of each finding (deny bold red, warn
+// yellow, any other cyan) and the verdict's word (FAIL bold red, PASS
+// with warnings bold yellow, PASS bold green). Tables are never
+// coloured, so their columns stay aligned. false writes plain text.
+type style bool
+
+const (
+	sgrDeny  = "1;31"
+	sgrWarn  = "33"
+	sgrOther = "36"
+	sgrPass  = "1;32"
+	sgrWarnV = "1;33"
+)
+
+// styleOf is the style of text written straight to w: coloured when w
+// says so (a cli.Output whose Color is true; Options.Color where a
+// renderer takes options).
+func styleOf(w io.Writer) style {
+	c, ok := w.(interface{ Color() bool })
+	return style(ok && c.Color())
+}
+
+// ForStdout is o for output written to w, the command's stdout: Color
+// and Quiet are also set when w asks for them (a cli.Output under
+// --color or --quiet).
+func (o Options) ForStdout(w io.Writer) Options {
+	o.Color = o.Color || bool(styleOf(w))
+	o.Quiet = o.Quiet || quietOf(w)
+	return o
+}
+
+// quietOf reports whether text written straight to w is to be quiet (a
+// cli.Output under --quiet; Options.Quiet where a renderer takes options).
+func quietOf(w io.Writer) bool {
+	q, ok := w.(interface{ Quiet() bool })
+	return ok && q.Quiet()
+}
+
+func (st style) paint(sgr, text string) string {
+	if !st {
+		return text
+	}
+	return "\x1b[" + sgr + "m" + text + "\x1b[0m"
+}
+
+// finding is textFinding with its level label coloured.
+func (st style) finding(g findingGroup) string {
+	line := textFinding(g)
+	if !st {
+		return line
+	}
+	f := g.First()
+	label := diag.Text(f.Level)
+	sgr := sgrOther
+	switch f.Level {
+	case policies.LevelDeny:
+		sgr = sgrDeny
+	case policies.LevelWarn:
+		sgr = sgrWarn
+	}
+	at := len(diag.Text(posOr(f, "capcheck"))) + len(": ")
+	return line[:at] + st.paint(sgr, label) + line[at+len(label):]
+}
+
+// verdict is textVerdict with its first word (FAIL or PASS) coloured.
+func (st style) verdict(c *Check) string {
+	v := textVerdict(c)
+	sgr := sgrPass
+	switch {
+	case strings.HasPrefix(v, "FAIL"):
+		sgr = sgrDeny
+	case strings.HasPrefix(v, "PASS with"):
+		sgr = sgrWarnV
+	}
+	word, rest, _ := strings.Cut(v, " ")
+	if strings.HasSuffix(word, ":") {
+		word, rest = strings.TrimSuffix(word, ":"), ":"+" "+rest
+	} else if rest != "" {
+		rest = " " + rest
+	}
+	return st.paint(sgr, word) + rest
 }
 
 // textFinding is one finding, or a group of findings that differ only in

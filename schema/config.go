@@ -1,6 +1,10 @@
 package schema
 
-import "github.com/capcheck/capcheck/internal/diag"
+import (
+	"time"
+
+	"github.com/capcheck/capcheck/internal/diag"
+)
 
 // ConfigFile is the name of the repository configuration file.
 const ConfigFile = "capcheck.yaml"
@@ -67,6 +71,11 @@ type KubernetesConfig struct {
 	Exclude []string `json:"exclude,omitempty"`
 	// Helm are the Helm releases to render (kubernetes.helm).
 	Helm []HelmConfig `json:"helm,omitempty"`
+	// HelmTimeoutText is kubernetes.helm_timeout as written, a Go
+	// duration (default "2m"); HelmTimeout is its value, which the loader
+	// requires to be positive: the time bound of one release's render.
+	HelmTimeoutText string        `json:"helm_timeout"`
+	HelmTimeout     time.Duration `json:"-"`
 }
 
 // HelmConfig is one kubernetes.helm entry: a chart directory and the

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/capcheck/capcheck/internal/diag"
 )
@@ -175,6 +176,13 @@ func checkConfig(cfg *Config) diag.Diagnostics {
 		if _, err := splitPattern(pat); err != nil {
 			ds = append(ds, diag.Diagnostic{Range: at(p).Range(), Severity: diag.Error, Path: p, Msg: fmt.Sprintf("invalid glob %q: %v", pat, err)})
 		}
+	}
+	if d, err := time.ParseDuration(cfg.Kubernetes.HelmTimeoutText); err != nil || d <= 0 {
+		const p = "kubernetes.helm_timeout"
+		ds = append(ds, diag.Diagnostic{Range: at(p).Range(), Severity: diag.Error, Path: p,
+			Msg: fmt.Sprintf("%q is not a positive duration (a Go duration such as \"90s\" or \"2m\")", cfg.Kubernetes.HelmTimeoutText)})
+	} else {
+		cfg.Kubernetes.HelmTimeout = d
 	}
 	for _, id := range sortedKeys(cfg.Enforcement) {
 		if !ruleIDRE.MatchString(id) {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -19,8 +20,10 @@ func TestLoadConfigAbsent(t *testing.T) {
 	want := &Config{
 		Plans:     DefaultPlanPatterns(),
 		Terraform: TerraformConfig{},
-		Existing:  "report",
-		Positions: map[string]diag.Pos{},
+		// kubernetes.helm_timeout's default, "2m" in config.cue
+		Kubernetes: KubernetesConfig{HelmTimeoutText: "2m", HelmTimeout: 2 * time.Minute},
+		Existing:   "report",
+		Positions:  map[string]diag.Pos{},
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -38,6 +41,8 @@ terraform:
   vars: {region: '"us-east-1"'}
   plan_json: [build/plan.json]
   exclude: ["**/examples/**"]
+kubernetes:
+  helm_timeout: 90s
 policies: [policy/extra]
 catalog: catalog/gpus.json
 enforcement:
@@ -66,6 +71,7 @@ override:
 			PlanJSON: []string{"build/plan.json"},
 			Exclude:  []string{"**/examples/**"},
 		},
+		Kubernetes:  KubernetesConfig{HelmTimeoutText: "90s", HelmTimeout: 90 * time.Second},
 		Policies:    []string{"policy/extra"},
 		Catalog:     "catalog/gpus.json",
 		Enforcement: map[string]string{"CAP007": "hard-mandatory", "CAP001": "soft-mandatory"},
@@ -75,14 +81,20 @@ override:
 	if diff := cmp.Diff(want, cfg, cmpopts.IgnoreFields(Config{}, "Positions")); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}
-	// enforcement is on line 12; CAP001's value starts at column 11.
-	if got, want := cfg.Positions["enforcement.CAP001"], (diag.Pos{File: "capcheck.yaml", Line: 14, Column: 11}); got != want {
+	// enforcement is on line 14; CAP001's value, on line 16, starts at
+	// column 11.
+	if got, want := cfg.Positions["enforcement.CAP001"], (diag.Pos{File: "capcheck.yaml", Line: 16, Column: 11}); got != want {
 		t.Errorf("Positions[enforcement.CAP001] = %v, want %v", got, want)
 	}
-	// enforcement.existing is on line 15, its value at column 13 (CAP014
+	// enforcement.existing is on line 17, its value at column 13 (CAP014
 	// points there when a pull request changes it).
-	if got, want := cfg.Positions["enforcement.existing"], (diag.Pos{File: "capcheck.yaml", Line: 15, Column: 13}); got != want {
+	if got, want := cfg.Positions["enforcement.existing"], (diag.Pos{File: "capcheck.yaml", Line: 17, Column: 13}); got != want {
 		t.Errorf("Positions[enforcement.existing] = %v, want %v", got, want)
+	}
+	// kubernetes.helm_timeout's value is on line 11 at column 17 (after
+	// "  helm_timeout: ", 16 characters).
+	if got, want := cfg.Positions["kubernetes.helm_timeout"], (diag.Pos{File: "capcheck.yaml", Line: 11, Column: 17}); got != want {
+		t.Errorf("Positions[kubernetes.helm_timeout] = %v, want %v", got, want)
 	}
 }
 
@@ -147,6 +159,36 @@ func TestLoadConfigErrors(t *testing.T) {
 			src:  "override: {label: x}\n",
 			want: []string{
 				`capcheck.yaml:1:1: error: override.teams: field is required but missing`,
+			},
+		},
+		{
+			// Each value starts at column 28, after the 27 characters of
+			// "kubernetes: {helm_timeout: ".
+			name: "helm_timeout is a positive duration",
+			src:  "kubernetes: {helm_timeout: soon}\n",
+			want: []string{
+				`capcheck.yaml:1:28: error: kubernetes.helm_timeout: "soon" is not a positive duration (a Go duration such as "90s" or "2m")`,
+			},
+		},
+		{
+			name: "helm_timeout zero",
+			src:  "kubernetes: {helm_timeout: 0s}\n",
+			want: []string{
+				`capcheck.yaml:1:28: error: kubernetes.helm_timeout: "0s" is not a positive duration (a Go duration such as "90s" or "2m")`,
+			},
+		},
+		{
+			name: "helm_timeout overflows",
+			src:  "kubernetes: {helm_timeout: 9999999999999h}\n",
+			want: []string{
+				`capcheck.yaml:1:28: error: kubernetes.helm_timeout: "9999999999999h" is not a positive duration (a Go duration such as "90s" or "2m")`,
+			},
+		},
+		{
+			name: "helm_timeout without a unit",
+			src:  "kubernetes: {helm_timeout: 120}\n",
+			want: []string{
+				`capcheck.yaml:1:28: error: kubernetes.helm_timeout: conflicting values 120 and string (mismatched types int and string)`,
 			},
 		},
 		{

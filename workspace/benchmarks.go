@@ -36,9 +36,13 @@ const maxResultBytes = 256 << 20
 // that a FIFO or a device is refused instead of blocking the command and
 // nothing is read without bound. Errors read "read WHAT: FILE: reason".
 func readUserFile(what, file string, limit int64) ([]byte, error) {
-	data, err := repopath.ReadUserFile(file, limit)
+	read := repopath.ReadUserFile
+	if what == "result" {
+		read = repopath.ReadUserInput // a result may be "-", standard input (not --plan, which --write writes)
+	}
+	data, err := read(file, limit)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %s: %s", what, filepath.ToSlash(file), repopath.Reason(err))
+		return nil, fmt.Errorf("read %s: %s: %s", what, repopath.UserName(file), repopath.Reason(err))
 	}
 	return data, nil
 }
@@ -60,7 +64,7 @@ func (b *BenchmarkImport) Run() ([]loadtest.Entry, diag.Diagnostics, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		_, ps, err := loadtest.Parse(filepath.ToSlash(f), data)
+		_, ps, err := loadtest.Parse(repopath.UserName(f), data)
 		if err != nil {
 			return nil, nil, err
 		}

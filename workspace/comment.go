@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/capcheck/capcheck/action"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/capcheck/capcheck/report"
 )
 
@@ -196,16 +197,22 @@ func (c *Comment) fallback(chk *report.Check, body string, err error) (CommentOu
 	return CommentOutcome{Action: "fallback", Record: true}, nil
 }
 
-// readCheckResult reads a saved `capcheck check --format json` result.
+// readCheckResult reads a saved `capcheck check --format json` result,
+// from standard input when file is "-" (bounded as report.ReadCheck
+// bounds a file).
 func readCheckResult(file string) (*report.Check, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, fmt.Errorf("read result: %w", err)
+	var r io.Reader = os.Stdin
+	if file != repopath.Stdin {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("read result: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
-	defer f.Close()
-	chk, err := report.ReadCheck(f)
+	chk, err := report.ReadCheck(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w (want the output of `capcheck check --format json`)", file, err)
+		return nil, fmt.Errorf("%s: %w (want the output of `capcheck check --format json`)", repopath.UserName(file), err)
 	}
 	return chk, nil
 }

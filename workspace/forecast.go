@@ -24,17 +24,17 @@ const maxSeriesBytes = 512 << 20
 func FitFile(file, series, peaks string, opts forecast.Options) (report.ForecastInput, error) {
 	// A regular file only (a FIFO is refused unopened, not waited on),
 	// bounded as actuals.ReadCSV bounds the stream it reads.
-	data, err := repopath.ReadUserFile(file, maxSeriesBytes)
+	data, err := repopath.ReadUserInput(file, maxSeriesBytes) // "-" is standard input
 	if nr := (*repopath.NotRegularError)(nil); errors.As(err, &nr) {
 		if nr.Mode.IsDir() {
-			return report.ForecastInput{}, fmt.Errorf("read series: %s is a directory, want a CSV file", filepath.ToSlash(file))
+			return report.ForecastInput{}, fmt.Errorf("read series: %s is a directory, want a CSV file", repopath.UserName(file))
 		}
-		return report.ForecastInput{}, fmt.Errorf("read series: %s is not a regular file (%v), want a CSV file", filepath.ToSlash(file), nr.Mode.Type())
+		return report.ForecastInput{}, fmt.Errorf("read series: %s is not a regular file (%v), want a CSV file", repopath.UserName(file), nr.Mode.Type())
 	}
 	if err != nil {
-		return report.ForecastInput{}, fmt.Errorf("read series: %s: %s", filepath.ToSlash(file), repopath.Reason(err))
+		return report.ForecastInput{}, fmt.Errorf("read series: %s: %s", repopath.UserName(file), repopath.Reason(err))
 	}
-	all, err := actuals.ReadCSV(bytes.NewReader(data), filepath.ToSlash(file))
+	all, err := actuals.ReadCSV(bytes.NewReader(data), repopath.UserName(file))
 	if err != nil {
 		return report.ForecastInput{}, err
 	}
@@ -52,7 +52,7 @@ func FitFile(file, series, peaks string, opts forecast.Options) (report.Forecast
 	}
 	name := named.Name
 	if name == "" {
-		name = filepath.Base(file)
+		name = filepath.Base(repopath.UserName(file))
 	}
 	return report.ForecastInput{Name: name, Aggregation: agg, Points: s.Len(), Result: res}, nil
 }

@@ -62,7 +62,11 @@ func Emit(stdout io.Writer, outputs []Output, chk *report.Check, opts report.Opt
 	rendered := make([][]byte, len(outputs))
 	for i, o := range outputs {
 		var buf bytes.Buffer
-		if err := report.Write(&buf, o.Format, chk, opts); err != nil {
+		oo := opts.ForStdout(stdout) // --color and --quiet are for what is printed
+		if o.File != "" && o.File != "-" {
+			oo.Color, oo.Quiet = false, false
+		}
+		if err := report.Write(&buf, o.Format, chk, oo); err != nil {
 			return err
 		}
 		rendered[i] = buf.Bytes()

@@ -220,7 +220,9 @@ func loadKubernetes(ctx context.Context, root string, cfg *schema.Config, cat *c
 		Dirs:    cfg.Kubernetes.Dirs,
 		Exclude: cfg.Kubernetes.Exclude,
 		Helm:    helmReleases(cfg),
-		Catalog: cat,
+		// kubernetes.helm_timeout, default 2m (schema/config.cue)
+		HelmTimeout: cfg.Kubernetes.HelmTimeout,
+		Catalog:     cat,
 	})
 	var ds diag.Diagnostics
 	if err != nil && !errors.As(err, &ds) {
@@ -251,8 +253,12 @@ func helmReleases(cfg *schema.Config) []kubernetes.HelmRelease {
 
 // userFileName names a file the user gave on the command line in
 // positions: relative to the repository root when it is inside it (so
-// links and annotations point into the repository), as given otherwise.
+// links and annotations point into the repository), as given otherwise,
+// and <stdin> for "-".
 func userFileName(root, file string) string {
+	if file == repopath.Stdin {
+		return repopath.StdinName
+	}
 	absRoot, err1 := filepath.Abs(root)
 	abs, err2 := filepath.Abs(file)
 	if err1 == nil && err2 == nil && repopath.Inside(absRoot, abs) {

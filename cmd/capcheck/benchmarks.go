@@ -12,7 +12,7 @@ import (
 
 const helpBenchmarks = `Reads load-test results and prints benchmark entries for a capacity plan: per sweep (the points of one model and request shape), the point with the highest request throughput that meets both SLOs at p95, and with --knee the first point past it that does not. Each entry carries tool, engine_version, measured, a source naming the file and line, and a note saying how meets_slo was judged.
 
-Formats are detected from content: vllm bench serve --save-result JSON and --append-result JSONL, genai-perf profile_export_genai_perf.json, AIPerf profile_export_aiperf.json, GuideLLM benchmarks.json, SGLang bench_serving JSONL and LLMPerf *_summary.json.
+A RESULT of - reads standard input. Formats are detected from content: vllm bench serve --save-result JSON and --append-result JSONL, genai-perf profile_export_genai_perf.json, AIPerf profile_export_aiperf.json, GuideLLM benchmarks.json, SGLang bench_serving JSONL and LLMPerf *_summary.json.
 
 The SLO is judged at p95 when the file has it. Where only p99 exists, a p99 pass proves the p95 passes, but a p99 fail proves nothing: the point is kept as meets_slo: false with a note that it is unproven. Means and medians are never used. Points with failed or errored requests are dropped (their throughput counts only the successes). The SLO comes from --slo-ttft-p95-ms and --slo-itl-p95-ms, or from the llm-inference workloads of --plan that serve the model (the strictest of them).
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 
+	"github.com/capcheck/capcheck/internal/cli"
 	"github.com/capcheck/capcheck/workspace"
 )
 
@@ -49,7 +50,7 @@ func runCheck(e *env, args []string) int {
 	if !ok {
 		return exitError
 	}
-	opts := workspace.CheckOptions{Load: cf.load.options(), Now: now, Policy: cf.policy(), Base: cf.base, CompareTo: cf.compareTo, Log: e.stderr}
+	opts := workspace.CheckOptions{Load: cf.load.options(), Now: now, Policy: cf.policy(), Base: cf.base, CompareTo: cf.compareTo, Log: cli.NotesTo(e.stdout, e.stderr)}
 	if *github {
 		gh.Repo, opts.Override = cf.repo, &gh
 	}

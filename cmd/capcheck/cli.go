@@ -67,7 +67,7 @@ Examples:
 ` + helpPath + ` --config and --var-file are relative to PATH; --plan-json and --catalog to the working directory.`, runInventory},
 		{"forecast", "SERIES.csv", "fit a demand series and project it with intervals", `Fits a demand series, chooses a model (linear, log-linear, ETS with daily or weekly seasonality, seasonal naive) and prints its forecast with 80% and 95% prediction intervals, a rolling-origin backtest (MASE, sMAPE, interval coverage) and the fitted monthly growth.
 
-SERIES.csv has a header row and rows timestamp,value or timestamp,series,value; timestamps are RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or Unix seconds; values are observed demand, never negative, and zero or between 1e-15 and 1e15 (as in a plan and for audit). Capacity follows peaks, so sub-daily samples are first reduced to daily or hourly peaks (--peaks).
+SERIES.csv (- reads standard input) has a header row and rows timestamp,value or timestamp,series,value; timestamps are RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or Unix seconds; values are observed demand, never negative, and zero or between 1e-15 and 1e15 (as in a plan and for audit). Capacity follows peaks, so sub-daily samples are first reduced to daily or hourly peaks (--peaks).
 
 Example:
   capcheck forecast --format json requests.csv`, runForecast},
@@ -79,7 +79,7 @@ Example:
 
 Example:
   capcheck audit --prometheus https://prometheus.internal --window 28d --format json --out-file audit.json .`, runAudit},
-		{"comment", "github RESULT.json", "post or update the sticky PR comment (or audit issue) from a JSON result", "Posts the pull request comment for a saved `capcheck check --format json` result, updating the one it posted before (found by a hidden marker on its own comments), or with --issue keeps one open issue for scheduled audits. The token is read from the environment ($GITHUB_TOKEN, see --token-env), never from a flag. Without write access (pull requests from forks) the report goes to the job summary and annotations instead.\n\nExample:\n  capcheck comment github --pr 12 result.json", runComment},
+		{"comment", "github RESULT.json", "post or update the sticky PR comment (or audit issue) from a JSON result", "Posts the pull request comment for a saved `capcheck check --format json` result (RESULT.json, or - for standard input), updating the one it posted before (found by a hidden marker on its own comments), or with --issue keeps one open issue for scheduled audits. The token is read from the environment ($GITHUB_TOKEN, see --token-env), never from a flag. Without write access (pull requests from forks) the report goes to the job summary and annotations instead.\n\nExample:\n  capcheck comment github --pr 12 result.json", runComment},
 		{"verify", "[DIR...]", "run the Rego unit tests of built-in and user policies", "Runs the Rego unit tests (*_test.rego) of the built-in policies and of each policy directory given (relative to the working directory).\n\nExit codes: 0 every test passed, 1 a test failed, 2 no tests found or a policy does not compile.", runVerify},
 		{"doc", "", "print the rule catalogue (Markdown)", "Prints the rule catalogue as Markdown: every built-in rule, and those of the --policy directories, with its level, enforcement, severity and description.", runDoc},
 		{"init", "[PATH]", "scaffold a capacity plan for the reservations no plan claims", "Writes a capacity plan (YAML) with one pool per GPU model and region for the guaranteed reservations under PATH that no plan claims. What Terraform cannot tell (owner, lead times, prices, workloads) is left as TODO lines, which the first `capcheck check` names. It prints to stdout unless --out names a file (relative to the working directory, never overwritten).\n\n" + helpPath + "\n\nExample:\n  capcheck init --owner team-ml-platform --out capacity/gpu.yaml .", runInit},
@@ -101,8 +101,9 @@ func lookup(name string) (command, bool) {
 
 // run is the whole program; main only wires the process to it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
-	p := cli.Program{Name: "capcheck", Intro: usageIntro, Outro: usageOutro, UsageCode: exitError, Hint: func(name string) string {
+	out := &cli.Output{W: stdout, Getenv: os.Getenv} // --color, --no-color, --quiet
+	e := &env{ctx: ctx, stdin: stdin, stdout: out, stderr: stderr, getenv: os.Getenv, now: time.Now}
+	p := &cli.Program{Name: "capcheck", Intro: usageIntro, Outro: usageOutro, UsageCode: exitError, Out: out, Hint: func(name string) string {
 		if st, err := os.Stat(name); err == nil && st.IsDir() {
 			return fmt.Sprintf("to check the repository in %s run: capcheck check %s", name, name)
 		}
@@ -111,6 +112,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	for _, c := range commands() {
 		p.Commands = append(p.Commands, c.cli(e))
 	}
+	p.Commands = append(p.Commands, p.Completion(out, stderr))
 	return p.Run(args, stdout, stderr)
 }
 
@@ -212,15 +214,10 @@ func fail(e *env, err error) int {
 type stringList = cli.StringList
 
 func runVersion(e *env, args []string) int {
-	fs := newFlags(e, "version", "")
-	pos, code, ok := parseFlags(fs, args)
-	if !ok {
+	if code, ok := cli.ParseNone(newFlags(e, "version", ""), args, named("version"), exitError); !ok {
 		return code
 	}
-	if !cli.NoArgs(e.stderr, named("version"), pos) {
-		return exitError
-	}
-	fmt.Fprintf(e.stdout, "capcheck %s\n", buildinfo.Version(version))
+	fmt.Fprintf(e.stdout, "capcheck %s\n", buildinfo.Long(version))
 	return exitPass
 }
 

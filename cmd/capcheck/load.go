@@ -15,10 +15,10 @@ func (lf *loadFlags) register(fs *flag.FlagSet) {
 	o := &lf.opts
 	o.Vars = map[string]string{}
 	fs.StringVar(&o.Config, "config", "", "configuration file (default: PATH/capcheck.yaml when present)")
-	fs.StringVar(&o.Catalog, "catalog", "", "extra catalog file extending or overriding the built-in GPU catalog")
+	fs.StringVar(&o.Catalog, "catalog", "", "extra catalog file extending or overriding the built-in GPU catalog (- reads standard input)")
 	fs.Var((*stringList)(&o.VarFiles), "var-file", "Terraform variable file, relative to PATH (repeatable; applied after *.auto.tfvars)")
 	fs.Var(cli.KeyValues(o.Vars), "var", "Terraform variable NAME=VALUE (repeatable; applied last)")
-	fs.Var((*stringList)(&o.PlanJSON), "plan-json", "`terraform show -json` plan file of the tree at PATH, read instead of HCL: your own file, relative to the working directory or absolute (repeatable)")
+	fs.Var((*stringList)(&o.PlanJSON), "plan-json", "`terraform show -json` plan file of the tree at PATH, read instead of HCL: your own file, relative to the working directory or absolute, - for standard input (repeatable)")
 }
 
 // options are the flags as the workspace takes them.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/capcheck/capcheck/internal/buildinfo"
+	"github.com/capcheck/capcheck/internal/cli"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/policies"
 	"github.com/capcheck/capcheck/report"
@@ -34,6 +35,7 @@ func (rf *reportFlags) register(fs *flag.FlagSet, overrideHelp, nowHelp string) 
 	fs.BoolVar(&rf.noFail, "no-fail", false, "exit 0 on policy failures (errors still exit 2)")
 	fs.StringVar(&rf.now, "now", "", nowHelp)
 	fs.DurationVar(&rf.pol.Timeout, "policy-timeout", 10*time.Second, "time limit for policy evaluation")
+	cli.QuietFlag(fs, "print only the blocking findings (the deny lines that fail the check) and errors: no tables, verdict or notes; the exit code is unchanged, and --out-file files and other formats are written in full")
 }
 
 // outputs pairs the formats with their files, printing a usage error for

@@ -31,12 +31,8 @@ func runDoc(e *env, args []string) int {
 	fs := newFlags(e, "doc", "[flags]")
 	var dirs stringList
 	fs.Var(&dirs, "policy", "directory of extra Rego policies to document too (repeatable)")
-	pos, code, ok := parseFlags(fs, args)
-	if !ok {
+	if code, ok := cli.ParseNone(fs, args, named("doc"), exitError); !ok {
 		return code
-	}
-	if !cli.NoArgs(e.stderr, named("doc"), pos) {
-		return exitError
 	}
 	engine, err := policies.New(e.ctx, policies.Options{Root: ".", Dirs: dirs})
 	if err != nil {

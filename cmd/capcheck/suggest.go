@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/capcheck/capcheck/internal/cli"
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/report"
 	"github.com/capcheck/capcheck/workspace"
@@ -41,6 +42,7 @@ func (sf *suggestFlags) register(fs *flag.FlagSet) {
 	fs.Var(&sf.pools, "pool", "report only this pool (repeatable; default: every pool)")
 	fs.BoolVar(&sf.diff, "diff", false, "print the fixed pools' change of the Terraform and the plan as a unified diff instead; write nothing")
 	fs.BoolVar(&sf.apply, "apply", false, "write the fixed pools' change of the Terraform and the plan (and print its diff)")
+	cli.QuietFlag(fs, "text: print only the pools without a fix (those that make the exit code 1) and errors; json, hcl and --diff are unchanged")
 }
 
 func runSuggest(e *env, args []string) int {

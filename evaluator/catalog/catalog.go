@@ -67,8 +67,16 @@ const MaxFileBytes = 4 << 20
 // The file must be a regular file of at most MaxFileBytes; within it a key
 // may appear once per object; GPU and instance figures must be finite and
 // not negative (memory and GPUs per instance positive). Use LoadInRoot for
-// a path that comes from the repository.
+// a path that comes from the repository. "-" reads standard input
+// (repopath.ReadStdin, within MaxFileBytes), named <stdin> in positions.
 func Load(path string) (*Catalog, error) {
+	if path == repopath.Stdin {
+		data, err := repopath.ReadStdin(os.Stdin, MaxFileBytes)
+		if err != nil {
+			return nil, diag.Errorf(diag.Pos{File: repopath.StdinName}, "load catalog: %s", repopath.Reason(err))
+		}
+		return parse(repopath.StdinName, data, Default())
+	}
 	return load(os.DirFS(filepath.Dir(path)), filepath.Base(path), filepath.ToSlash(path))
 }
 

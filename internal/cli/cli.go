@@ -44,6 +44,7 @@ type sink struct {
 	cmd            Command
 	placeholders   map[string]string
 	stdout, stderr io.Writer
+	out            *Output // stdout when it is one, else a plain Output of it
 }
 
 func (*sink) Write(p []byte) (int, error) { return len(p), nil }
@@ -51,11 +52,17 @@ func (*sink) Write(p []byte) (int, error) { return len(p), nil }
 // NewFlags returns a flag set for c that never exits the process: -h
 // prints c's help to stdout, a bad flag a short error to stderr (see
 // [Parse]). placeholders name each flag's value in help and errors
-// ("--format FORMAT"); a flag missing from it shows VALUE.
+// ("--format FORMAT"); a flag missing from it shows VALUE. Every flag set
+// has --color and --no-color, which style stdout when it is an [Output].
 func NewFlags(c Command, placeholders map[string]string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
-	fs.SetOutput(&sink{cmd: c, placeholders: placeholders, stdout: stdout, stderr: stderr})
+	out, ok := stdout.(*Output)
+	if !ok {
+		out = &Output{W: stdout}
+	}
+	fs.SetOutput(&sink{cmd: c, placeholders: placeholders, stdout: stdout, stderr: stderr, out: out})
 	fs.Usage = func() {}
+	registerColor(fs, out)
 	return fs
 }
 
@@ -88,14 +95,11 @@ func (s *sink) printHelp(fs *flag.FlagSet) {
 	} else {
 		fmt.Fprintln(w)
 	}
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	if n == 0 {
-		fmt.Fprintln(w, "Flags: none.")
-		return
-	}
 	fmt.Fprintln(w, "Flags:")
 	fs.VisitAll(func(f *flag.Flag) {
+		if hidden(f) {
+			return
+		}
 		line := "  --" + f.Name
 		if p := s.placeholder(f); p != "" {
 			line += " " + p
@@ -115,6 +119,9 @@ func (s *sink) placeholder(f *flag.Flag) string {
 	}
 	if p, ok := s.placeholders[f.Name]; ok {
 		return p
+	}
+	if f.Name == "color" { // registered here, on every flag set
+		return "WHEN"
 	}
 	return "VALUE"
 }
@@ -180,7 +187,10 @@ func Parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				if s != nil {
+				switch {
+				case s != nil && s.out.flags != nil:
+					s.out.flags(fs)
+				case s != nil:
 					s.printHelp(fs)
 				}
 				return nil, flag.ErrHelp

@@ -28,6 +28,9 @@ type Program struct {
 	Hint func(name string) string
 	// UsageCode is the exit code of a usage error.
 	UsageCode int
+	// Out, when set, is the stdout the commands write to: [Program.Completion]
+	// reads each command's flags through it.
+	Out *Output
 }
 
 // Lookup returns the command called name.
@@ -263,4 +266,22 @@ func ParseDir(fs *flag.FlagSet, args []string, c Command, what string, usageCode
 		return "", usageCode, false
 	}
 	return dir, 0, true
+}
+
+// ParseNone is [ParseArgs] for a command that takes no arguments: any is
+// a usage error of c ([NoArgs]), printed to the stderr of a flag set
+// made by [NewFlags].
+func ParseNone(fs *flag.FlagSet, args []string, c Command, usageCode int) (code int, ok bool) {
+	pos, code, ok := ParseArgs(fs, args, usageCode)
+	if !ok {
+		return code, false
+	}
+	var w io.Writer = io.Discard
+	if s, ok := fs.Output().(*sink); ok {
+		w = s.stderr
+	}
+	if !NoArgs(w, c, pos) {
+		return usageCode, false
+	}
+	return 0, true
 }

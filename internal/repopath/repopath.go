@@ -110,6 +110,50 @@ func ReadUserFile(name string, limit int64) ([]byte, error) {
 	return readRegular(name, name, limit)
 }
 
+// Stdin is the name a user types for standard input where a command
+// reads a file ("capcheck forecast -"); StdinName is how errors and
+// positions name it.
+const (
+	Stdin     = "-"
+	StdinName = "<stdin>"
+)
+
+// UserName is how errors and positions name a file the user named:
+// StdinName for Stdin, else name with forward slashes.
+func UserName(name string) string {
+	if name == Stdin {
+		return StdinName
+	}
+	return filepath.ToSlash(name)
+}
+
+// ReadUserInput is ReadUserFile, except that Stdin ("-") reads the
+// process's standard input, within the same limit (ReadStdin).
+func ReadUserInput(name string, limit int64) ([]byte, error) {
+	if name == Stdin {
+		return ReadStdin(os.Stdin, limit)
+	}
+	return ReadUserFile(name, limit)
+}
+
+// ReadStdin reads r, a standard input, to its end: at most limit bytes
+// (no limit when limit <= 0), read no further than limit+1, so a larger
+// input is a *TooLargeError (Grew, as its size is not known before) and
+// not read to its end. Errors name it StdinName.
+func ReadStdin(r io.Reader, limit int64) ([]byte, error) {
+	if limit > 0 {
+		r = io.LimitReader(r, limit+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: StdinName, Err: err}
+	}
+	if limit > 0 && int64(len(data)) > limit {
+		return nil, &TooLargeError{Name: StdinName, Size: int64(len(data)), Limit: limit, Grew: true}
+	}
+	return data, nil
+}
+
 // Open resolves name as Resolve does and opens it for a reader that
 // streams it and bounds it itself (a CSV of actuals): a regular file,
 // checked before it is opened so that a FIFO never blocks. Errors are an

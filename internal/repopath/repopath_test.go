@@ -262,3 +262,42 @@ func (f shrunkFile) Stat() (fs.FileInfo, error) {
 type shrunkInfo struct{ fs.FileInfo }
 
 func (shrunkInfo) Size() int64 { return 0 }
+
+// TestReadStdin: standard input is read within the limit like a file, a
+// larger one is a *TooLargeError naming <stdin> after limit+1 bytes, and
+// UserName names "-" <stdin>.
+func TestReadStdin(t *testing.T) {
+	data, err := ReadStdin(strings.NewReader("a,b\n1,2\n"), 8)
+	if err != nil || string(data) != "a,b\n1,2\n" {
+		t.Fatalf("8 bytes within 8: %q, %v", data, err)
+	}
+	r := &countingReader{r: strings.NewReader(strings.Repeat("x", 100))}
+	_, err = ReadStdin(r, 8)
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || tl.Name != "<stdin>" || tl.Limit != 8 || !tl.Grew || tl.Size != 9 {
+		t.Fatalf("100 bytes within 8: %#v, want a TooLargeError of <stdin> after 9 bytes", err)
+	}
+	if r.n != 9 {
+		t.Errorf("read %d bytes of 100, want limit+1 = 9", r.n)
+	}
+	if got := err.Error(); got != "read <stdin>: larger than 8 bytes" {
+		t.Errorf("error %q", got)
+	}
+	if data, err := ReadStdin(strings.NewReader(strings.Repeat("x", 100)), 0); err != nil || len(data) != 100 {
+		t.Errorf("no limit: %d bytes, %v", len(data), err)
+	}
+	if UserName("-") != "<stdin>" || UserName("a/b.csv") != "a/b.csv" {
+		t.Errorf("UserName: %q %q", UserName("-"), UserName("a/b.csv"))
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}

@@ -84,12 +84,12 @@ func LoadPlanJSON(root, rel string, cat *catalog.Catalog) (*inventory.Inventory,
 
 // LoadPlanJSONFile is LoadPlanJSON for a plan file the user names (the
 // --plan-json flag): file is any path, relative to the working directory
-// or absolute, and is not confined; name is how positions call it. A read
-// error names file as given.
+// or absolute, and is not confined ("-" is standard input); name is how
+// positions call it. A read error names file as given (<stdin> for "-").
 func LoadPlanJSONFile(file, name string, cat *catalog.Catalog) (*inventory.Inventory, error) {
-	data, err := repopath.ReadUserFile(file, 0)
+	data, err := repopath.ReadUserInput(file, 0) // "-" is standard input
 	if err != nil {
-		return nil, fmt.Errorf("load plan %s: %s", filepath.ToSlash(file), repopath.Reason(err))
+		return nil, fmt.Errorf("load plan %s: %s", repopath.UserName(file), repopath.Reason(err))
 	}
 	return parsePlanJSON(name, data, cat)
 }

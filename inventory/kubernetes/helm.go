@@ -553,7 +553,7 @@ func (hc *helmChart) renderError(err error, b *renderBudget, timeout time.Durati
 	case errors.Is(err, heapwatch.ErrMemory):
 		return diag.Errorf(at, "render Helm chart %s: stopped in %s: %v (%d MiB)", hc.dir, b.currentOr(), err, helmHeapBound>>20)
 	case errors.Is(err, errBackstop):
-		return diag.Errorf(at, "render Helm chart %s: stopped in %s: %v (%s, Options.HelmTimeout)", hc.dir, b.currentOr(), err, timeout)
+		return diag.Errorf(at, "render Helm chart %s: stopped in %s: %v (%s; kubernetes.helm_timeout in capcheck.yaml raises it)", hc.dir, b.currentOr(), err, timeout)
 	}
 	msg := err.Error()
 	pos := chartPos

@@ -421,7 +421,7 @@ func TestHelmTimeout(t *testing.T) {
 		},
 	}
 	_, err := Discover(context.Background(), dir, Options{HelmTimeout: 3 * time.Second, hooks: hooks})
-	want := "charts/vllm/templates/service.yaml:1:1: error: render Helm chart charts/vllm: stopped in vllm/templates/service.yaml: rendering did not finish within the time bound (3s, Options.HelmTimeout)"
+	want := "charts/vllm/templates/service.yaml:1:1: error: render Helm chart charts/vllm: stopped in vllm/templates/service.yaml: rendering did not finish within the time bound (3s; kubernetes.helm_timeout in capcheck.yaml raises it)"
 	if err == nil || err.Error() != want {
 		t.Errorf("Discover = %v\nwant %s", err, want)
 	}

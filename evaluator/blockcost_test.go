@@ -1,6 +1,7 @@
 package evaluator
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/capcheck/capcheck/internal/testkit"
@@ -16,6 +17,12 @@ import (
 // inference workload needing 8 GPUs, so nothing overflows on demand.
 func blockPool(t *testing.T, price float64) PoolDoc {
 	t.Helper()
+	return blockPoolAt(t, price, "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z")
+}
+
+// blockPoolAt is blockPool with the block from start to end.
+func blockPoolAt(t *testing.T, price float64, start, end string) PoolDoc {
+	t.Helper()
 	p := newPlan("p")
 	p.HorizonMonths = 3
 	pool := addPool(p, "h100", 4, "aws_ec2_capacity_reservation.*", "aws_ec2_capacity_block_reservation.*")
@@ -23,7 +30,7 @@ func blockPool(t *testing.T, price float64) PoolDoc {
 	addInference(p, "api", "h100", 8, 1)
 	block := rsv("aws_ec2_capacity_block_reservation.train", "", 40, 2, 8)
 	block.ResourceType, block.Kind = "aws_ec2_capacity_block_reservation", inventory.KindCapacityBlock
-	block.Start, block.End = "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z"
+	block.Start, block.End = start, end
 	inv := inventoryOf(rsv("aws_ec2_capacity_reservation.a", "us-east-1a", 1, 1, 8), block)
 	return findPool(t, mustEval(t, Input{Plans: []*schema.Plan{p}, Inventory: inv}), "p", "h100")
 }
@@ -76,6 +83,59 @@ func TestCapacityBlockPrice(t *testing.T) {
 				t.Errorf("note %+v with a capacity block price given", *note)
 			case tc.note != "" && (note == nil || note.Msg != tc.note || note.Location.String() != "capacity/plan.cue:10:3"):
 				t.Errorf("notes %+v, want CAP-BLOCK-PRICE %q at capacity/plan.cue:10:3", got.Notes, tc.note)
+			}
+		})
+	}
+}
+
+// TestCapacityBlockPartialMonth: a capacity block is paid for its hours
+// whether or not it covers a whole month (most are shorter than one). A
+// block of 2 × 8 = 16 GPUs for 336 hours from 2026-04-10T00:00Z (to
+// 2026-04-24T00:00Z) counts as capacity in no month (none covers all of
+// April: fail closed), yet April is charged for it:
+//
+//	April  8 × 2 × 720 + 16 × 3 × 336 = 11 520 + 16 128 = 27 648
+//	total  11 904 + 27 648 + 11 904   = 51 456
+//
+// Without a capacity block price: 16 × 2 × 336 = 10 752, April 22 272,
+// total 46 080, and the CAP-BLOCK-PRICE note (the block's 16 GPUs).
+func TestCapacityBlockPartialMonth(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		price   float64
+		monthly []float64
+		total   float64
+		note    string
+	}{
+		{name: "priced", price: 3, monthly: []float64{11904, 27648, 11904}, total: 51456},
+		{name: "no price", price: 0, monthly: []float64{11904, 22272, 11904}, total: 46080,
+			note: "up to 16 GPUs of capacity blocks (aws_ec2_capacity_block_reservation.train), but price_per_gpu_hour gives no capacity_block price: they are costed at the reserved price (2 per GPU-hour); give price_per_gpu_hour.capacity_block"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := blockPoolAt(t, tc.price, "2026-04-10T00:00:00Z", "2026-04-24T00:00:00Z")
+			if !nearAll(got.Cost.Monthly, tc.monthly) || !testkit.Close(got.Cost.Total, tc.total) {
+				t.Errorf("cost %v total %g, want %v total %g", got.Cost.Monthly, got.Cost.Total, tc.monthly, tc.total)
+			}
+			if got.Timeline[1].CapacityGPUs != 8 || !testkit.Close(got.Timeline[1].Cost, tc.monthly[1]) {
+				t.Errorf("April: capacity %g cost %g, want 8 and %g", got.Timeline[1].CapacityGPUs, got.Timeline[1].Cost, tc.monthly[1])
+			}
+			for _, s := range got.Strategies {
+				if s.Name == StrategyAsPlanned && !testkit.Close(s.Total, tc.total) {
+					t.Errorf("as-planned total %g, want %g", s.Total, tc.total)
+				}
+			}
+			var msgs []string
+			for _, n := range got.Notes {
+				if n.Code == "CAP-BLOCK-PRICE" {
+					msgs = append(msgs, n.Msg)
+				}
+			}
+			want := []string(nil)
+			if tc.note != "" {
+				want = []string{tc.note}
+			}
+			if !slices.Equal(msgs, want) {
+				t.Errorf("CAP-BLOCK-PRICE notes %q, want %q", msgs, want)
 			}
 		})
 	}

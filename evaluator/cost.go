@@ -47,16 +47,25 @@ func (t tariff) blockPrice() float64 {
 	return t.reserved
 }
 
-// blockPremium is what blockGPUs GPUs of capacity blocks cost in a month
-// of days days beyond the reserved price the month's guaranteed capacity
-// is charged at (month and the others charge every guaranteed GPU at
-// reserved): blockGPUs × (blockPrice − reserved) × hours, 0 without a
-// capacity block price.
-func (t tariff) blockPremium(blockGPUs, days float64) float64 {
-	if blockGPUs == 0 {
-		return 0
-	}
-	return blockGPUs * (t.blockPrice() - t.reserved) * days * 24
+// blockUse is what a pool's capacity blocks put into each month of the
+// horizon: whole, the GPUs of the blocks that cover the whole month
+// (counted in its capacity, so charged at reserved with the rest of it);
+// partial, the GPU-hours of the blocks that overlap the month without
+// covering it (no capacity, but paid for); paid, the GPUs of every block
+// overlapping the month. Nil slices when no block ever overlaps one.
+type blockUse struct {
+	whole, partial, paid []float64
+}
+
+// blockPremium is what the capacity blocks cost in month m (of days days)
+// beyond the reserved price the month's guaranteed capacity is charged at
+// (month and the others charge every guaranteed GPU at reserved):
+//
+//	whole(m) × (blockPrice − reserved) × hours + partial(m) × blockPrice
+//
+// 0 in a month no block overlaps.
+func (t tariff) blockPremium(b blockUse, m int, days float64) float64 {
+	return valueAt(b.whole, m)*(t.blockPrice()-t.reserved)*days*24 + valueAt(b.partial, m)*t.blockPrice()
 }
 
 // Capacity blocks (inventory.KindCapacityBlock: an
@@ -64,38 +73,81 @@ func (t tariff) blockPremium(blockGPUs, days float64) float64 {
 // guaranteed capacity bought for a fixed window at their own price. A
 // month counts a block's GPUs as it counts any reservation's (only when
 // the block covers the whole month, see activeWhole), and charges them at
-// blockPrice instead of the reserved price:
+// blockPrice instead of the reserved price; a block that overlaps a month
+// without covering it adds no capacity to it, but its hours in the month
+// are paid all the same (most blocks are shorter than a month):
 //
 //	reserved(m) = (capacity(m) − block(m)) × reserved × hours(m)
 //	            + block(m) × capacity_block × hours(m)
+//	            + Σ partial blocks GPUs × hours in m × capacity_block
 
-// blockGPUs is, per month of the horizon H, the GPUs of the guaranteed
-// capacity blocks among rss that count in it; nil when none ever does.
-func (e *evaluation) blockGPUs(rss []resState, H int) []float64 {
-	var out []float64
+// blockGPUs is, per month of the horizon H, what the guaranteed capacity
+// blocks among rss put into it (see blockUse).
+func (e *evaluation) blockGPUs(rss []resState, H int) blockUse {
+	var b blockUse
 	for m := range H {
 		for _, rs := range rss {
-			if !rs.guaranteed || rs.r.Kind != inventory.KindCapacityBlock || !e.activeWhole(rs, m) {
+			if !rs.guaranteed || rs.r.Kind != inventory.KindCapacityBlock {
 				continue
 			}
-			if out == nil {
-				out = make([]float64, H)
+			whole := e.activeWhole(rs, m)
+			var hours float64
+			if !whole {
+				hours = e.blockHours(rs.r, m)
+				if hours <= 0 {
+					continue
+				}
 			}
-			out[m] += rs.r.GPUs
+			if b.paid == nil {
+				b.whole, b.partial, b.paid = make([]float64, H), make([]float64, H), make([]float64, H)
+			}
+			b.paid[m] += rs.r.GPUs
+			if whole {
+				b.whole[m] += rs.r.GPUs
+			} else {
+				b.partial[m] += rs.r.GPUs * hours
+			}
 		}
 	}
-	return out
+	return b
+}
+
+// blockHours is the hours of month m ([start(m), start(m+1))) that block
+// r, from its start for its duration, runs in; 0 when it has no start or
+// end to measure by (an open end counts the rest of the month).
+func (e *evaluation) blockHours(r *inventory.Entry, m int) float64 {
+	lo, hi := e.cal.start(m), e.cal.start(m+1)
+	if r.Start == "" {
+		return 0
+	}
+	start, _, err := inventory.Instant(r.Start)
+	if err != nil {
+		return 0
+	}
+	if start.After(lo) {
+		lo = start
+	}
+	if r.End != "" {
+		end, _, err := inventory.Instant(r.End)
+		if err != nil {
+			return 0
+		}
+		if end.Before(hi) {
+			hi = end
+		}
+	}
+	return math.Max(0, hi.Sub(lo).Hours())
 }
 
 // blockPriceNote is the CAP-BLOCK-PRICE note of a pool that claims
-// capacity blocks counting block GPUs in some month while it gives no
+// capacity blocks paid for in some month while it gives no
 // price_per_gpu_hour.capacity_block: they are costed at the reserved
 // price. addrs are the blocks' addresses.
-func blockPriceNote(pool *schema.Pool, block []float64, addrs []string, loc diag.Range) (NoteDoc, bool) {
-	if block == nil || pool.Price.CapacityBlock > 0 {
+func blockPriceNote(pool *schema.Pool, block blockUse, addrs []string, loc diag.Range) (NoteDoc, bool) {
+	if block.paid == nil || pool.Price.CapacityBlock > 0 {
 		return NoteDoc{}, false
 	}
-	most := slices.Max(block)
+	most := slices.Max(block.paid)
 	if most <= 0 {
 		return NoteDoc{}, false
 	}
@@ -242,9 +294,9 @@ func egressPriceNote(pool *schema.Pool, gb []float64, loc diag.Range) (NoteDoc, 
 // given, the egress is listed in GB only), with the cost per million
 // output tokens of its LLM workloads. An overflowing figure is an error
 // at the pool (loc): the document has no infinity to report it with.
-// block is the GPUs of capacity blocks among s's capacity per month (nil:
-// none), charged at the capacity block price (see blockGPUs).
-func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, block, interruptible, spot, ceiling []float64, egressPrice *float64, wms []*workloadModel, loc diag.Range) (CostDoc, diag.Diagnostics) {
+// block is what the pool's capacity blocks put into each month, charged
+// at the capacity block price (see blockGPUs).
+func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, block blockUse, interruptible, spot, ceiling []float64, egressPrice *float64, wms []*workloadModel, loc diag.Range) (CostDoc, diag.Diagnostics) {
 	H := s.horizon()
 	cost := CostDoc{
 		Monthly:            make([]float64, H),
@@ -266,7 +318,7 @@ func (e *evaluation) poolCost(p *schema.Plan, name string, t tariff, s series, b
 	}
 	for m := range H {
 		c, _, _, all, _ := t.monthSpot(s.capacity[m], s.required[m], interruptible[m], spot[m], e.cal.days(m), capAt(ceiling, m))
-		c += t.blockPremium(valueAt(block, m), e.cal.days(m))
+		c += t.blockPremium(block, m, e.cal.days(m))
 		c += valueAt(cost.EgressMonthly, m)
 		all += valueAt(cost.EgressMonthly, m)
 		cost.Monthly[m] = c

@@ -235,9 +235,16 @@ type PoolDoc struct {
 	// claims or its workloads serve (kubernetes.go), nil without any.
 	Kubernetes *KubernetesPoolDoc `json:"kubernetes,omitempty"`
 
-	// Notes are evaluator observations about the pool: code
-	// "CAP-LINK-NONE" for a reservations entry that matches nothing,
-	// "CAP-ZONE-REGION" for a claimed reservation in another region.
+	// Notes are evaluator observations about the pool (CAP018 reports
+	// each): code "CAP-LINK-NONE" for a reservations or kubernetes entry
+	// that matches nothing, "CAP-ZONE-REGION" for a claimed reservation in
+	// another region, "CAP-BASELINE-PEAK" for hybrid workloads whose peak
+	// is taken as the baseline, "CAP-ONDEMAND-RISK" for on-demand GPUs a
+	// non-reserved strategy counts on, "CAP-SPOT-PRICE" for spot capacity
+	// costed at the on-demand price, "CAP-EGRESS-PRICE" for egress with no
+	// price_per_gb_egress, "CAP-BLOCK-PRICE" for capacity blocks costed at
+	// the reserved price, and "CAP-K8S-OVERLAYS" for a claimed NodePool or
+	// ComputeClass selected by workloads of several overlays.
 	Notes []NoteDoc `json:"notes"`
 }
 
@@ -399,7 +406,9 @@ type ExpiringDoc struct {
 // (MonthDoc.OnSpotGPUs; price.spot is the on-demand price when the pool
 // gives none, with a CAP-SPOT-PRICE note) and block(m) the GPUs of the
 // capacity blocks counted in m (price.capacity_block is the reserved
-// price when the pool gives none, with a CAP-BLOCK-PRICE note). On-demand overflow of the peak
+// price when the pool gives none, with a CAP-BLOCK-PRICE note); a block
+// overlapping m without covering it adds no capacity but its GPUs × its
+// hours in m × price.capacity_block to reserved(m). On-demand overflow of the peak
 // is rented for the daily peak window, 24 h by default; interruptible
 // training runs around the clock.
 type CostDoc struct {

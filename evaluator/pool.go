@@ -156,7 +156,7 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 // against the pool's capacity, with its timeline (interruptible work on
 // the spot capacity first; the capacity blocks among capacity, block, at
 // their own price).
-func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity, block, elastic, spot []float64, lead int, t tariff, ceiling []float64) map[string]*scenarioRun {
+func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity []float64, block blockUse, elastic, spot []float64, lead int, t tariff, ceiling []float64) map[string]*scenarioRun {
 	H := len(capacity)
 	runs := map[string]*scenarioRun{}
 	for _, sc := range slices.Sorted(maps.Keys(p.Scenarios)) {
@@ -177,7 +177,7 @@ func (e *evaluation) scenarioRuns(p *schema.Plan, wms []*workloadModel, capacity
 		}
 		for m := range H {
 			cost, od, onSpot, _, unserved := t.monthSpot(capacity[m], req[m], sr.interruptible[m], spot[m], e.cal.days(m), capAt(ceiling, m))
-			cost += t.blockPremium(valueAt(block, m), e.cal.days(m))
+			cost += t.blockPremium(block, m, e.cal.days(m))
 			sr.timeline[m] = MonthDoc{
 				Month:             e.cal.label(m),
 				CapacityGPUs:      capacity[m],

@@ -242,7 +242,7 @@ type strategyInput struct {
 	baseCritical  []float64
 	interruptible []float64
 	spotGPUs      []float64 // spot capacity the pool claims
-	block         []float64 // capacity-block GPUs among s's capacity (nil: none)
+	block         blockUse  // what capacity blocks put into each month
 	ceiling       []float64
 	ceilingKnown  bool
 	asPlanned     []float64 // the pool's own monthly cost, egress included
@@ -332,7 +332,7 @@ func (e *evaluation) strategyDocs(in strategyInput) []StrategyDoc {
 			}
 			intr := in.interruptible[m]
 			sp.monthly[m], _, _, _, _ = ts.monthSpot(in.s.capacity[m], in.s.required[m], intr, intr, e.cal.days(m), ceil)
-			sp.monthly[m] += ts.blockPremium(valueAt(in.block, m), e.cal.days(m))
+			sp.monthly[m] += ts.blockPremium(in.block, m, e.cal.days(m))
 			sp.monthly[m] += valueAt(in.egress, m)
 		}
 		plans = append(plans, sp)

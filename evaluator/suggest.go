@@ -695,12 +695,17 @@ func (e *evaluation) suggestPool(doc *Document, p *schema.Plan, pool *schema.Poo
 			price = pool.Price.CapacityBlock
 		}
 		from, to := sp.monthsOf(*c)
+		var start, end time.Time
+		if c.Kind == KindCapacityBlock {
+			// A block is paid for its hours in every month it overlaps,
+			// not only those it covers whole (monthsOf).
+			start, _ = time.Parse("2006-01-02", c.Start)
+			end = start.Add(time.Duration(c.DurationHours) * time.Hour)
+			from, to = max(0, e.cal.index(start)), min(H-1, e.cal.index(end.Add(-time.Nanosecond)))
+		}
 		for m := from; m <= to; m++ {
 			cost := c.GPUs * price * e.cal.hours(m)
 			if c.Kind == KindCapacityBlock {
-				// A block is paid for its hours, not whole months.
-				start, _ := time.Parse("2006-01-02", c.Start)
-				end := start.Add(time.Duration(c.DurationHours) * time.Hour)
 				lo, hi := e.cal.start(m), e.cal.start(m+1)
 				if start.After(lo) {
 					lo = start
@@ -1193,12 +1198,29 @@ func (sp *sugPool) onDemand(pd *PoolDoc, pool *schema.Pool, adds, exts [][]int, 
 	return out
 }
 
-// Capacity blocks: the longest AWS sells (182 days), and the term a
-// reservation at the reserved price is taken to commit to (one year).
+// Capacity blocks: the longest AWS sells (182 days), the most instances
+// one block holds (64), and the term a reservation at the reserved price
+// is taken to commit to (one year).
 const (
 	maxBlockDays        = 182
+	maxBlockInstances   = 64
 	reservationTermDays = 365
 )
+
+// blockDays is the shortest capacity block duration AWS sells that covers
+// days days: durations go in 1-day increments up to 14 days and in 7-day
+// increments up to 182 (DescribeCapacityBlockOfferings,
+// CapacityDurationHours), so 15 days need 21 and 59 need 63; 0 when
+// nothing covers it (more than 182 days, or none).
+func blockDays(days int) int {
+	switch {
+	case days <= 0 || days > maxBlockDays:
+		return 0
+	case days <= 14:
+		return days
+	}
+	return (days + 6) / 7 * 7
+}
 
 // blocks replaces the additions of a bounded window (reservations that
 // end inside the horizon, grouped by their start and end) with one AWS
@@ -1231,8 +1253,10 @@ func (sp *sugPool) blocks(ps *PoolSuggestion, pool *schema.Pool, unit *inventory
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		days := int(math.Round(end.AddDate(0, 0, 1).Sub(start).Hours() / 24))
-		if days > maxBlockDays {
+		// The window's days, rounded up to a duration AWS sells: the block
+		// may run past the window's end, never stop short of it.
+		days := blockDays(int(math.Round(end.AddDate(0, 0, 1).Sub(start).Hours() / 24)))
+		if days == 0 {
 			continue
 		}
 		if pool.Price.CapacityBlock <= 0 {
@@ -1243,6 +1267,11 @@ func (sp *sugPool) blocks(ps *PoolSuggestion, pool *schema.Pool, unit *inventory
 		for _, i := range groups[w] {
 			n += changes[i].Instances
 		}
+		if n > maxBlockInstances {
+			ps.Notes = append(ps.Notes, fmt.Sprintf("the additions from %s to %s need %d instances, more than the %d one AWS capacity block holds: none is offered", w.start, w.end, n, maxBlockInstances))
+			continue
+		}
+		blockEnd := formatDate(start.AddDate(0, 0, days-1))
 		gpus := float64(n) * unit.GPUsPerInstance
 		block := gpus * pool.Price.CapacityBlock * float64(days) * 24
 		reserve := gpus * pool.Price.Reserved * float64(max(days, reservationTermDays)) * 24
@@ -1253,7 +1282,7 @@ func (sp *sugPool) blocks(ps *PoolSuggestion, pool *schema.Pool, unit *inventory
 			drop[i] = true
 		}
 		added = append(added, Change{Kind: KindCapacityBlock, Action: "add", Root: unit.Root, InstanceType: unit.InstanceType,
-			Instances: n, GPUsPerInstance: unit.GPUsPerInstance, GPUs: gpus, Start: w.start, End: w.end, DurationHours: float64(days) * 24,
+			Instances: n, GPUsPerInstance: unit.GPUsPerInstance, GPUs: gpus, Start: w.start, End: blockEnd, DurationHours: float64(days) * 24,
 			Address: suggestAddress("aws_ec2_capacity_block_reservation", ps.Pool, "block", strings.ReplaceAll(w.start, "-", "_"), w.end)})
 	}
 	if len(added) == 0 {

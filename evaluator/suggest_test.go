@@ -332,9 +332,11 @@ func trainingCase() (*schema.Pool, Input) {
 // TestSuggestCapacityBlock: the run puts 8 + 16 = 24 GPUs in May and in
 // June (a month counts a run that overlaps it), which need 24/0.7 =
 // 34.29: 3 instances more (16 + 16 = 32 is short). check counts capacity
-// only in months it covers whole, so the block covers 2026-05-01 …
-// 2026-06-30: 61 days = 1 464 h. The block: 24 GPUs × $3 × 1 464 h =
-// $105,408 (May 24 × 3 × 744 = $53,568, June 24 × 3 × 720 = $51,840); a
+// only in months it covers whole, so the block must cover 2026-05-01 …
+// 2026-06-30: 61 days, which AWS does not sell (1-day steps up to 14
+// days, 7-day steps up to 182): 63 days = 1 512 h, to 2026-07-02. The
+// block: 24 GPUs × $3 × 1 512 h = $108,864 (May 24 × 3 × 744 = $53,568,
+// June 24 × 3 × 720 = $51,840, July 24 × 3 × 48 = $3,456); a
 // reservation at the reserved price commits to a year: 24 × 2 × 8 760 =
 // $420,480. The block wins.
 func TestSuggestCapacityBlock(t *testing.T) {
@@ -345,13 +347,13 @@ func TestSuggestCapacityBlock(t *testing.T) {
 		t.Fatalf("status = %q (binding %+v), want fixed", ps.Status, ps.Binding)
 	}
 	want := []Change{{Kind: KindCapacityBlock, Action: "add", Address: "aws_ec2_capacity_block_reservation.h100_block_2026_05_01_to_2026_06",
-		InstanceType: "p5.48xlarge", Instances: 3, GPUsPerInstance: 8, GPUs: 24, Start: "2026-05-01", End: "2026-06-30",
-		DurationHours: 1464, MonthlyCost: 53568, HorizonCost: 105408}}
+		InstanceType: "p5.48xlarge", Instances: 3, GPUsPerInstance: 8, GPUs: 24, Start: "2026-05-01", End: "2026-07-02",
+		DurationHours: 1512, MonthlyCost: 53568, HorizonCost: 108864}}
 	if diff := cmp.Diff(want, ps.Changes); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
 	}
-	if !testkit.Close(ps.Total, 105408) || ps.Claim != "" || len(ps.Notes) != 0 {
-		t.Errorf("total %g, claim %q, notes %v; want 105408, none, none", ps.Total, ps.Claim, ps.Notes)
+	if !testkit.Close(ps.Total, 108864) || ps.Claim != "" || len(ps.Notes) != 0 {
+		t.Errorf("total %g, claim %q, notes %v; want 108864, none, none", ps.Total, ps.Claim, ps.Notes)
 	}
 	pd := passesEverywhere(t, d, in, "h100")
 	// May after: 16 + 24 = 40 GPUs for 24: 1 − 24/40 = 40%.
@@ -398,5 +400,36 @@ func TestSuggestCapacityBlockDearer(t *testing.T) {
 		MonthlyCost: 35712, HorizonCost: 70272}}
 	if diff := cmp.Diff(want, ps.Changes); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}
+
+// TestBlockDays: capacity block durations AWS sells are 1 … 14 days in
+// 1-day steps, then 21, 28, … 182 in 7-day steps; a window gets the
+// shortest that covers it (15 → 21, 59 → 63, 61 → 63), none past 182.
+func TestBlockDays(t *testing.T) {
+	for _, tc := range []struct{ days, want int }{
+		{0, 0}, {1, 1}, {14, 14}, {15, 21}, {21, 21}, {22, 28}, {59, 63}, {61, 63}, {182, 182}, {183, 0},
+	} {
+		if got := blockDays(tc.days); got != tc.want {
+			t.Errorf("blockDays(%d) = %d, want %d", tc.days, got, tc.want)
+		}
+	}
+}
+
+// TestSuggestCapacityBlockInstances: one AWS capacity block holds at
+// most 64 instances. trainingCase with a run of 16 × 40 = 640 GPUs needs
+// (8 + 640)/0.7 = 925.7 GPUs in May and June: (925.7 − 16)/8 = 113.7, so
+// 114 instances more, too many for one block: the additions stay a
+// reservation and a note says why no block is offered.
+func TestSuggestCapacityBlockInstances(t *testing.T) {
+	_, in := trainingCase()
+	in.Plans[0].Workloads["finetune"].Runs[0].GPUs = 640
+	ps := mustSuggest(t, in).Suggestions[0]
+	if len(ps.Changes) != 1 || ps.Changes[0].Kind != "" || ps.Changes[0].Instances != 114 {
+		t.Fatalf("changes %+v, want one reservation of 114 instances", ps.Changes)
+	}
+	wantNotes := []string{"the additions from 2026-05-01 to 2026-06-30 need 114 instances, more than the 64 one AWS capacity block holds: none is offered"}
+	if diff := cmp.Diff(wantNotes, ps.Notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 }

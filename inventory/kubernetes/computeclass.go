@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/capcheck/capcheck/inventory"
 	"go.yaml.in/yaml/v3"
@@ -105,6 +106,11 @@ func (x *extractor) classPriority(o *object, pr *yaml.Node) (inventory.ClassPrio
 	p.At = &at
 	if in, ok := x.cat.Instance(p.MachineType); p.MachineType != "" && ok && in.GPUs > 0 {
 		p.GPU, p.Accelerators = in.GPU, in.GPUs
+	} else if p.MachineType != "" && !ok && looksAccelerated(p.MachineType) {
+		// A GPU or TPU machine type the catalog does not know: its model
+		// and count are unknown, never none.
+		x.notInCatalog(o, get(pr, "machineType"), "machineType", p.MachineType, "instances")
+		return p, false
 	}
 	for _, kind := range []string{"gpu", "tpu"} {
 		a := scalar(get(pr, kind, "type"))
@@ -112,17 +118,28 @@ func (x *extractor) classPriority(o *object, pr *yaml.Node) (inventory.ClassPrio
 			continue
 		}
 		p.Accelerator, p.TPU = a, kind == "tpu"
-		if g, ok := x.cat.Accelerator(a); ok && p.GPU == "" {
+		g, ok := x.cat.Accelerator(a)
+		if !ok {
+			x.notInCatalog(o, get(pr, kind, "type"), kind+".type", a, "accelerators")
+			return p, false
+		}
+		if p.GPU == "" {
 			p.GPU = g
 		}
-		if c := get(pr, kind, "count"); c != nil {
-			n, err := quantity(c)
-			if err != nil {
-				x.unresolvedf(o, c, "ComputeClass %s %s.count: %v", o.name, kind, err)
+		c := get(pr, kind, "count")
+		if c == nil {
+			if p.Accelerators == 0 {
+				x.unresolvedf(o, get(pr, kind), "ComputeClass %s %s.type %s sets no %s.count and machineType gives none: the GPUs per node are unknown", o.name, kind, a, kind)
 				return p, false
 			}
-			p.Accelerators = n
+			break
 		}
+		n, err := quantity(c)
+		if err != nil {
+			x.unresolvedf(o, c, "ComputeClass %s %s.count: %v", o.name, kind, err)
+			return p, false
+		}
+		p.Accelerators = n
 		break
 	}
 	switch p.Affinity {
@@ -160,4 +177,21 @@ func (x *extractor) bindClass(i, j int) {
 	if e.GPU == "" {
 		e.GPU = x.entries[j].GPU
 	}
+}
+
+// looksAccelerated reports whether a GCP machine type launches GPUs or
+// TPUs by its name (a2-highgpu-8g, a3-megagpu-8g, ct5lp-hightpu-4t): one
+// missing from the catalog is unresolved, not a CPU machine.
+func looksAccelerated(machineType string) bool {
+	t := strings.ToLower(machineType)
+	return strings.Contains(t, "gpu") || strings.Contains(t, "tpu")
+}
+
+// notInCatalog records a ComputeClass's machine or accelerator type (the
+// field what, at n) missing from the catalog, with the catalog section to
+// add it under: unresolved, so CAP015 blocks the class (Remedied: the
+// message says what to do).
+func (x *extractor) notInCatalog(o *object, n *yaml.Node, what, typ, section string) {
+	x.unresolvedf(o, n, "ComputeClass %s %s %q is not in the catalog; add it under %q in a catalog file (catalog: in capcheck.yaml, or --catalog)", o.name, what, typ, section)
+	x.unresolved[len(x.unresolved)-1].Remedied = true
 }

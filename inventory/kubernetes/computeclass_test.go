@@ -202,3 +202,42 @@ spec:
 		t.Errorf("annotated classes (-want +got):\n%s", diff)
 	}
 }
+
+// TestComputeClassUnknownAccelerator: a priority whose accelerator the
+// catalog does not know launches GPUs of an unknown model and count, so
+// the class is unresolved at the value (CAP015 blocks it, with the
+// catalog advice), never read as launching nothing or the pool's GPU:
+//   - a: gpu.type nvidia-zz9, at 7:19 (4 spaces + "- gpu: {type: " is 18
+//     characters);
+//   - b: machineType zz-megagpu-8g, a GPU machine type by its name, at
+//     7:20 (4 spaces + "- machineType: " is 19 characters);
+//   - c: gpu.type nvidia-l4 without gpu.count and no machine type to take
+//     it from, at the gpu mapping, 7:12 (4 spaces + "- gpu: " is 11);
+//   - d: machineType n2-standard-8 launches no accelerator: left out.
+func TestComputeClassUnknownAccelerator(t *testing.T) {
+	dir := t.TempDir()
+	class := func(name, priority string) string {
+		return "apiVersion: cloud.google.com/v1\nkind: ComputeClass\nmetadata:\n  name: " + name + "\nspec:\n  priorities:\n    - " + priority + "\n"
+	}
+	testkit.WriteFiles(t, dir, map[string]string{
+		"k8s/a.yaml": class("a", "gpu: {type: nvidia-zz9, count: 8}"),
+		"k8s/b.yaml": class("b", "machineType: zz-megagpu-8g"),
+		"k8s/c.yaml": class("c", "gpu: {type: nvidia-l4}"),
+		"k8s/d.yaml": class("d", "machineType: n2-standard-8"),
+	})
+	inv := discover(t, dir, Options{})
+	if len(inv.Reservations) != 0 {
+		t.Errorf("entries %+v, want none", inv.Reservations)
+	}
+	wantU := []inventory.Unresolved{
+		{Address: "ComputeClass/a", Range: diag.Pos{File: "k8s/a.yaml", Line: 7, Column: 19}.Range(), Remedied: true,
+			Msg: `ComputeClass a gpu.type "nvidia-zz9" is not in the catalog; add it under "accelerators" in a catalog file (catalog: in capcheck.yaml, or --catalog)`},
+		{Address: "ComputeClass/b", Range: diag.Pos{File: "k8s/b.yaml", Line: 7, Column: 20}.Range(), Remedied: true,
+			Msg: `ComputeClass b machineType "zz-megagpu-8g" is not in the catalog; add it under "instances" in a catalog file (catalog: in capcheck.yaml, or --catalog)`},
+		{Address: "ComputeClass/c", Range: diag.Pos{File: "k8s/c.yaml", Line: 7, Column: 12}.Range(),
+			Msg: `ComputeClass c gpu.type nvidia-l4 sets no gpu.count and machineType gives none: the GPUs per node are unknown`},
+	}
+	if diff := cmp.Diff(wantU, inv.Unresolved); diff != "" {
+		t.Errorf("unresolved (-want +got):\n%s", diff)
+	}
+}

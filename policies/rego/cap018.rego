@@ -4,9 +4,11 @@
 #   The evaluator could not use part of a plan: a pool's reservations entry
 #   (address or glob) matches no Terraform reservation, or actuals were given
 #   for a workload kind that does not take its baseline from them, or a
-#   claimed reservation's zone lies in another region than the pool's. Any other
-#   evaluator note not covered by a rule is reported here too, so no
-#   observation is dropped silently.
+#   claimed reservation's zone lies in another region than the pool's, or a
+#   price a cost needs is not given (spot, capacity block, cross-region
+#   egress), or workloads of several Kubernetes overlays select one claimed
+#   NodePool or ComputeClass. Any other evaluator note not covered by a rule
+#   is reported here too, so no observation is dropped silently.
 # custom:
 #   id: CAP018
 #   severity: low
@@ -46,4 +48,6 @@ advice("CAP-ZONE-REGION") := "; claim reservations in the pool's region, or corr
 
 advice("CAP-EGRESS-PRICE") := "; give the pool's price_per_gb_egress (0 when the transfer is free)"
 
-advice(code) := "" if not code in {"CAP-LINK-NONE", "CAP-TREND-IGNORED", "CAP-ZONE-REGION", "CAP-EGRESS-PRICE"}
+advice("CAP-SPOT-PRICE") := "; give price_per_gpu_hour.spot"
+
+advice(code) := "" if not code in {"CAP-LINK-NONE", "CAP-TREND-IGNORED", "CAP-ZONE-REGION", "CAP-EGRESS-PRICE", "CAP-SPOT-PRICE"}

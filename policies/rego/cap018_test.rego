@@ -62,3 +62,20 @@ test_warns_on_unpriced_egress if {
 		"location": loc,
 	}} with input as d
 }
+
+# A spot price missing from the pool: the note says what it costs
+# instead, the advice what to write.
+test_warns_on_unpriced_spot if {
+	loc := {"file": "capacity/plan.cue", "line": 10, "column": 3}
+	d := fx.with_pool({"notes": [{
+		"code": "CAP-SPOT-PRICE",
+		"msg": "up to 16 interruptible GPUs run on the pool's spot capacity, but price_per_gpu_hour gives no spot price: they are costed at the on-demand price (4.5 per GPU-hour)",
+		"location": loc,
+	}]})
+	cap018.warn == {{
+		"rule": "CAP018",
+		"msg": "pool h100-use1: up to 16 interruptible GPUs run on the pool's spot capacity, but price_per_gpu_hour gives no spot price: they are costed at the on-demand price (4.5 per GPU-hour); give price_per_gpu_hour.spot",
+		"target": "pool/h100-use1",
+		"location": loc,
+	}} with input as d
+}

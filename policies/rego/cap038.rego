@@ -8,8 +8,11 @@
 #   count. Deny when no priority launches the pool's GPU, warn when only
 #   some do (GKE falls back to the others when the preferred ones are
 #   unavailable). A class naming a single other model is already an error
-#   at the claim. The workloads' GPUs at their autoscaling maximum are
-#   judged against the pool's capacity by CAP030, as on a NodePool.
+#   at the claim. A priority whose GPU machine type or accelerator type the
+#   catalog does not know leaves the class unresolved (CAP015), never read
+#   as the pool's GPU or as none. The workloads' GPUs at their autoscaling
+#   maximum are judged against the pool's capacity by CAP030, as on a
+#   NodePool.
 # custom:
 #   id: CAP038
 #   severity: high

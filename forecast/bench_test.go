@@ -37,3 +37,27 @@ func BenchmarkFitHourly48(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFitDaily3Years is a 28-step forecast of three years of daily
+// points (1,096) with weekly and yearly cycles, slow growth and 5% noise,
+// default options: the case the Harmonic candidates (a yearly Fourier
+// cycle under ETS) are offered for.
+func BenchmarkFitDaily3Years(b *testing.B) {
+	rng := rand.New(rand.NewPCG(17, 19))
+	n := 1096
+	s := Series{Times: make([]time.Time, n), Values: make([]float64, n)}
+	start := time.Date(2023, 1, 2, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		week := 1.0
+		if i%7 >= 5 {
+			week = 0.7
+		}
+		s.Times[i] = start.AddDate(0, 0, i)
+		s.Values[i] = (200 + 0.05*float64(i)) * (1 + 0.3*math.Sin(2*math.Pi*float64(i)/daysPerYear)) * week * (1 + 0.05*rng.NormFloat64())
+	}
+	for b.Loop() {
+		if _, err := Fit(s, Options{Horizon: 28}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

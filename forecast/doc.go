@@ -1,8 +1,9 @@
 // Package forecast owns the numerics capcheck uses to project observed demand:
 // aggregating raw samples to peaks, fitting trend, exponential-smoothing
-// (single and double seasonal, on values or logs), Theta and seasonal-naive
-// models, choosing one — or the mean of the best three — by multi-step
-// rolling-origin backtest (or by AICc), projecting it with 80% and 95%
+// (single and double seasonal, on values or logs, and under a yearly Fourier
+// cycle for long daily series), Theta and seasonal-naive models, choosing
+// one — or the mean of the best three — by multi-step rolling-origin
+// backtest (or by AICc), projecting it with 80% and 95%
 // prediction intervals from the quantiles of its own held-out errors
 // (split-conformal, widened when few of them are independent), scoring
 // accuracy (MASE, sMAPE, interval coverage) and reporting the fitted

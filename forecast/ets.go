@@ -308,6 +308,20 @@ func (e *ets) degenerate(st etsState) string {
 	return ""
 }
 
+// etsParamCount is the number of parameters AICc charges an ETS model
+// of sp: α, σ and ℓ0; β and b0 with a trend; φ when damped; γ and m−1
+// free initial states per season.
+func etsParamCount(sp spec) int {
+	k := 3
+	if sp.trend != trendNone {
+		k += 2
+	}
+	if sp.trend == trendDamped {
+		k++
+	}
+	return k + sp.period + sp.period2
+}
+
 // fitETS estimates α, β, γ, ω, φ by Nelder–Mead on the concentrated
 // Gaussian likelihood, log(SSE/n), with logistic transforms keeping them
 // admissible.
@@ -375,25 +389,20 @@ func fitETS(sp spec, y []float64, spm float64, seed uint64) (*model, error) {
 		return nil, fmt.Errorf("%w: %s: %s", ErrNoMethod, sp.name(), why)
 	}
 	l, b := state.l, state.b
-	k := 2 // α and σ
+	k := etsParamCount(sp)
 	params := map[string]float64{"alpha": e.alpha, "level": l}
 	if e.trend != trendNone {
-		k += 2 // β, b0
 		params["beta"], params["trend"] = e.beta, b
 	}
 	if e.trend == trendDamped {
-		k++
 		params["phi"] = e.phi
 	}
 	if e.m > 0 {
-		k += e.m // γ and m−1 free initial seasonal states
 		params["gamma"], params["period"] = e.gamma, float64(e.m)
 	}
 	if e.m2 > 0 {
-		k += e.m2
 		params["omega"], params["period2"] = e.omega, float64(e.m2)
 	}
-	k++ // ℓ0
 	if sse == 0 {
 		sse = math.SmallestNonzeroFloat64 * float64(n)
 	}

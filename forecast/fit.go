@@ -54,6 +54,10 @@ type Options struct {
 	// widthScale, when set, scales every interval half-width: a test
 	// hook showing that the coverage tests notice wrong widths.
 	widthScale float64
+	// harmonicWeekly offers Harmonic candidates (period 52.18) to weekly
+	// data too: a test hook; on M4 Weekly it did not earn its place
+	// (BENCHMARKS.md).
+	harmonicWeekly bool
 }
 
 // Point is one forecast step with its 80% and 95% prediction intervals.
@@ -322,6 +326,22 @@ func newPlan(s Series, opts Options) (*plan, error) {
 					p.specs = append(p.specs, spec{method: meth, period: m})
 				}
 			}
+		case Harmonic:
+			year, week := p.yearly()
+			if year == 0 {
+				continue
+			}
+			for _, tr := range []trendKind{trendNone, trendDamped} {
+				sp := spec{method: meth, period: week, trend: tr, year: year}
+				if n < sp.minLen() {
+					break
+				}
+				p.specs = append(p.specs, sp)
+				if logOK {
+					sp.log = true
+					p.specs = append(p.specs, sp)
+				}
+			}
 		case SeasonalNaive:
 			p.specs = append(p.specs, spec{method: meth, period: p.bench})
 			for _, m := range append([]int{1}, p.periods...) {
@@ -332,6 +352,27 @@ func newPlan(s Series, opts Options) (*plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// yearly is the period in steps of the yearly Fourier cycle Harmonic
+// candidates fit, and the season of their ETS: 365.25 and 7 for daily
+// data when the plan uses the period 365 (365.25/7 and none for weekly
+// data with the period 52, only under Options.harmonicWeekly); 0
+// otherwise.
+func (p *plan) yearly() (year float64, week int) {
+	if p.r.g.months != 0 {
+		return 0, 0
+	}
+	switch {
+	case p.r.g.step == 24*time.Hour && slices.Contains(p.periods, 365):
+		if slices.Contains(p.periods, 7) {
+			week = 7
+		}
+		return daysPerYear, week
+	case p.opts.harmonicWeekly && p.r.g.step == 7*24*time.Hour && slices.Contains(p.periods, 52):
+		return daysPerYear / 7, 0
+	}
+	return 0, 0
 }
 
 // checkFinite returns an ErrOverflow error naming the first figure of r

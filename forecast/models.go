@@ -25,7 +25,12 @@ const (
 	// the form of Hyndman & Billah (2003): simple exponential smoothing
 	// with drift half the slope of a linear trend, on seasonally adjusted
 	// data.
-	Theta         = "theta"
+	Theta = "theta"
+	// Harmonic is ETS, with the weekly season, on the series less a yearly
+	// cycle of Fourier terms (period 365.25 days, K ≤ 10 pairs chosen by
+	// AICc), the cycle added back: for daily series of two years or more
+	// (on values and, for positive series, logs).
+	Harmonic      = "harmonic"
 	SeasonalNaive = "seasonal-naive"
 	// Combination is the mean of the best candidates by backtest error;
 	// it is chosen, never asked for in Options.Methods.
@@ -33,7 +38,7 @@ const (
 )
 
 // AllMethods lists every method in the order candidates are reported.
-var AllMethods = []string{Linear, LogLinear, ETSAdditive, ETSMultiplicative, ETSLog, DoubleSeasonal, Theta, SeasonalNaive}
+var AllMethods = []string{Linear, LogLinear, ETSAdditive, ETSMultiplicative, ETSLog, DoubleSeasonal, Theta, Harmonic, SeasonalNaive}
 
 type trendKind int
 
@@ -49,7 +54,8 @@ type spec struct {
 	period  int // seasonal period in steps; 0 for none (seasonal-naive: 1 means naive)
 	period2 int // second seasonal period (double-seasonal); 0 for none
 	trend   trendKind
-	log     bool // fitted to log values, back-transformed
+	log     bool    // fitted to log values, back-transformed
+	year    float64 // Harmonic: the yearly period in steps (365.25 for daily data)
 }
 
 // name is the conventional short name, e.g. "ETS(A,Ad,M) m=24".
@@ -71,6 +77,9 @@ func (s spec) name() string {
 			n += fmt.Sprintf(" m=%d", s.period)
 		}
 		return n
+	case Harmonic:
+		inner := spec{method: ETSAdditive, period: s.period, trend: s.trend, log: s.log}
+		return fmt.Sprintf("%s + Fourier m=%.2f", inner.name(), s.year)
 	}
 	tr := [...]string{"N", "A", "Ad"}[s.trend]
 	se := "N"
@@ -106,6 +115,10 @@ func (s spec) minLen() int {
 			return 3 * s.period
 		}
 		return 5
+	case Harmonic:
+		// Two years: one is lost to the moving average that detrends the
+		// cycle's regression.
+		return int(math.Ceil(2*s.year)) + 4
 	}
 	k := 8
 	if s.trend != trendNone {
@@ -168,6 +181,8 @@ func fitSpec(sp spec, y []float64, stepsPerMonth float64, seed uint64) (*model, 
 		return fitSeasonalNaive(sp, y)
 	case Theta:
 		return fitTheta(sp, y, stepsPerMonth)
+	case Harmonic:
+		return fitHarmonic(sp, y, stepsPerMonth, seed)
 	case ETSAdditive, ETSMultiplicative, ETSLog, DoubleSeasonal:
 		return fitETS(sp, y, stepsPerMonth, seed)
 	}

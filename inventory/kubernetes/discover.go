@@ -3,9 +3,11 @@
 // capacity types and the EC2NodeClass capacityReservationSelectorTerms
 // that bind them to reservations), Kueue ClusterQueues (nominal quota and
 // borrowing limit per flavor) and GPU workloads (Deployments,
-// StatefulSets, LeaderWorkerSets, KServe InferenceServices, RayServices,
-// JobSets: accelerator requests × replicas at the autoscaling maximum an
-// HPA or KEDA ScaledObject allows; the GPU model of a workload pinned to
+// StatefulSets, ReplicaSets, Pods, Jobs, CronJobs, LeaderWorkerSets,
+// KServe InferenceServices, RayServices, RayClusters, RayJobs, JobSets,
+// KEDA ScaledJobs, Kubeflow training jobs: each pod's effective
+// accelerator request, sidecars included, × replicas at the autoscaling
+// maximum an HPA or KEDA ScaledObject allows; the GPU model of a workload pinned to
 // a NodePool, an instance type or a GKE ComputeClass) and GKE
 // ComputeClasses (their priorities, reservation affinity and the GPUs a
 // node of each launches: computeclass.go). It emits inventory.Entry
@@ -26,8 +28,11 @@
 // the values file that set a value.
 //
 // Fails closed: a GPU workload whose replicas or requests cannot be read,
-// a GPU NodePool without a GPU limit, a remote base, are
-// inventory.Unresolved entries, never zeros.
+// a GPU NodePool without a GPU limit, a remote base, a Kustomize
+// helmCharts entry, a DaemonSet, an overlapping CronJob, accelerator
+// slices and shares (MIG, nvidia.com/gpu.shared, NeuronCores, DRA claims,
+// a time-slicing device plugin ConfigMap), a Kueue Cohort's own quota,
+// are inventory.Unresolved entries, never zeros.
 package kubernetes
 
 import (
@@ -193,6 +198,15 @@ type kustomization struct {
 	// patchesStrategicMerge), slash paths relative to the root.
 	replicas map[string]diag.Pos
 	patches  []string
+	// charts are its helmCharts entries, which Kustomize inflates only
+	// with Helm enabled: capcheck renders without them and reports each.
+	charts []chartRef
+}
+
+// chartRef is a kustomization helmCharts entry and where it is written.
+type chartRef struct {
+	name, repo string
+	pos        diag.Pos
 }
 
 func (d *discovery) loadKustomization(dir string) (*kustomization, error) {
@@ -218,6 +232,10 @@ func (d *discovery) loadKustomization(dir string) (*kustomization, error) {
 				}
 			}
 		}
+	}
+	for _, it := range items(get(docs, "helmCharts")) {
+		k.charts = append(k.charts, chartRef{name: scalar(get(it, "name")), repo: scalar(get(it, "repo")),
+			pos: diag.Pos{File: file, Line: it.Line, Column: it.Column}})
 	}
 	for _, it := range items(get(docs, "replicas")) {
 		if c := get(it, "count"); c != nil && scalar(get(it, "name")) != "" {
@@ -288,7 +306,18 @@ func (d *discovery) read(ctx context.Context) (*inventory.Inventory, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rendered, err := d.render(k, d.chain(kusts, dir))
+		chain := d.chain(kusts, dir)
+		for _, kz := range chain {
+			for _, c := range kz.charts {
+				from := ""
+				if c.repo != "" {
+					from = " from " + c.repo
+				}
+				inv.Unresolved = append(inv.Unresolved, inventory.Unresolved{Address: "Kustomization/" + dir, Range: c.pos.Range(),
+					Msg: fmt.Sprintf("overlay %s inflates Helm chart %s%s (helmCharts in %s), which capcheck does not render through Kustomize: its objects are not counted; vendor the chart and name it under kubernetes.helm", dir, cmpOr(c.name, "(unnamed)"), from, kz.file)})
+			}
+		}
+		rendered, err := d.render(k, chain)
 		if err != nil {
 			ds = appendErr(ds, err)
 			continue

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -15,7 +16,9 @@ import (
 
 // accelResources are the extended resources counted as accelerators, in
 // the order one is chosen when a pod requests several.
-var accelResources = []string{"nvidia.com/gpu", "google.com/tpu", "aws.amazon.com/neuron", "amd.com/gpu"}
+// aws.amazon.com/neurondevice is the Neuron device plugin's newer name for
+// whole devices (aws.amazon.com/neuron).
+var accelResources = []string{"nvidia.com/gpu", "google.com/tpu", "aws.amazon.com/neuron", "aws.amazon.com/neurondevice", "amd.com/gpu"}
 
 // Node labels that pin a pod or a flavor to a pool or a GPU.
 const (
@@ -117,6 +120,8 @@ func (x *extractor) tree(objs []*object) {
 			x.flavors[o.name] = o
 		case o.kind == "ComputeClass" && o.group() == "cloud.google.com":
 			x.classes[o.name] = o
+		case o.kind == "ConfigMap" && o.group() == "":
+			x.deviceSharing(o)
 		}
 	}
 	for _, o := range objs {
@@ -138,9 +143,36 @@ func (x *extractor) tree(objs []*object) {
 		case o.kind == "InferenceService" && g == "serving.kserve.io":
 			x.inferenceService(o)
 		case o.kind == "RayService" && g == "ray.io":
-			x.rayService(o)
+			x.rayCluster(o, get(o.n, "spec", "rayClusterConfig"))
+		case o.kind == "RayCluster" && g == "ray.io":
+			x.rayCluster(o, get(o.n, "spec"))
+		case o.kind == "RayJob" && g == "ray.io":
+			x.rayCluster(o, get(o.n, "spec", "rayClusterSpec"))
 		case o.kind == "JobSet" && g == "jobset.x-k8s.io":
 			x.jobSet(o)
+		case (o.kind == "ReplicaSet" && g == "apps") || (o.kind == "ReplicationController" && g == ""):
+			x.replicated(o)
+		case o.kind == "Job" && g == "batch":
+			x.job(o, o.n, nil)
+		case o.kind == "CronJob" && g == "batch":
+			x.cronJob(o)
+		case o.kind == "Pod" && g == "":
+			pod := get(o.n, "spec")
+			if res, per, ok := x.podAccel(o, pod); ok {
+				x.workload(o, res, per, 1, nil, pod)
+			}
+		case o.kind == "ScaledJob" && g == "keda.sh":
+			x.scaledJob(o)
+		case o.kind == "Cohort" && g == "kueue.x-k8s.io":
+			x.cohort(o)
+		case o.kind == "DaemonSet" && g == "apps":
+			x.daemonSet(o)
+		case g == "kubeflow.org" && strings.HasSuffix(o.kind, "Job"):
+			x.trainingJob(o)
+		case o.kind == "Rollout" && g == "argoproj.io":
+			x.replicated(o)
+		default:
+			x.unread(o)
 		}
 	}
 	for _, i := range x.pinned {
@@ -209,6 +241,42 @@ func (x *extractor) scaledObject(o *object) {
 	x.scalers[objectID(kind, o.namespace, scalar(get(ref, "name")))] = scaler{id: o.id(), max: max, at: at}
 }
 
+// deviceSharing reports a ConfigMap holding an NVIDIA device plugin
+// configuration (the GPU Operator's time-slicing-config, the device
+// plugin's config map) that shares each GPU: with time-slicing or MPS
+// replicas, a node advertises replicas × its GPUs as nvidia.com/gpu
+// (unless renameByDefault makes them nvidia.com/gpu.shared), so an
+// nvidia.com/gpu request on such a node is a share, and counting it as a
+// GPU overstates demand by up to that factor. Which nodes use the
+// configuration is a node label the manifests do not hold: unresolved, at
+// the data key holding it.
+func (x *extractor) deviceSharing(o *object) {
+	for _, kv := range pairs(get(o.n, "data")) {
+		if kv[1].Kind != yaml.ScalarNode || !strings.Contains(kv[1].Value, "sharing") {
+			continue
+		}
+		var cfg yaml.Node
+		if yaml.Unmarshal([]byte(kv[1].Value), &cfg) != nil || len(cfg.Content) == 0 {
+			continue
+		}
+		for _, mode := range []string{"timeSlicing", "mps"} {
+			sh := get(cfg.Content[0], "sharing", mode)
+			if scalar(get(sh, "renameByDefault")) == "true" {
+				continue // shares are nvidia.com/gpu.shared, unresolved where requested
+			}
+			for _, r := range items(get(sh, "resources")) {
+				name := scalar(get(r, "name"))
+				n, set, ok := integer(get(r, "replicas"))
+				if !slices.Contains(accelResources, name) || !set || !ok || n <= 1 || scalar(get(r, "rename")) != "" {
+					continue
+				}
+				x.unresolvedf(o, kv[0], "ConfigMap %s (data %s) shares each GPU as %d %s (%s): on nodes using it an %s request is a share, not a GPU, and capcheck counts it as a whole GPU",
+					o.name, kv[0].Value, n, name, mode, name)
+			}
+		}
+	}
+}
+
 // requirement is a NodePool requirement or node affinity expression.
 func requirementValues(reqs *yaml.Node, key string) (values []string, found bool) {
 	for _, r := range items(reqs) {
@@ -238,8 +306,13 @@ func (x *extractor) nodePool(o *object) {
 		}
 	}
 	for _, r := range items(reqs) {
-		if key := scalar(get(r, "key")); strings.HasPrefix(key, "karpenter.k8s.aws/instance-gpu") && scalar(get(r, "operator")) != "DoesNotExist" {
+		if gpuRequirement(r) {
 			gpuTyped = true
+		}
+	}
+	for _, t := range items(get(spec, "taints")) {
+		if slices.Contains(accelResources, scalar(get(t, "key"))) {
+			gpuTyped = true // GPU nodes are tainted so that only GPU pods land there
 		}
 	}
 	limits := get(o.n, "spec", "limits")
@@ -292,6 +365,31 @@ func (x *extractor) nodePool(o *object) {
 	x.allPools[o.name] = append(x.allPools[o.name], len(x.entries)-1)
 }
 
+// gpuFamilyRE matches the EC2 instance families (and categories) of
+// accelerated instances: g and p (NVIDIA and AMD GPUs), gr, inf and trn
+// (Inferentia, Trainium), dl (Gaudi).
+var gpuFamilyRE = regexp.MustCompile(`^(g|p|gr|inf|trn|dl)[0-9]*[a-z]*$`)
+
+// gpuRequirement reports whether a NodePool requirement selects GPU
+// instances: a GPU count, name or manufacturer (karpenter.k8s.aws/ or EKS
+// Auto Mode's eks.amazonaws.com/instance-gpu-*, instance-accelerator-*),
+// or only accelerated instance families or categories.
+func gpuRequirement(r *yaml.Node) bool {
+	key, op := scalar(get(r, "key")), scalar(get(r, "operator"))
+	prefix, attr, ok := strings.Cut(key, "/")
+	if !ok || (prefix != "karpenter.k8s.aws" && prefix != "eks.amazonaws.com") || op == "DoesNotExist" {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(attr, "instance-gpu"), strings.HasPrefix(attr, "instance-accelerator"):
+		return !(op == "In" && slices.ContainsFunc(items(get(r, "values")), func(v *yaml.Node) bool { return scalar(v) == "0" }))
+	case (attr == "instance-family" || attr == "instance-category") && op == "In":
+		vs := items(get(r, "values"))
+		return len(vs) > 0 && !slices.ContainsFunc(vs, func(v *yaml.Node) bool { return !gpuFamilyRE.MatchString(scalar(v)) })
+	}
+	return false
+}
+
 // annotationTerms are the reservation terms an EC2NodeClass's or a GKE
 // ComputeClass's capcheck.io/capacity-reservations annotation names: one
 // Terraform address or glob per comma-separated item.
@@ -311,6 +409,10 @@ func (x *extractor) clusterQueue(o *object) {
 			flavor := scalar(get(fl, "name"))
 			for _, res := range items(get(fl, "resources")) {
 				name := scalar(get(res, "name"))
+				if partialAccel(name) {
+					x.unresolvedf(o, get(res, "nominalQuota"), "ClusterQueue %s flavor %s quota for %s, a partition or share of an accelerator, not whole devices: capcheck does not count it as GPUs", o.name, flavor, name)
+					continue
+				}
 				if !slices.Contains(accelResources, name) {
 					continue
 				}
@@ -407,12 +509,27 @@ func (x *extractor) classGPU(c *object) string {
 	return ""
 }
 
-// podAccel is the accelerators one pod requests: the sum over its
-// containers, or its largest init container when that is more (limits,
-// else requests, per container). ok is false after an unresolved entry.
+// podAccel is the accelerators one pod requests, by the Kubernetes rule
+// for a pod's effective request: the larger of its running phase (the
+// sum over its containers and its sidecars, the init containers with
+// restartPolicy Always, which keep running beside them) and its largest
+// init step (an init container plus the sidecars started before it).
+// Per container, limits, else requests: Kubernetes defaults an extended
+// resource's request to its limit. ok is false after an unresolved entry:
+// a quantity that does not parse, a partition or share of an accelerator
+// (MIG, time-sliced nvidia.com/gpu.shared, NeuronCores) that is not a
+// whole device, devices claimed through DRA.
 func (x *extractor) podAccel(o *object, pod *yaml.Node) (res string, n float64, ok bool) {
+	ok = true
 	count := func(c *yaml.Node) map[string]float64 {
 		out := map[string]float64{}
+		for _, kv := range append(pairs(get(c, "resources", "limits")), pairs(get(c, "resources", "requests"))...) {
+			if r := kv[0].Value; partialAccel(r) {
+				x.unresolvedf(o, kv[0], "%s %s requests %s, a partition or share of an accelerator, not whole devices: capcheck does not count it as GPUs", o.kind, o.name, r)
+				ok = false
+				return out
+			}
+		}
 		for _, r := range accelResources {
 			q := get(c, "resources", "limits", r)
 			if q == nil {
@@ -431,24 +548,50 @@ func (x *extractor) podAccel(o *object, pod *yaml.Node) (res string, n float64, 
 		}
 		return out
 	}
-	ok = true
-	sum := map[string]float64{}
+	if claims := get(pod, "resourceClaims"); len(items(claims)) > 0 {
+		x.unresolvedf(o, claims, "%s %s claims devices through Dynamic Resource Allocation (resourceClaims): capcheck does not count them as GPUs", o.kind, o.name)
+		return "", 0, false
+	}
+	running := map[string]float64{}
 	for _, c := range containersOf(pod) {
 		for r, v := range count(c) {
-			sum[r] += v
+			running[r] += v
 		}
 	}
+	sidecars, initMax := map[string]float64{}, map[string]float64{}
 	for _, c := range items(get(pod, "initContainers")) {
-		for r, v := range count(c) {
-			sum[r] = math.Max(sum[r], v)
+		req := count(c)
+		if scalar(get(c, "restartPolicy")) == "Always" {
+			for r, v := range req {
+				sidecars[r] += v
+				running[r] += v
+			}
+			continue
+		}
+		for r, v := range req {
+			initMax[r] = math.Max(initMax[r], v+sidecars[r])
 		}
 	}
 	for _, r := range accelResources {
-		if sum[r] > 0 {
-			return r, sum[r], ok
+		if v := math.Max(running[r], initMax[r]); v > 0 {
+			return r, v, ok
 		}
 	}
 	return "", 0, ok
+}
+
+// partialAccel reports whether an extended resource is a slice or share
+// of an accelerator rather than whole devices: NVIDIA MIG profiles
+// (nvidia.com/mig-1g.10gb), time-sliced or MPS-shared GPUs renamed by the
+// device plugin (nvidia.com/gpu.shared) and AWS NeuronCores (a device has
+// several).
+func partialAccel(r string) bool {
+	switch {
+	case strings.HasPrefix(r, "nvidia.com/mig-"), strings.HasPrefix(r, "nvidia.com/gpu."),
+		r == "aws.amazon.com/neuroncore":
+		return true
+	}
+	return false
 }
 
 // containersOf are a pod spec's containers; a KServe predictor also
@@ -544,45 +687,99 @@ func (x *extractor) leaderWorkerSet(o *object) {
 	x.workload(o, res, ln+float64(size-1)*wn, n, o.at("spec", "replicas"), worker)
 }
 
+// inferenceService counts a KServe InferenceService: its predictor, and
+// a transformer or explainer that requests the same accelerator, each
+// component at its replica maximum. A predictor alone keeps its replicas
+// (Count × per-replica GPUs); with a GPU transformer or explainer the
+// components' sum is one figure (Count 1).
 func (x *extractor) inferenceService(o *object) {
-	pred := get(o.n, "spec", "predictor")
-	res, per, ok := x.podAccel(o, pred)
-	if !ok || res == "" {
-		return
-	}
-	minR, ok := x.replicas(o, get(pred, "minReplicas"), 1)
-	if !ok {
-		return
-	}
-	maxR, ok := x.replicas(o, get(pred, "maxReplicas"), 0)
-	if !ok {
-		return
-	}
 	raw := scalar(get(o.n, "metadata", "annotations", "serving.kserve.io/deploymentMode")) == "RawDeployment"
-	switch {
-	case maxR > 0:
-	case raw:
-		maxR = minR
-	default:
-		x.unresolvedf(o, pred, "InferenceService %s sets no spec.predictor.maxReplicas: serverless autoscaling is unbounded", o.name)
+	type component struct {
+		res        string
+		per        float64
+		minR, maxR int
+		at         *diag.Pos
+	}
+	comp := func(name string) (component, bool) {
+		c := get(o.n, "spec", name)
+		if c == nil {
+			return component{}, true
+		}
+		res, per, ok := x.podAccel(o, c)
+		if !ok || res == "" {
+			return component{}, ok
+		}
+		if ws := get(c, "workerSpec"); ws != nil {
+			x.unresolvedf(o, ws, "InferenceService %s %s has a workerSpec (multi-node serving): capcheck does not count its worker pods", o.name, name)
+			return component{}, false
+		}
+		minR, ok := x.replicas(o, get(c, "minReplicas"), 1)
+		if !ok {
+			return component{}, false
+		}
+		maxR, ok := x.replicas(o, get(c, "maxReplicas"), 0)
+		if !ok {
+			return component{}, false
+		}
+		switch {
+		case maxR > 0:
+		case raw:
+			maxR = minR
+		default:
+			x.unresolvedf(o, c, "InferenceService %s sets no spec.%s.maxReplicas: serverless autoscaling is unbounded", o.name, name)
+			return component{}, false
+		}
+		at := o.at("spec", name, "maxReplicas")
+		if maxR <= minR {
+			at = cmp.Or(o.at("spec", name, "minReplicas"), at)
+		}
+		return component{res: res, per: per, minR: minR, maxR: max(minR, maxR), at: at}, true
+	}
+	pred, ok := comp("predictor")
+	if !ok || pred.res == "" {
 		return
 	}
-	at := o.at("spec", "predictor", "maxReplicas")
-	if maxR <= minR {
-		at = cmp.Or(o.at("spec", "predictor", "minReplicas"), at)
+	total, more := float64(pred.maxR)*pred.per, false
+	for _, name := range []string{"transformer", "explainer"} {
+		c, ok := comp(name)
+		if !ok {
+			return
+		}
+		if c.res == "" {
+			continue
+		}
+		if c.res != pred.res {
+			x.unresolvedf(o, get(o.n, "spec", name), "InferenceService %s predictor requests %s and its %s %s", o.name, pred.res, name, c.res)
+			return
+		}
+		total += float64(c.maxR) * c.per
+		more = true
 	}
-	x.workload(o, res, per, max(minR, maxR), at, pred)
+	predSpec := get(o.n, "spec", "predictor")
+	if more {
+		x.workload(o, pred.res, total, 1, pred.at, predSpec)
+		return
+	}
+	x.workload(o, pred.res, pred.per, pred.maxR, pred.at, predSpec)
 	e := &x.entries[len(x.entries)-1]
-	e.Kubernetes.Replicas, e.Kubernetes.MaxReplicas = minR, max(minR, maxR)
+	e.Kubernetes.Replicas, e.Kubernetes.MaxReplicas = pred.minR, pred.maxR
 }
 
-func (x *extractor) rayService(o *object) {
-	rc := get(o.n, "spec", "rayClusterConfig")
+// rayCluster counts a KubeRay cluster spec (a RayCluster's spec, a
+// RayService's rayClusterConfig, a RayJob's rayClusterSpec): the head pod
+// and each worker group's pods, max(replicas, maxReplicas) groups of
+// numOfHosts pods each (multi-host TPU slices). A worker group of a
+// cluster with in-tree autoscaling and no maxReplicas is unbounded.
+func (x *extractor) rayCluster(o *object, rc *yaml.Node) {
+	if rc == nil {
+		return
+	}
 	headPod := get(rc, "headGroupSpec", "template", "spec")
 	res, total, ok := x.podAccel(o, headPod)
 	if !ok {
 		return
 	}
+	autoscaling := scalar(get(rc, "enableInTreeAutoscaling")) == "true"
 	for _, wg := range items(get(rc, "workerGroupSpecs")) {
 		pod := get(wg, "template", "spec")
 		r, n, ok := x.podAccel(o, pod)
@@ -593,20 +790,216 @@ func (x *extractor) rayService(o *object) {
 			continue
 		}
 		if res != "" && r != res {
-			x.unresolvedf(o, wg, "RayService %s requests both %s and %s", o.name, res, r)
+			x.unresolvedf(o, wg, "%s %s requests both %s and %s", o.kind, o.name, res, r)
 			return
 		}
 		res = r
-		reps, ok := x.replicas(o, get(wg, "replicas"), 1)
+		minR, ok := x.replicas(o, get(wg, "minReplicas"), 1)
 		if !ok {
 			return
 		}
-		if mx, set, ok := integer(get(wg, "maxReplicas")); ok && set {
-			reps = max(reps, mx)
+		reps, ok := x.replicas(o, get(wg, "replicas"), minR) // KubeRay starts a group at minReplicas
+		if !ok {
+			return
+		}
+		mx, set, ok := integer(get(wg, "maxReplicas"))
+		if !ok {
+			x.unresolvedf(o, get(wg, "maxReplicas"), "%s %s worker group %s maxReplicas %q is not a whole number", o.kind, o.name, scalar(get(wg, "groupName")), scalar(get(wg, "maxReplicas")))
+			return
+		}
+		if !set && autoscaling {
+			x.unresolvedf(o, wg, "%s %s autoscales worker group %s without maxReplicas: its GPU demand is unbounded", o.kind, o.name, scalar(get(wg, "groupName")))
+			return
+		}
+		reps = max(reps, minR, mx) // KubeRay keeps a group within [minReplicas, maxReplicas]
+		hosts, ok := x.replicas(o, get(wg, "numOfHosts"), 1)
+		if !ok {
+			return
+		}
+		total += float64(reps*max(hosts, 1)) * n
+	}
+	x.workload(o, res, total, 1, nil, headPod)
+}
+
+// job counts a batch Job spec (spec is the Job's, or a CronJob's
+// jobTemplate): parallelism (default 1) pods at once.
+func (x *extractor) job(o *object, j *yaml.Node, path []string) {
+	spec := get(j, "spec")
+	pod := get(spec, "template", "spec")
+	res, per, ok := x.podAccel(o, pod)
+	if !ok || res == "" {
+		return
+	}
+	par, ok := x.jobPods(o, spec)
+	if !ok {
+		return
+	}
+	x.workload(o, res, per, par, o.at(append(path, "spec", "parallelism")...), pod)
+}
+
+// jobPods is how many pods of a Job spec run at once: parallelism
+// (default 1), no more than completions when that is set.
+func (x *extractor) jobPods(o *object, spec *yaml.Node) (int, bool) {
+	par, ok := x.replicas(o, get(spec, "parallelism"), 1)
+	if !ok {
+		return 0, false
+	}
+	if c, set, ok := integer(get(spec, "completions")); ok && set && c < par {
+		par = c
+	}
+	return par, true
+}
+
+// scaledJob counts a KEDA ScaledJob: up to maxReplicaCount (default 100)
+// Jobs of its jobTargetRef at once, each its pods.
+func (x *extractor) scaledJob(o *object) {
+	spec := get(o.n, "spec", "jobTargetRef")
+	pod := get(spec, "template", "spec")
+	res, per, ok := x.podAccel(o, pod)
+	if !ok || res == "" {
+		return
+	}
+	par, ok := x.jobPods(o, spec)
+	if !ok {
+		return
+	}
+	jobs, set, ok := integer(get(o.n, "spec", "maxReplicaCount"))
+	if !ok {
+		x.unresolvedf(o, get(o.n, "spec", "maxReplicaCount"), "ScaledJob %s maxReplicaCount %q is not a whole number", o.name, scalar(get(o.n, "spec", "maxReplicaCount")))
+		return
+	}
+	if !set {
+		jobs = 100 // KEDA's default maxReplicaCount
+	}
+	x.workload(o, res, per, jobs*par, o.at("spec", "maxReplicaCount"), pod)
+}
+
+// cohort reports a Kueue Cohort's own accelerator quota, which its
+// ClusterQueues may borrow on top of theirs and which capcheck does not
+// add to theirs.
+func (x *extractor) cohort(o *object) {
+	for _, rg := range items(get(o.n, "spec", "resourceGroups")) {
+		for _, fl := range items(get(rg, "flavors")) {
+			for _, res := range items(get(fl, "resources")) {
+				if name := scalar(get(res, "name")); slices.Contains(accelResources, name) || partialAccel(name) {
+					x.unresolvedf(o, get(res, "nominalQuota"), "Cohort %s holds %s quota %s of flavor %s that its ClusterQueues may borrow: capcheck does not count a Cohort's own quota", o.name, name, scalar(get(res, "nominalQuota")), scalar(get(fl, "name")))
+				}
+			}
+		}
+	}
+}
+
+// cronJob counts one run of a CronJob's job; with concurrencyPolicy Allow
+// (the default) runs may overlap, so how many run at once is unknown.
+func (x *extractor) cronJob(o *object) {
+	jt := get(o.n, "spec", "jobTemplate")
+	res, _, ok := x.podAccel(o, get(jt, "spec", "template", "spec"))
+	if !ok || res == "" {
+		return
+	}
+	if p := scalar(get(o.n, "spec", "concurrencyPolicy")); p != "Forbid" && p != "Replace" {
+		x.unresolvedf(o, get(o.n, "spec"), "CronJob %s requests %s with concurrencyPolicy %s: overlapping runs make its GPU demand unbounded; set Forbid or Replace", o.name, res, cmpOr(p, "Allow (the default)"))
+		return
+	}
+	x.job(o, jt, []string{"spec", "jobTemplate"})
+}
+
+// readKinds are the kinds read elsewhere or that name accelerator
+// resources without requesting them (quotas, defaults, schemas, policies).
+var readKinds = map[string]bool{
+	"NodePool": true, "ClusterQueue": true, "HorizontalPodAutoscaler": true, "ScaledObject": true,
+	"EC2NodeClass": true, "ResourceFlavor": true, "ComputeClass": true, "ConfigMap": true,
+	"LimitRange": true, "ResourceQuota": true, "CustomResourceDefinition": true, "NodeClass": true,
+}
+
+// unread reports an object of a kind capcheck does not read (a CRD's
+// workload: Volcano Jobs, Knative Services, operators' own kinds, a Flux
+// HelmRelease's values) whose resources limits or requests name an
+// accelerator, at the first such key: its GPUs are not counted, and
+// leaving it out silently would read as none.
+func (x *extractor) unread(o *object) {
+	if readKinds[o.kind] {
+		return
+	}
+	var at *yaml.Node
+	budget := 200000 // nodes visited: aliases may repeat a subtree many times
+	var walk func(n *yaml.Node, parent string, depth int)
+	walk = func(n *yaml.Node, parent string, depth int) {
+		if at != nil || n == nil || depth > 64 || budget <= 0 {
+			return
+		}
+		budget--
+		switch n.Kind {
+		case yaml.MappingNode:
+			for _, kv := range pairs(n) {
+				if r := kv[0].Value; (parent == "limits" || parent == "requests") && (slices.Contains(accelResources, r) || partialAccel(r)) {
+					at = kv[0]
+					return
+				}
+				walk(kv[1], kv[0].Value, depth+1)
+			}
+		case yaml.SequenceNode:
+			for _, c := range items(n) {
+				walk(c, parent, depth+1)
+			}
+		}
+	}
+	walk(o.n, "", 0)
+	if at != nil {
+		x.unresolvedf(o, at, "%s %s requests %s, but capcheck does not read %s objects (%s): its GPUs are not counted", o.kind, o.name, at.Value, o.kind, o.apiVersion)
+	}
+}
+
+// daemonSet: one pod per matching node, and the nodes are not in the
+// manifests.
+func (x *extractor) daemonSet(o *object) {
+	res, _, ok := x.podAccel(o, get(o.n, "spec", "template", "spec"))
+	if !ok || res == "" {
+		return
+	}
+	x.unresolvedf(o, get(o.n, "spec"), "DaemonSet %s requests %s on every node it selects: its GPU demand depends on the node count, which the manifests do not give", o.name, res)
+}
+
+// trainingJob counts a Kubeflow training operator job (PyTorchJob, TFJob,
+// MPIJob, XGBoostJob, PaddleJob, JAXJob): the pods of every replica spec
+// (Master, Worker, Launcher, …), a Worker's replicas raised to an
+// elasticPolicy's maxReplicas.
+func (x *extractor) trainingJob(o *object) {
+	var specs *yaml.Node
+	for _, kv := range pairs(get(o.n, "spec")) {
+		if strings.HasSuffix(kv[0].Value, "ReplicaSpecs") {
+			specs = kv[1]
+		}
+	}
+	var res string
+	var total float64
+	var pod *yaml.Node
+	for _, kv := range pairs(specs) {
+		p := get(kv[1], "template", "spec")
+		r, n, ok := x.podAccel(o, p)
+		if !ok {
+			return
+		}
+		if r == "" {
+			continue
+		}
+		if res != "" && r != res {
+			x.unresolvedf(o, kv[1], "%s %s requests both %s and %s", o.kind, o.name, res, r)
+			return
+		}
+		res, pod = r, p
+		reps, ok := x.replicas(o, get(kv[1], "replicas"), 1)
+		if !ok {
+			return
+		}
+		if kv[0].Value == "Worker" {
+			if mx, set, ok := integer(get(o.n, "spec", "elasticPolicy", "maxReplicas")); ok && set {
+				reps = max(reps, mx)
+			}
 		}
 		total += float64(reps) * n
 	}
-	x.workload(o, res, total, 1, nil, headPod)
+	x.workload(o, res, total, 1, nil, pod)
 }
 
 func (x *extractor) jobSet(o *object) {
@@ -632,7 +1025,7 @@ func (x *extractor) jobSet(o *object) {
 		if !ok {
 			return
 		}
-		par, ok := x.replicas(o, get(job, "parallelism"), 1)
+		par, ok := x.jobPods(o, job)
 		if !ok {
 			return
 		}

@@ -268,7 +268,12 @@ func (d *discovery) renderHelm(ctx context.Context, r HelmRelease, tree string) 
 	sources = append(sources, hc.valuesFiles()...)
 	var out []*object
 	for _, name := range sortedKeys(rendered) {
-		text := rendered[name]
+		// Helm splits a rendered file on "---" at a line start even when
+		// text follows it, as "{{- with $ -}}" after "---" leaves it
+		// ("---apiVersion: v1", the vLLM production-stack chart does):
+		// a YAML decoder reads that as one document, the later object
+		// silently replacing the earlier one's keys.
+		text := helmSepRE.ReplaceAllString(rendered[name], "---\n$1")
 		if strings.HasSuffix(name, "NOTES.txt") || strings.TrimSpace(text) == "" {
 			continue
 		}
@@ -278,7 +283,7 @@ func (d *discovery) renderHelm(ctx context.Context, r HelmRelease, tree string) 
 			t.lines = strings.Split(hc.source(name), "\n")
 			t.lineOf = alignLines(t.lines, strings.Split(text, "\n"))
 		}
-		docs, err := parseDocs(file, []byte(text))
+		docs, err := decodeDocs(file, []byte(text), false)
 		if err != nil {
 			var ds diag.Diagnostics
 			if errors.As(err, &ds) && len(ds) == 1 {
@@ -297,6 +302,9 @@ func (d *discovery) renderHelm(ctx context.Context, r HelmRelease, tree string) 
 	}
 	return out, nil, nil
 }
+
+// helmSepRE is a document separator with text after it on its line.
+var helmSepRE = regexp.MustCompile(`(?m)^---([^\s])`)
 
 var errBackstop = errors.New("rendering did not finish within the time bound")
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
@@ -47,8 +48,14 @@ type originFS struct {
 
 func (fs originFS) ReadFile(name string) ([]byte, error) {
 	data, err := fs.FileSystem.ReadFile(name)
-	if err != nil || filepath.Clean(name) != fs.top {
+	if err != nil {
 		return data, err
+	}
+	if slices.Contains(kustomizationNames, filepath.Base(name)) {
+		data = withoutCharts(data)
+	}
+	if filepath.Clean(name) != fs.top {
+		return data, nil
 	}
 	var k map[string]any
 	if yaml.Unmarshal(data, &k) != nil {
@@ -59,6 +66,37 @@ func (fs originFS) ReadFile(name string) ([]byte, error) {
 	}
 	out := append(bytes.TrimRight(data, "\n"), []byte("\nbuildMetadata: ["+types.OriginAnnotations+"]\n")...)
 	return out, nil
+}
+
+// withoutCharts is a kustomization without its helmCharts and
+// helmGlobals: Helm inflation is disabled, and Kustomize would fail the
+// whole overlay on them; capcheck reports each chart (discover.go) and
+// reads the rest of the overlay.
+func withoutCharts(data []byte) []byte {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return data // Kustomize reports it
+	}
+	m := doc.Content[0]
+	var kept []*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i].Value; k != "helmCharts" && k != "helmGlobals" {
+			kept = append(kept, m.Content[i], m.Content[i+1])
+		}
+	}
+	if len(kept) == len(m.Content) {
+		return data
+	}
+	m.Content = kept
+	if get(m, "resources") == nil {
+		// Kustomize refuses an empty kustomization; one of charts only renders nothing.
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "resources"}, &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle})
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return data
+	}
+	return out
 }
 
 // render builds the overlay k with Kustomize, from the files on disk, with

@@ -62,7 +62,12 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // apiVersion and a kind. Other documents (plans, values, CI files) are
 // not Kubernetes objects and are left out. A document that does not parse
 // is an error at its line.
-func parseDocs(file string, data []byte) ([]*object, error) {
+func parseDocs(file string, data []byte) ([]*object, error) { return decodeDocs(file, data, true) }
+
+// decodeDocs is parseDocs; strict makes a top-level key written twice an
+// error (kubectl's strict field validation rejects it), else the last
+// wins (as Helm, which does not validate, applies a rendering).
+func decodeDocs(file string, data []byte, strict bool) ([]*object, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out []*object
 	for {
@@ -84,23 +89,62 @@ func parseDocs(file string, data []byte) ([]*object, error) {
 		if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 			continue
 		}
-		n := doc.Content[0]
-		if n.Kind != yaml.MappingNode {
-			continue
+		if err := duplicateKey(file, doc.Content[0]); strict && err != nil {
+			return nil, err
 		}
-		o := &object{
-			apiVersion: scalar(get(n, "apiVersion")),
-			kind:       scalar(get(n, "kind")),
-			name:       scalar(get(n, "metadata", "name")),
-			namespace:  scalar(get(n, "metadata", "namespace")),
-			pos:        diag.Pos{File: file, Line: n.Line, Column: n.Column},
-			n:          n,
-		}
-		if o.apiVersion == "" || o.kind == "" {
-			continue
-		}
-		out = append(out, o)
+		out = appendObjects(out, file, doc.Content[0], 0)
 	}
+}
+
+// duplicateKey is an error for a document whose top-level mapping names a
+// key twice: Kubernetes rejects it, and reading it would silently keep
+// one object's fields over another's; the usual cause is a document
+// separator with text after it on its line ("---apiVersion: v1").
+func duplicateKey(file string, n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+			continue
+		}
+		if prev, ok := seen[k.Value]; ok {
+			return diag.Errorf(diag.Pos{File: file, Line: k.Line, Column: k.Column},
+				"parse Kubernetes YAML: duplicate key %q (first at line %d): is a document separator \"---\" missing a line of its own?", k.Value, prev.Line)
+		}
+		seen[k.Value] = k
+	}
+	return nil
+}
+
+// appendObjects appends n, a document's mapping, when it is a Kubernetes
+// object; a List (kind: List, or any *List kind of the core v1 API, as
+// kubectl get -o yaml writes them) contributes its items instead, each at
+// its own line.
+func appendObjects(out []*object, file string, n *yaml.Node, depth int) []*object {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return out
+	}
+	o := &object{
+		apiVersion: scalar(get(n, "apiVersion")),
+		kind:       scalar(get(n, "kind")),
+		name:       scalar(get(n, "metadata", "name")),
+		namespace:  scalar(get(n, "metadata", "namespace")),
+		pos:        diag.Pos{File: file, Line: n.Line, Column: n.Column},
+		n:          n,
+	}
+	if o.apiVersion == "" || o.kind == "" {
+		return out
+	}
+	if o.apiVersion == "v1" && strings.HasSuffix(o.kind, "List") && depth < 4 {
+		for _, it := range items(get(n, "items")) {
+			out = appendObjects(out, file, it, depth+1)
+		}
+		return out
+	}
+	return append(out, o)
 }
 
 // get follows mapping keys from n; nil when one is missing.
@@ -116,9 +160,9 @@ func get(n *yaml.Node, path ...string) *yaml.Node {
 			return nil
 		}
 		var next *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				next = n.Content[i+1]
+		for _, kv := range pairs(n) {
+			if kv[0].Value == k {
+				next = kv[1]
 			}
 		}
 		n = next
@@ -152,20 +196,42 @@ func items(n *yaml.Node) []*yaml.Node {
 	return out
 }
 
-// pairs are n's key/value pairs when it is a mapping, in order.
-func pairs(n *yaml.Node) [][2]*yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
+// pairs are n's key/value pairs when it is a mapping, in order, with
+// YAML merge keys (<<: *anchor, <<: [*a, *b]) expanded: the merged
+// mappings' pairs come first, so that a key written in n, which wins,
+// comes later (get keeps the last).
+func pairs(n *yaml.Node) [][2]*yaml.Node { return mergedPairs(n, 0) }
+
+// maxMergeDepth bounds merge keys within merge keys.
+const maxMergeDepth = 16
+
+func mergedPairs(n *yaml.Node, depth int) [][2]*yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.MappingNode || depth > maxMergeDepth {
 		return nil
 	}
-	var out [][2]*yaml.Node
+	var out, own [][2]*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		v := n.Content[i+1]
+		k, v := n.Content[i], n.Content[i+1]
 		if v.Kind == yaml.AliasNode {
 			v = v.Alias
 		}
-		out = append(out, [2]*yaml.Node{n.Content[i], v})
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			srcs := []*yaml.Node{v}
+			if v != nil && v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			// Of several merged mappings the first wins: add them last first.
+			for j := len(srcs) - 1; j >= 0; j-- {
+				out = append(out, mergedPairs(srcs[j], depth+1)...)
+			}
+			continue
+		}
+		own = append(own, [2]*yaml.Node{k, v})
 	}
-	return out
+	return append(out, own...)
 }
 
 // stringMap is a mapping of scalars (labels, node selectors, tags).

@@ -1,6 +1,7 @@
 package kubernetes
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -137,6 +138,12 @@ func (x *extractor) classPriority(o *object, pr *yaml.Node) (inventory.ClassPrio
 		n, err := quantity(c)
 		if err != nil {
 			x.unresolvedf(o, c, "ComputeClass %s %s.count: %v", o.name, kind, err)
+			return p, false
+		}
+		// The API's count is an integer: NaN and Inf (which ParseFloat
+		// reads) and 1.5 are no number of devices.
+		if math.IsNaN(n) || math.IsInf(n, 0) || n != math.Trunc(n) {
+			x.unresolvedf(o, c, "ComputeClass %s %s.count: %q is not a whole number of devices", o.name, kind, scalar(c))
 			return p, false
 		}
 		p.Accelerators = n

@@ -102,7 +102,7 @@ func GrafanaDashboard(w io.Writer, in Input) error {
 				add(countPanel(fmt.Sprintf("%spending GPU pods (alert after %s min)", about, num(wait.Minutes())), u, "pending GPU pods", note), false)
 			}
 			if pool.BudgetMonthly > 0 {
-				if panel, static, ok := costPanel(about, pool, pol, doc); ok {
+				if panel, static, ok := costPanel(about, pool, pol, planCurrency(p), doc); ok {
 					add(panel, static)
 				}
 			}
@@ -347,15 +347,33 @@ func currencyUnit(currency string) string {
 	return "suffix: " + currency
 }
 
+// planCurrency is the currency of p's prices and budgets (budget.currency,
+// USD when not written).
+func planCurrency(p *schema.Plan) string {
+	if p.Budget != nil && p.Budget.Currency != "" {
+		return p.Budget.Currency
+	}
+	return "USD"
+}
+
 // costPanel is a pool's cost against its budget_monthly and budget × (1 +
 // budget_tolerance): its observed spend (utilization.spend, USD a month)
 // when the plan names the query, else, when evaluated, its projected
-// monthly cost over the horizon (static, true). False with neither.
-func costPanel(about string, pool *schema.Pool, pol schema.Policy, doc *evaluator.PoolDoc) (cog.Builder[dashboard.Panel], bool, bool) {
+// monthly cost over the horizon (static, true). False with neither. The
+// budget is in currency, the plan's: against a spend in USD it draws no
+// line when that is another currency (nor is CapcheckSpendOverBudget
+// exported, see poolQueries).
+func costPanel(about string, pool *schema.Pool, pol schema.Policy, currency string, doc *evaluator.PoolDoc) (cog.Builder[dashboard.Panel], bool, bool) {
 	steps := budgetSteps(pool.BudgetMonthly, pol.BudgetTolerance)
 	lines := fmt.Sprintf("Lines: budget_monthly %s and budget_monthly × (1 + budget_tolerance %s) = %s, above which CapcheckSpendOverBudget fires.",
 		num(pool.BudgetMonthly), pct(pol.BudgetTolerance), num(pool.BudgetMonthly*(1+pol.BudgetTolerance)))
-	if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.Spend }); u != "" {
+	if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.Spend }); u != "" && currency != "USD" {
+		return newPanel(about + "spend").
+			Description("The pool's observed spend (utilization.spend, USD a month). budget_monthly is in " + currency + ": no budget line is drawn and CapcheckSpendOverBudget is not exported.").
+			Unit("currencyUSD").
+			Min(0).
+			WithTarget(prometheus.NewDataqueryBuilder().Expr(u).LegendFormat("spend").RefId("A")), false, true
+	} else if u != "" {
 		return newPanel(about + "spend against budget_monthly").
 			Description("The pool's observed spend (utilization.spend, USD a month). " + lines).
 			Unit("currencyUSD").
@@ -490,7 +508,7 @@ func workloadTypePanel(about string, p *schema.Plan, pool string, doc *evaluator
 			left = append(left, n+" ("+w.Kind+")")
 			continue
 		}
-		expr := "(" + w.Actuals.Prometheus + ")"
+		expr := paren(w.Actuals.Prometheus)
 		if share != 1 {
 			expr += " * " + exact(share)
 		}

@@ -343,3 +343,34 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestGrafanaSpendCurrency: grafanaInput with the plan in EUR. Pool a100's
+// spend query is USD, its budget_monthly 20,000 EUR: the panel shows the
+// spend with no budget line (none would be a right threshold, and
+// CapcheckSpendOverBudget is not exported); l4's projected cost is in the
+// plan's currency like its budget, so its lines stay (5,000 and 5,500).
+func TestGrafanaSpendCurrency(t *testing.T) {
+	in := grafanaInput()
+	in.Plans[0].Budget.Currency = "EUR"
+	var b bytes.Buffer
+	if err := GrafanaDashboard(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	_, got := decodeDashboard(t, b.Bytes())
+	byTitle := map[string]gotPanel{}
+	for _, p := range got {
+		byTitle[p.Title] = p
+	}
+	want := gotPanel{Title: "pool a100 (plan gpu): spend", Exprs: []string{`sum(spend{pool="a100"})`},
+		Desc: "The pool's observed spend (utilization.spend, USD a month). budget_monthly is in EUR: no budget line is drawn and CapcheckSpendOverBudget is not exported."}
+	if diff := cmp.Diff(want, byTitle[want.Title]); diff != "" {
+		t.Errorf("a100 spend panel (-want +got):\n%s", diff)
+	}
+	if _, ok := byTitle["pool a100 (plan gpu): spend against budget_monthly"]; ok {
+		t.Error("a100 still has a spend panel against budget_monthly")
+	}
+	l4 := byTitle["pool l4 (plan gpu): projected monthly cost against budget_monthly"]
+	if !cmp.Equal(l4.Steps, []any{"green", 5000.0, "orange", 5500.0, "red"}) {
+		t.Errorf("l4 projected cost steps %v, want lines at 5000 and 5500", l4.Steps)
+	}
+}

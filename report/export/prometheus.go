@@ -17,10 +17,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/capcheck/capcheck/evaluator"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/internal/gregorian"
 	"github.com/capcheck/capcheck/schema"
 )
@@ -171,11 +173,18 @@ type group struct {
 // in name order; a tree with nothing to alert on gets `groups: []`.
 //
 // With in.Manifest it writes them as a PrometheusRule manifest instead
-// (PrometheusRuleManifest).
+// (PrometheusRuleManifest). A query Prometheus would refuse as written
+// (checkQueries) is an error at its place in the plan, and nothing is
+// written. Names from the plan (any string its schema allows) are
+// written quoted, in comments escaped to one line, and in an alert's
+// labels and summary as template text that expands to them.
 func PrometheusRules(w io.Writer, in Input) error {
 	if m := in.Manifest; m != nil {
 		in.Manifest = nil
 		return PrometheusRuleManifest(w, in, *m)
+	}
+	if err := checkQueries(in.Plans); err != nil {
+		return err
 	}
 	bw := bufio.NewWriter(w)
 	groups := buildGroups(in)
@@ -187,11 +196,11 @@ func PrometheusRules(w io.Writer, in Input) error {
 	for _, g := range groups {
 		fmt.Fprintf(bw, "  - name: %s\n    rules:\n", quote(g.name))
 		for _, n := range g.notes {
-			fmt.Fprintf(bw, "      # %s\n", n)
+			fmt.Fprintf(bw, "      # %s\n", comment(n))
 		}
 		for _, r := range g.records {
 			if r.note != "" {
-				fmt.Fprintf(bw, "      # %s\n", r.note)
+				fmt.Fprintf(bw, "      # %s\n", comment(r.note))
 			}
 			fmt.Fprintf(bw, "      - record: %s\n", r.name)
 			fmt.Fprintf(bw, "        expr: %s\n", quote(r.expr))
@@ -199,16 +208,31 @@ func PrometheusRules(w io.Writer, in Input) error {
 		}
 		for _, r := range g.rules {
 			if r.note != "" {
-				fmt.Fprintf(bw, "      # %s\n", r.note)
+				fmt.Fprintf(bw, "      # %s\n", comment(r.note))
 			}
 			fmt.Fprintf(bw, "      - alert: %s\n", r.alert)
 			fmt.Fprintf(bw, "        expr: %s\n", quote(r.expr))
 			fmt.Fprintf(bw, "        for: %s\n", promDuration(r.forDur))
-			writeLabels(bw, "        labels:\n", "          ", append([]label{{"severity", r.severity}}, r.labels...))
-			fmt.Fprintf(bw, "        annotations:\n          summary: %s\n", quote(r.summary))
+			// An alert's labels and annotations are Go templates to
+			// Prometheus; the names in them are not.
+			ls := []label{{"severity", r.severity}}
+			for _, l := range r.labels {
+				ls = append(ls, label{l.name, templateText(l.value)})
+			}
+			writeLabels(bw, "        labels:\n", "          ", ls)
+			fmt.Fprintf(bw, "        annotations:\n          summary: %s\n", quote(templateText(r.summary)))
 		}
 	}
 	return bw.Flush()
+}
+
+// templateText is s as the text of a Go template that expands to s, as
+// Prometheus expands an alert's labels and annotations
+// (https://prometheus.io/docs/prometheus/latest/configuration/template_reference/):
+// each "{{" (in a pool, plan or workload name) written as an action
+// that prints it.
+func templateText(s string) string {
+	return strings.ReplaceAll(s, "{{", `{{"{{"}}`)
 }
 
 // Manifest is the metadata of a PrometheusRule manifest: its name (a
@@ -389,7 +413,7 @@ func planGroup(g *group, p *schema.Plan, in Input) {
 			g.rules = append(g.rules, below("CapcheckReservedUtilizationLow", sel, pol.ReservedUtilizationMin, 24*time.Hour, "info", ls,
 				about+"reserved GPUs in use below the plan's reserved_utilization_min "+pct(pol.ReservedUtilizationMin)+"; reserved capacity is paid for and idle"))
 		}
-		poolQueries(g, pol, pool, ls, about)
+		poolQueries(g, p, pool, ls, about)
 		if r, ok := orderByRule(p.Name, n, in.Pools, ls, about); ok {
 			g.rules = append(g.rules, r)
 		}
@@ -408,16 +432,28 @@ func planGroup(g *group, p *schema.Plan, in Input) {
 }
 
 // poolQueries records the pool's spend, pending GPU pods and queue depth
-// queries and alerts on the first two.
-func poolQueries(g *group, pol schema.Policy, pool *schema.Pool, ls []label, about string) {
+// queries of plan p and alerts on the first two. The spend queries are
+// USD (schema/plan.cue) and budget_monthly is in the plan's currency: a
+// pool of a plan in another currency has its spend recorded, with a
+// comment, and not alerted on (as planSpendRule does).
+func poolQueries(g *group, p *schema.Plan, pool *schema.Pool, ls []label, about string) {
+	pol := p.Policy
 	if u := utilQuery(pool, func(q *schema.UtilizationQueries) *schema.Actuals { return q.Spend }); u != "" {
-		if pool.BudgetMonthly > 0 {
+		cur := "USD"
+		if p.Budget != nil && p.Budget.Currency != "" {
+			cur = p.Budget.Currency
+		}
+		switch {
+		case pool.BudgetMonthly > 0 && cur != "USD":
+			g.records = append(g.records, record{name: seriesSpend, expr: u, labels: ls,
+				note: about + "utilization.spend is recorded but not alerted on: budget_monthly is in " + cur + " and utilization.spend is USD"})
+		case pool.BudgetMonthly > 0:
 			limit := pool.BudgetMonthly * (1 + pol.BudgetTolerance)
 			g.records = append(g.records, record{name: seriesSpend, expr: u, labels: ls})
 			g.rules = append(g.rules, above("CapcheckSpendOverBudget", selector(seriesSpend, ls), limit, time.Hour, "warning", ls,
 				fmt.Sprintf("%sspend above the pool's budget_monthly %s USD by more than the plan's budget_tolerance %s (%s USD a month)",
 					about, num(pool.BudgetMonthly), pct(pol.BudgetTolerance), num(limit))))
-		} else {
+		default:
 			g.records = append(g.records, record{name: seriesSpend, expr: u, labels: ls,
 				note: about + "utilization.spend is recorded but not alerted on: the pool has no budget_monthly"})
 		}
@@ -684,7 +720,17 @@ func (d demandPlan) at(t float64) float64 {
 // observedDaily is the day's statistic of the raw query (a subquery at a
 // 5m step), for a dashboard that needs no recording rules.
 func (d demandPlan) observedDaily() string {
-	return fmt.Sprintf(d.stat, "("+d.query+")[1d:5m]")
+	return fmt.Sprintf(d.stat, paren(d.query)+"[1d:5m]")
+}
+
+// paren is the plan's query q in parentheses, to build on: the ")" on a
+// line of its own when q may end in a PromQL comment ("#" to the end of
+// the line), which would otherwise comment it out.
+func paren(q string) string {
+	if strings.Contains(q, "#") {
+		return "(" + q + "\n)"
+	}
+	return "(" + q + ")"
 }
 
 // driftRule is CapcheckDemandDrift for a workload with a demandPlan: the
@@ -836,7 +882,51 @@ func quote(s string) string {
 	if err := enc.Encode(s); err != nil {
 		return `""`
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	out := strings.TrimSuffix(b.String(), "\n")
+	if strings.IndexFunc(out, yamlUnsafe) < 0 {
+		return out
+	}
+	// JSON leaves DEL, the C1 controls (NEL, which YAML folds as a line
+	// break, among them) and the byte order mark as they are; YAML
+	// rejects them or reads them otherwise. \uXXXX means the rune in
+	// YAML and PromQL alike.
+	var e strings.Builder
+	for _, r := range out {
+		if yamlUnsafe(r) {
+			fmt.Fprintf(&e, `\u%04x`, r)
+		} else {
+			e.WriteRune(r)
+		}
+	}
+	return e.String()
+}
+
+// yamlUnsafe reports a rune that a YAML double-quoted scalar or comment
+// cannot hold as written: one that YAML reads as a line break or does not
+// allow in a stream (https://yaml.org/spec/1.2.2/#51-character-set), as
+// go-yaml, which Prometheus parses rules with, reads them.
+func yamlUnsafe(r rune) bool {
+	return r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfeff || r == 0xfffe || r == 0xffff || r == utf8.RuneError
+}
+
+// comment is s as the text of a one-line YAML comment: every rune that
+// would end the line or not be allowed in it written as a Go escape, so
+// that a name in a note (a pool, a plan, a dependency: any string the
+// plan allows) cannot end the comment and start a rule.
+func comment(s string) string {
+	if strings.IndexFunc(s, yamlUnsafe) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if yamlUnsafe(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // round6 rounds to six decimals (1 − 0.3 is 0.7, not 0.7000000000000001).
@@ -852,4 +942,111 @@ func num(f float64) string { return strconv.FormatFloat(round6(f), 'f', -1, 64) 
 // pct formats a fraction as a percentage, to one decimal ("70%", "17.5%").
 func pct(f float64) string {
 	return strings.TrimSuffix(strconv.FormatFloat(100*f, 'f', 1, 64), ".0") + "%"
+}
+
+// checkQueries reports, at its place in the plan, each PromQL query the
+// rules would record that Prometheus would refuse as written
+// (queryDefect), since one such rule makes Prometheus refuse the whole
+// rules file: none is written then.
+func checkQueries(plans []*schema.Plan) error {
+	var ds diag.Diagnostics
+	check := func(p *schema.Plan, key, q string) {
+		if q == "" {
+			return
+		}
+		if msg := queryDefect(q); msg != "" {
+			ds = append(ds, diag.Errorf(p.PosOf(key), "%s: the PromQL query %s; capcheck export writes no rules from it", key, msg)...)
+		}
+	}
+	for _, p := range plans {
+		if p == nil {
+			continue
+		}
+		for _, n := range sortedKeys(p.Pools) {
+			pool := p.Pools[n]
+			if pool == nil || pool.Utilization == nil {
+				continue
+			}
+			u := pool.Utilization
+			for _, a := range []struct {
+				key string
+				q   *schema.Actuals
+			}{{"gpu", u.GPU}, {"reservation", u.Reservation}, {"spend", u.Spend}, {"pending_gpu_pods", u.PendingGPUPods}, {"queue_depth", u.QueueDepth}} {
+				if a.q != nil {
+					check(p, "pools."+n+".utilization."+a.key+".prometheus", a.q.Prometheus)
+				}
+			}
+		}
+		for _, n := range sortedKeys(p.Workloads) {
+			if d, ok := planOf(p, n); ok {
+				check(p, "workloads."+n+".actuals.prometheus", d.query)
+			}
+		}
+		for _, n := range sortedKeys(p.Dependencies) {
+			if d := p.Dependencies[n]; d != nil {
+				for _, l := range sortedKeys(d.Usage) {
+					if a := d.Usage[l]; a != nil {
+						check(p, "dependencies."+n+".usage."+l+".prometheus", a.Prometheus)
+					}
+				}
+			}
+		}
+	}
+	ds.Sort()
+	return ds.Err()
+}
+
+// queryDefect is what makes PromQL query q one no PromQL parser takes,
+// as far as its tokens say ("" when nothing does): a string that does
+// not end (a quoted one ends on its line; `raw` ones may span lines), a
+// bracket ( [ { not closed, or closed by another kind, a closing one
+// never opened, or no expression at all (spaces and # comments only).
+// The grammar beyond that is Prometheus' to check.
+func queryDefect(q string) string {
+	var open []int // offsets of the brackets open
+	pair := map[byte]byte{')': '(', ']': '[', '}': '{'}
+	expr := false
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; c {
+		case ' ', '\t', '\r', '\n':
+		case '#':
+			for i < len(q) && q[i] != '\n' {
+				i++
+			}
+		case '"', '\'', '`':
+			start := i
+			for i++; i < len(q) && q[i] != c; i++ {
+				if c != '`' && q[i] == '\\' {
+					i++
+				} else if c != '`' && q[i] == '\n' {
+					break
+				}
+			}
+			if i >= len(q) || q[i] != c {
+				return fmt.Sprintf("has a string at byte %d that does not end", start+1)
+			}
+			expr = true
+		case '(', '[', '{':
+			open = append(open, i)
+			expr = true
+		case ')', ']', '}':
+			if len(open) == 0 {
+				return fmt.Sprintf("closes %c at byte %d that is not open", c, i+1)
+			}
+			if o := open[len(open)-1]; q[o] != pair[c] {
+				return fmt.Sprintf("closes %c at byte %d with %c at byte %d", q[o], o+1, c, i+1)
+			}
+			open = open[:len(open)-1]
+		default:
+			expr = true
+		}
+	}
+	if len(open) > 0 {
+		o := open[len(open)-1]
+		return fmt.Sprintf("never closes %c at byte %d", q[o], o+1)
+	}
+	if !expr {
+		return "has no expression, only comments"
+	}
+	return ""
 }

@@ -837,3 +837,53 @@ func TestManifestResolve(t *testing.T) {
 		t.Errorf("PrometheusRules with a Manifest =\n%s\nwant\n%s", man.String(), rules.String())
 	}
 }
+
+// TestPoolSpendCurrency: a pool's budget_monthly is in the plan's
+// currency (budget.currency), the spend query in USD: with the plan in
+// EUR the pool's spend is recorded with a comment and not alerted on
+// (comparing 1,000 EUR × 1.25 with dollars would be a wrong threshold);
+// in USD, or with no currency written, it is alerted above 1,000 × (1 +
+// 0.25) = 1,250.
+func TestPoolSpendCurrency(t *testing.T) {
+	spend := &schema.UtilizationQueries{Spend: &schema.Actuals{Prometheus: `sum(spend{pool="h100"})`}}
+	for _, tc := range []struct {
+		name   string
+		budget *schema.Budget
+		alert  bool
+		note   string
+	}{
+		{"no budget block", nil, true, ""},
+		{"USD", &schema.Budget{Monthly: 5000, Currency: "USD"}, true, ""},
+		{"EUR", &schema.Budget{Monthly: 5000, Currency: "EUR"}, false,
+			"pool h100 (plan p): utilization.spend is recorded but not alerted on: budget_monthly is in EUR and utilization.spend is USD"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &schema.Plan{Name: "p", Policy: schema.Policy{BudgetTolerance: 0.25}, Budget: tc.budget,
+				Pools: map[string]*schema.Pool{"h100": {Name: "h100", BudgetMonthly: 1000, Utilization: spend}}}
+			var g group
+			poolQueries(&g, p, p.Pools["h100"], []label{{"capcheck_plan", "p"}, {"capcheck_pool", "h100"}}, "pool h100 (plan p): ")
+			var alerts []string
+			for _, r := range g.rules {
+				if r.alert == "CapcheckSpendOverBudget" {
+					alerts = append(alerts, r.expr)
+				}
+			}
+			want := []string(nil)
+			if tc.alert {
+				want = []string{`capcheck:pool_spend:usd_per_month{capcheck_plan="p",capcheck_pool="h100"} > 1250`}
+			}
+			if strings.Join(alerts, "\n") != strings.Join(want, "\n") {
+				t.Errorf("spend alerts %q, want %q", alerts, want)
+			}
+			var notes []string
+			for _, r := range g.records {
+				if r.note != "" {
+					notes = append(notes, r.note)
+				}
+			}
+			if strings.Join(notes, "\n") != tc.note {
+				t.Errorf("record notes %q, want %q", notes, tc.note)
+			}
+		})
+	}
+}

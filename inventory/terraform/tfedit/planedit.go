@@ -2,6 +2,7 @@ package tfedit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -36,6 +37,9 @@ func (ed *Edit) SetPlanNumber(pos diag.Pos, what string, old, value float64, loa
 	tok := []byte(nil)
 	if off >= 0 && off <= len(pf.src) {
 		tok = numberAt.Find(pf.src[off:])
+	}
+	if a := pf.yamlAnchor(off); a != "" {
+		return diag.Errorf(pos, "%s is written through the YAML %s, which other values may share: capcheck cannot edit it safely; set it to %s by hand", what, a, strconv.FormatFloat(value, 'f', -1, 64)).Err()
 	}
 	if n, err := strconv.ParseFloat(strings.ReplaceAll(string(tok), "_", ""), 64); len(tok) == 0 || err != nil || n != old {
 		return diag.Errorf(pos, "%s is not written here as the number %s: capcheck cannot edit it safely; set it to %s by hand", what, strconv.FormatFloat(old, 'f', -1, 64), strconv.FormatFloat(value, 'f', -1, 64)).Err()
@@ -76,6 +80,9 @@ func (ed *Edit) AddPlanListItems(last diag.Pos, lastValue, what string, items []
 	if err != nil {
 		return err
 	}
+	if a := pf.yamlAnchor(off); a != "" {
+		return diag.Errorf(last, "the last element of %s is written through the YAML %s, which other values may share: capcheck cannot edit it safely; add %s by hand", what, a, strings.Join(items, ", ")).Err()
+	}
 	tok, ok := pf.stringToken(off, lastValue)
 	if !ok {
 		return diag.Errorf(last, "the last element of %s is not written here as the string %q: capcheck cannot edit it safely; add %s by hand", what, lastValue, strings.Join(items, ", ")).Err()
@@ -89,7 +96,7 @@ func (ed *Edit) AddPlanListItems(last diag.Pos, lastValue, what string, items []
 		// A block list: a `- item` line after the last one.
 		var text strings.Builder
 		for _, it := range items {
-			text.WriteString("\n" + prefix + quote(it))
+			text.WriteString(line.nl + prefix + quote(it))
 		}
 		ss = []splice{{start: line.end, end: line.end, text: text.String()}}
 	default:
@@ -124,6 +131,9 @@ func (ed *Edit) AddPlanField(anchor diag.Pos, key, keyValue, name string, value 
 	if err != nil {
 		return err
 	}
+	if a := pf.yamlAnchor(off); a != "" {
+		return diag.Errorf(anchor, "%s is written through the YAML %s: capcheck cannot add %s next to it safely; add %s: %s by hand", key, a, name, name, strconv.FormatFloat(value, 'f', -1, 64)).Err()
+	}
 	end := -1
 	if tok, ok := pf.stringToken(off, keyValue); ok {
 		end = tok.end
@@ -147,11 +157,11 @@ func (ed *Edit) AddPlanField(anchor diag.Pos, key, keyValue, name string, value 
 		if rest := pf.rest(end, line); rest != "" && !strings.HasPrefix(rest, "#") {
 			return diag.Errorf(anchor, "%s shares its line with more than a comment: capcheck cannot add %s next to it safely; add %s by hand", key, name, field).Err()
 		}
-		ss = []splice{{start: line.end, end: line.end, text: "\n" + m[1] + field}}
+		ss = []splice{{start: line.end, end: line.end, text: line.nl + m[1] + field}}
 	} else if rest := pf.rest(end, line); m != nil && pf.format == formatCUE && (rest == "" || strings.HasPrefix(rest, "//")) {
 		// CUE separates fields a line by the newline: a line like the
 		// sibling's after it.
-		ss = []splice{{start: line.end, end: line.end, text: "\n" + m[1] + field}}
+		ss = []splice{{start: line.end, end: line.end, text: line.nl + m[1] + field}}
 	} else if m != nil {
 		ss = pf.afterValue(off, end, line, m[1], func(string) string { return field })
 	} else {
@@ -224,17 +234,45 @@ func (pf *planSource) offset(pos diag.Pos, what string) (int, error) {
 	return off, nil
 }
 
+// yamlAnchor is the YAML anchor (&NAME) or alias (*NAME) written at off
+// in a YAML plan, as "anchor &NAME" or "alias *NAME"; "" when none is.
+// The plan reads an aliased value where the anchor is, so an edit there
+// would change every value sharing it.
+func (pf *planSource) yamlAnchor(off int) string {
+	if pf.format != formatYAML || off >= len(pf.src) || pf.src[off] != '&' && pf.src[off] != '*' {
+		return ""
+	}
+	end := off + 1
+	for end < len(pf.src) && !strings.ContainsRune(" \t\r\n,[]{}", rune(pf.src[end])) {
+		end++
+	}
+	kind := "anchor "
+	if pf.src[off] == '*' {
+		kind = "alias "
+	}
+	return kind + string(pf.src[off:end])
+}
+
 // lineSpan is a line's start and end (the offset of its newline, or the
-// end of the file).
-type lineSpan struct{ start, end int }
+// end of the file), and the line end a line added after it gets: CRLF
+// after a line that ends so, else LF, so that an edit keeps a file's
+// line ends.
+type lineSpan struct {
+	start, end int
+	nl         string
+}
 
 func (pf *planSource) lineOf(off int) lineSpan {
-	l := lineSpan{start: bytes.LastIndexByte(pf.src[:off], '\n') + 1, end: len(pf.src)}
+	l := lineSpan{start: bytes.LastIndexByte(pf.src[:off], '\n') + 1, end: len(pf.src), nl: "\n"}
 	if nl := bytes.IndexByte(pf.src[off:], '\n'); nl >= 0 {
 		l.end = off + nl
 	}
 	if l.end > l.start && pf.src[l.end-1] == '\r' {
 		l.end--
+		l.nl = "\r\n"
+	} else if l.end == len(pf.src) && bytes.Contains(pf.src, []byte("\r\n")) {
+		// The last line, without a line end of its own: the file's.
+		l.nl = "\r\n"
 	}
 	return l
 }
@@ -339,15 +377,15 @@ func (pf *planSource) afterValue(off, end int, line lineSpan, prefix string, ite
 			switch {
 			case rest == "" || comment:
 				// No comma after the value: one goes right after it.
-				sep := ",\n" + lead
+				sep := "," + line.nl + lead
 				if end == line.end {
-					return []splice{{start: end, end: end, text: ",\n" + lead + items(sep)}}
+					return []splice{{start: end, end: end, text: sep + items(sep)}}
 				}
-				return []splice{{start: end, end: end, text: ","}, {start: line.end, end: line.end, text: "\n" + lead + items(sep)}}
+				return []splice{{start: end, end: end, text: ","}, {start: line.end, end: line.end, text: line.nl + lead + items(sep)}}
 			case strings.HasPrefix(rest, ","):
 				if after := strings.TrimSpace(rest[1:]); after == "" || strings.HasPrefix(after, "#") && pf.format == formatYAML || strings.HasPrefix(after, "//") && pf.format == formatCUE {
-					sep := ",\n" + lead
-					return []splice{{start: line.end, end: line.end, text: "\n" + lead + items(sep) + ","}}
+					sep := "," + line.nl + lead
+					return []splice{{start: line.end, end: line.end, text: line.nl + lead + items(sep) + ","}}
 				}
 			}
 		}
@@ -378,6 +416,17 @@ func (ed *Edit) splicePlan(pf *planSource, pos diag.Pos, what string, ss []splic
 		next = slices.Concat(next[:s.start+shift], []byte(s.text), next[s.end+shift:])
 	}
 	if err := check(rel, next); err != nil {
+		// The schema's diagnostics are printed without this wrap: each
+		// says it is the edited plan's, not the plan as written.
+		var ds diag.Diagnostics
+		if errors.As(err, &ds) {
+			edited := make(diag.Diagnostics, len(ds))
+			for i, d := range ds {
+				d.Msg += ", once capcheck edits " + what + ": capcheck cannot edit it safely; make the change by hand"
+				edited[i] = d
+			}
+			err = edited
+		}
 		return fmt.Errorf("suggest: the edit of %s does not load: %w", rel, err)
 	}
 	if ed.planSplices == nil {

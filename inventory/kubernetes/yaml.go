@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/internal/figure"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -262,10 +264,13 @@ func quantity(n *yaml.Node) (float64, error) {
 		mult, s = 1e6, strings.TrimSuffix(s, "M")
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 {
+	v *= mult
+	// Devices are whole: NaN, Inf, a fraction or a figure past
+	// internal/figure's bounds is refused, never counted.
+	if err != nil || v < 0 || v != math.Trunc(v) || figure.Problem(v) != "" {
 		return 0, fmt.Errorf("%q is not a whole number of devices", scalar(n))
 	}
-	return v * mult, nil
+	return v, nil
 }
 
 // integer reads a non-negative integer field; ok is false when it is set

@@ -156,6 +156,43 @@ func blockPriceNote(pool *schema.Pool, block blockUse, addrs []string, loc diag.
 			trimNum(most), strings.Join(addrs, ", "), pool.Price.Reserved)}, true
 }
 
+// blockDurationNote is the CAP-BLOCK-DURATION note, at the block, of a
+// guaranteed capacity block whose duration (its end less its start: a
+// block bought from an offering lasts capacity_duration_hours) is one
+// AWS does not sell: 1 to 14 days, then 7-day steps up to 182 days
+// (blockDays), so no offering matches it. The block is still counted as
+// written; the note names the sellable durations either side.
+func blockDurationNote(rs resState) (NoteDoc, bool) {
+	r := rs.r
+	if !rs.guaranteed || r.Kind != inventory.KindCapacityBlock || r.Start == "" || r.End == "" {
+		return NoteDoc{}, false
+	}
+	from, _, err1 := inventory.Instant(r.Start)
+	to, _, err2 := inventory.Instant(r.End)
+	if err1 != nil || err2 != nil || !to.After(from) {
+		return NoteDoc{}, false
+	}
+	hours := to.Sub(from).Hours()
+	days := int(hours / 24)
+	if hours == float64(days*24) && blockDays(days) == days {
+		return NoteDoc{}, false
+	}
+	var near []string
+	if below := (days / 7) * 7; days > 14 && below >= 14 {
+		near = append(near, fmt.Sprintf("%d h (%d days)", below*24, below))
+	} else if days >= 1 && days <= 14 {
+		near = append(near, fmt.Sprintf("%d h (%d days)", days*24, days))
+	}
+	if up := blockDays(days + 1); up > 0 {
+		near = append(near, fmt.Sprintf("%d h (%d days)", up*24, up))
+	}
+	msg := fmt.Sprintf("capacity block %s lasts %s h, a duration AWS does not sell (1 to 14 days, then 7-day steps up to 182 days): no offering matches it", r.Address, trimNum(hours))
+	if len(near) > 0 {
+		msg += "; the nearest it sells: " + strings.Join(near, " or ")
+	}
+	return NoteDoc{Code: "CAP-BLOCK-DURATION", Location: r.Range, Msg: msg}, true
+}
+
 // spotPrice is what an interruptible GPU-hour on spot capacity costs: the
 // spot price, or, when the pool gives none, the on-demand price (an upper
 // bound, never a silent zero; the pool carries a CAP-SPOT-PRICE note).

@@ -243,7 +243,8 @@ type PoolDoc struct {
 	// non-reserved strategy counts on, "CAP-SPOT-PRICE" for spot capacity
 	// costed at the on-demand price, "CAP-EGRESS-PRICE" for egress with no
 	// price_per_gb_egress, "CAP-BLOCK-PRICE" for capacity blocks costed at
-	// the reserved price, and "CAP-K8S-OVERLAYS" for a claimed NodePool or
+	// the reserved price, "CAP-BLOCK-DURATION" for a capacity block of a
+	// duration AWS does not sell, and "CAP-K8S-OVERLAYS" for a claimed NodePool or
 	// ComputeClass selected by workloads of several overlays.
 	Notes []NoteDoc `json:"notes"`
 }

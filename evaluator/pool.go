@@ -132,6 +132,11 @@ func (e *evaluation) evalPool(p *schema.Plan, name string, pool *schema.Pool, re
 	if n, ok := blockPriceNote(pool, block, blocks, d.Location); ok {
 		d.Notes = append(d.Notes, n)
 	}
+	for _, rs := range rss {
+		if n, ok := blockDurationNote(rs); ok {
+			d.Notes = append(d.Notes, n)
+		}
+	}
 	e.costPerTask(p, cost.Monthly, cost.EgressMonthly, pool.PriceEgressPerGB, cost.Currency, wms)
 	base, baseCrit, _, _ := e.poolBaseline(p, e.planFor(p), wms, s.horizon())
 	critical, needed := e.criticalGPUs(p, e.planFor(p), s, wms)

@@ -990,9 +990,12 @@ func (d *SuggestDoc) Apply(in Input) Input {
 				raise[ps.Plan+"/"+ps.Pool] = c.OnDemandMaxGPUs
 			case c.Kind == KindCapacityBlock:
 				// As the Terraform reader lists a block bought from an
-				// offering: from the start for its duration, no zone.
+				// offering: from the start of its window (11:30 UTC the day
+				// before c.Start, as tfedit writes it) for its duration, no
+				// zone.
 				rt, _, _ := strings.Cut(c.Address, ".")
 				start, _ := time.Parse("2006-01-02", c.Start)
+				start = start.AddDate(0, 0, -1).Add(11*time.Hour + 30*time.Minute)
 				inv.Reservations = append(inv.Reservations, inventory.Entry{
 					Address: c.Address, Root: c.Root, ResourceType: rt, Kind: inventory.KindCapacityBlock,
 					InstanceType: c.InstanceType, Count: c.Instances, GPUsPerInstance: c.GPUsPerInstance,
@@ -1254,8 +1257,11 @@ func (sp *sugPool) blocks(ps *PoolSuggestion, pool *schema.Pool, unit *inventory
 			continue
 		}
 		// The window's days, rounded up to a duration AWS sells: the block
-		// may run past the window's end, never stop short of it.
-		days := blockDays(int(math.Round(end.AddDate(0, 0, 1).Sub(start).Hours() / 24)))
+		// may run past the window's end, never stop short of it. Blocks
+		// start and end at 11:30 UTC (tfedit's blockWindow), so one that
+		// holds the window's first day from midnight starts the day
+		// before and needs a day more.
+		days := blockDays(int(math.Round(end.AddDate(0, 0, 1).Sub(start).Hours()/24)) + 1)
 		if days == 0 {
 			continue
 		}
@@ -1271,7 +1277,8 @@ func (sp *sugPool) blocks(ps *PoolSuggestion, pool *schema.Pool, unit *inventory
 			ps.Notes = append(ps.Notes, fmt.Sprintf("the additions from %s to %s need %d instances, more than the %d one AWS capacity block holds: none is offered", w.start, w.end, n, maxBlockInstances))
 			continue
 		}
-		blockEnd := formatDate(start.AddDate(0, 0, days-1))
+		// Its last whole day: it ends at 11:30 on day start − 1 + days.
+		blockEnd := formatDate(start.AddDate(0, 0, days-2))
 		gpus := float64(n) * unit.GPUsPerInstance
 		block := gpus * pool.Price.CapacityBlock * float64(days) * 24
 		reserve := gpus * pool.Price.Reserved * float64(max(days, reservationTermDays)) * 24

@@ -333,8 +333,11 @@ func trainingCase() (*schema.Pool, Input) {
 // June (a month counts a run that overlaps it), which need 24/0.7 =
 // 34.29: 3 instances more (16 + 16 = 32 is short). check counts capacity
 // only in months it covers whole, so the block must cover 2026-05-01 …
-// 2026-06-30: 61 days, which AWS does not sell (1-day steps up to 14
-// days, 7-day steps up to 182): 63 days = 1 512 h, to 2026-07-02. The
+// 2026-06-30: 61 days; a block starts and ends at 11:30 UTC, so one that
+// holds 2026-05-01 from midnight starts 2026-04-30T11:30Z and needs 62
+// days, which AWS does not sell (1-day steps up to 14 days, 7-day steps
+// up to 182): 63 days = 1 512 h, to 2026-07-02T11:30Z, its last whole
+// day 2026-07-01. The
 // block: 24 GPUs × $3 × 1 512 h = $108,864 (May 24 × 3 × 744 = $53,568,
 // June 24 × 3 × 720 = $51,840, July 24 × 3 × 48 = $3,456); a
 // reservation at the reserved price commits to a year: 24 × 2 × 8 760 =
@@ -347,7 +350,7 @@ func TestSuggestCapacityBlock(t *testing.T) {
 		t.Fatalf("status = %q (binding %+v), want fixed", ps.Status, ps.Binding)
 	}
 	want := []Change{{Kind: KindCapacityBlock, Action: "add", Address: "aws_ec2_capacity_block_reservation.h100_block_2026_05_01_to_2026_06",
-		InstanceType: "p5.48xlarge", Instances: 3, GPUsPerInstance: 8, GPUs: 24, Start: "2026-05-01", End: "2026-07-02",
+		InstanceType: "p5.48xlarge", Instances: 3, GPUsPerInstance: 8, GPUs: 24, Start: "2026-05-01", End: "2026-07-01",
 		DurationHours: 1512, MonthlyCost: 53568, HorizonCost: 108864}}
 	if diff := cmp.Diff(want, ps.Changes); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)

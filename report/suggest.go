@@ -6,9 +6,14 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/internal/diag"
+	"github.com/capcheck/capcheck/inventory"
+	"github.com/capcheck/capcheck/inventory/terraform/tfedit"
 )
 
 // SuggestFormats are the formats of `capcheck suggest`.
@@ -208,10 +213,12 @@ func figuresText(f evaluator.SuggestFigures) string {
 	return fmt.Sprintf("%s reserved, min headroom %s (commit window) %s (horizon), %s, %s", num(f.ReservedGPUs), pct(f.MinHeadroom), pct(f.MinHeadroomHorizon), np, cliff)
 }
 
-// suggestHCL writes Terraform for the changes: a resource per
-// reservation to add and, per extended reservation, the end it needs.
-// The resource is written for AWS capacity reservations; other types get
-// a comment naming what to add.
+// suggestHCL writes Terraform for the changes as --apply writes them
+// (inventory/terraform/tfedit): a resource per AWS capacity reservation
+// to add (a start only later than today, the RFC 3339 end after the last
+// day), an AWS capacity block's offering and block, and per extended
+// reservation the end it needs; other types, GPUs rented on demand and a
+// raised ceiling get a comment naming what to do.
 func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
 	var b strings.Builder
 	claimed := map[string]bool{}
@@ -230,15 +237,31 @@ func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
 			}
 			switch {
 			case c.Action == "extend":
-				end := strconv.Quote(c.End)
-				if c.End == "" {
-					end = "null (end_date_type = \"unlimited\")"
+				// As --apply writes it: an end written as an instant moves
+				// to the instant after the new last day, a date to the day.
+				end := "null (end_date_type = \"unlimited\")"
+				if c.End != "" {
+					end = strconv.Quote(c.End)
+					if _, dateOnly, err := inventory.Instant(c.OldEnd); err == nil && !dateOnly {
+						if e, err := tfedit.EndInstant(c.End); err == nil {
+							end = strconv.Quote(e)
+						}
+					}
 				}
 				fmt.Fprintf(&b, "# pool %s: extend %s (ends %s): end_date = %s\n", hclComment(ps.Pool), hclComment(c.Address), hclComment(c.OldEnd), end)
 			case c.Kind == evaluator.KindOnDemand:
 				fmt.Fprintf(&b, "# pool %s: rent %s GPUs on demand from %s to %s (no Terraform)\n", hclComment(ps.Pool), num(c.GPUs), c.Start, cmpOr(c.End, "open-ended"))
 			case c.Kind == evaluator.KindOnDemandCeiling:
 				fmt.Fprintf(&b, "# pool %s: set %s to %s in the plan\n", hclComment(ps.Pool), hclComment(c.Address), num(c.OnDemandMaxGPUs))
+			case c.Kind == evaluator.KindCapacityBlock:
+				start, err := time.Parse("2006-01-02", c.Start)
+				if err != nil || !hclsyntax.ValidIdentifier(name) {
+					fmt.Fprintf(&b, "# pool %s: add %s: a capacity block of %d × %s from %s for %s h\n", hclComment(ps.Pool), hclComment(c.Address), c.Instances, hclComment(c.InstanceType), c.Start, num(c.DurationHours))
+					continue
+				}
+				fmt.Fprintf(&b, "# pool %s: a capacity block of %d × %s (%s GPUs) for %s h, holding capacity %s to %s (blocks start and end at 11:30 UTC)\n",
+					hclComment(ps.Pool), c.Instances, hclComment(c.InstanceType), num(c.GPUs), num(c.DurationHours), c.Start, c.End)
+				b.WriteString(tfedit.BlockHCL(name, c.InstanceType, c.Instances, c.DurationHours, start) + "\n")
 			case rt == "aws_ec2_capacity_reservation":
 				fmt.Fprintf(&b, "# pool %s: %d × %s (%s GPUs) in %s\n", hclComment(ps.Pool), c.Instances, hclComment(c.InstanceType), num(c.GPUs), hclComment(c.Zone))
 				fmt.Fprintf(&b, "resource %q %q {\n", rt, name)
@@ -246,16 +269,22 @@ func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
 				fmt.Fprintf(&b, "  instance_platform = \"Linux/UNIX\"\n")
 				fmt.Fprintf(&b, "  availability_zone = %q\n", c.Zone)
 				fmt.Fprintf(&b, "  instance_count    = %d\n", c.Instances)
-				fmt.Fprintf(&b, "  start_date        = %q\n", c.Start+"T00:00:00Z")
+				if c.Start > d.Now {
+					// As --apply writes it: a start only later than today.
+					fmt.Fprintf(&b, "  start_date        = %q\n", c.Start+"T00:00:00Z")
+				}
 				if c.End == "" {
 					fmt.Fprintf(&b, "  end_date_type     = \"unlimited\"\n")
-				} else {
+				} else if end, err := tfedit.EndInstant(c.End); err == nil {
+					// AWS takes an RFC 3339 end: the instant after the last day.
 					fmt.Fprintf(&b, "  end_date_type     = \"limited\"\n")
-					fmt.Fprintf(&b, "  end_date          = %q\n", c.End)
+					fmt.Fprintf(&b, "  end_date          = %q\n", end)
+				} else {
+					fmt.Fprintf(&b, "  # end_date: %s is not a date\n", hclComment(c.End))
 				}
 				b.WriteString("}\n")
 			default:
-				fmt.Fprintf(&b, "# pool %s: add %s: %d × %s in %s from %s to %s\n", hclComment(ps.Pool), hclComment(c.Address), c.Instances, hclComment(c.InstanceType), hclComment(c.Zone), c.Start, cmpOr(c.End, "open-ended"))
+				fmt.Fprintf(&b, "# pool %s: add %s: %d × %s in %s from %s to %s\n", hclComment(ps.Pool), hclComment(c.Address), c.Instances, hclComment(c.InstanceType), hclComment(cmpOr(c.Zone, "any zone")), c.Start, cmpOr(c.End, "open-ended"))
 			}
 		}
 	}

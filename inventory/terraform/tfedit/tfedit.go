@@ -11,12 +11,17 @@
 // for_each map set by a root variable is changed where its value is
 // written: the last variable file that sets it (terraform.tfvars,
 // *.auto.tfvars, the configured var files), else the variable's default.
+// A reservation declared in a module (module.NAME[KEY].…, one level, a
+// local source) is edited through the call, never in the module's block
+// (module.go): a count or end where the call's argument for it is
+// written, a new for_each key of the call, or a root block copied from
+// the module's with the call's arguments put in.
 //
 // An edit means exactly the change the solver verified, or it is not
 // made: a count is raised only on a reservation whose term is the
 // change's (the same first and last day), a variable only when nothing
 // else reads it, and a value capcheck cannot edit safely (a local, a
-// function call, a module's input) is a positioned error. Nothing is
+// function call, a module's own default) is a positioned error. Nothing is
 // written until [Edit.Apply], which writes only the files read here,
 // inside the repository, each atomically, and refuses when one changed
 // since it was read.
@@ -527,7 +532,7 @@ func (p *planner) checkVarUsers() error {
 func (p *planner) change(r Request, c Change) error {
 	switch c.Action {
 	case "extend":
-		return p.extend(c)
+		return p.extend(r, c)
 	case "add":
 		if c.Kind == KindCapacityBlock {
 			return p.addBlock(r, c)
@@ -595,19 +600,35 @@ func (p *planner) addCapacity(r Request, c Change) error {
 	claimed := p.claimed(r.Pool, c.Root)
 	typ, _, _ := strings.Cut(c.Address, ".")
 	for _, e := range claimed {
-		if e.Zone != c.Zone || e.InstanceType != c.InstanceType || !strings.HasPrefix(e.Address, typ+".") || !p.sameTerm(e, c) {
+		if e.Zone != c.Zone || e.InstanceType != c.InstanceType || !p.sameTerm(e, c) {
 			continue
 		}
-		err := p.raise(e, c.Instances)
+		var err error
+		switch {
+		case strings.HasPrefix(e.Address, typ+"."):
+			err = p.raise(e, c.Instances)
+		case inModule(e, typ):
+			err = p.raiseModule(e, c.Instances)
+		default:
+			continue
+		}
 		if !errors.Is(err, errUnsuited) {
 			return err
 		}
 	}
 	for _, e := range claimed {
-		if e.InstanceType != c.InstanceType || !strings.HasPrefix(e.Address, typ+".") || !p.sameTerm(e, c) {
+		if e.InstanceType != c.InstanceType || !p.sameTerm(e, c) {
 			continue
 		}
-		err := p.addKey(e, c)
+		var err error
+		switch {
+		case strings.HasPrefix(e.Address, typ+"."):
+			err = p.addKey(e, c)
+		case inModule(e, typ):
+			err = p.addKeyModule(e, c)
+		default:
+			continue
+		}
 		if !errors.Is(err, errUnsuited) {
 			return err
 		}
@@ -629,6 +650,21 @@ func (p *planner) addCapacity(r Request, c Change) error {
 			p.created[r.Pool] = append(p.created[r.Pool], c.Address)
 			return nil
 		}
+	}
+	// A reservation of a module call: a root block, a copy of the
+	// module's with the call's arguments put in.
+	for _, e := range claimed {
+		if e.InstanceType != c.InstanceType || !inModule(e, typ) {
+			continue
+		}
+		if r.Claim != "" {
+			return fmt.Errorf("suggest: pool %s: the new reservation %s would not be claimed by pools.%s.reservations; add %s there first (capcheck edits the Terraform only)", r.Pool, c.Address, r.Pool, r.Claim)
+		}
+		if err := p.newBlockFromModule(e, c, claimed); err != nil {
+			return err
+		}
+		p.created[r.Pool] = append(p.created[r.Pool], c.Address)
+		return nil
 	}
 	return fmt.Errorf("suggest: pool %s has no %s reservation of %s in root %s to copy for %s", r.Pool, typ, c.InstanceType, c.Root, c.Address)
 }
@@ -712,10 +748,19 @@ func (p *planner) addKey(e inventory.Entry, c Change) error {
 	if err != nil {
 		return err
 	}
-	fe := b.blk.Body.Attributes["for_each"]
 	za := b.blk.Body.Attributes[b.kind.zone]
 	ca, _ := attrAt(b.blk.Body, b.kind.count)
-	if fe == nil || za == nil || ca == nil || !isTraversal(za.Expr, "each", "key") {
+	if za == nil || ca == nil {
+		return errUnsuited
+	}
+	return p.addKeyTo(b, za.Expr, ca.Expr, strings.Join(b.kind.count, "."), c)
+}
+
+// addKeyTo adds c's zone to the for_each of b (a resource, or a module
+// call) whose zone is zone and count count (expressions of b's body).
+func (p *planner) addKeyTo(b *block, zone, count hclsyntax.Expression, what string, c Change) error {
+	fe := b.blk.Body.Attributes["for_each"]
+	if fe == nil || !isTraversal(zone, "each", "key") {
 		return errUnsuited
 	}
 	m, err := p.literal(b, b.f, fe.Expr, "for_each")
@@ -726,7 +771,7 @@ func (p *planner) addKey(e inventory.Entry, c Change) error {
 	var keys []hclsyntax.Expression
 	switch x := m.expr.(type) {
 	case *hclsyntax.ObjectConsExpr:
-		if !isTraversal(ca.Expr, "each", "value") {
+		if !isTraversal(count, "each", "value") {
 			return errUnsuited
 		}
 		for _, it := range x.Items {
@@ -737,7 +782,7 @@ func (p *planner) addKey(e inventory.Entry, c Change) error {
 			items = append(items, it.ValueExpr)
 		}
 	case *hclsyntax.TupleConsExpr:
-		cl, err := p.literal(b, b.f, ca.Expr, strings.Join(b.kind.count, "."))
+		cl, err := p.literal(b, b.f, count, what)
 		if err != nil {
 			return err
 		}
@@ -814,9 +859,27 @@ func (p *planner) newBlock(e inventory.Entry, c Change, claimed []inventory.Entr
 		}
 	}
 	rg := b.blk.Range()
-	wf, hd := hclwrite.ParseConfig(b.f.src[rg.Start.Byte:rg.End.Byte], b.f.rel, rg.Start)
+	text, err := p.copyText(b, b.f.src[rg.Start.Byte:rg.End.Byte], name, c)
+	if err != nil {
+		return err
+	}
+	at := rg.End.Byte
+	for _, o := range claimed {
+		if ob, err := p.block(o); err == nil && ob.f == b.f {
+			at = max(at, ob.blk.Range().End.Byte)
+		}
+	}
+	return b.f.add(splice{start: at, end: at, text: "\n\n" + text}, rg)
+}
+
+// copyText is the text of a copy of b (its source src, as b's file has it
+// or with a module's inputs put in) for c, named name: c's zone, count and
+// dates, no count or for_each, formatted by hclwrite.
+func (p *planner) copyText(b *block, src []byte, name string, c Change) (string, error) {
+	rg := b.blk.Range()
+	wf, hd := hclwrite.ParseConfig(src, b.f.rel, rg.Start)
 	if hd.HasErrors() || len(wf.Body().Blocks()) != 1 {
-		return diag.Errorf(b.f.pos(b.blk.DefRange()), "cannot copy %s", b.addr.resource()).Err()
+		return "", diag.Errorf(b.f.pos(b.blk.DefRange()), "cannot copy %s", b.addr.resource()).Err()
 	}
 	nb := wf.Body().Blocks()[0]
 	nb.SetLabels([]string{b.addr.typ, name})
@@ -828,7 +891,7 @@ func (p *planner) newBlock(e inventory.Entry, c Change, claimed []inventory.Entr
 	for _, n := range b.kind.count[:len(b.kind.count)-1] {
 		nested := cb.FirstMatchingBlock(n, nil)
 		if nested == nil {
-			return diag.Errorf(b.f.pos(b.blk.DefRange()), "cannot copy %s: no %s block", b.addr.resource(), n).Err()
+			return "", diag.Errorf(b.f.pos(b.blk.DefRange()), "cannot copy %s: no %s block", b.addr.resource(), n).Err()
 		}
 		cb = nested.Body()
 	}
@@ -847,7 +910,11 @@ func (p *planner) newBlock(e inventory.Entry, c Change, claimed []inventory.Entr
 	if b.kind.end != "" {
 		if c.End != "" {
 			body.SetAttributeValue(b.kind.endType, cty.StringVal("limited"))
-			body.SetAttributeValue(b.kind.end, cty.StringVal(c.End))
+			end, err := endInstant(c.End)
+			if err != nil {
+				return "", fmt.Errorf("suggest: end of %s: %w", c.Address, err)
+			}
+			body.SetAttributeValue(b.kind.end, cty.StringVal(end))
 		} else {
 			body.RemoveAttribute(b.kind.end)
 			if body.GetAttribute(b.kind.endType) != nil {
@@ -856,16 +923,23 @@ func (p *planner) newBlock(e inventory.Entry, c Change, claimed []inventory.Entr
 		}
 	}
 	if ref := instanceRef(body); ref != "" {
-		return diag.Errorf(b.f.pos(b.blk.DefRange()), "cannot copy %s for %s: an argument refers to %s, which the copy does not have; make the change by hand", b.addr.resource(), c.Address, ref).Err()
+		return "", diag.Errorf(b.f.pos(b.blk.DefRange()), "cannot copy %s for %s: an argument refers to %s, which the copy does not have; make the change by hand", b.addr.resource(), c.Address, ref).Err()
 	}
-	text := bytes.TrimRight(hclwrite.Format(wf.Bytes()), "\n")
-	at := rg.End.Byte
-	for _, o := range claimed {
-		if ob, err := p.block(o); err == nil && ob.f == b.f {
-			at = max(at, ob.blk.Range().End.Byte)
-		}
+	return string(bytes.TrimRight(hclwrite.Format(wf.Bytes()), "\n")), nil
+}
+
+// EndInstant is the RFC 3339 end an AWS reservation writes for last, its
+// last whole day (YYYY-MM-DD): the first instant of the day after, which
+// the reader reads back as last (inventory.LastDay) and the AWS provider
+// accepts (end_date is an RFC 3339 timestamp).
+func EndInstant(last string) (string, error) { return endInstant(last) }
+
+func endInstant(last string) (string, error) {
+	d, err := time.Parse("2006-01-02", last)
+	if err != nil {
+		return "", err
 	}
-	return b.f.add(splice{start: at, end: at, text: "\n\n" + string(text)}, rg)
+	return d.AddDate(0, 0, 1).Format(time.RFC3339), nil
 }
 
 // instanceRef is the first each.* or count.* reference in body ("" none).
@@ -888,7 +962,7 @@ func instanceRef(body *hclwrite.Body) string {
 
 // extend moves the end of reservation c.Address to c.End (open-ended:
 // the end removed and end_date_type "unlimited").
-func (p *planner) extend(c Change) error {
+func (p *planner) extend(r Request, c Change) error {
 	var e *inventory.Entry
 	for i := range p.opts.Entries {
 		if x := &p.opts.Entries[i]; x.Address == c.Address && x.Root == c.Root {
@@ -898,6 +972,9 @@ func (p *planner) extend(c Change) error {
 	}
 	if e == nil {
 		return fmt.Errorf("suggest: %s is not in the inventory any more; run capcheck suggest again", c.Address)
+	}
+	if strings.HasPrefix(c.Address, "module.") {
+		return p.extendModule(r, *e, c)
 	}
 	b, err := p.block(*e)
 	if err != nil {
@@ -1003,10 +1080,56 @@ func (p *planner) result() (*Edit, error) {
 // KindCapacityBlock is a Change's kind for an AWS capacity block.
 const KindCapacityBlock = "capacity-block"
 
+// blockSwitch is the time of day (UTC) every AWS capacity block starts
+// and ends: "All Capacity Blocks end at 11:30AM UTC" (Amazon EC2 User
+// Guide, "Find and purchase Capacity Blocks",
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-blocks-purchase.html),
+// and one booked ahead starts at that time too, so a search window of
+// midnights matches no offering.
+const blockSwitch = 11*time.Hour + 30*time.Minute
+
+// blockWindow is the offering search window [from, to] for a block of
+// hours that must hold capacity from the first instant of day start: the
+// block starts at 11:30 UTC the day before (the last switch before the
+// day begins) and the window ends exactly hours later, so the one block
+// it matches is that one. capcheck reads a block from its window's start
+// for its hours (inventory/terraform's awsCapacityBlock), which is then
+// the block AWS sells: its last whole day is the one before the day it
+// ends on, start + hours/24 − 2 days.
+func blockWindow(start time.Time, hours float64) (from, to time.Time) {
+	from = start.AddDate(0, 0, -1).Add(blockSwitch)
+	return from, from.Add(time.Duration(hours) * time.Hour)
+}
+
+// BlockHCL is the Terraform of an AWS capacity block named name (a
+// resource name): a data.aws_ec2_capacity_block_offering of instances ×
+// instanceType for hours whose search window is blockWindow's for a block
+// holding capacity from the first instant of day start, and the
+// aws_ec2_capacity_block_reservation bought from it (formatted by
+// hclwrite, no trailing newline). --apply writes it and --format hcl
+// prints it.
+func BlockHCL(name, instanceType string, instances int, hours float64, start time.Time) string {
+	wf := hclwrite.NewEmptyFile()
+	off := wf.Body().AppendNewBlock("data", []string{"aws_ec2_capacity_block_offering", name}).Body()
+	off.SetAttributeValue("instance_type", cty.StringVal(instanceType))
+	off.SetAttributeValue("instance_count", cty.NumberIntVal(int64(instances)))
+	off.SetAttributeValue("capacity_duration_hours", cty.NumberIntVal(int64(hours)))
+	from, to := blockWindow(start, hours)
+	off.SetAttributeValue("start_date_range", cty.StringVal(from.Format(time.RFC3339)))
+	off.SetAttributeValue("end_date_range", cty.StringVal(to.Format(time.RFC3339)))
+	wf.Body().AppendNewline()
+	res := wf.Body().AppendNewBlock("resource", []string{"aws_ec2_capacity_block_reservation", name}).Body()
+	res.SetAttributeTraversal("capacity_block_offering_id", hcl.Traversal{
+		hcl.TraverseRoot{Name: "data"}, hcl.TraverseAttr{Name: "aws_ec2_capacity_block_offering"},
+		hcl.TraverseAttr{Name: name}, hcl.TraverseAttr{Name: "capacity_block_offering_id"}})
+	res.SetAttributeValue("instance_platform", cty.StringVal("Linux/UNIX"))
+	return string(bytes.TrimRight(hclwrite.Format(wf.Bytes()), "\n"))
+}
+
 // addBlock adds an AWS capacity block for c as the repository's
 // pattern writes one: a data.aws_ec2_capacity_block_offering of c's
-// instance type and count, lasting c's hours from its start (the search
-// window exactly the block), and an aws_ec2_capacity_block_reservation
+// instance type and count, lasting c's hours from 11:30 UTC the day
+// before its start (blockWindow), and an aws_ec2_capacity_block_reservation
 // of that offering, both named as c.Address, after the last reservation
 // of the pool in the file of its last AWS reservation of the instance
 // type in c's root.
@@ -1060,22 +1183,9 @@ func (p *planner) addBlock(r Request, c Change) error {
 			}
 		}
 	}
-	wf := hclwrite.NewEmptyFile()
-	off := wf.Body().AppendNewBlock("data", []string{"aws_ec2_capacity_block_offering", name}).Body()
-	off.SetAttributeValue("instance_type", cty.StringVal(c.InstanceType))
-	off.SetAttributeValue("instance_count", cty.NumberIntVal(int64(c.Instances)))
-	off.SetAttributeValue("capacity_duration_hours", cty.NumberIntVal(int64(c.DurationHours)))
-	off.SetAttributeValue("start_date_range", cty.StringVal(start.Format(time.RFC3339)))
-	off.SetAttributeValue("end_date_range", cty.StringVal(start.Add(time.Duration(c.DurationHours)*time.Hour).Format(time.RFC3339)))
-	wf.Body().AppendNewline()
-	res := wf.Body().AppendNewBlock("resource", []string{typ, name}).Body()
-	res.SetAttributeTraversal("capacity_block_offering_id", hcl.Traversal{
-		hcl.TraverseRoot{Name: "data"}, hcl.TraverseAttr{Name: "aws_ec2_capacity_block_offering"},
-		hcl.TraverseAttr{Name: name}, hcl.TraverseAttr{Name: "capacity_block_offering_id"}})
-	res.SetAttributeValue("instance_platform", cty.StringVal("Linux/UNIX"))
-	text := bytes.TrimRight(hclwrite.Format(wf.Bytes()), "\n")
+	text := BlockHCL(name, c.InstanceType, c.Instances, c.DurationHours, start)
 	at := near.blk.Range().End.Byte
-	if err := near.f.add(splice{start: at, end: at, text: "\n\n" + string(text)}, near.blk.Range()); err != nil {
+	if err := near.f.add(splice{start: at, end: at, text: "\n\n" + text}, near.blk.Range()); err != nil {
 		return err
 	}
 	p.created[r.Pool] = append(p.created[r.Pool], c.Address)

@@ -138,7 +138,8 @@ resource "aws_ec2_capacity_reservation" "p_us_east_1c_2026_11" {
 // An addition that starts later than today (a lead time) is never a
 // raised count: that would add capacity before it can arrive. It is a
 // new block with a start_date (aligned as terraform fmt aligns the
-// arguments after fix_a's tags block).
+// arguments after fix_a's tags block) and, for a last day of 2027-06-30,
+// the RFC 3339 end AWS takes, the instant after it: 2027-07-01T00:00:00Z.
 func TestLaterStartIsANewBlock(t *testing.T) {
 	root, opts := setup(t, map[string]string{"main.tf": twoZones}, terraform.Options{})
 	c := add("us-east-1a", 1)
@@ -148,7 +149,7 @@ func TestLaterStartIsANewBlock(t *testing.T) {
 		t.Errorf("fix_a's count changed:\n%s", got)
 	}
 	for _, line := range []string{`resource "aws_ec2_capacity_reservation" "p_us_east_1a_2027_01_to_2027_06" {`,
-		`  start_date    = "2027-01-02T00:00:00Z"`, `  end_date_type = "limited"`, `  end_date      = "2027-06-30"`} {
+		`  start_date    = "2027-01-02T00:00:00Z"`, `  end_date_type = "limited"`, `  end_date      = "2027-07-01T00:00:00Z"`} {
 		if !strings.Contains(got, "\n"+line+"\n") {
 			t.Errorf("no line %q in:\n%s", line, got)
 		}
@@ -464,24 +465,27 @@ func TestApplyThroughLink(t *testing.T) {
 	}
 }
 
-// A capacity block for 2027-01-01 … 2027-02-28 (59 days = 1 416 h) of 3
+// A capacity block from 2027-01-01 of 63 days (1 512 h) of 3
 // p5.48xlarge is written as the repository's pattern, an offering and
 // the block bought from it, after fix_b (the pool's last reservation in
-// the file); the reader lists it as 3 × 8 = 24 GPUs of kind
-// capacity-block from 2027-01-01 to the instant 2027-03-01T00:00:00Z
-// (its last whole day 2027-02-28). Everything before stays byte for byte.
+// the file). Blocks start and end at 11:30 UTC, so the search window is
+// the one block from 2026-12-31T11:30:00Z (the day before) to 1 512 h
+// later, 2026-12-31 + 63 days = 2027-03-04T11:30:00Z; the reader lists
+// it as 3 × 8 = 24 GPUs of kind capacity-block over exactly that
+// (first whole day 2027-01-01, last 2027-03-03). Everything before
+// stays byte for byte.
 func TestCapacityBlock(t *testing.T) {
 	root, opts := setup(t, map[string]string{"main.tf": twoZones}, terraform.Options{})
 	c := Change{Kind: KindCapacityBlock, Action: "add", Address: "aws_ec2_capacity_block_reservation.p_block_2027_01_01_to_2027_02",
-		Root: ".", InstanceType: "p5.48xlarge", Instances: 3, Start: "2027-01-01", End: "2027-02-28", DurationHours: 1416}
+		Root: ".", InstanceType: "p5.48xlarge", Instances: 3, Start: "2027-01-01", End: "2027-03-03", DurationHours: 1512}
 	ed := plan(t, root, opts, c)
 	want := twoZones + `
 data "aws_ec2_capacity_block_offering" "p_block_2027_01_01_to_2027_02" {
   instance_type           = "p5.48xlarge"
   instance_count          = 3
-  capacity_duration_hours = 1416
-  start_date_range        = "2027-01-01T00:00:00Z"
-  end_date_range          = "2027-03-01T00:00:00Z"
+  capacity_duration_hours = 1512
+  start_date_range        = "2026-12-31T11:30:00Z"
+  end_date_range          = "2027-03-04T11:30:00Z"
 }
 
 resource "aws_ec2_capacity_block_reservation" "p_block_2027_01_01_to_2027_02" {
@@ -498,7 +502,7 @@ resource "aws_ec2_capacity_block_reservation" "p_block_2027_01_01_to_2027_02" {
 	for _, e := range opts2.Entries {
 		if e.Address == c.Address {
 			found = true
-			if e.Kind != "capacity-block" || e.GPUs != 24 || e.Start != "2027-01-01T00:00:00Z" || e.End != "2027-03-01T00:00:00Z" || e.Zone != "" {
+			if e.Kind != "capacity-block" || e.GPUs != 24 || e.Start != "2026-12-31T11:30:00Z" || e.End != "2027-03-04T11:30:00Z" || e.Zone != "" {
 				t.Errorf("block read as %+v", e)
 			}
 		}

@@ -41,6 +41,9 @@ func readUserFile(what, file string, limit int64) ([]byte, error) {
 		read = repopath.ReadUserInput // a result may be "-", standard input (not --plan, which --write writes)
 	}
 	data, err := read(file, limit)
+	if errors.Is(err, repopath.ErrStdinTwice) {
+		return nil, fmt.Errorf("read %s: %w", what, err) // a usage error: the command names "-" twice
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %s: %s", what, repopath.UserName(file), repopath.Reason(err))
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/capcheck/capcheck/internal/cli"
+	"github.com/capcheck/capcheck/internal/repopath"
 	"github.com/capcheck/capcheck/loadtest"
 	"github.com/capcheck/capcheck/workspace"
 )
@@ -77,8 +78,8 @@ func runBenchmarksImport(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, w.String())
 	}
 	var missing *workspace.MissingSLOError
-	if errors.As(err, &missing) {
-		return usageError(e, name, missing.Error())
+	if errors.As(err, &missing) || errors.Is(err, repopath.ErrStdinTwice) {
+		return usageError(e, name, err.Error()) // Run returns a MissingSLOError unwrapped
 	}
 	if err != nil {
 		return fail(e, err)

@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 )
 
 // Root returns dir as an absolute, cleaned path with symbolic links
@@ -127,10 +128,23 @@ func UserName(name string) string {
 	return filepath.ToSlash(name)
 }
 
+// ErrStdinTwice is what ReadUserInput returns for Stdin once the
+// process's standard input has been read: a second "-" in one command
+// would otherwise read nothing and pass as an empty file.
+var ErrStdinTwice = errors.New("standard input (-) can be read once per run")
+
+// stdinRead records that ReadUserInput has read the process's standard
+// input (a run is one process).
+var stdinRead atomic.Bool
+
 // ReadUserInput is ReadUserFile, except that Stdin ("-") reads the
-// process's standard input, within the same limit (ReadStdin).
+// process's standard input, within the same limit (ReadStdin), once per
+// process: a second Stdin is ErrStdinTwice, never empty data.
 func ReadUserInput(name string, limit int64) ([]byte, error) {
 	if name == Stdin {
+		if stdinRead.Swap(true) {
+			return nil, ErrStdinTwice
+		}
 		return ReadStdin(os.Stdin, limit)
 	}
 	return ReadUserFile(name, limit)

@@ -291,6 +291,36 @@ func TestReadStdin(t *testing.T) {
 	}
 }
 
+// TestReadUserInputStdinOnce: the process's standard input is read by
+// the first "-" (here a file of 3 bytes standing in for it); a second "-"
+// is ErrStdinTwice with no data, never an empty read.
+func TestReadUserInputStdinOnce(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "stdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("a,b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	saved, was := os.Stdin, stdinRead.Load()
+	os.Stdin = f
+	stdinRead.Store(false)
+	t.Cleanup(func() { os.Stdin = saved; stdinRead.Store(was); f.Close() })
+	if data, err := ReadUserInput(Stdin, 0); err != nil || string(data) != "a,b" {
+		t.Fatalf("first -: %q, %v; want \"a,b\"", data, err)
+	}
+	data, err := ReadUserInput(Stdin, 0)
+	if !errors.Is(err, ErrStdinTwice) || data != nil {
+		t.Fatalf("second -: %q, %v; want ErrStdinTwice", data, err)
+	}
+	if got := err.Error(); got != "standard input (-) can be read once per run" {
+		t.Errorf("error %q", got)
+	}
+}
+
 type countingReader struct {
 	r io.Reader
 	n int

@@ -53,6 +53,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -995,6 +996,13 @@ func (hc *helmChart) schemasLocal(c *helmchart.Chart, names []string) error {
 		if err := schemaLocal(file, c.Schema); err != nil {
 			return err
 		}
+		// Compile it as Helm will (against no values: only a schema that
+		// does not compile errs other than as a violation), so that a
+		// dangling pointer is the schema's error, not the values'.
+		err := commonutil.ValidateAgainstSingleSchema(common.Values{}, c.Schema)
+		if err != nil && !errors.As(err, new(commonutil.JSONSchemaValidationError)) {
+			return hc.schemaInvalid(file, c.Schema, err.Error())
+		}
 	}
 	for _, s := range c.Dependencies() {
 		if err := hc.schemasLocal(s, append(slices.Clone(names), s.Name())); err != nil {
@@ -1021,7 +1029,7 @@ func schemaLocal(file string, data []byte) error {
 			return nil
 		}
 		if err != nil {
-			return diag.Errorf(diag.PosAt(file, data, int(dec.InputOffset())), "Helm chart values schema: %v", err)
+			return diag.Errorf(diag.PosAt(file, data, int(dec.InputOffset())), "Helm chart values schema: %s is not valid JSON, so the values cannot be checked against it: %v", file, err)
 		}
 		at := diag.PosAt(file, data, int(before)+len(data[before:])-len(bytes.TrimLeft(data[before:], " \t\r\n,:")))
 		inKey := len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].key
@@ -1069,12 +1077,138 @@ func schemaLocal(file string, data []byte) error {
 	}
 }
 
+// schemaURL matches a schema location the validator names: the document
+// URL Helm gives values.schema.json and the fragment (a JSON pointer or an
+// anchor).
+var schemaURL = regexp.MustCompile(`"file:///values\.schema\.json#([^"]*)"`)
+
+// schemaPointer matches a JSON pointer into the schema ("at '/type'") in a
+// metaschema violation.
+var schemaPointer = regexp.MustCompile(`at '(/[^']*)'`)
+
+// schemaInvalid is the error for a values schema (file, holding data)
+// that Helm's validator cannot use: a reference that resolves nowhere or
+// loops, a keyword of the wrong shape (msg, the validator's text). It is
+// at the schema: the $ref that dangles or loops, or the value the
+// metaschema refuses; 1:1 of file when msg names neither.
+func (hc *helmChart) schemaInvalid(file string, data []byte, msg string) diag.Diagnostics {
+	text := strings.Join(strings.Fields(strings.TrimPrefix(strings.TrimSpace(msg), "at '': ")), " ")
+	at := diag.Pos{File: file, Line: 1, Column: 1}
+	idx := schemaIndex(data)
+	if strings.Contains(msg, "metaschema") {
+		// the deepest pointer the metaschema names that the document has
+		deepest := ""
+		for _, m := range schemaPointer.FindAllStringSubmatch(msg, -1) {
+			if off, ok := idx.at[m[1]]; ok && len(m[1]) > len(deepest) {
+				at, deepest = diag.PosAt(file, data, off), m[1]
+			}
+		}
+	} else if m := schemaURL.FindStringSubmatch(msg); m != nil {
+		frag := m[1]
+		switch {
+		case strings.Contains(msg, "reference cycle"):
+			// frag is a location on the loop: its own $ref, else itself.
+			if off, ok := idx.at[frag+"/$ref"]; ok {
+				at = diag.PosAt(file, data, off)
+			} else if off, ok := idx.at[frag]; ok {
+				at = diag.PosAt(file, data, off)
+			}
+		default:
+			// a $ref whose target (its fragment, decoded, against the
+			// schema it sits in or an enclosing one) is frag
+			for _, r := range idx.refs {
+				f, err := url.PathUnescape(strings.TrimPrefix(r.value, "#"))
+				if err != nil {
+					continue
+				}
+				if f == frag || strings.HasPrefix(f, "/") && strings.HasSuffix(frag, f) && strings.HasPrefix(r.in+"/", strings.TrimSuffix(frag, f)+"/") {
+					at = diag.PosAt(file, data, r.off)
+					break
+				}
+			}
+		}
+	}
+	return diag.Errorf(at, "Helm chart %s: %s is not a valid JSON Schema, so the values cannot be checked against it: %s", hc.dir, file, text)
+}
+
+// schemaRef is one $ref, $dynamicRef or $recursiveRef of a schema: its
+// value, the JSON pointer of the object it is in and the offset of its key.
+type schemaRef struct {
+	value, in string
+	off       int
+}
+
+// schemaIndexed is where the members of a schema document are: at maps
+// the JSON pointer of each value to its offset (of its key, for an object
+// member); refs lists the references in document order.
+type schemaIndexed struct {
+	at   map[string]int
+	refs []schemaRef
+}
+
+// schemaIndex indexes data, a JSON document, as far as it parses.
+func schemaIndex(data []byte) schemaIndexed {
+	idx := schemaIndexed{at: map[string]int{}}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		ptr    string
+		object bool
+		key    string // the member whose value comes next (object)
+		n      int    // the next index (array)
+		keyOff int
+	}
+	var stack []*frame
+	skip := func(off int) int {
+		return off + len(data[off:]) - len(bytes.TrimLeft(data[off:], " \t\r\n,:"))
+	}
+	esc := strings.NewReplacer("~", "~0", "/", "~1")
+	for {
+		before := int(dec.InputOffset())
+		tok, err := dec.Token()
+		if err != nil {
+			return idx
+		}
+		off := skip(before)
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if top != nil && top.object && top.key == "" {
+			top.key, top.keyOff = tok.(string), off
+			continue
+		}
+		// a value: its pointer, and where it is
+		ptr, at := "", off
+		if top != nil {
+			if top.object {
+				ptr, at = top.ptr+"/"+esc.Replace(top.key), top.keyOff
+				if v, ok := tok.(string); ok && (top.key == "$ref" || top.key == "$dynamicRef" || top.key == "$recursiveRef") {
+					idx.refs = append(idx.refs, schemaRef{value: v, in: top.ptr, off: top.keyOff})
+				}
+				top.key = ""
+			} else {
+				ptr = top.ptr + "/" + strconv.Itoa(top.n)
+				top.n++
+			}
+		}
+		idx.at[ptr] = at
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, &frame{ptr: ptr, object: d == '{'})
+		}
+	}
+}
+
 // schemaError turns the violations Helm's validation reports (msg, after
 // schemaErrPrefix) into errors, each at the values file entry that holds
 // the offending value (sources in precedence order), or that file's 1:1
 // when the key is in none (a property that is missing, say).
 func (hc *helmChart) schemaError(msg string, sources []valuesSource) error {
-	var ds diag.Diagnostics
+	var ds, invalid diag.Diagnostics
 	var names []string // subchart names from the top chart to the chart of the lines that follow
 	full := hc.c.ChartFullPath()
 	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
@@ -1084,6 +1218,16 @@ func (hc *helmChart) schemaError(msg string, sources []valuesSource) error {
 		}
 		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "- "))
 		if text == "" {
+			continue
+		}
+		if strings.Contains(text, "causing reference cycle") {
+			// the schema loops: its error, not the values' (and the
+			// violations around it are the loop's echo)
+			var data []byte
+			if c := chartAt(hc.c, full); c != nil {
+				data = c.Schema
+			}
+			invalid = append(invalid, hc.schemaInvalid(hc.schemaFile(full), data, text)...)
 			continue
 		}
 		var keys []string
@@ -1096,10 +1240,27 @@ func (hc *helmChart) schemaError(msg string, sources []valuesSource) error {
 		}
 		ds = append(ds, diag.Errorf(valuesKeyPos(sources, names, keys, hc.schemaFile(full)), "Helm chart %s: the values do not match %s: %s", hc.dir, hc.schemaFile(full), text)...)
 	}
+	if len(invalid) > 0 {
+		return invalid.Err()
+	}
 	if len(ds) == 0 {
 		return diag.Errorf(diag.Pos{File: hc.schemaFile(full), Line: 1, Column: 1}, "Helm chart %s: the values do not match the schema: %s", hc.dir, strings.Join(strings.Fields(msg), " "))
 	}
 	return ds.Err()
+}
+
+// chartAt is the chart of c (c or a subchart) whose full path is full,
+// or nil.
+func chartAt(c *helmchart.Chart, full string) *helmchart.Chart {
+	if c.ChartFullPath() == full {
+		return c
+	}
+	for _, s := range c.Dependencies() {
+		if x := chartAt(s, full); x != nil {
+			return x
+		}
+	}
+	return nil
 }
 
 // chartNames finds the chart named name in the release (the top chart

@@ -33,6 +33,9 @@ func isOverrideFile(name string) bool {
 	return base == "override" || strings.HasSuffix(base, "_override")
 }
 
+// IsOverrideFile is isOverrideFile for the editor (tfedit).
+func IsOverrideFile(name string) bool { return isOverrideFile(name) }
+
 // overrideKey names the top-level block an override block merges into;
 // "" for a block that is not merged by name (locals).
 func overrideKey(b *hcl.Block) string {

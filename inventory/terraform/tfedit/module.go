@@ -13,6 +13,7 @@ import (
 
 	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
+	"github.com/capcheck/capcheck/inventory/terraform"
 )
 
 // A reservation declared in a module (module.NAME[KEY].TYPE.RNAME) is
@@ -77,6 +78,9 @@ func (p *planner) moduleOf(e inventory.Entry) (*modCall, error) {
 	}
 	var call *block
 	for _, f := range fs {
+		if terraform.IsOverrideFile(f.rel) {
+			continue // merged over the call, refused below
+		}
 		for _, b := range f.body.Blocks {
 			if b.Type == "module" && len(b.Labels) == 1 && b.Labels[0] == name.Name {
 				call = &block{f: f, blk: b, addr: address{typ: "module", name: name.Name, key: key}, dir: root}
@@ -103,7 +107,17 @@ func (p *planner) moduleOf(e inventory.Entry) (*modCall, error) {
 	}
 	for _, b := range f.body.Blocks {
 		if b.Type == "resource" && len(b.Labels) == 2 && b.Labels[0] == ra.typ && b.Labels[1] == ra.name {
-			return &modCall{call: call, res: &block{f: f, blk: b, addr: ra, dir: dir, kind: k}}, nil
+			mc := &modCall{call: call, res: &block{f: f, blk: b, addr: ra, dir: dir, kind: k}}
+			// An override of the call or of the module's block: which
+			// arguments Terraform reads is no longer what the edits
+			// below follow.
+			if err := p.overridden(mc.call); err != nil {
+				return nil, err
+			}
+			if err := p.overridden(mc.res); err != nil {
+				return nil, err
+			}
+			return mc, nil
 		}
 	}
 	return nil, diag.Errorf(diag.Pos{File: f.rel, Line: e.Line, Column: e.Column}, "resource %s is not in this file any more; run capcheck suggest again", ra.resource()).Err()

@@ -319,6 +319,84 @@ func (p *planner) block(e inventory.Entry) (*block, error) {
 	return nil, diag.Errorf(diag.Pos{File: f.rel, Line: e.Line, Column: e.Column}, "resource %s is not in this file any more; run capcheck suggest again", a.resource()).Err()
 }
 
+// overridden refuses an edit of b when an override file of its module
+// (override.tf, *_override.tf, their .tf.json forms) has a block of b's
+// resource or module call that sets one of names (an argument, or a
+// nested block type, static or dynamic, that replaces b's): Terraform
+// reads the override's value, so an edit of b's would change nothing.
+// With no names any such block refuses it (a copy of b would leave the
+// override's arguments out; a module call's arguments are followed in
+// its block only). The error is at the override's argument or
+// block; capcheck does not edit override files.
+func (p *planner) overridden(b *block, names ...string) error {
+	dir := path.Dir(b.f.rel)
+	real, err := repopath.Resolve(p.root, p.root, filepath.FromSlash(dir))
+	if err != nil {
+		return fmt.Errorf("suggest: %w", err)
+	}
+	des, err := os.ReadDir(real)
+	if err != nil {
+		return fmt.Errorf("suggest: list %s: %s", dir, repopath.Reason(err))
+	}
+	typ, labels := "resource", []string{b.addr.typ, b.addr.name}
+	if b.addr.typ == "module" {
+		typ, labels = "module", []string{b.addr.name}
+	}
+	what := typ + " " + strings.Join(labels, ".")
+	if typ == "resource" {
+		what = b.addr.resource()
+	}
+	for _, de := range des { // lexical order, as Terraform reads them
+		rel := path.Join(dir, de.Name())
+		if de.IsDir() || !terraform.IsOverrideFile(rel) {
+			continue
+		}
+		if strings.HasSuffix(rel, ".json") {
+			src, err := repopath.ReadFile(p.root, p.root, filepath.FromSlash(rel), maxFile)
+			if err != nil {
+				return fmt.Errorf("suggest: %w", err)
+			}
+			jf, hd := hcljson.Parse(src, rel)
+			if hd.HasErrors() {
+				return fmt.Errorf("suggest: %s", hd.Error())
+			}
+			bc, _, _ := jf.Body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: typ, LabelNames: labelNames[typ]}}})
+			for _, ob := range bc.Blocks {
+				if slices.Equal(ob.Labels, labels) {
+					return diag.Errorf(diag.Pos{File: rel, Line: ob.DefRange.Start.Line, Column: ob.DefRange.Start.Column}, "%s is overridden in %s, which Terraform merges over its block in %s: capcheck does not edit override files (nor JSON); make the change by hand", what, rel, b.f.rel).Err()
+				}
+			}
+			continue
+		}
+		f, err := p.file(rel)
+		if err != nil {
+			return err
+		}
+		for _, ob := range f.body.Blocks {
+			if ob.Type != typ || !slices.Equal(ob.Labels, labels) {
+				continue
+			}
+			if len(names) == 0 {
+				return diag.Errorf(f.pos(ob.DefRange()), "%s is overridden in %s, which Terraform merges over its block in %s: capcheck edits (and copies) the block, not the merge, and does not edit override files; make the change by hand", what, rel, b.f.rel).Err()
+			}
+			for _, n := range names {
+				if a := ob.Body.Attributes[n]; a != nil {
+					return diag.Errorf(f.pos(a.NameRange), "%s of %s is set in the override file %s, which Terraform reads instead of %s's in %s: editing that would change nothing, and capcheck does not edit override files; make the change here by hand", n, what, rel, n, b.f.rel).Err()
+				}
+				for _, nb := range ob.Body.Blocks {
+					if nb.Type == n || nb.Type == "dynamic" && len(nb.Labels) > 0 && nb.Labels[0] == n {
+						return diag.Errorf(f.pos(nb.DefRange()), "the %s block of %s is replaced in the override file %s, which Terraform reads instead of the one in %s: editing that would change nothing, and capcheck does not edit override files; make the change here by hand", n, what, rel, b.f.rel).Err()
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// labelNames are the labels of the top-level blocks overridden reads.
+var labelNames = map[string][]string{"resource": {"type", "name"}, "module": {"name"}}
+
 // attr is the attribute at path (nested blocks, then the name) of b's
 // body; nil when it is not written.
 func attrAt(body *hclsyntax.Body, names []string) (*hclsyntax.Attribute, *hclsyntax.Body) {
@@ -675,6 +753,9 @@ func (p *planner) raise(e inventory.Entry, n int) error {
 	if err != nil {
 		return err
 	}
+	if err := p.overridden(b, "count", "for_each", b.kind.count[0]); err != nil {
+		return err
+	}
 	if b.blk.Body.Attributes["count"] != nil {
 		return errUnsuited
 	}
@@ -746,6 +827,9 @@ func isTraversal(expr hclsyntax.Expression, root, attr string) bool {
 func (p *planner) addKey(e inventory.Entry, c Change) error {
 	b, err := p.block(e)
 	if err != nil {
+		return err
+	}
+	if err := p.overridden(b, "count", "for_each", b.kind.zone, b.kind.count[0]); err != nil {
 		return err
 	}
 	za := b.blk.Body.Attributes[b.kind.zone]
@@ -844,6 +928,9 @@ func (p *planner) addKeyTo(b *block, zone, count hclsyntax.Expression, what stri
 func (p *planner) newBlock(e inventory.Entry, c Change, claimed []inventory.Entry) error {
 	b, err := p.block(e)
 	if err != nil {
+		return err
+	}
+	if err := p.overridden(b); err != nil {
 		return err
 	}
 	_, name, _ := strings.Cut(c.Address, ".")
@@ -978,6 +1065,9 @@ func (p *planner) extend(r Request, c Change) error {
 	}
 	b, err := p.block(*e)
 	if err != nil {
+		return err
+	}
+	if err := p.overridden(b, b.kind.end, b.kind.endType, "count", "for_each"); err != nil {
 		return err
 	}
 	if b.kind.end == "" {

@@ -862,7 +862,7 @@ func (sp *sugPool) changes(pd *PoolDoc, unit *inventory.Entry, adds, exts [][]in
 			out = append(out, Change{Action: "add", Root: unit.Root, Zone: sp.zones[z], InstanceType: unit.InstanceType,
 				Instances: n, GPUsPerInstance: unit.GPUsPerInstance, GPUs: float64(n) * unit.GPUsPerInstance,
 				Start: formatDate(e.cal.from(l.from)), End: end,
-				Address: suggestAddress(unit.ResourceType, pd.Name, sp.zones[z], e.cal.label(l.from), end)})
+				Address: suggestAddress(addType(unit.ResourceType, e.cal.from(l.from), e.cal.now, end), pd.Name, sp.zones[z], e.cal.label(l.from), end)})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Change) int {

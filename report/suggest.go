@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/capcheck/capcheck/evaluator"
 	"github.com/capcheck/capcheck/internal/diag"
@@ -216,7 +218,8 @@ func figuresText(f evaluator.SuggestFigures) string {
 // suggestHCL writes Terraform for the changes as --apply writes them
 // (inventory/terraform/tfedit): a resource per AWS capacity reservation
 // to add (a start only later than today, the RFC 3339 end after the last
-// day), an AWS capacity block's offering and block, and per extended
+// day), a GCP future reservation (tfedit.FutureHCL) for one that starts
+// later, an AWS capacity block's offering and block, and per extended
 // reservation the end it needs; other types, GPUs rented on demand and a
 // raised ceiling get a comment naming what to do.
 func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
@@ -283,6 +286,17 @@ func suggestHCL(w io.Writer, d *evaluator.SuggestDoc) error {
 					fmt.Fprintf(&b, "  # end_date: %s is not a date\n", hclComment(c.End))
 				}
 				b.WriteString("}\n")
+			case rt == tfedit.FutureType && c.End != "" && hclsyntax.ValidIdentifier(name):
+				// As --apply writes it, but for what it copies from the
+				// pool's google_compute_reservation.
+				text, err := tfedit.FutureHCL(name, c.Zone, c.Instances, c.Start, c.End, "",
+					"machine_type = "+string(hclwrite.TokensForValue(cty.StringVal(c.InstanceType)).Bytes())+"\n# guest_accelerators, provider and project as the pool's google_compute_reservation has them")
+				if err != nil {
+					fmt.Fprintf(&b, "# pool %s: add %s: %d × %s in %s from %s to %s\n", hclComment(ps.Pool), hclComment(c.Address), c.Instances, hclComment(c.InstanceType), hclComment(c.Zone), c.Start, c.End)
+					continue
+				}
+				fmt.Fprintf(&b, "# pool %s: %d × %s (%s GPUs) in %s, reserved for %s to %s only\n", hclComment(ps.Pool), c.Instances, hclComment(c.InstanceType), num(c.GPUs), hclComment(c.Zone), c.Start, c.End)
+				b.WriteString(text + "\n")
 			default:
 				fmt.Fprintf(&b, "# pool %s: add %s: %d × %s in %s from %s to %s\n", hclComment(ps.Pool), hclComment(c.Address), c.Instances, hclComment(c.InstanceType), hclComment(cmpOr(c.Zone, "any zone")), c.Start, cmpOr(c.End, "open-ended"))
 			}

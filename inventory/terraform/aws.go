@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/capcheck/capcheck/evaluator/catalog"
+	"github.com/capcheck/capcheck/internal/diag"
 	"github.com/capcheck/capcheck/inventory"
 )
 
@@ -232,25 +234,32 @@ func eksNodeGroup(x *extraction) {
 	types := x.get("instance_types")
 	var typ string
 	src, at := x, "instance_types.0" // where the type is read
+	listed := false                  // instance_types lists a type
 	switch {
 	case types.IsWhollyKnown():
 		types, _ = types.UnmarkDeep()
-		if !types.IsNull() && types.CanIterateElements() && types.LengthInt() > 0 {
+		if !types.IsNull() && types.CanIterateElements() && types.LengthInt() > 1 {
+			t, i, ok := x.sureType("instance_types", "", types.LengthInt())
+			if !ok {
+				return
+			}
+			typ, at, listed = t, "instance_types."+strconv.Itoa(i), true
+		} else if !types.IsNull() && types.CanIterateElements() && types.LengthInt() == 1 {
 			t, ok := x.requiredStr("instance_types.0")
 			if !ok {
 				return
 			}
-			typ = t
+			typ, listed = t, true
 		}
 	case ltType == "":
 		x.known(types, "instance_types")
 		return
 	}
-	if typ == "" && ltType != "" {
+	if typ == "" && ltType != "" && !listed {
 		typ, src, at = ltType, lt, "instance_type"
 	}
 	if typ == "" {
-		if hasLT && lt == nil {
+		if hasLT && lt == nil && !listed {
 			x.unresolvedf("launch_template is not an aws_launch_template in this module: the instance type cannot be evaluated statically")
 		}
 		return // EKS defaults to t3.medium (AWS's default): no GPUs
@@ -269,6 +278,61 @@ func eksNodeGroup(x *extraction) {
 	x.emit(inventory.KindElastic, typ, n, in.GPU, in.GPUs, x.singleSubnetZone("subnet_ids"), false)
 }
 
+// sureType is the instance type of the list at p (n > 1 types, each at
+// p.N+suffix, any of which the group may launch) whose capacity is sure: the one with the
+// fewest GPUs per instance (the first such, its index i), when every type
+// has GPUs of one model; a list of no GPU types gives "" and ok. Types of
+// different GPU models, or GPU types mixed with types without GPUs, leave
+// the pool's GPU ambiguous: unresolved at the list, ok false.
+func (x *extraction) sureType(p, suffix string, n int) (typ string, i int, ok bool) {
+	type seen struct {
+		typ string
+		in  catalog.Instance
+		gpu bool
+		at  int
+		pos diag.Pos // where it is written
+	}
+	var all []seen
+	for j := range n {
+		at := p + "." + strconv.Itoa(j) + suffix
+		t, ok := x.requiredStr(at)
+		if !ok {
+			return "", 0, false
+		}
+		in, gpu, ok := x.instanceGPUs(t, at)
+		if !ok {
+			return "", 0, false
+		}
+		all = append(all, seen{typ: t, in: in, gpu: gpu, at: j, pos: x.v.pos(at)})
+	}
+	var best *seen
+	var plain *seen
+	for j := range all {
+		s := &all[j]
+		switch {
+		case !s.gpu:
+			if plain == nil {
+				plain = s
+			}
+		case best == nil:
+			best = s
+		case s.in.GPU != best.in.GPU:
+			x.unresolvedf("%s lists %s (%s, at %s) and %s (%s, at %s): the group may launch either, so its GPU model is ambiguous; list types of one GPU model, or one type", shownPath(p), best.typ, best.in.GPU, best.pos, s.typ, s.in.GPU, s.pos)
+			return "", 0, false
+		case s.in.GPUs < best.in.GPUs:
+			best = s
+		}
+	}
+	switch {
+	case best == nil:
+		return "", 0, true
+	case plain != nil:
+		x.unresolvedf("%s lists %s (%s, at %s) and %s (at %s), which has no GPUs: the group may launch either, so its GPUs are not sure; list GPU types only", shownPath(p), best.typ, best.in.GPU, best.pos, plain.typ, plain.pos)
+		return "", 0, false
+	}
+	return best.typ, best.at, true
+}
+
 func autoscalingGroup(x *extraction) {
 	const mip = "mixed_instances_policy.0.launch_template.0."
 	typ, set, ok := x.str(mip + "override.0.instance_type")
@@ -281,6 +345,14 @@ func autoscalingGroup(x *extraction) {
 		return
 	}
 	src, at := x, mip+"override.0.instance_type" // where the type is read
+	if ov, _ := x.get(mip + "override").Unmark(); set && ov.IsKnown() && !ov.IsNull() && ov.CanIterateElements() && ov.LengthInt() > 1 {
+		// Several overrides: the group may launch any of them.
+		t, i, ok := x.sureType(mip+"override", ".instance_type", ov.LengthInt())
+		if !ok || t == "" {
+			return
+		}
+		typ, at = t, mip+"override."+strconv.Itoa(i)+".instance_type"
+	}
 	if !set {
 		if lt == nil || ltType == "" {
 			x.unresolvedf("the launch template is not an aws_launch_template with instance_type in this module: the instance type cannot be evaluated statically")

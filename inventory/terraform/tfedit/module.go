@@ -423,8 +423,14 @@ func (p *planner) moduleValue(mc *modCall, name string, given map[string]cty.Val
 		return "", err
 	}
 	for _, f := range fs {
+		if terraform.IsOverrideFile(f.rel) {
+			continue // merged over the variable's block, refused below
+		}
 		for _, vb := range f.body.Blocks {
 			if vb.Type == "variable" && len(vb.Labels) == 1 && vb.Labels[0] == name {
+				if err := p.overridden(&block{f: f, blk: vb, addr: address{typ: "variable", name: name}, dir: mc.res.dir}, "default"); err != nil {
+					return "", err
+				}
 				if d := vb.Body.Attributes["default"]; d != nil && len(d.Expr.Variables()) == 0 {
 					v, hd := d.Expr.Value(nil)
 					if !hd.HasErrors() && v.IsWhollyKnown() {
@@ -472,6 +478,13 @@ func spliced(src []byte, start, end int, subs []splice) []byte {
 		at = s.end
 	}
 	return append(out, src[at:end]...)
+}
+
+// reservationType reports whether typ is a reservation (or capacity
+// block) resource type.
+func reservationType(typ string) bool {
+	_, ok := kinds[typ]
+	return ok || typ == "aws_ec2_capacity_block_reservation"
 }
 
 // inModule reports whether e is a reservation of type typ declared in a
@@ -537,7 +550,22 @@ func (p *planner) addKeyModule(e inventory.Entry, c Change) error {
 		return errUnsuited
 	}
 	zone, count := mc.call.blk.Body.Attributes[zx].Expr, mc.call.blk.Body.Attributes[cx].Expr
-	// A new key is a new instance of the call: the module reads its own
-	// zone and count however it likes.
+	// A new key is a new instance of the call, of everything the module
+	// declares: another reservation in it, or a module it calls, would
+	// add capacity the change does not (a root block is copied instead).
+	fs, err := p.dirFiles(mc.res.dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		for _, b := range f.body.Blocks {
+			if b == mc.res.blk {
+				continue
+			}
+			if b.Type == "module" || b.Type == "resource" && len(b.Labels) == 2 && reservationType(b.Labels[0]) {
+				return errUnsuited
+			}
+		}
+	}
 	return p.addKeyTo(mc.call, zone, count, cx, c)
 }

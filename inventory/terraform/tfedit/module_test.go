@@ -190,3 +190,33 @@ func TestModuleCopyRefused(t *testing.T) {
 	_, err := Plan(root, []Request{{Pool: "p", Changes: []Change{c}}}, opts)
 	wantErr(t, err, "modules/res/main.tf:29:23", "refers to local.platform (a local value), which only the module has")
 }
+
+// A new key of the call is a new instance of the whole module: with a
+// second reservation in it (spare, 1 × p5.48xlarge) us-east-1c's new key
+// would add 1 + 1 = 2 instances for a change of 1. So no key is added
+// (terraform.tfvars untouched) and the zone gets a root block copied from
+// the module's instead, of exactly 1 instance.
+func TestModuleKeyWithOtherReservation(t *testing.T) {
+	tree := map[string]string{}
+	for k, v := range moduleTree {
+		tree[k] = v
+	}
+	tree["modules/res/spare.tf"] = `resource "aws_ec2_capacity_reservation" "spare" {
+  instance_type     = var.instance_type
+  instance_platform = "Linux/UNIX"
+  availability_zone = var.zone
+  instance_count    = 1
+}
+`
+	root, opts := setup(t, tree, terraform.Options{})
+	ed := plan(t, root, opts, mod("us-east-1c", 1))
+	if fs := ed.Files(); len(fs) != 1 || fs[0] != "infra/main.tf" {
+		t.Fatalf("edited %v, want [infra/main.tf] (no new key in terraform.tfvars)", fs)
+	}
+	got := after(t, ed, "infra/main.tf")
+	for _, s := range []string{`resource "aws_ec2_capacity_reservation" "p_us_east_1c_2026_11" {`, `availability_zone = "us-east-1c"`, `instance_count    = 1`} {
+		if !strings.Contains(got, s) {
+			t.Errorf("infra/main.tf lacks %q:\n%s", s, got)
+		}
+	}
+}

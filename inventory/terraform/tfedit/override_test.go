@@ -147,3 +147,53 @@ func TestOverrideModuleCallRefused(t *testing.T) {
 		t.Errorf("error\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A variable's default set again in an override file is the default
+// Terraform reads: raising main.tf's `default = 1` would change nothing
+// (the override's 1 stays), so the raise is refused at the override's
+// default (override.tf line 2, column 3). Before, main.tf was edited to
+// 2 and Terraform still read 1.
+func TestOverrideVariableDefaultRefused(t *testing.T) {
+	tf := twoZones + `
+variable "per_a" {
+  type    = number
+  default = 1
+}
+`
+	tf = strings.Replace(tf, "instance_count    = 1 # one", "instance_count    = var.per_a # one", 1)
+	over := `variable "per_a" {
+  default = 1
+}
+`
+	root, opts := setup(t, map[string]string{"main.tf": tf, "override.tf": over}, terraform.Options{})
+	got := planErr(t, root, opts, add("us-east-1a", 1))
+	want := "override.tf:2:3: error: default of variable per_a is set in the override file override.tf, which Terraform reads instead of default's in main.tf: editing that would change nothing, and capcheck does not edit override files; make the change here by hand"
+	if got != want {
+		t.Errorf("error\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The variable's base block sorts after the override (variables.tf >
+// override.tf): the default is still looked for in the base block, and an
+// override that sets only the description leaves it there: 1 → 2 in
+// variables.tf, override.tf untouched.
+func TestOverrideVariableDescriptionKept(t *testing.T) {
+	tf := strings.Replace(twoZones, "instance_count    = 1 # one", "instance_count    = var.per_a # one", 1)
+	vars := `variable "per_a" {
+  type    = number
+  default = 1
+}
+`
+	over := `variable "per_a" {
+  description = "zone a's instances"
+}
+`
+	root, opts := setup(t, map[string]string{"main.tf": tf, "variables.tf": vars, "override.tf": over}, terraform.Options{})
+	ed := plan(t, root, opts, add("us-east-1a", 1))
+	if fs := ed.Files(); len(fs) != 1 || fs[0] != "variables.tf" {
+		t.Fatalf("files edited %v, want [variables.tf]", fs)
+	}
+	if got, want := after(t, ed, "variables.tf"), strings.Replace(vars, "default = 1", "default = 2", 1); got != want {
+		t.Errorf("variables.tf:\n%s\nwant:\n%s", got, want)
+	}
+}

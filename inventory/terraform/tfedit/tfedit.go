@@ -129,7 +129,7 @@ func Plan(root string, reqs []Request, opts Options) (*Edit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("suggest: %w", err)
 	}
-	p := &planner{root: real, opts: opts, files: map[string]*srcFile{}, varTargets: map[string]map[string]bool{}, created: map[string][]string{}}
+	p := &planner{root: real, opts: opts, files: map[string]*srcFile{}, varTargets: map[string]map[string]bool{}, created: map[string][]string{}, sharedVars: map[string]*sharedVar{}}
 	for _, r := range reqs {
 		for _, c := range r.Changes {
 			if err := p.change(r, c); err != nil {
@@ -138,6 +138,9 @@ func Plan(root string, reqs []Request, opts Options) (*Edit, error) {
 		}
 	}
 	if err := p.checkVarUsers(); err != nil {
+		return nil, err
+	}
+	if err := p.checkSharedVars(); err != nil {
 		return nil, err
 	}
 	return p.result()
@@ -152,6 +155,52 @@ type planner struct {
 	varTargets map[string]map[string]bool
 	// created are the addresses of the blocks added, by pool.
 	created map[string][]string
+	// sharedVars are the variables edited in a configured var file
+	// (Options.VarFiles), which every root reads, by "file\x00name".
+	sharedVars map[string]*sharedVar
+}
+
+// sharedVar is a variable's value in a configured var file and the roots
+// (dirs) it is edited for.
+type sharedVar struct {
+	f    *srcFile
+	expr hclsyntax.Expression
+	dirs map[string]bool
+}
+
+// checkSharedVars refuses an edit of a configured var file's value when
+// another root of the inventory declares the variable: the file is
+// applied to every root, so the edit would change that root too.
+func (p *planner) checkSharedVars() error {
+	var roots []string
+	for _, e := range p.opts.Entries {
+		if r := path.Clean(e.Root); e.Root != "" && !slices.Contains(roots, r) {
+			roots = append(roots, r)
+		}
+	}
+	slices.Sort(roots)
+	for _, sk := range slices.Sorted(maps.Keys(p.sharedVars)) {
+		sv := p.sharedVars[sk]
+		_, name, _ := strings.Cut(sk, "\x00")
+		for _, r := range roots {
+			if sv.dirs[r] {
+				continue
+			}
+			fs, err := p.dirFiles(r)
+			if err != nil {
+				return err
+			}
+			for _, f := range fs {
+				for _, vb := range f.body.Blocks {
+					if vb.Type == "variable" && len(vb.Labels) == 1 && vb.Labels[0] == name {
+						return diag.Errorf(sv.f.pos(sv.expr.Range()), "var.%s is set in %s, a variable file applied to every root, and root %s declares it too: changing it would change %s's %s as well; make the change by hand",
+							name, sv.f.rel, r, r, name).Err()
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // edit records a splice of l for resource b: a variable's value is then
@@ -339,8 +388,8 @@ func (p *planner) overridden(b *block, names ...string) error {
 		return fmt.Errorf("suggest: list %s: %s", dir, repopath.Reason(err))
 	}
 	typ, labels := "resource", []string{b.addr.typ, b.addr.name}
-	if b.addr.typ == "module" {
-		typ, labels = "module", []string{b.addr.name}
+	if b.addr.typ == "module" || b.addr.typ == "variable" {
+		typ, labels = b.addr.typ, []string{b.addr.name}
 	}
 	what := typ + " " + strings.Join(labels, ".")
 	if typ == "resource" {
@@ -395,7 +444,7 @@ func (p *planner) overridden(b *block, names ...string) error {
 }
 
 // labelNames are the labels of the top-level blocks overridden reads.
-var labelNames = map[string][]string{"resource": {"type", "name"}, "module": {"name"}}
+var labelNames = map[string][]string{"resource": {"type", "name"}, "module": {"name"}, "variable": {"name"}}
 
 // attr is the attribute at path (nested blocks, then the name) of b's
 // body; nil when it is not written.
@@ -517,6 +566,7 @@ func (p *planner) variable(b *block, name string, at diag.Pos, what string) (lit
 	if err != nil {
 		return lit{}, fmt.Errorf("suggest: list the variable files of %s: %s", b.dir, repopath.Reason(err))
 	}
+	own := len(files)
 	files = append(files, p.opts.VarFiles...)
 	for i := len(files) - 1; i >= 0; i-- {
 		rel := path.Clean(filepath.ToSlash(files[i]))
@@ -543,6 +593,14 @@ func (p *planner) variable(b *block, name string, at diag.Pos, what string) (lit
 		if a, ok := f.body.Attributes[name]; ok {
 			l, err := p.literal(b, f, a.Expr, what)
 			l.viaVar = key
+			if err == nil && i >= own {
+				// A configured var file: every root reads it.
+				sk := rel + "\x00" + name
+				if p.sharedVars[sk] == nil {
+					p.sharedVars[sk] = &sharedVar{f: f, expr: a.Expr, dirs: map[string]bool{}}
+				}
+				p.sharedVars[sk].dirs[b.dir] = true
+			}
 			return l, err
 		}
 	}
@@ -551,8 +609,16 @@ func (p *planner) variable(b *block, name string, at diag.Pos, what string) (lit
 		return lit{}, err
 	}
 	for _, f := range fs {
+		if terraform.IsOverrideFile(f.rel) {
+			continue // merged over the variable's block, refused below
+		}
 		for _, vb := range f.body.Blocks {
 			if vb.Type == "variable" && len(vb.Labels) == 1 && vb.Labels[0] == name {
+				// A default set again in an override file is the one
+				// Terraform reads.
+				if err := p.overridden(&block{f: f, blk: vb, addr: address{typ: "variable", name: name}, dir: b.dir}, "default"); err != nil {
+					return lit{}, err
+				}
 				if d := vb.Body.Attributes["default"]; d != nil {
 					l, err := p.literal(b, f, d.Expr, what)
 					l.viaVar = key
@@ -617,6 +683,9 @@ func (p *planner) change(r Request, c Change) error {
 		}
 		if c.Kind != "" {
 			break
+		}
+		if strings.HasPrefix(c.Address, FutureType+".") {
+			return p.addFuture(r, c)
 		}
 		return p.addCapacity(r, c)
 	}

@@ -96,16 +96,8 @@ func (p *planner) newFuture(e inventory.Entry, c Change, claimed []inventory.Ent
 		return err
 	}
 	_, name, _ := strings.Cut(c.Address, ".")
-	fs, err := p.dirFiles(b.dir)
-	if err != nil {
+	if err := p.refuseTaken(b.dir, resourceNamed(FutureType, name, c.Address)); err != nil {
 		return err
-	}
-	for _, f := range fs {
-		for _, ob := range f.body.Blocks {
-			if ob.Type == "resource" && len(ob.Labels) == 2 && ob.Labels[0] == FutureType && ob.Labels[1] == name {
-				return diag.Errorf(f.pos(ob.DefRange()), "%s exists already: capcheck will not add it twice; run capcheck suggest again", c.Address).Err()
-			}
-		}
 	}
 	src := b.f.src
 	var sr, ip *hclsyntax.Block
@@ -143,12 +135,5 @@ func (p *planner) newFuture(e inventory.Entry, c Change, claimed []inventory.Ent
 	if ref := instanceRef(wf.Body().Blocks()[0].Body()); ref != "" {
 		return diag.Errorf(b.f.pos(b.blk.DefRange()), "cannot copy %s for %s: an argument refers to %s, which the copy does not have; make the change by hand", b.addr.resource(), c.Address, ref).Err()
 	}
-	rg := b.blk.Range()
-	at := rg.End.Byte
-	for _, o := range claimed {
-		if ob, err := p.block(o); err == nil && ob.f == b.f {
-			at = max(at, ob.blk.Range().End.Byte)
-		}
-	}
-	return b.f.add(splice{start: at, end: at, text: "\n\n" + text}, rg)
+	return p.addAfterClaimed(b, claimed, text)
 }

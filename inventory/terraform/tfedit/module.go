@@ -294,16 +294,8 @@ func (p *planner) newBlockFromModule(e inventory.Entry, c Change, claimed []inve
 		return err
 	}
 	_, name, _ := strings.Cut(c.Address, ".")
-	fs, err := p.dirFiles(mc.call.dir)
-	if err != nil {
+	if err := p.refuseTaken(mc.call.dir, resourceNamed(mc.res.addr.typ, name, c.Address)); err != nil {
 		return err
-	}
-	for _, f := range fs {
-		for _, ob := range f.body.Blocks {
-			if ob.Type == "resource" && len(ob.Labels) == 2 && ob.Labels[0] == mc.res.addr.typ && ob.Labels[1] == name {
-				return diag.Errorf(f.pos(ob.DefRange()), "%s exists already: capcheck will not add it twice; run capcheck suggest again", c.Address).Err()
-			}
-		}
 	}
 	res, k := mc.res, mc.res.kind
 	// The arguments the copy sets itself: what they read does not matter.

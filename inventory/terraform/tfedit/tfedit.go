@@ -1003,22 +1003,50 @@ func (p *planner) newBlock(e inventory.Entry, c Change, claimed []inventory.Entr
 		return err
 	}
 	_, name, _ := strings.Cut(c.Address, ".")
-	fs, err := p.dirFiles(b.dir)
-	if err != nil {
+	if err := p.refuseTaken(b.dir, resourceNamed(b.addr.typ, name, c.Address)); err != nil {
 		return err
-	}
-	for _, f := range fs {
-		for _, ob := range f.body.Blocks {
-			if ob.Type == "resource" && len(ob.Labels) == 2 && ob.Labels[0] == b.addr.typ && ob.Labels[1] == name {
-				return diag.Errorf(f.pos(ob.DefRange()), "%s exists already: capcheck will not add it twice; run capcheck suggest again", c.Address).Err()
-			}
-		}
 	}
 	rg := b.blk.Range()
 	text, err := p.copyText(b, b.f.src[rg.Start.Byte:rg.End.Byte], name, c)
 	if err != nil {
 		return err
 	}
+	return p.addAfterClaimed(b, claimed, text)
+}
+
+// refuseTaken is an error at the first block of dir's files that taken
+// names (taken returns how the message quotes it, "" for a block that
+// is not in the way): capcheck never adds a block twice.
+func (p *planner) refuseTaken(dir string, taken func(ob *hclsyntax.Block) string) error {
+	fs, err := p.dirFiles(dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs {
+		for _, ob := range f.body.Blocks {
+			if what := taken(ob); what != "" {
+				return diag.Errorf(f.pos(ob.DefRange()), "%s exists already: capcheck will not add it twice; run capcheck suggest again", what).Err()
+			}
+		}
+	}
+	return nil
+}
+
+// resourceNamed is refuseTaken's test for the resource typ.name, quoted
+// as address.
+func resourceNamed(typ, name, address string) func(*hclsyntax.Block) string {
+	return func(ob *hclsyntax.Block) string {
+		if ob.Type == "resource" && len(ob.Labels) == 2 && ob.Labels[0] == typ && ob.Labels[1] == name {
+			return address
+		}
+		return ""
+	}
+}
+
+// addAfterClaimed adds text as a new block after b, or after the last
+// block of claimed in b's file when that comes later.
+func (p *planner) addAfterClaimed(b *block, claimed []inventory.Entry, text string) error {
+	rg := b.blk.Range()
 	at := rg.End.Byte
 	for _, o := range claimed {
 		if ob, err := p.block(o); err == nil && ob.f == b.f {
@@ -1331,16 +1359,13 @@ func (p *planner) addBlock(r Request, c Change) error {
 	if r.Claim != "" {
 		return fmt.Errorf("suggest: pool %s: the new capacity block %s would not be claimed by pools.%s.reservations; add %s there first (capcheck edits the Terraform only)", r.Pool, c.Address, r.Pool, r.Claim)
 	}
-	fs, err := p.dirFiles(near.dir)
-	if err != nil {
-		return err
-	}
-	for _, f := range fs {
-		for _, ob := range f.body.Blocks {
-			if len(ob.Labels) == 2 && ob.Labels[1] == name && (ob.Type == "resource" && ob.Labels[0] == typ || ob.Type == "data" && ob.Labels[0] == "aws_ec2_capacity_block_offering") {
-				return diag.Errorf(f.pos(ob.DefRange()), "%s %s.%s exists already: capcheck will not add it twice; run capcheck suggest again", ob.Type, ob.Labels[0], name).Err()
-			}
+	if err := p.refuseTaken(near.dir, func(ob *hclsyntax.Block) string {
+		if len(ob.Labels) == 2 && ob.Labels[1] == name && (ob.Type == "resource" && ob.Labels[0] == typ || ob.Type == "data" && ob.Labels[0] == "aws_ec2_capacity_block_offering") {
+			return ob.Type + " " + ob.Labels[0] + "." + name
 		}
+		return ""
+	}); err != nil {
+		return err
 	}
 	text := BlockHCL(name, c.InstanceType, c.Instances, c.DurationHours, start)
 	at := near.blk.Range().End.Byte
